@@ -1,0 +1,32 @@
+package dev.scales.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level command: {@code java -jar scales.jar <command>}. */
+@Command(name = "scales", mixinStandardHelpOptions = true, versionProvider = ScalesCommand.Version.class,
+        description = "Scales: compare fine-tuning and in-context learning of language models.%n"
+                + "Run with no arguments to open the app.",
+        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+public final class ScalesCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int execute(String... args) {
+        return new CommandLine(new ScalesCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ScalesCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"Scales " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.scales.core.device;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.util.cuda.CudaUtils;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds the CPU and every CUDA GPU the PyTorch engine sees. */
+public final class Devices {
+    private Devices() {}
+
+    /** The CPU first, then each GPU in CUDA order with its memory where reported. */
+    public static List<DeviceInfo> discover(Engine engine) {
+        List<DeviceInfo> found = new ArrayList<>();
+        found.add(new DeviceInfo("cpu", "CPU (" + Runtime.getRuntime().availableProcessors() + " cores)",
+                physicalMemoryBytes(), -1));
+        int gpus = engine.getGpuCount();
+        for (int i = 0; i < gpus; i++) {
+            long total = -1;
+            long free = -1;
+            try {
+                MemoryUsage usage = CudaUtils.getGpuMemory(Device.gpu(i));
+                total = usage.getMax();
+                free = usage.getMax() - usage.getCommitted();
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                // The engine sees the GPU but the CUDA runtime does not report memory: leave -1.
+            }
+            found.add(new DeviceInfo("gpu" + i, "GPU " + i + cudaSuffix(), total, free));
+        }
+        return List.copyOf(found);
+    }
+
+    private static String cudaSuffix() {
+        try {
+            return CudaUtils.hasCuda() ? " (CUDA " + CudaUtils.getCudaVersionString() + ")" : "";
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return "";
+        }
+    }
+
+    /** Physical memory of this machine, or -1 where the JVM does not expose it. */
+    static long physicalMemoryBytes() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getTotalMemorySize();
+        }
+        return -1;
+    }
+}

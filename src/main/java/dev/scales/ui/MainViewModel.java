@@ -1,0 +1,101 @@
+package dev.scales.ui;
+
+import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.model.ModelLocations;
+import dev.scales.core.settings.Settings;
+import dev.scales.core.settings.SettingsStore;
+import dev.scales.ui.common.UiThread;
+import dev.scales.ui.compare.CompareViewModel;
+import dev.scales.ui.finetune.FineTuneViewModel;
+import dev.scales.ui.model.DeviceChoice;
+import dev.scales.ui.model.ModelBarViewModel;
+import dev.scales.ui.prompt.PromptViewModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The window's state: one view model per pane, plus the settings remembered between runs. */
+public final class MainViewModel {
+    private static final Logger LOG = LoggerFactory.getLogger(MainViewModel.class);
+
+    private final SettingsStore store;
+    private Settings settings;
+    private final ModelBarViewModel modelBar;
+    private final PromptViewModel prompt = new PromptViewModel();
+    private final FineTuneViewModel fineTune = new FineTuneViewModel();
+    private final CompareViewModel compare = new CompareViewModel();
+    private final StatusViewModel status = new StatusViewModel();
+
+    public MainViewModel(SettingsStore store, ModelLocations locations, UiThread ui) {
+        this.store = store;
+        this.settings = store.load();
+        this.modelBar = new ModelBarViewModel(locations, ui);
+        initListeners();
+    }
+
+    private void initListeners() {
+        modelBar.refreshModels();
+        if (settings.lastModel() != null && Files.isDirectory(Path.of(settings.lastModel()))) {
+            modelBar.addModelFolder(Path.of(settings.lastModel()));
+        }
+        modelBar.selectDevice(settings.lastDevice());
+        modelBar.selectedModelProperty().addListener((obs, old, now) ->
+                settings = settings.withLastModel(now == null ? null : now.toString()));
+        modelBar.selectedDeviceProperty().addListener((obs, old, now) ->
+                settings = settings.withLastDevice(now == null ? DeviceChoice.AUTO.id() : now.id()));
+        modelBar.environmentProperty().addListener((obs, old, env) -> {
+            if (env != null) {
+                status.setDevice("devices: " + String.join(", ", env.devices().stream().map(d -> d.id()).toList()));
+            }
+        });
+    }
+
+    /** Starts the engine in the background (the app passes a daemon executor; tests a direct one). */
+    public void start(Executor background, Supplier<EnvironmentInfo> probe) {
+        // The saved device is re-selected once the engine has listed the devices.
+        String wanted = settings.lastDevice();
+        modelBar.environmentProperty().addListener((obs, old, env) -> modelBar.selectDevice(wanted));
+        modelBar.startEngine(background, probe);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public void updateSettings(java.util.function.UnaryOperator<Settings> change) {
+        settings = change.apply(settings);
+    }
+
+    /** Writes the settings; a failure is logged, never thrown at a closing window. */
+    public void saveSettings() {
+        try {
+            store.save(settings);
+        } catch (IOException e) {
+            LOG.warn("Could not save settings to {}: {}", store.file(), e.getMessage());
+        }
+    }
+
+    public ModelBarViewModel modelBar() {
+        return modelBar;
+    }
+
+    public PromptViewModel prompt() {
+        return prompt;
+    }
+
+    public FineTuneViewModel fineTune() {
+        return fineTune;
+    }
+
+    public CompareViewModel compare() {
+        return compare;
+    }
+
+    public StatusViewModel status() {
+        return status;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.scales.ui;
+
+import dev.scales.core.device.ProcessMemory;
+import dev.scales.core.util.Bytes;
+import java.util.function.LongSupplier;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+/** The status bar's text: device, memory in use, running jobs. */
+public final class StatusViewModel {
+    private final ReadOnlyStringWrapper device = new ReadOnlyStringWrapper(this, "device", "device: starting…");
+    private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper(this, "memory", "");
+    private final ReadOnlyStringWrapper jobs = new ReadOnlyStringWrapper(this, "jobs", "no jobs running");
+    private final LongSupplier residentBytes;
+
+    public StatusViewModel() {
+        this(ProcessMemory::residentBytes);
+    }
+
+    StatusViewModel(LongSupplier residentBytes) {
+        this.residentBytes = residentBytes;
+        refreshMemory();
+    }
+
+    /** Samples the process's memory; called periodically by the view. */
+    public void refreshMemory() {
+        memory.set("memory " + Bytes.format(residentBytes.getAsLong()));
+    }
+
+    public void setDevice(String text) {
+        device.set(text);
+    }
+
+    public ReadOnlyStringProperty deviceProperty() {
+        return device.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty memoryProperty() {
+        return memory.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty jobsProperty() {
+        return jobs.getReadOnlyProperty();
+    }
+}

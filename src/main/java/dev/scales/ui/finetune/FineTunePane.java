@@ -1,0 +1,154 @@
+package dev.scales.ui.finetune;
+
+import dev.scales.ui.common.EmptyState;
+import dev.scales.ui.common.Section;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** The fine-tuning pane: dataset, method, controls, live loss chart and run history. */
+public final class FineTunePane extends VBox {
+    private final FineTuneViewModel vm;
+    private final TableView<Map<String, String>> preview = new TableView<>();
+    final XYSeriesCollection losses = new XYSeriesCollection();
+
+    public FineTunePane(FineTuneViewModel vm) {
+        this.vm = vm;
+        createView();
+        initListeners();
+    }
+
+    private void createView() {
+        getStyleClass().add("lab-pane");
+        setId("finetune-pane");
+        setSpacing(10);
+        setPadding(new Insets(12));
+
+        Label title = new Label("Fine-tune · training");
+        title.getStyleClass().add("pane-title");
+
+        Button open = new Button("Open dataset…");
+        open.setId("open-dataset");
+        open.setOnAction(e -> chooseDataset(vm::openDataset));
+        Label summary = new Label();
+        summary.textProperty().bind(vm.datasetSummaryProperty());
+        Label error = new Label();
+        error.getStyleClass().add("error-text");
+        error.setWrapText(true);
+        error.textProperty().bind(vm.datasetErrorProperty());
+        error.visibleProperty().bind(vm.datasetErrorProperty().isNotEmpty());
+        error.managedProperty().bind(error.visibleProperty());
+
+        preview.setId("dataset-preview");
+        preview.setItems(vm.previewRows());
+        preview.setPrefHeight(120);
+        preview.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        preview.setPlaceholder(new EmptyState("No dataset",
+                "Open a JSONL file of {\"input\", \"label\"} rows — the same labelled format the prompt pane evaluates."));
+
+        ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
+        method.getItems().setAll(FineTuneViewModel.Method.values());
+        method.valueProperty().bindBidirectional(vm.methodProperty());
+
+        Button start = new Button("Start");
+        start.setId("start-training");
+        Button pause = new Button("Pause");
+        pause.setDisable(true);
+        Button stop = new Button("Stop");
+        stop.setDisable(true);
+        start.disableProperty().bind(vm.startBlockedReason().isNotEmpty());
+        start.setTooltip(new Tooltip());
+        start.getTooltip().textProperty().bind(vm.startBlockedReason());
+        Label blocked = new Label();
+        blocked.getStyleClass().add("muted");
+        blocked.textProperty().bind(vm.startBlockedReason());
+        ProgressBar progress = new ProgressBar(0);
+        progress.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(progress, Priority.ALWAYS);
+
+        ChartViewer chart = new ChartViewer(lossChart());
+        chart.setId("loss-chart");
+        chart.setMinHeight(180);
+        VBox.setVgrow(chart, Priority.ALWAYS);
+
+        ListView<String> runs = new ListView<>();
+        runs.setPrefHeight(70);
+        runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses."));
+
+        HBox datasetRow = new HBox(8, open, summary);
+        HBox methodRow = new HBox(8, new Label("Method"), method);
+        methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        HBox controls = new HBox(8, start, pause, stop, blocked);
+        controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        controls.getStyleClass().add("actions");
+        getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
+                Section.of("Method and run", methodRow, controls, progress), Section.of("Loss", chart),
+                Section.of("Runs", runs));
+    }
+
+    private void initListeners() {
+        vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
+    }
+
+    private void rebuildColumns(List<String> cols) {
+        preview.getColumns().clear();
+        for (String c : cols) {
+            TableColumn<Map<String, String>, String> col = new TableColumn<>(c);
+            col.setCellValueFactory(row -> new ReadOnlyStringWrapper(row.getValue().get(c)));
+            preview.getColumns().add(col);
+        }
+    }
+
+    private JFreeChart lossChart() {
+        losses.addSeries(new XYSeries("train"));
+        losses.addSeries(new XYSeries("validation"));
+        JFreeChart chart = ChartFactory.createXYLineChart(null, "step", "loss", losses,
+                PlotOrientation.VERTICAL, true, true, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setNoDataMessage("Start a run: training and validation loss appear here as it learns.");
+        plot.setNoDataMessageFont(new java.awt.Font("SansSerif", java.awt.Font.PLAIN, 13));
+        plot.setNoDataMessagePaint(new Color(0x66, 0x6e, 0x7a));
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        plot.getRenderer().setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4));
+        plot.getRenderer().setSeriesPaint(1, new Color(0xd6, 0x27, 0x28));
+        plot.getRenderer().setSeriesStroke(0, new BasicStroke(1.5f));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    private void chooseDataset(Consumer<java.nio.file.Path> then) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a labelled dataset");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON Lines", "*.jsonl", "*.json"));
+        File f = chooser.showOpenDialog(getScene().getWindow());
+        if (f != null) {
+            then.accept(f.toPath());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.scales.ui.model;
+
+import dev.scales.core.model.ModelLocations;
+import java.io.File;
+import java.nio.file.Path;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.stage.DirectoryChooser;
+
+/** The bar on top: which model, which device. */
+public final class ModelBar extends HBox {
+    public ModelBar(ModelBarViewModel vm) {
+        setId("model-bar");
+        getStyleClass().add("model-bar");
+        setSpacing(8);
+        setAlignment(Pos.CENTER_LEFT);
+        setPadding(new Insets(8, 12, 8, 12));
+
+        Label brand = new Label("Scales");
+        brand.getStyleClass().add("brand");
+
+        ComboBox<Path> model = new ComboBox<>(vm.models());
+        model.setId("model-choice");
+        model.valueProperty().bindBidirectional(vm.selectedModelProperty());
+        model.setPrefWidth(240);
+        model.setCellFactory(list -> new ModelCell());
+        model.setButtonCell(new ModelCell());
+        model.setPromptText("No model found — open a folder");
+        model.setTooltip(new Tooltip("Models are looked for in:\n" + String.join("\n",
+                vm.searchRoots().stream().map(Path::toString).toList())));
+
+        Button open = new Button("Open folder…");
+        open.setId("open-model");
+        open.setOnAction(e -> {
+            DirectoryChooser chooser = new DirectoryChooser();
+            chooser.setTitle("Open a HuggingFace model folder (config.json, *.safetensors, tokenizer.json)");
+            File dir = chooser.showDialog(getScene().getWindow());
+            if (dir != null) {
+                vm.addModelFolder(dir.toPath());
+            }
+        });
+
+        ComboBox<DeviceChoice> device = new ComboBox<>(vm.devices());
+        device.setId("device-choice");
+        device.valueProperty().bindBidirectional(vm.selectedDeviceProperty());
+
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        Label engine = new Label();
+        engine.getStyleClass().add("muted");
+        engine.textProperty().bind(vm.engineStatusProperty());
+
+        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, spacer, engine);
+    }
+
+    private static final class ModelCell extends ListCell<Path> {
+        @Override
+        protected void updateItem(Path item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? null : ModelLocations.displayName(item));
+        }
+    }
+}

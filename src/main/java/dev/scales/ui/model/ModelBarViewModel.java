@@ -1,0 +1,116 @@
+package dev.scales.ui.model;
+
+import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.model.ModelLocations;
+import dev.scales.ui.common.UiThread;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * State of the model bar: the model folders found, the one chosen, the devices the engine
+ * sees and the one chosen. The engine starts in the background; until it answers, the device
+ * menu offers Auto only and the status says the engine is starting.
+ */
+public final class ModelBarViewModel {
+    private final ObservableList<Path> models = FXCollections.observableArrayList();
+    private final ObjectProperty<Path> selectedModel = new SimpleObjectProperty<>(this, "selectedModel");
+    private final ObservableList<DeviceChoice> devices = FXCollections.observableArrayList(DeviceChoice.AUTO);
+    private final ObjectProperty<DeviceChoice> selectedDevice = new SimpleObjectProperty<>(this, "selectedDevice",
+            DeviceChoice.AUTO);
+    private final ReadOnlyStringWrapper engineStatus = new ReadOnlyStringWrapper(this, "engineStatus",
+            "engine starting…");
+    private final ReadOnlyObjectWrapper<EnvironmentInfo> environment = new ReadOnlyObjectWrapper<>(this, "environment");
+    private final ModelLocations locations;
+    private final UiThread ui;
+
+    public ModelBarViewModel(ModelLocations locations, UiThread ui) {
+        this.locations = locations;
+        this.ui = ui;
+    }
+
+    /** Rescans the model folders; keeps the selection when it is still there. */
+    public void refreshModels() {
+        Path keep = selectedModel.get();
+        List<Path> found = locations.findModelFolders();
+        models.setAll(found);
+        if (keep != null && !models.contains(keep)) {
+            models.add(keep);
+        }
+        if (selectedModel.get() == null && !models.isEmpty()) {
+            selectedModel.set(models.get(0));
+        }
+    }
+
+    /** Adds a folder the user opened (it need not be under a search root) and selects it. */
+    public void addModelFolder(Path folder) {
+        Path p = folder.toAbsolutePath().normalize();
+        if (!models.contains(p)) {
+            models.add(p);
+        }
+        selectedModel.set(p);
+    }
+
+    /** Starts the engine on {@code background} and fills the device menu when it answers. */
+    public void startEngine(Executor background, Supplier<EnvironmentInfo> probe) {
+        background.execute(() -> {
+            try {
+                EnvironmentInfo info = probe.get();
+                ui.run(() -> engineReady(info));
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                ui.run(() -> engineStatus.set("engine failed to start: " + e.getMessage()));
+            }
+        });
+    }
+
+    private void engineReady(EnvironmentInfo info) {
+        environment.set(info);
+        String keep = selectedDevice.get().id();
+        devices.setAll(DeviceChoice.AUTO);
+        info.devices().forEach(d -> devices.add(DeviceChoice.of(d)));
+        selectDevice(keep);
+        engineStatus.set(info.engineName() + " " + info.engineVersion() + (info.offline() ? " · offline" : ""));
+    }
+
+    /** Selects the device with this id, or Auto when it is not (or no longer) present. */
+    public void selectDevice(String id) {
+        selectedDevice.set(devices.stream().filter(d -> d.id().equals(id)).findFirst().orElse(DeviceChoice.AUTO));
+    }
+
+    public ObservableList<Path> models() {
+        return models;
+    }
+
+    public ObjectProperty<Path> selectedModelProperty() {
+        return selectedModel;
+    }
+
+    public ObservableList<DeviceChoice> devices() {
+        return devices;
+    }
+
+    public ObjectProperty<DeviceChoice> selectedDeviceProperty() {
+        return selectedDevice;
+    }
+
+    public ReadOnlyStringProperty engineStatusProperty() {
+        return engineStatus.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<EnvironmentInfo> environmentProperty() {
+        return environment.getReadOnlyProperty();
+    }
+
+    public List<Path> searchRoots() {
+        return locations.roots();
+    }
+}

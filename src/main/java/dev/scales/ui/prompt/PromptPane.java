@@ -1,0 +1,163 @@
+package dev.scales.ui.prompt;
+
+import dev.scales.ui.common.EmptyState;
+import dev.scales.ui.common.Section;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.cell.CheckBoxTableCell;
+import javafx.scene.control.cell.TextFieldTableCell;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+/** The in-context learning pane: instruction, template, examples, query, preview, run. */
+public final class PromptPane extends VBox {
+    private final PromptViewModel vm;
+    final TableView<ExampleRow> table = new TableView<>();
+
+    public PromptPane(PromptViewModel vm) {
+        this.vm = vm;
+        createView();
+    }
+
+    private void createView() {
+        getStyleClass().add("lab-pane");
+        setId("prompt-pane");
+        setSpacing(10);
+        setPadding(new Insets(12));
+
+        Label title = new Label("Prompt · in-context learning");
+        title.getStyleClass().add("pane-title");
+
+        TextArea instruction = area(vm.instructionProperty().get(), 2, "instruction");
+        instruction.textProperty().bindBidirectional(vm.instructionProperty());
+        TextArea template = area("", 2, "template");
+        template.setTooltip(new Tooltip("How each example is written: {input} and {output} mark the slots."));
+        template.textProperty().bindBidirectional(vm.templateProperty());
+        template.getStyleClass().add("mono");
+        Label templateError = new Label();
+        templateError.getStyleClass().add("error-text");
+        templateError.textProperty().bind(vm.templateErrorProperty());
+        templateError.visibleProperty().bind(vm.templateErrorProperty().isNotEmpty());
+        templateError.managedProperty().bind(templateError.visibleProperty());
+
+        HBox top = new HBox(10, grow(Section.of("Instruction", instruction)),
+                grow(Section.of("Template", template, templateError)));
+
+        TextArea query = area("", 2, "query");
+        query.textProperty().bindBidirectional(vm.queryProperty());
+
+        TextArea preview = area("", 6, "preview");
+        preview.setEditable(false);
+        preview.getStyleClass().add("mono");
+        preview.textProperty().bind(vm.previewProperty());
+        Label previewInfo = new Label();
+        previewInfo.getStyleClass().add("muted");
+        previewInfo.textProperty().bind(vm.previewInfoProperty());
+
+        Button run = new Button("Run");
+        run.setDefaultButton(true);
+        Button evaluate = new Button("Evaluate…");
+        Button sweep = new Button("Sweep shots…");
+        Label blocked = new Label();
+        blocked.getStyleClass().add("muted");
+        blocked.textProperty().bind(vm.runBlockedReasonProperty());
+        for (Button b : new Button[] {run, evaluate, sweep}) {
+            b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty());
+            b.setTooltip(new Tooltip());
+            b.getTooltip().textProperty().bind(vm.runBlockedReasonProperty());
+        }
+        HBox actions = new HBox(8, run, evaluate, sweep, blocked);
+        actions.getStyleClass().add("actions");
+
+        EmptyState output = new EmptyState("No output yet",
+                "Load a model, then Run: the answer appears here token by token, each with its probability.");
+        output.setId("prompt-output");
+        output.setMinHeight(90);
+
+        VBox examples = Section.of("Examples (demonstrations)", table, exampleToolbar());
+        VBox.setVgrow(examples, Priority.ALWAYS);
+        VBox.setVgrow(table, Priority.ALWAYS);
+        getChildren().addAll(title, top, examples, Section.of("Query", query),
+                Section.of("Preview — the exact text the model sees", preview, previewInfo), actions, output);
+        buildTable();
+    }
+
+    private void buildTable() {
+        table.setId("examples-table");
+        table.setEditable(true);
+        table.setItems(vm.examples());
+        table.setPlaceholder(new EmptyState("No examples",
+                "Add one with + (zero-shot prompts have none), or import rows from a dataset."));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPrefHeight(150);
+
+        TableColumn<ExampleRow, Boolean> on = new TableColumn<>("On");
+        on.setCellValueFactory(c -> c.getValue().enabledProperty());
+        on.setCellFactory(CheckBoxTableCell.forTableColumn(on));
+        on.setPrefWidth(40);
+        on.setMaxWidth(50);
+        TableColumn<ExampleRow, String> input = new TableColumn<>("Input");
+        input.setCellValueFactory(c -> c.getValue().inputProperty());
+        input.setCellFactory(TextFieldTableCell.forTableColumn());
+        input.setPrefWidth(300);
+        TableColumn<ExampleRow, String> output = new TableColumn<>("Output");
+        output.setCellValueFactory(c -> c.getValue().outputProperty());
+        output.setCellFactory(TextFieldTableCell.forTableColumn());
+        table.getColumns().addAll(java.util.List.of(on, input, output));
+    }
+
+    private HBox exampleToolbar() {
+        Button add = small("+", "Add an example", () -> {
+            vm.addExample();
+            table.getSelectionModel().selectLast();
+        });
+        add.setId("add-example");
+        Button dup = small("Duplicate", "Duplicate the selected example", () -> vm.duplicateExample(selected()));
+        Button remove = small("−", "Delete the selected example", () -> vm.removeExample(selected()));
+        Button up = small("↑", "Move the selected example up", () -> select(vm.moveExample(selected(), -1)));
+        up.setId("move-up");
+        Button down = small("↓", "Move the selected example down", () -> select(vm.moveExample(selected(), 1)));
+        down.setId("move-down");
+        for (Button b : new Button[] {dup, remove, up, down}) {
+            b.disableProperty().bind(Bindings.isNull(table.getSelectionModel().selectedItemProperty()));
+        }
+        return new HBox(4, add, dup, remove, up, down);
+    }
+
+    private int selected() {
+        return table.getSelectionModel().getSelectedIndex();
+    }
+
+    private void select(int index) {
+        table.getSelectionModel().clearAndSelect(index);
+    }
+
+    private static Button small(String text, String tip, Runnable action) {
+        Button b = new Button(text);
+        b.setTooltip(new Tooltip(tip));
+        b.getStyleClass().add("tool-button");
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+
+    private static TextArea area(String text, int rows, String id) {
+        TextArea a = new TextArea(text);
+        a.setPrefRowCount(rows);
+        a.setWrapText(true);
+        a.setId(id);
+        return a;
+    }
+
+    private static Region grow(Region r) {
+        HBox.setHgrow(r, Priority.ALWAYS);
+        return r;
+    }
+}

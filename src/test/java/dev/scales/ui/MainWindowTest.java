@@ -1,0 +1,85 @@
+package dev.scales.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.DeviceInfo;
+import dev.scales.core.model.ModelLocations;
+import dev.scales.core.settings.SettingsStore;
+import dev.scales.ui.common.UiThread;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The real main window, with the engine probe replaced by a fixed answer. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    @TempDir
+    static Path dir;
+
+    private MainViewModel vm;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        Path models = dir.resolve("models");
+        Files.createDirectories(models.resolve("tiny"));
+        Files.writeString(models.resolve("tiny/config.json"), "{}");
+        vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of(models)),
+                UiThread.FX);
+        EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
+                List.of(new DeviceInfo("cpu", "CPU (2 cores)", -1, -1)), List.of(models));
+        vm.start(Runnable::run, () -> env);
+        Scene scene = new Scene(new MainView(vm), 1280, 800);
+        scene.getStylesheets().add(ScalesApp.stylesheet());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @Test
+    void showsModelBarLabWithBothPanesAndStatusBar(FxRobot robot) throws Exception {
+        // then
+        assertThat(robot.lookup("#model-bar").tryQuery()).isPresent();
+        assertThat(robot.lookup("#prompt-pane").tryQuery()).isPresent();
+        assertThat(robot.lookup("#finetune-pane").tryQuery()).isPresent();
+        assertThat(robot.lookup("#status-bar").tryQuery()).isPresent();
+        ComboBox<?> model = robot.lookup("#model-choice").queryAs(ComboBox.class);
+        assertThat(model.getItems()).hasSize(1);
+        ComboBox<?> device = robot.lookup("#device-choice").queryAs(ComboBox.class);
+        assertThat(device.getItems()).extracting(Object::toString).containsExactly("Auto", "CPU (2 cores)");
+
+        AtomicReference<Path> png = new AtomicReference<>();
+        robot.interact(() -> {
+            try {
+                png.set(Snapshots.save(robot.lookup("#main-view").query().getScene().getRoot(), "main-window"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(Files.size(png.get())).isGreaterThan(10_000);
+    }
+
+    @Test
+    void compareIsOneClickAway(FxRobot robot) {
+        // when
+        robot.clickOn("Compare");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then
+        TabPane tabs = robot.lookup("#main-tabs").queryAs(TabPane.class);
+        assertThat(tabs.getSelectionModel().getSelectedItem().getId()).isEqualTo("compare-tab");
+        assertThat(robot.lookup("#compare-grid").tryQuery()).isPresent();
+        assertThat(robot.lookup(".compare-cell").queryAll()).hasSize(4);
+    }
+}
