@@ -32,17 +32,27 @@ reference.json layout (floats rounded to 9 significant digits, i.e. exact float3
   logprobs        {ids [12], token_logprobs [11]}  log p(ids[t] | ids[:t]), t = 1..11
 
 The references are computed in float64 from the exact weights stored on disk (for
-F16/BF16 files: the rounded values), then rounded to float32. A float32 engine should
-agree to ~1e-5; the script prints the float32-vs-float64 gap for each model.
+F16/BF16 files: the rounded values), then rounded to float32. Logits are in the few
+units range (|max| ~ 6..12). A plain float32 evaluation lands within ~1e-5 of them
+(printed per model as f32-vs-f64), while every typical engine mistake moves them by
+>= 1e-3 (check_golden_sensitivity.py), so an absolute tolerance of 1e-4 on logits
+and log-probs separates the two. Greedy continuations win every step by >= 1e-2.
+
+Conventions: RoPE is HF's rotate_half (pairs x[i], x[i+d/2]); llama3 scaling as in
+HF `_compute_llama3_parameters` / Meta's apply_scaling; linear scaling divides the
+frequencies by `factor`; GQA query head h reads kv head h // (heads / kv_heads);
+masking uses the dtype's most negative finite value (as HF), not -inf.
 
 Rerun from the repository root (needs Debian's python3-torch; python3-regex optional):
   /usr/bin/python3 src/test/python/make_golden.py
+  /usr/bin/python3 src/test/python/check_golden_sensitivity.py   # optional audit
 Output is deterministic: a rerun produces byte-identical files.
 """
 
 import json
 import math
 import os
+import shutil
 import struct
 import sys
 
@@ -132,9 +142,13 @@ def read_safetensors(path):
     with open(path, "rb") as f:
         raw = f.read()
     (n,) = struct.unpack("<Q", raw[:8])
+    assert n % 8 == 0, "header should be padded to 8 bytes"
     header = json.loads(raw[8 : 8 + n])
     header.pop("__metadata__", None)
     base = 8 + n
+    spans = sorted(info["data_offsets"] for info in header.values())
+    assert spans[0][0] == 0 and spans[-1][1] == len(raw) - base, "data must fill the file"
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:])), "data must be contiguous"
     by_name = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
     out = {}
     for name, info in header.items():
@@ -165,7 +179,7 @@ def rms_norm(x, weight, eps):
 
 
 def gelu_new(x):
-    # GPT-2's tanh approximation; differs from exact erf-GELU by up to ~1e-3.
+    # GPT-2's tanh approximation; differs from exact erf-GELU by up to ~5e-4 (at |x| ~ 2.7).
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
 
@@ -266,6 +280,61 @@ def merge_heads(x):
     return x.transpose(1, 2).reshape(B, T, H * D)
 
 
+def self_test():
+    """Cross-check the building blocks against independent formulations."""
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(7)
+
+    def rnd(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64)
+
+    x, w, b = rnd(3, 5, 16), rnd(16), rnd(16)
+    assert torch.allclose(layer_norm(x, w, b, 1e-5), F.layer_norm(x, (16,), w, b, 1e-5))
+    assert torch.allclose(gelu_new(x), F.gelu(x, approximate="tanh"))
+    assert torch.allclose(silu(x), F.silu(x))
+
+    # RoPE as a complex rotation of the pairs (x[i], x[i + d/2]) by angle pos * f_i.
+    q = rnd(2, 3, 6, 16)  # [B, H, T, D]
+    pos = torch.tensor([[0, 1, 2, 3, 4, 5], [7, 3, 0, 9, 11, 30]])
+    inv = rope_inv_freq({"rope_theta": 10000.0}, 16)
+    angle = pos[:, None, :, None] * inv
+    z = torch.complex(q[..., :8], q[..., 8:]) * torch.polar(torch.ones_like(angle), angle)
+    assert torch.allclose(apply_rope(q, pos, inv), torch.cat((z.real, z.imag), dim=-1))
+
+    # llama3 scaling as a per-frequency if/elif/else, the way Meta's reference code reads.
+    s = {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+         "original_max_position_embeddings": 64}
+    base = rope_inv_freq({"rope_theta": 500000.0}, 16)
+    expect = []
+    for f in base.tolist():
+        wavelen = 2 * math.pi / f
+        if wavelen < 64 / 4.0:
+            expect.append(f)
+        elif wavelen > 64 / 1.0:
+            expect.append(f / 8.0)
+        else:
+            smooth = (64 / wavelen - 1.0) / (4.0 - 1.0)
+            expect.append((1 - smooth) * f / 8.0 + smooth * f)
+    assert torch.allclose(llama3_scale_inv_freq(base, s), torch.tensor(expect, dtype=torch.float64))
+
+    # Attention against a per-query loop over the keys it may see.
+    k, v = rnd(2, 3, 6, 16), rnd(2, 3, 6, 16)
+    key_mask = torch.tensor([[False, True, True, True, True, True], [True] * 6])
+    out = attention(q, k, v, key_mask, past_len=0)
+    for bi in range(2):
+        for t in range(6):
+            keys = [j for j in range(t + 1) if key_mask[bi, j]]
+            if not keys:
+                continue
+            sc = q[bi, :, t, None] @ k[bi, :, keys].transpose(-1, -2) / 4.0  # [H, 1, K]
+            assert torch.allclose(out[bi, :, t], (torch.softmax(sc, -1) @ v[bi, :, keys])[:, 0])
+
+    # GQA: query head h must read kv head h // (n_head / n_kv), as HF's repeat_kv does.
+    kv = torch.arange(2.0).view(1, 2, 1, 1)
+    assert repeat_kv(kv, 2).flatten().tolist() == [0.0, 0.0, 1.0, 1.0]
+
+
 # ---------------------------------------------------------------------------------
 # Models. `W` maps HF tensor names to tensors; `cache` is a per-layer list of (k, v).
 # ---------------------------------------------------------------------------------
@@ -298,7 +367,7 @@ def gpt2_forward(cfg, W, ids, position_ids, key_mask, cache=None):
 def llama_forward(cfg, W, ids, position_ids, key_mask, cache=None):
     """Llama and Qwen2 (Qwen2 = Llama with q/k/v bias always on and no o bias)."""
     n_head, n_kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    head_dim = cfg["hidden_size"] // n_head
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // n_head  # qwen2 has no head_dim key
     eps = cfg["rms_norm_eps"]
     inv_freq = rope_inv_freq(cfg, head_dim)
     past_len = 0 if cache is None else cache[0][0].shape[2]
@@ -351,11 +420,18 @@ def forward(cfg, W, ids, attention_mask=None, cache=None):
 # wrong eps or layout) visibly moves the logits.
 # ---------------------------------------------------------------------------------
 
-MATRIX_GAIN = float(os.environ.get("MG", "1.0"))
-EMBED_STD = float(os.environ.get("ES", "0.02"))
-TIED_GAIN = float(os.environ.get("TG", "12"))
-HEAD_GAIN = float(os.environ.get("HG", "2"))
-FC_GAIN = float(os.environ.get("FG", "2.5"))
+# Matrices get std 1/sqrt(fan_in), so every attention/MLP block changes the residual
+# stream by O(1) and a mistake anywhere in it shows. Embeddings stay small (std 0.02,
+# like HF's init) so the first norm sees a small input and a wrong eps is visible.
+# With tied embeddings that would leave logits ~0.1, so the final norm weight gets a
+# gain that brings logits to the few-units range of a real model; untied heads get
+# a gain for the same reason. The same scales make each typical engine mistake move
+# the logits by >= 1e-3 (check_golden_sensitivity.py) while float32 rounding moves
+# them by < 1e-5.
+MATRIX_GAIN = 1.0
+EMBED_STD = 0.02
+TIED_GAIN = 16.0
+HEAD_GAIN = 3.0
 
 
 def randn(*shape, std):
@@ -386,7 +462,7 @@ def gpt2_weights(cfg):
         W[p + "attn.c_proj.bias"] = randn(d, std=0.05)
         W[p + "ln_2.weight"] = norm_weight(d)
         W[p + "ln_2.bias"] = randn(d, std=0.05)
-        W[p + "mlp.c_fc.weight"] = matrix(d, inner, fan_in=d) * FC_GAIN
+        W[p + "mlp.c_fc.weight"] = matrix(d, inner, fan_in=d)
         W[p + "mlp.c_fc.bias"] = randn(inner, std=0.05)
         W[p + "mlp.c_proj.weight"] = matrix(inner, d, fan_in=inner)
         W[p + "mlp.c_proj.bias"] = randn(d, std=0.05)
@@ -401,10 +477,11 @@ def llama_weights(cfg):
     hd = d // n_head
     qkv_bias = cfg["model_type"] == "qwen2" or cfg.get("attention_bias", False)
     o_bias = cfg["model_type"] == "llama" and cfg.get("attention_bias", False)
+    # Created in HF's module order, which is the state-dict order save_pretrained
+    # walks when it cuts shards.
     W = {"model.embed_tokens.weight": randn(cfg["vocab_size"], d, std=EMBED_STD)}
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."
-        W[p + "input_layernorm.weight"] = norm_weight(d)
         for name, out in (("q", n_head * hd), ("k", n_kv * hd), ("v", n_kv * hd)):
             W[p + f"self_attn.{name}_proj.weight"] = matrix(out, d, fan_in=d)
             if qkv_bias:
@@ -412,10 +489,11 @@ def llama_weights(cfg):
         W[p + "self_attn.o_proj.weight"] = matrix(d, n_head * hd, fan_in=n_head * hd)
         if o_bias:
             W[p + "self_attn.o_proj.bias"] = randn(d, std=0.05)
-        W[p + "post_attention_layernorm.weight"] = norm_weight(d)
         W[p + "mlp.gate_proj.weight"] = matrix(inter, d, fan_in=d)
         W[p + "mlp.up_proj.weight"] = matrix(inter, d, fan_in=d)
         W[p + "mlp.down_proj.weight"] = matrix(d, inter, fan_in=inter)
+        W[p + "input_layernorm.weight"] = norm_weight(d)
+        W[p + "post_attention_layernorm.weight"] = norm_weight(d)
     if cfg["tie_word_embeddings"]:
         W["model.norm.weight"] = norm_weight(d) * TIED_GAIN
     else:
@@ -531,7 +609,7 @@ GREEDY_PROMPT_LEN = 5
 GREEDY_NEW = 20
 # Greedy steps must win by this much (in logits) so float32 noise in the engine can
 # never flip an argmax; prompts that don't manage it are skipped.
-GREEDY_MIN_MARGIN = 1e-3
+GREEDY_MIN_MARGIN = 1e-2
 
 
 def fixed_inputs():
@@ -579,8 +657,8 @@ def pick_greedy(cfg, W):
     raise AssertionError("no prompt with a clear greedy continuation")
 
 
-def compute_reference(cfg, W_disk, dtype=REF_DTYPE):
-    W = {k: v.to(dtype) for k, v in W_disk.items()}
+def compute_reference(cfg, W_disk):
+    W = {k: v.to(REF_DTYPE) for k, v in W_disk.items()}
     ids, logprob_ids = fixed_inputs()
     logits, _ = forward(cfg, W, ids)
 
@@ -593,9 +671,8 @@ def compute_reference(cfg, W_disk, dtype=REF_DTYPE):
     padded_logits, _ = forward(cfg, W, padded_ids, attention_mask=mask)
     last = padded_logits[:, -1]
     alone0, _ = forward(cfg, W, ids[:1, :n_real])
-    tol = 1e-10 if dtype == torch.float64 else 1e-5
-    assert torch.allclose(last[0], alone0[0, -1], atol=tol, rtol=0), "padding leaks"
-    assert torch.allclose(last[1], logits[1, -1], atol=tol, rtol=0)
+    assert torch.allclose(last[0], alone0[0, -1], atol=1e-10, rtol=0), "padding leaks"
+    assert torch.allclose(last[1], logits[1, -1], atol=1e-10, rtol=0)
     position_ids = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 1)
 
     prompt, tokens, margin = pick_greedy(cfg, W)
@@ -642,12 +719,15 @@ def dumps_compact_rows(x, indent=0):
     """JSON with one line per innermost list: diff-friendly, still small."""
     pad, inner = "  " * indent, "  " * (indent + 1)
     if isinstance(x, dict):
-        items = [f"{inner}{json.dumps(k)}: {dumps_compact_rows(v, indent + 1)}" for k, v in x.items()]
+        items = [
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {dumps_compact_rows(v, indent + 1)}"
+            for k, v in x.items()
+        ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(x, list) and any(isinstance(v, (list, dict)) for v in x):
         items = [inner + dumps_compact_rows(v, indent + 1) for v in x]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return json.dumps(x, separators=(", ", ": "))
+    return json.dumps(x, separators=(", ", ": "), ensure_ascii=False)
 
 
 def write_json(path, obj, hf_style=False):
@@ -662,29 +742,24 @@ def strip_prefix(W, prefix):
     return {(k[len(prefix) :] if k.startswith(prefix) else k): v for k, v in W.items()}
 
 
-def hf_order(W):
-    # save_pretrained walks the state dict in module order (embeddings, layer 0, ...);
-    # sharding follows that order, so a layer can straddle two shards.
-    def key(name):
-        parts = name.split(".")
-        layer = int(parts[2]) if parts[1] == "layers" else (-1 if "embed" in name else 10**6)
-        return (layer, name)
-
-    return sorted(W, key=key)
-
-
-def write_sharded(folder, W, n_shards=2):
+def write_sharded(folder, W, max_shard_size=160_000):
     total = sum(t.numel() * t.element_size() for t in W.values())
+    # Like save_pretrained(max_shard_size=...): walk the state dict in module order and
+    # start a new shard when the next tensor would overflow the current one. 160 kB
+    # cuts llama-tiny-gqa inside layer 1, so one layer straddles both files.
     shards, current, size = [], {}, 0
-    for name in hf_order(W):
+    for name in W:
         nbytes = W[name].numel() * W[name].element_size()
-        if current and size + nbytes > total / n_shards and len(shards) < n_shards - 1:
+        if current and size + nbytes > max_shard_size:
             shards.append(current)
             current, size = {}, 0
         current[name] = W[name]
         size += nbytes
     shards.append(current)
-    assert len(shards) == n_shards
+    n_shards = len(shards)
+    assert n_shards == 2, n_shards
+    layers = [{k.split(".")[2] for k in shard if ".layers." in k} for shard in shards]
+    assert layers[0] & layers[1], "want a layer split across the two shards"
     weight_map = {}
     for i, shard in enumerate(shards, start=1):
         fname = f"model-{i:05d}-of-{n_shards:05d}.safetensors"
@@ -697,8 +772,6 @@ def write_sharded(folder, W, n_shards=2):
 
 def write_model(name, cfg, W_disk, reference, tok_doc, sharded=False):
     """W_disk: exactly the tensors to store (names and dtypes as they go on disk)."""
-    import shutil
-
     folder = os.path.join(GOLDEN, name)
     shutil.rmtree(folder, ignore_errors=True)  # drop files from older layouts
     os.makedirs(folder)
@@ -726,6 +799,7 @@ def write_model(name, cfg, W_disk, reference, tok_doc, sharded=False):
 def main():
     torch.manual_seed(0)
     torch.set_num_threads(1)  # fixed reduction order -> byte-identical reruns
+    self_test()
 
     vocab, merges, special = golden_tokenizer()
     tok_doc = bytelevel_bpe.tokenizer_json(vocab, merges, special)
@@ -773,7 +847,7 @@ def main():
         print(f"{name:24s} max |logits - F32 logits| = {diff:.3e}")
         # The test is only meaningful if loading the file as if it were F32-exact
         # (or mis-decoding it) would be caught.
-        assert diff > 1e-4, f"{name}: reference too close to F32 to be meaningful"
+        assert diff > 1e-3, f"{name}: reference too close to F32 to be meaningful"
         write_model(name, dict(cfg, torch_dtype=dt_name), W_half, ref_half, tok_doc)
 
     # Llama, tied, llama3 rope scaling. original_max_position_embeddings is 64 (not 32)
@@ -861,8 +935,7 @@ def write_tokenizer_cases(vocab, merges, special):
         assert bpe.decode(ids) == t
         cases.append({"text": t, "ids": ids})
     os.makedirs(GOLDEN, exist_ok=True)
-    with open(os.path.join(GOLDEN, "tokenizer-cases.json"), "w", encoding="utf-8", newline="\n") as f:
-        f.write(json.dumps(cases, ensure_ascii=False, indent=1) + "\n")
+    write_json(os.path.join(GOLDEN, "tokenizer-cases.json"), cases)
 
 
 if __name__ == "__main__":
