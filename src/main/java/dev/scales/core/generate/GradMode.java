@@ -1,0 +1,20 @@
+package dev.scales.core.generate;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * libtorch's grad mode is per thread and only the thread that started the engine has it off
+ * (FINDINGS.md): every inference entry point turns it off on its own thread, or the forward
+ * pass would record an autograd graph it never uses.
+ */
+public final class GradMode {
+    private GradMode() {}
+
+    public static void inference() {
+        JniUtils.setGradMode(false);
+    }
+
+    public static void training() {
+        JniUtils.setGradMode(true);
+    }
+}

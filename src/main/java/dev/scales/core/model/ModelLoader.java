@@ -1,0 +1,121 @@
+package dev.scales.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.gpt2.Gpt2Model;
+import dev.scales.core.model.llama.LlamaModel;
+import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.model.nn.Scalars;
+import dev.scales.core.model.safetensors.DType;
+import dev.scales.core.model.safetensors.SafetensorsReader;
+import dev.scales.core.model.safetensors.TensorEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Loads a HuggingFace model folder onto a device: config, tokenizer, generation defaults and
+ * weights. Every tensor the architecture needs must be in the checkpoint with the right shape;
+ * a missing, extra or mis-shaped tensor is an error naming it and the file.
+ */
+public final class ModelLoader {
+    /**
+     * Tensors some checkpoints carry that are not weights: GPT-2's causal-mask buffers and
+     * older Llama exports' RoPE frequencies (recomputed here from the config).
+     */
+    private static final Pattern IGNORABLE = Pattern.compile(".*\\.attn\\.(masked_)?bias|.*\\.rotary_emb\\.inv_freq");
+
+    private ModelLoader() {}
+
+    public static LoadedModel load(Path folder, Device device) {
+        if (!Files.isDirectory(folder)) {
+            throw new ScalesException(folder + ": no such model folder");
+        }
+        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
+            Scalars scalars = new Scalars(manager);
+            CausalLm lm = switch (config.architecture()) {
+                case GPT2 -> new Gpt2Model(config, scalars);
+                case LLAMA -> new LlamaModel(config, scalars, manager);
+            };
+            Map<String, String> fileNames = nameMap(config, lm, reader);
+            Map<String, DType> dtypes = new LinkedHashMap<>();
+            for (HfBlock.Weight w : lm.namedParameters().values()) {
+                String fileName = fileNames.get(w.name());
+                TensorEntry entry = reader.entry(fileName);
+                long[] expected = w.shape().getShape();
+                long[] onDisk = w.transposed() ? new long[] {expected[1], expected[0]} : expected;
+                if (!Arrays.equals(entry.shape(), onDisk)) {
+                    throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' has shape "
+                            + entry.shapeString() + " but " + config.modelType() + " with this config.json needs "
+                            + Arrays.toString(onDisk));
+                }
+                if (!entry.dtype().isFloat()) {
+                    throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' is "
+                            + entry.dtype() + ", expected F32, F16 or BF16");
+                }
+                NDArray array = reader.readFloat(fileName, manager, w.transposed());
+                w.parameter().setArray(array);
+                dtypes.put(w.name(), entry.dtype());
+            }
+            return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
+                    dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")));
+        } catch (RuntimeException | Error e) {
+            manager.close();
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Our parameter name → the checkpoint's name. GPT-2 files come with or without the
+     * {@code transformer.} prefix; tied checkpoints may still carry an {@code lm_head.weight}.
+     */
+    static Map<String, String> nameMap(ModelConfig config, CausalLm lm, SafetensorsReader reader) {
+        Set<String> inFile = new LinkedHashSet<>(reader.entries().keySet());
+        boolean gpt2NoPrefix = config.architecture() == Architecture.GPT2 && !inFile.contains("transformer.wte.weight")
+                && inFile.contains("wte.weight");
+        Map<String, String> map = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String ours : lm.namedParameters().keySet()) {
+            String theirs = gpt2NoPrefix ? ours.substring("transformer.".length()) : ours;
+            if (inFile.remove(theirs)) {
+                map.put(ours, theirs);
+            } else {
+                missing.add(theirs);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ScalesException("the checkpoint in " + reader.fileOf(reader.entries().keySet().iterator().next())
+                    .getParent() + " lacks " + missing.size() + " tensor(s) that " + config.modelType()
+                    + " needs: " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                    + (missing.size() > 5 ? ", …" : ""));
+        }
+        inFile.removeIf(n -> IGNORABLE.matcher(n).matches()
+                || (config.tieWordEmbeddings() && n.equals("lm_head.weight")));
+        if (!inFile.isEmpty()) {
+            List<String> extra = new ArrayList<>(inFile);
+            throw new ScalesException(reader.fileOf(extra.get(0)) + ": " + extra.size() + " unexpected tensor(s) for "
+                    + config.modelType() + " with this config.json: "
+                    + String.join(", ", extra.subList(0, Math.min(5, extra.size()))) + (extra.size() > 5 ? ", …" : ""));
+        }
+        return map;
+    }
+
+    /** The shape a parameter has in memory (for tests and messages). */
+    static Shape shapeOf(HfBlock.Weight w) {
+        return w.shape();
+    }
+}

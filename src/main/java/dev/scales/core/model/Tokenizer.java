@@ -1,0 +1,62 @@
+package dev.scales.core.model;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.scales.core.ScalesException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A model's {@code tokenizer.json} through DJL's HuggingFace tokenizers, configured so it never
+ * truncates or pads behind our back (DJL's default silently cuts at 512 tokens); whether special
+ * tokens (BOS) are added is decided per call.
+ */
+public final class Tokenizer implements AutoCloseable {
+    private static final Map<String, String> OPTIONS = Map.of("truncation", "false", "padding", "false",
+            "addSpecialTokens", "false", "modelMaxLength", Integer.toString(Integer.MAX_VALUE));
+
+    private final HuggingFaceTokenizer hf;
+    private final Path file;
+
+    private Tokenizer(HuggingFaceTokenizer hf, Path file) {
+        this.hf = hf;
+        this.file = file;
+    }
+
+    public static Tokenizer load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ScalesException(file + ": missing. Scales needs the model's fast tokenizer file "
+                    + "(tokenizer.json); slow-tokenizer files (vocab.json + merges.txt, tokenizer.model) are not read");
+        }
+        try {
+            return new Tokenizer(HuggingFaceTokenizer.newInstance(file, OPTIONS), file);
+        } catch (IOException | RuntimeException e) {
+            throw new ScalesException(file + ": not a valid tokenizer.json (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Token ids of {@code text}; with {@code addSpecial} the tokenizer's post-processor adds e.g. BOS. */
+    public long[] encode(String text, boolean addSpecial) {
+        return hf.encode(text, addSpecial, false).getIds();
+    }
+
+    /** The text of {@code ids}, special tokens included (so what the model saw is what is shown). */
+    public String decode(long[] ids) {
+        return hf.decode(ids, false);
+    }
+
+    /** The text of one token, e.g. " world". */
+    public String tokenText(long id) {
+        return hf.decode(new long[] {id}, false);
+    }
+
+    @Override
+    public void close() {
+        hf.close();
+    }
+}

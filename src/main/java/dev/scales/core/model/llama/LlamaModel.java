@@ -1,0 +1,74 @@
+package dev.scales.core.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.model.CausalLm;
+import dev.scales.core.model.KvCache;
+import dev.scales.core.model.ModelConfig;
+import dev.scales.core.model.nn.BlockList;
+import dev.scales.core.model.nn.Embedding;
+import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.model.nn.Linear;
+import dev.scales.core.model.nn.RmsNorm;
+import dev.scales.core.model.nn.Scalars;
+
+/**
+ * Llama-family causal LM ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}): {@code model}
+ * holds embed_tokens, the layers and the final norm; {@code lm_head} is its own weight unless
+ * the embeddings are tied.
+ */
+public final class LlamaModel extends HfBlock implements CausalLm {
+    private final ModelConfig config;
+    private final Inner model;
+    private final Linear lmHead;
+    private final RotaryEmbedding rope;
+
+    public LlamaModel(ModelConfig config, Scalars scalars, NDManager manager) {
+        this.config = config;
+        model = child("model", new Inner(config, scalars));
+        lmHead = config.tieWordEmbeddings() ? null
+                : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
+        rope = new RotaryEmbedding(config, manager);
+    }
+
+    /** The {@code model} module. */
+    static final class Inner extends HfBlock {
+        final Embedding embedTokens;
+        final BlockList<LlamaDecoderLayer> layers = new BlockList<>();
+        final RmsNorm norm;
+
+        Inner(ModelConfig c, Scalars scalars) {
+            embedTokens = child("embed_tokens", new Embedding(c.vocabSize(), c.hiddenSize()));
+            child("layers", layers);
+            for (int i = 0; i < c.numLayers(); i++) {
+                layers.add(new LlamaDecoderLayer(c, i, scalars));
+            }
+            norm = child("norm", new RmsNorm(c.hiddenSize(), c.normEps(), scalars));
+        }
+    }
+
+    @Override
+    public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        NDArray x = model.embedTokens.forward(ids); // (B, T, C)
+        NDArray[] cosSin = rope.lookup(positions); // 2 × (B, 1, T, hd)
+        for (LlamaDecoderLayer layer : model.layers.items()) {
+            x = layer.forward(x, cosSin[0], cosSin[1], bias, cache);
+        }
+        if (lastOnly) {
+            x = x.get(":, -1:, :"); // (B, 1, C)
+        }
+        x = model.norm.forward(x);
+        return lmHead != null ? lmHead.forward(x)
+                : ai.djl.nn.core.Linear.linear(x, model.embedTokens.weight().getArray()).singletonOrThrow();
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public HfBlock block() {
+        return this;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.scales.core.model;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The golden checkpoints under src/test/resources/golden and their PyTorch reference outputs. */
+public final class Golden {
+    private Golden() {}
+
+    public static Path folder(String name) {
+        try {
+            return Path.of(Golden.class.getResource("/golden/" + name + "/config.json").toURI()).getParent();
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("golden model " + name + " is missing", e);
+        }
+    }
+
+    public static JsonObject reference(String name) {
+        try {
+            return JsonParser.parseString(Files.readString(folder(name).resolve("reference.json"))).getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static long[] longs(JsonArray a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsLong();
+        }
+        return out;
+    }
+
+    public static float[] floats(JsonArray a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsFloat();
+        }
+        return out;
+    }
+
+    /** Flattens nested arrays of numbers in row-major order. */
+    public static float[] flatFloats(JsonArray a) {
+        java.util.List<Float> out = new java.util.ArrayList<>();
+        flatten(a, out);
+        float[] r = new float[out.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = out.get(i);
+        }
+        return r;
+    }
+
+    private static void flatten(JsonArray a, java.util.List<Float> out) {
+        for (var e : a) {
+            if (e.isJsonArray()) {
+                flatten(e.getAsJsonArray(), out);
+            } else {
+                out.add(e.getAsFloat());
+            }
+        }
+    }
+}
