@@ -1,0 +1,69 @@
+package dev.scales.core.model;
+
+import com.google.gson.GsonBuilder;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.model.safetensors.SafetensorsWriter;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a model folder in the HuggingFace format it was loaded from: config.json as read,
+ * model.safetensors with the checkpoint's own tensor names, dtypes and layouts (GPT-2's Conv1D
+ * weights transposed back), and the tokenizer files. Each file is written atomically.
+ */
+public final class ModelSaver {
+    private static final List<String> COPIED = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "generation_config.json");
+
+    private ModelSaver() {}
+
+    public static void save(LoadedModel model, Path out) {
+        try {
+            Files.createDirectories(out);
+            AtomicFiles.writeString(out.resolve("config.json"),
+                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(model.config().raw()));
+            Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+            for (HfBlock.Weight w : model.lm().namedParameters().values()) {
+                float[] values = w.array().toFloatArray();
+                long[] shape = w.shape().getShape();
+                if (w.transposed()) {
+                    values = transpose(values, (int) shape[0], (int) shape[1]);
+                    shape = new long[] {shape[1], shape[0]};
+                }
+                tensors.put(model.fileNames().get(w.name()),
+                        new SafetensorsWriter.Tensor(FloatBuffer.wrap(values), shape, model.fileDtypes().get(w.name())));
+            }
+            SafetensorsWriter.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+            for (String name : COPIED) {
+                Path src = model.folder().resolve(name);
+                Path dst = out.resolve(name);
+                if (Files.isRegularFile(src) && !Files.isSameFile(out, model.folder())) {
+                    AtomicFiles.write(dst, o -> Files.copy(src, o));
+                }
+            }
+            // A folder saved from a sharded checkpoint is one file now: an old index would mislead the loader.
+            Files.deleteIfExists(out.resolve("model.safetensors.index.json"));
+        } catch (IOException e) {
+            throw new ScalesException(out + ": cannot save the model: " + e.getMessage(), e);
+        }
+    }
+
+    /** [rows, cols] → [cols, rows]. */
+    static float[] transpose(float[] v, int rows, int cols) {
+        float[] t = new float[v.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = v[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+}

@@ -1,0 +1,162 @@
+package dev.scales.core.model;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.safetensors.SafetensorsWriter;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad model folders are errors that name the file and the problem; none crashes the JVM. */
+class ModelLoaderErrorsTest {
+    @TempDir
+    Path dir;
+
+    /** A copy of a golden model folder to spoil. */
+    private Path copy(String name) throws Exception {
+        Path src = Golden.folder(name);
+        Path dst = dir.resolve(name);
+        Files.createDirectories(dst);
+        try (Stream<Path> files = Files.list(src)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dst.resolve(f.getFileName()));
+            }
+        }
+        return dst;
+    }
+
+    private static void editConfig(Path folder, Consumer<JsonObject> edit) throws Exception {
+        JsonObject o = JsonParser.parseString(Files.readString(folder.resolve("config.json"))).getAsJsonObject();
+        edit.accept(o);
+        Files.writeString(folder.resolve("config.json"), o.toString());
+    }
+
+    private static void assertLoadFails(Path folder, String... fragments) {
+        var thrown = assertThatThrownBy(() -> ModelLoader.load(folder, Device.cpu())).isInstanceOf(ScalesException.class);
+        for (String f : fragments) {
+            thrown.hasMessageContaining(f);
+        }
+    }
+
+    @Test
+    void aTruncatedCheckpointIsNamed() throws Exception {
+        Path f = copy("gpt2-tiny");
+        Path st = f.resolve("model.safetensors");
+        byte[] all = Files.readAllBytes(st);
+        Files.write(st, java.util.Arrays.copyOf(all, all.length / 2));
+        assertLoadFails(f, "model.safetensors", "out of range");
+    }
+
+    @Test
+    void aHeaderLengthBeyondTheFileIsNamed() throws Exception {
+        Path f = copy("gpt2-tiny");
+        Path st = f.resolve("model.safetensors");
+        try (var ch = java.nio.channels.FileChannel.open(st, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0}), 0);
+        }
+        assertLoadFails(f, "model.safetensors", "header length");
+    }
+
+    @Test
+    void aMissingTokenizerIsNamed() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        Files.delete(f.resolve("tokenizer.json"));
+        assertLoadFails(f, "tokenizer.json", "missing");
+    }
+
+    @Test
+    void aCorruptTokenizerIsNamed() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        Files.writeString(f.resolve("tokenizer.json"), "{\"model\": 42}");
+        assertLoadFails(f, "tokenizer.json", "not a valid tokenizer.json");
+    }
+
+    @Test
+    void anUnknownModelTypeIsNamed() throws Exception {
+        Path f = copy("gpt2-tiny");
+        editConfig(f, o -> o.addProperty("model_type", "bert"));
+        assertLoadFails(f, "config.json", "model_type 'bert' is not supported");
+    }
+
+    @Test
+    void configValuesOutOfRangeAreNamed() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        editConfig(f, o -> o.addProperty("num_key_value_heads", 3));
+        assertLoadFails(f, "config.json", "num_key_value_heads");
+
+        editConfig(f, o -> {
+            o.addProperty("num_key_value_heads", 2);
+            o.addProperty("hidden_size", -64);
+        });
+        assertLoadFails(f, "config.json", "\"hidden_size\" must be a positive whole number");
+    }
+
+    @Test
+    void anUnsupportedRopeScalingIsNamed() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        editConfig(f, o -> {
+            JsonObject yarn = new JsonObject();
+            yarn.addProperty("rope_type", "yarn");
+            yarn.addProperty("factor", 4.0);
+            o.add("rope_scaling", yarn);
+        });
+        assertLoadFails(f, "rope_scaling type 'yarn' is not supported");
+    }
+
+    @Test
+    void invalidConfigJsonIsNamed() throws Exception {
+        Path f = copy("gpt2-tiny");
+        Files.writeString(f.resolve("config.json"), "{\"model_type\": ");
+        assertLoadFails(f, "config.json", "not valid JSON");
+    }
+
+    @Test
+    void pickleCheckpointsAreRefusedWithTheReason() throws Exception {
+        Path f = copy("gpt2-tiny");
+        Files.delete(f.resolve("model.safetensors"));
+        Files.write(f.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
+        assertLoadFails(f, "pytorch_model.bin", "arbitrary code", "safetensors");
+    }
+
+    @Test
+    void aMisShapedTensorIsNamedWithBothShapes() throws Exception {
+        Path f = copy("gpt2-tiny");
+        editConfig(f, o -> o.addProperty("n_positions", 64));
+        assertLoadFails(f, "'transformer.wpe.weight'", "[128, 32]", "[64, 32]");
+    }
+
+    @Test
+    void missingAndExtraTensorsAreNamed() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        rewrite(f, tensors -> tensors.remove("model.layers.1.mlp.up_proj.weight"));
+        assertLoadFails(f, "lacks 1 tensor", "model.layers.1.mlp.up_proj.weight");
+
+        Path g = copy("qwen2-tiny");
+        rewrite(g, tensors -> tensors.put("model.layers.0.self_attn.o_proj.bias",
+                new SafetensorsWriter.Tensor(FloatBuffer.allocate(64), new long[] {64},
+                        dev.scales.core.model.safetensors.DType.F32)));
+        assertLoadFails(g, "unexpected tensor", "model.layers.0.self_attn.o_proj.bias");
+    }
+
+    /** Rewrites a folder's model.safetensors after editing its tensor map (values are zeros). */
+    private static void rewrite(Path folder, Consumer<Map<String, SafetensorsWriter.Tensor>> edit) throws Exception {
+        Path file = folder.resolve("model.safetensors");
+        var header = dev.scales.core.model.safetensors.SafetensorsHeader.read(file);
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+        header.tensors().forEach((n, e) -> tensors.put(n, new SafetensorsWriter.Tensor(
+                FloatBuffer.allocate((int) e.elementCount()), e.shape(), e.dtype())));
+        edit.accept(tensors);
+        SafetensorsWriter.write(file, tensors, Map.of());
+    }
+}
