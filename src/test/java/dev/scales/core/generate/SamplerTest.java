@@ -1,0 +1,45 @@
+package dev.scales.core.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    @Test
+    void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOnce() {
+        float[] z = {2f, -2f, 1f};
+        Sampler.applyRepetitionPenalty(z, new long[] {0, 1, 0}, 3, 2f);
+        assertThat(z).containsExactly(1f, -4f, 1f);
+    }
+
+    @Test
+    void topKSamplesOnlyAmongTheKMostLikely() {
+        float[] logits = {0f, 5f, 4.9f, 4.8f, -1f};
+        for (int seed = 0; seed < 200; seed++) {
+            int id = new Sampler(new GenerationSettings(1, 1, 2, 1, 1, seed, List.of(), true)).next(logits, new long[0], 0);
+            assertThat(id).isIn(1, 2);
+        }
+    }
+
+    @Test
+    void samplingFollowsTheDistribution() {
+        // p = softmax([ln 3, 0]) = [0.75, 0.25]
+        float[] logits = {(float) Math.log(3), 0f};
+        Sampler s = new Sampler(new GenerationSettings(1, 1, 0, 1, 1, 42, List.of(), true));
+        int first = 0;
+        for (int i = 0; i < 4000; i++) {
+            if (s.next(logits, new long[0], 0) == 0) {
+                first++;
+            }
+        }
+        assertThat(first / 4000.0).isBetween(0.72, 0.78);
+    }
+
+    @Test
+    void softmaxSumsToOne() {
+        double[] p = Sampler.softmax(new float[] {1000f, 999f, -1000f});
+        assertThat(p[0] + p[1] + p[2]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(p[0]).isGreaterThan(p[1]);
+    }
+}
