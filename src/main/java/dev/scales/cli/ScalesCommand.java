@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "scales", mixinStandardHelpOptions = true, versionProvider = ScalesCommand.Version.class,
         description = "Scales: compare fine-tuning and in-context learning of language models.%n"
                 + "Run with no arguments to open the app.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
 public final class ScalesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -19,7 +19,18 @@ public final class ScalesCommand implements Runnable {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
-        return new CommandLine(new ScalesCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return new CommandLine(new ScalesCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(ScalesCommand::report).execute(args);
+    }
+
+    /** A user's mistake (bad file, bad value) is one line naming it, exit code 2; a bug keeps its stack trace. */
+    private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof dev.scales.core.ScalesException) {
+            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().flush();
+            return 2;
+        }
+        throw e;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

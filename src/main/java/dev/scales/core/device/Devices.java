@@ -32,6 +32,30 @@ public final class Devices {
         return List.copyOf(found);
     }
 
+    /**
+     * The device named by {@code id}: {@code cpu}, {@code gpu0}…, or {@code auto} (the first GPU
+     * when there is one, else the CPU). An unknown or absent device is an error naming it.
+     */
+    public static Device resolve(String id, Engine engine) {
+        String key = id == null ? "auto" : id.trim().toLowerCase(java.util.Locale.ROOT);
+        int gpus = engine.getGpuCount();
+        if (key.equals("auto")) {
+            return gpus > 0 ? Device.gpu(0) : Device.cpu();
+        }
+        if (key.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (key.matches("(gpu|cuda):?\\d+")) {
+            int n = Integer.parseInt(key.replaceAll("\\D", ""));
+            if (n >= gpus) {
+                throw new dev.scales.core.ScalesException("device " + id + " is not available: the engine sees "
+                        + (gpus == 0 ? "no GPU (see README: Using a GPU)" : gpus + " GPU(s), gpu0 to gpu" + (gpus - 1)));
+            }
+            return Device.gpu(n);
+        }
+        throw new dev.scales.core.ScalesException("unknown device '" + id + "': use auto, cpu, gpu0, gpu1…");
+    }
+
     private static String cudaSuffix() {
         try {
             return CudaUtils.hasCuda() ? " (CUDA " + CudaUtils.getCudaVersionString() + ")" : "";

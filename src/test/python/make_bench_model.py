@@ -1,0 +1,154 @@
+"""Random-weight, full-size HF-format model folders for benchmarking Scales.
+
+Usage (from the repository root, Debian's python3-torch):
+  /usr/bin/python3 src/test/python/make_bench_model.py --arch gpt2  --out /tmp/bench-gpt2
+  /usr/bin/python3 src/test/python/make_bench_model.py --arch llama --out /tmp/bench-llama [--seed 0]
+
+Writes DIR/config.json, generation_config.json, tokenizer.json and model.safetensors
+(one F32 file). The folders are large (gpt2 ~498 MB, llama ~300 MB): put them under
+/tmp, never in the repository. Same arguments -> byte-identical files.
+
+  gpt2   GPT-2 small shape: n_embd 768, 12 layers, 12 heads, 1024 positions,
+         vocab 50257, lm_head tied to wte (124.4M params).
+  llama  Llama shape: hidden 512, 8 layers, 8 heads / 4 kv heads (head_dim 64),
+         intermediate 1376, 1024 positions, rope_theta 1e4, untied lm_head,
+         vocab 50257 (74.7M params; see llama_bench_config for the vocab choice).
+
+Both folders ship the real GPT-2 tokenizer (src/test/resources/tokenizers/gpt2), so
+the engine can load and run them end to end. Weights are HF's init: matrices and
+embeddings N(0, 0.02), norm weights 1, biases 0 - the values only have to be
+realistic in scale (no denormals, no overflow); what comes out is noise.
+
+Configs, tensor names and the safetensors writer come from make_golden.py, so these
+folders have exactly the layout the golden checkpoints (and the Java loader) use.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+
+import torch
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import make_golden as ref  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GPT2_TOKENIZER = os.path.join(HERE, "..", "resources", "tokenizers", "gpt2", "tokenizer.json")
+
+VOCAB = 50257
+EOT = 50256  # GPT-2's <|endoftext|>: bos and eos
+MAX_POS = 1024
+INIT_STD = 0.02  # HF's initializer_range
+
+
+def gpt2_bench_config():
+    cfg = ref.gpt2_config()
+    cfg.update(
+        bos_token_id=EOT, eos_token_id=EOT, vocab_size=VOCAB,
+        n_embd=768, n_head=12, n_layer=12, n_ctx=MAX_POS, n_positions=MAX_POS,
+    )
+    return cfg
+
+
+def llama_bench_config():
+    # The vocabulary must match a tokenizer the engine can load; the only full-size one
+    # in the repository is GPT-2's, so this "Llama" uses vocab 50257 and GPT-2's
+    # tokenizer.json (a real Llama 2 has 32000 and a SentencePiece-style tokenizer).
+    # Untied, this puts 2 x 25.7M parameters in embed_tokens + lm_head (74.7M total);
+    # tied it would be 48.9M.
+    return ref.llama_config(
+        bos_token_id=EOT, eos_token_id=EOT, vocab_size=VOCAB,
+        hidden_size=512, num_hidden_layers=8, num_attention_heads=8,
+        num_key_value_heads=4, head_dim=64, intermediate_size=1376,
+        max_position_embeddings=MAX_POS, rope_theta=10000.0, tie_word_embeddings=False,
+    )
+
+
+def gpt2_bench_weights(cfg, g):
+    d, inner = cfg["n_embd"], 4 * cfg["n_embd"]
+
+    def normal(*shape):
+        return torch.randn(*shape, generator=g) * INIT_STD
+
+    # Same names (with the "transformer." prefix) and [in, out] Conv1D layout as
+    # make_golden.gpt2_weights; lm_head is tied to wte, so it is not stored.
+    W = {"transformer.wte.weight": normal(cfg["vocab_size"], d),
+         "transformer.wpe.weight": normal(cfg["n_positions"], d)}
+    for i in range(cfg["n_layer"]):
+        p = f"transformer.h.{i}."
+        W[p + "ln_1.weight"], W[p + "ln_1.bias"] = torch.ones(d), torch.zeros(d)
+        W[p + "attn.c_attn.weight"], W[p + "attn.c_attn.bias"] = normal(d, 3 * d), torch.zeros(3 * d)
+        W[p + "attn.c_proj.weight"], W[p + "attn.c_proj.bias"] = normal(d, d), torch.zeros(d)
+        W[p + "ln_2.weight"], W[p + "ln_2.bias"] = torch.ones(d), torch.zeros(d)
+        W[p + "mlp.c_fc.weight"], W[p + "mlp.c_fc.bias"] = normal(d, inner), torch.zeros(inner)
+        W[p + "mlp.c_proj.weight"], W[p + "mlp.c_proj.bias"] = normal(inner, d), torch.zeros(d)
+    W["transformer.ln_f.weight"], W["transformer.ln_f.bias"] = torch.ones(d), torch.zeros(d)
+    return W
+
+
+def llama_bench_weights(cfg, g):
+    d, inter, hd = cfg["hidden_size"], cfg["intermediate_size"], cfg["head_dim"]
+    n_head, n_kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+
+    def normal(*shape):
+        return torch.randn(*shape, generator=g) * INIT_STD
+
+    # Same names and nn.Linear [out, in] layout as make_golden.llama_weights (no biases).
+    W = {"model.embed_tokens.weight": normal(cfg["vocab_size"], d)}
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        W[p + "self_attn.q_proj.weight"] = normal(n_head * hd, d)
+        W[p + "self_attn.k_proj.weight"] = normal(n_kv * hd, d)
+        W[p + "self_attn.v_proj.weight"] = normal(n_kv * hd, d)
+        W[p + "self_attn.o_proj.weight"] = normal(d, n_head * hd)
+        W[p + "mlp.gate_proj.weight"] = normal(inter, d)
+        W[p + "mlp.up_proj.weight"] = normal(inter, d)
+        W[p + "mlp.down_proj.weight"] = normal(d, inter)
+        W[p + "input_layernorm.weight"] = torch.ones(d)
+        W[p + "post_attention_layernorm.weight"] = torch.ones(d)
+    W["model.norm.weight"] = torch.ones(d)
+    W["lm_head.weight"] = normal(cfg["vocab_size"], d)
+    return W
+
+
+ARCHS = {"gpt2": (gpt2_bench_config, gpt2_bench_weights),
+         "llama": (llama_bench_config, llama_bench_weights)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
+    ap.add_argument("--out", required=True, help="folder to (re)create, e.g. /tmp/bench-gpt2")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    out = os.path.abspath(args.out)
+    repo = os.path.abspath(ref.REPO) + os.sep
+    if (out + os.sep).startswith(repo):
+        sys.exit(f"refusing to write hundreds of MB into the repository: {out}")
+
+    make_cfg, make_weights = ARCHS[args.arch]
+    cfg = make_cfg()
+    W = make_weights(cfg, torch.Generator().manual_seed(args.seed))
+
+    shutil.rmtree(out, ignore_errors=True)  # no stale shards or files from an older run
+    os.makedirs(out)
+    ref.write_json(os.path.join(out, "config.json"), cfg, hf_style=True)
+    gen = {"bos_token_id": EOT, "eos_token_id": EOT}
+    ref.write_json(os.path.join(out, "generation_config.json"), gen, hf_style=True)
+    shutil.copyfile(GPT2_TOKENIZER, os.path.join(out, "tokenizer.json"))
+    st = os.path.join(out, "model.safetensors")
+    ref.write_safetensors(st, W)
+
+    # Independent re-read (make_golden's checker), so a writer bug shows here and not
+    # as a mysterious benchmark result.
+    back = ref.read_safetensors(st)
+    assert back.keys() == W.keys() and all(torch.equal(back[k], W[k]) for k in W)
+
+    n_params = sum(t.numel() for t in W.values())
+    print(f"{args.arch}: {n_params:,} params, {os.path.getsize(st) / 1e6:.1f} MB -> {out}")
+
+
+if __name__ == "__main__":
+    main()
