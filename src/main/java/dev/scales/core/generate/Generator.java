@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.KvCache;
+import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

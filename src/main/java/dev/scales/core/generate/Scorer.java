@@ -3,6 +3,7 @@ package dev.scales.core.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
+import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
 
 /**

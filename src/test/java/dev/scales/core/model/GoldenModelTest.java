@@ -10,7 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.scales.core.generate.GenerationResult;
 import dev.scales.core.generate.GenerationSettings;
-import dev.scales.core.generate.GradMode;
+import dev.scales.core.model.GradMode;
 import dev.scales.core.generate.Generator;
 import dev.scales.core.generate.GeneratedToken;
 import dev.scales.core.generate.Inputs;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.scales.core.generate.GradMode;
+import dev.scales.core.model.GradMode;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.safetensors.SafetensorsHeader;
 import dev.scales.core.model.safetensors.TensorEntry;

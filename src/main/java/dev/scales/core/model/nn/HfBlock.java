@@ -58,6 +58,16 @@ public abstract class HfBlock extends AbstractBlock {
         children.forEach((n, b) -> b.collect(prefix + n + ".", into));
     }
 
+    /** Every block under this one (itself excluded), by module path such as {@code model.layers.0.self_attn.q_proj}. */
+    public final Map<String, HfBlock> namedBlocks() {
+        Map<String, HfBlock> all = new LinkedHashMap<>();
+        children.forEach((n, b) -> {
+            all.put(n, b);
+            b.namedBlocks().forEach((sub, block) -> all.put(n + "." + sub, block));
+        });
+        return all;
+    }
+
     /** The single-input forward of this block; multi-input blocks override {@link #forwardInternal}. */
     public NDArray forward(NDArray x) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " takes more than one input");

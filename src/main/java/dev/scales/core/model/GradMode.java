@@ -1,4 +1,4 @@
-package dev.scales.core.generate;
+package dev.scales.core.model;
 
 import ai.djl.pytorch.jni.JniUtils;
 

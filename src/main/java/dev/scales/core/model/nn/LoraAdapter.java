@@ -1,0 +1,64 @@
+package dev.scales.core.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Random;
+
+/**
+ * A LoRA adapter (Hu et al. 2021) on one projection: Δy = (dropout(x) Aᵀ) Bᵀ · α/r with A [r, in]
+ * and B [out, r]. B starts at zero, so attaching an adapter changes nothing until it is trained;
+ * A starts uniform in ±1/√in (PEFT's Kaiming init with a = √5). The arrays live in the adapter
+ * set's manager, not the model's.
+ */
+public final class LoraAdapter {
+    private final NDArray a;
+    private final NDArray b;
+    private final NDArray scale;
+    private final float dropout;
+    private boolean training;
+
+    public LoraAdapter(NDManager manager, long in, long out, int rank, float alpha, float dropout, Random random) {
+        float bound = (float) (1 / Math.sqrt(in));
+        float[] init = new float[Math.toIntExact(rank * in)];
+        for (int i = 0; i < init.length; i++) {
+            init[i] = (random.nextFloat() * 2 - 1) * bound;
+        }
+        this.a = manager.create(init, new Shape(rank, in));
+        this.b = manager.zeros(new Shape(out, rank));
+        this.scale = manager.full(new Shape(), alpha / rank);
+        this.dropout = dropout;
+    }
+
+    /** (…, in) → (…, out). */
+    public NDArray forward(NDArray x) {
+        NDArray h = training && dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray down = ai.djl.nn.core.Linear.linear(h, a).singletonOrThrow(); // (…, r)
+        return ai.djl.nn.core.Linear.linear(down, b).singletonOrThrow().mul(scale); // (…, out)
+    }
+
+    /** The weight change this adapter stands for: B A · α/r, [out, in]. */
+    public NDArray delta() {
+        return b.matMul(a).mul(scale);
+    }
+
+    public NDArray loraA() {
+        return a;
+    }
+
+    public NDArray loraB() {
+        return b;
+    }
+
+    public long inFeatures() {
+        return a.getShape().get(1);
+    }
+
+    public long outFeatures() {
+        return b.getShape().get(0);
+    }
+
+    public void setTraining(boolean on) {
+        training = on;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.scales.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.scales.core.ScalesException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * AdamW (decoupled weight decay) with global-norm gradient clipping, on libtorch's fused update.
+ * Its moment estimates live in a manager of its own, freed by {@link #close()} — DJL's own Adam
+ * never frees them (FINDINGS.md). Gradients are cleared after each step (libtorch accumulates).
+ */
+public final class AdamW implements AutoCloseable {
+    private final NDManager state;
+    private final List<NDArray> params;
+    private final List<NDArray[]> moments = new ArrayList<>();
+    private final boolean[] decays;
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private int step;
+
+    /**
+     * @param decayed  which parameters get weight decay (by index); biases and norms usually do not
+     */
+    public AdamW(NDManager parent, List<NDArray> params, Predicate<Integer> decayed, float beta1, float beta2,
+                 float eps, float weightDecay) {
+        this.state = parent.newSubManager();
+        this.params = List.copyOf(params);
+        this.decays = new boolean[params.size()];
+        for (int i = 0; i < params.size(); i++) {
+            NDArray p = params.get(i);
+            moments.add(new NDArray[] {state.zeros(p.getShape()), state.zeros(p.getShape())});
+            decays[i] = decayed.test(i);
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    public int stepCount() {
+        return step;
+    }
+
+    /**
+     * One update with learning rate {@code lr}, after scaling the gradients so their global norm is
+     * at most {@code maxGradNorm} (0 for no clipping). Returns the norm before clipping.
+     */
+    public double step(float lr, float maxGradNorm) {
+        double norm = gradientNorm();
+        if (!Double.isFinite(norm)) {
+            zeroGradients();
+            throw new ScalesException("the gradient norm is " + norm + " at step " + (step + 1)
+                    + "; the update was skipped");
+        }
+        step++;
+        float rescale = maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
+        float biasCorrection = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        for (int i = 0; i < params.size(); i++) {
+            NDArray p = params.get(i);
+            try (NDArray g = p.getGradient()) {
+                NDArray[] mv = moments.get(i);
+                JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) g, (PtNDArray) mv[0], (PtNDArray) mv[1], lr,
+                        biasCorrection, decays[i] ? weightDecay : 0f, rescale, -1f, beta1, beta2, eps, true);
+            }
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+        return norm;
+    }
+
+    /** √(Σ‖g‖²) over every parameter's gradient: one device sync. */
+    public double gradientNorm() {
+        try (NDManager scope = state.newSubManager()) {
+            NDArray total = scope.zeros(new ai.djl.ndarray.types.Shape());
+            for (NDArray p : params) {
+                // The gradient wrapper joins the scope first, so every result below does too
+                // (results attach to their first operand's manager, here the model's otherwise).
+                NDArray g = p.getGradient();
+                g.attach(scope);
+                total = total.add(g.mul(g).sum());
+            }
+            return Math.sqrt(total.getFloat());
+        }
+    }
+
+    public void zeroGradients() {
+        params.forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+    }
+
+    @Override
+    public void close() {
+        state.close();
+    }
+}

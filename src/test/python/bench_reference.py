@@ -1,0 +1,234 @@
+"""Plain-PyTorch speed reference for Scales' benchmarks (F32, CPU).
+
+Usage (from the repository root, Debian's python3-torch; folders from make_bench_model.py):
+  export OPENBLAS_NUM_THREADS=2
+  /usr/bin/python3 src/test/python/bench_reference.py --model /tmp/bench-gpt2
+  /usr/bin/python3 src/test/python/bench_reference.py --model /tmp/bench-llama \
+      [--prompt-tokens 128] [--new-tokens 64] [--train-batch 4] [--train-seq 128] \
+      [--train-steps 10] [--warmup 2] [--threads 1]
+
+Prints ONE JSON object on stdout (progress and diagnostics go to stderr):
+  {"impl": "pytorch", "torch": VERSION, "threads": N, "load_s": .., "prefill_tok_s": ..,
+   "decode_tok_s": .., "train_tok_s": .., "peak_rss_mb": .., "params": ..}
+
+  load_s         wall time to read config.json + model.safetensors into F32 tensors
+                 (from the page cache when the folder was just written or read)
+  prefill_tok_s  prompt-tokens / median time of 5 batch-1 forwards over random ids,
+                 after `warmup` untimed ones; the forward computes logits at every
+                 position, as a plain forward (not generate's last-position shortcut) does
+  decode_tok_s   greedy, batch 1, KV cache: after an untimed prefill of the prompt,
+                 new-tokens single-token forwards, each yielding one new token;
+                 new-tokens / their time, median of 3 runs after `warmup` untimed runs
+  train_tok_s    full fine-tuning on random ids [train-batch, train-seq]: forward,
+                 next-token cross-entropy (HF's shift: predict ids[:, 1:]), backward,
+                 AdamW(lr 1e-4, weight_decay 0.01 on every tensor, torch defaults
+                 otherwise); `warmup` untimed steps, then batch*seq*train-steps / time
+  peak_rss_mb    ru_maxrss of this process (MiB): the high-water mark of the whole run,
+                 which is training (weights + grads + 2 AdamW moments + activations)
+
+The model is make_golden.py's independent reference implementation (the one the golden
+files come from), run in float32: plain tensor ops, no dropout, no fused kernels.
+
+The fair setting on the team's 2-core machines (shared/FINDINGS.md) is 1 torch
+intra-op thread (--threads 1, the default) with OpenBLAS at 2 threads; 2 + 2 threads
+spin against each other. That assumes torch's libblas.so.3 IS OpenBLAS: Debian's
+python3-torch links the generic libblas.so.3, which is the netlib reference BLAS
+(~2.6 GFLOP/s here, ~50x slower) unless libopenblas0-pthread is installed. The
+script prints which BLAS it got to stderr and warns if it is not OpenBLAS. To use
+OpenBLAS without installing it system-wide:
+  apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb /tmp/openblas
+  export LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread
+Leave OPENBLAS_CORETYPE as the machine exports it.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import struct
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
+import make_golden as ref  # noqa: E402  (forward(), the reference model)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def loaded_blas():
+    """Path of the BLAS library mapped into this process (torch is already imported)."""
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]}
+    return sorted(libs)
+
+
+def read_f32_safetensors(path):
+    """Read every tensor of a single F32 safetensors file into its own torch tensor.
+
+    Not make_golden.read_safetensors: that one is a format checker that holds the
+    whole file and copies each tensor twice more; here each tensor is read once,
+    straight into its final storage, like safetensors.torch.load_file does.
+    """
+    W = {}
+    with open(path, "rb", buffering=0) as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        header.pop("__metadata__", None)
+        base = 8 + n
+        for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+            if info["dtype"] != "F32":
+                sys.exit(f"{name}: {info['dtype']}; this benchmark expects an F32 file")
+            begin, end = info["data_offsets"]
+            t = torch.empty(info["shape"], dtype=torch.float32)
+            assert t.numel() * 4 == end - begin, name
+            buf = memoryview(t.numpy()).cast("B")  # shares t's memory
+            f.seek(base + begin)
+            done = 0
+            while done < len(buf):  # readinto may return short counts
+                got = f.readinto(buf[done:])
+                if not got:
+                    sys.exit(f"{path}: truncated at {name}")
+                done += got
+            W[name] = t
+    return W
+
+
+def load(folder):
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    files = [f for f in os.listdir(folder) if f.endswith(".safetensors")]
+    if files != ["model.safetensors"]:
+        sys.exit(f"{folder}: expected exactly one model.safetensors, found {files}")
+    W = read_f32_safetensors(os.path.join(folder, "model.safetensors"))
+    # The reference model is (cfg, W): forward() reads W by HF tensor name, and a tied
+    # lm_head simply reuses the embedding, so there is nothing more to build.
+    return cfg, W
+
+
+def vocab_and_positions(cfg):
+    if cfg["model_type"] == "gpt2":
+        return cfg["vocab_size"], cfg["n_positions"]
+    return cfg["vocab_size"], cfg["max_position_embeddings"]
+
+
+def bench_prefill(cfg, W, prompt, warmup, runs=5):
+    with torch.inference_mode():
+        for _ in range(warmup):
+            ref.forward(cfg, W, prompt)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            ref.forward(cfg, W, prompt)
+            times.append(time.perf_counter() - t0)
+    log(f"prefill: {', '.join(f'{t * 1e3:.1f}' for t in times)} ms")
+    return prompt.shape[1] / statistics.median(times)
+
+
+def greedy_decode(cfg, W, prompt, n_new):
+    """Greedy decode with the KV cache; returns (tokens, seconds spent after prefill)."""
+    with torch.inference_mode():
+        logits, cache = ref.forward(cfg, W, prompt)  # prefill: not timed
+        nxt = logits[0, -1].argmax()
+        tokens = []
+        t0 = time.perf_counter()
+        for _ in range(n_new):
+            # One token in, one new token out; the cache grows by one position.
+            logits, cache = ref.forward(cfg, W, nxt.view(1, 1), cache=cache)
+            nxt = logits[0, -1].argmax()
+            tokens.append(int(nxt))
+        return tokens, time.perf_counter() - t0
+
+
+def bench_decode(cfg, W, prompt, n_new, warmup, runs=3):
+    for _ in range(warmup):
+        greedy_decode(cfg, W, prompt, n_new)
+    results = [greedy_decode(cfg, W, prompt, n_new) for _ in range(runs)]
+    assert all(r[0] == results[0][0] for r in results), "greedy decode is not deterministic"
+    times = [r[1] for r in results]
+    log(f"decode: {', '.join(f'{t:.3f}' for t in times)} s for {n_new} tokens")
+    return n_new / statistics.median(times)
+
+
+def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
+    params = list(W.values())
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
+    g = torch.Generator().manual_seed(2)
+    # Drawn up front so the timed loop is model work only.
+    batches = [torch.randint(0, vocab, (batch, seq), generator=g) for _ in range(warmup + steps)]
+
+    def step(ids):
+        logits, _ = ref.forward(cfg, W, ids)
+        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    losses = [step(ids) for ids in batches[:warmup]]
+    t0 = time.perf_counter()
+    losses += [step(ids) for ids in batches[warmup:]]
+    elapsed = time.perf_counter() - t0
+    log(f"train: {elapsed:.2f} s for {steps} steps; loss {' '.join(f'{x:.4f}' for x in losses)}")
+    return batch * seq * steps / elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", required=True, help="folder written by make_bench_model.py")
+    ap.add_argument("--prompt-tokens", type=int, default=128)
+    ap.add_argument("--new-tokens", type=int, default=64)
+    ap.add_argument("--train-batch", type=int, default=4)
+    ap.add_argument("--train-seq", type=int, default=128)
+    ap.add_argument("--train-steps", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    blas = loaded_blas()
+    log(f"torch {torch.__version__}, intra-op threads {torch.get_num_threads()}, BLAS {blas}, "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    if not any("openblas" in lib for lib in blas):
+        log("WARNING: torch is not using OpenBLAS; these numbers are not a fair reference "
+            "(see this script's docstring)")
+
+    t0 = time.perf_counter()
+    cfg, W = load(args.model)
+    load_s = time.perf_counter() - t0
+    vocab, max_pos = vocab_and_positions(cfg)
+    n_params = sum(t.numel() for t in W.values())
+    log(f"{cfg['model_type']}: {n_params:,} params loaded in {load_s:.3f} s")
+    if args.prompt_tokens + args.new_tokens > max_pos or args.train_seq > max_pos:
+        sys.exit(f"sequence longer than the model's {max_pos} positions")
+
+    prompt = torch.randint(0, vocab, (1, args.prompt_tokens), generator=torch.Generator().manual_seed(1))
+    prefill = bench_prefill(cfg, W, prompt, args.warmup)
+    decode = bench_decode(cfg, W, prompt, args.new_tokens, args.warmup)
+    train = bench_train(cfg, W, args.train_batch, args.train_seq, args.train_steps, args.warmup, vocab)
+
+    result = {
+        "impl": "pytorch",
+        "torch": torch.__version__,
+        "threads": args.threads,
+        "load_s": round(load_s, 3),
+        "prefill_tok_s": round(prefill, 1),
+        "decode_tok_s": round(decode, 1),
+        "train_tok_s": round(train, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "params": n_params,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
