@@ -340,7 +340,7 @@ def self_test():
 # ---------------------------------------------------------------------------------
 
 
-def gpt2_forward(cfg, W, ids, position_ids, key_mask, cache=None):
+def gpt2_forward(cfg, W, ids, position_ids, key_mask, cache=None, last_only=False):
     p = "transformer."
     n_embd, n_head, eps = cfg["n_embd"], cfg["n_head"], cfg["layer_norm_epsilon"]
     past_len = 0 if cache is None else cache[0][0].shape[2]
@@ -361,10 +361,12 @@ def gpt2_forward(cfg, W, ids, position_ids, key_mask, cache=None):
         m = gelu_new(conv1d(x, W[L + "mlp.c_fc.weight"], W[L + "mlp.c_fc.bias"]))
         h = h + conv1d(m, W[L + "mlp.c_proj.weight"], W[L + "mlp.c_proj.bias"])
     h = layer_norm(h, W[p + "ln_f.weight"], W[p + "ln_f.bias"], eps)
+    if last_only:
+        h = h[:, -1:]
     return h @ W[p + "wte.weight"].T, new_cache  # lm_head is tied to wte
 
 
-def llama_forward(cfg, W, ids, position_ids, key_mask, cache=None):
+def llama_forward(cfg, W, ids, position_ids, key_mask, cache=None, last_only=False):
     """Llama and Qwen2 (Qwen2 = Llama with q/k/v bias always on and no o bias)."""
     n_head, n_kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
     head_dim = cfg.get("head_dim") or cfg["hidden_size"] // n_head  # qwen2 has no head_dim key
@@ -396,12 +398,18 @@ def llama_forward(cfg, W, ids, position_ids, key_mask, cache=None):
         g = silu(linear(x, W[M + "gate_proj.weight"])) * linear(x, W[M + "up_proj.weight"])
         h = h + linear(g, W[M + "down_proj.weight"])
     h = rms_norm(h, W["model.norm.weight"], eps)
+    if last_only:
+        h = h[:, -1:]
     head = W["model.embed_tokens.weight"] if cfg["tie_word_embeddings"] else W["lm_head.weight"]
     return h @ head.T, new_cache
 
 
-def forward(cfg, W, ids, attention_mask=None, cache=None):
-    """Run the model on ids [B, T]; attention_mask [B, past+T] (1 = real token)."""
+def forward(cfg, W, ids, attention_mask=None, cache=None, last_only=False):
+    """Run the model on ids [B, T]; attention_mask [B, past+T] (1 = real token).
+
+    Returns (logits [B, T, V], cache); with last_only, logits [B, 1, V] for the last
+    position only (what generation needs; bench_reference.py times prefill that way).
+    """
     B, T = ids.shape
     past_len = 0 if cache is None else cache[0][0].shape[2]
     if attention_mask is None:
@@ -412,7 +420,10 @@ def forward(cfg, W, ids, attention_mask=None, cache=None):
     position_ids = position_ids.masked_fill(attention_mask == 0, 1)[:, past_len:]
     key_mask = attention_mask.bool()
     fwd = gpt2_forward if cfg["model_type"] == "gpt2" else llama_forward
-    return fwd(cfg, W, ids, position_ids, key_mask, cache)
+    # last_only is passed only when set, so check_golden_sensitivity.py's stand-ins for
+    # gpt2_forward (which don't take it) keep working.
+    extra = {"last_only": True} if last_only else {}
+    return fwd(cfg, W, ids, position_ids, key_mask, cache, **extra)
 
 
 # ---------------------------------------------------------------------------------

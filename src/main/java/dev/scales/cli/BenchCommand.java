@@ -1,0 +1,64 @@
+package dev.scales.cli;
+
+import ai.djl.engine.Engine;
+import com.google.gson.JsonObject;
+import dev.scales.core.Offline;
+import dev.scales.core.bench.EngineBench;
+import dev.scales.core.device.Devices;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code scales bench}: the engine's speed on a model, printed as the same JSON as the PyTorch
+ * reference script so {@code src/test/python/bench_compare.py} can report ratios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure load time, prefill, KV-cache decode and training tokens/s, and peak memory.")
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
+    @Option(names = "--new-tokens", defaultValue = "64") int newTokens;
+    @Option(names = "--train-batch", defaultValue = "4") int trainBatch;
+    @Option(names = "--train-seq", defaultValue = "128") int trainSeq;
+    @Option(names = "--train-steps", defaultValue = "10") int trainSteps;
+    @Option(names = "--warmup", defaultValue = "2") int warmup;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--json", description = "One JSON object (the reference script's keys).") boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Offline.configure();
+        var device = Devices.resolve(modelOptions.device, Engine.getEngine("PyTorch"));
+        EngineBench.Result r = EngineBench.run(modelOptions.model, device,
+                new EngineBench.Settings(promptTokens, newTokens, trainBatch, trainSeq, trainSteps, warmup, seed));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("impl", "scales-djl");
+            o.addProperty("torch", Engine.getEngine("PyTorch").getVersion());
+            o.addProperty("device", device.toString());
+            o.addProperty("load_s", r.loadSeconds());
+            o.addProperty("prefill_tok_s", r.prefillTokensPerSecond());
+            o.addProperty("decode_tok_s", r.decodeTokensPerSecond());
+            o.addProperty("train_tok_s", r.trainTokensPerSecond());
+            o.addProperty("peak_rss_mb", r.peakRssMb());
+            o.addProperty("params", r.params());
+            out.println(Json.GSON.toJson(o));
+        } else {
+            out.printf(Locale.ROOT, "load %.2f s · prefill %.0f tok/s · decode %.1f tok/s · train %.0f tok/s · "
+                    + "peak RSS %.0f MB · %,d params%n", r.loadSeconds(), r.prefillTokensPerSecond(),
+                    r.decodeTokensPerSecond(), r.trainTokensPerSecond(), r.peakRssMb(), r.params());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.scales.core.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.ScalesException;
+import dev.scales.core.device.ProcessMemory;
+import dev.scales.core.generate.GenerationResult;
+import dev.scales.core.generate.GenerationSettings;
+import dev.scales.core.generate.Generator;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.model.Trainables;
+import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.train.AdamW;
+import dev.scales.core.train.TrainStep;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The engine's speed on one model, measured the same way as {@code src/test/python/bench_reference.py}
+ * measures plain PyTorch, so the two can be compared as ratios: load time, prefill and KV-cache
+ * decode tokens/s (batch 1), full fine-tuning tokens/s (AdamW), peak resident memory.
+ */
+public final class EngineBench {
+    private EngineBench() {}
+
+    /** What to measure. */
+    public record Settings(int promptTokens, int newTokens, int trainBatch, int trainSeq, int trainSteps, int warmup,
+                           long seed) {
+        public Settings {
+            if (promptTokens < 1 || newTokens < 2 || trainBatch < 1 || trainSeq < 2 || trainSteps < 1 || warmup < 0) {
+                throw new ScalesException("benchmark sizes must be positive (new tokens at least 2, sequence at least 2)");
+            }
+        }
+    }
+
+    /** The figures, with the same names as the Python reference's JSON. */
+    public record Result(double loadSeconds, double prefillTokensPerSecond, double decodeTokensPerSecond,
+                         double trainTokensPerSecond, double peakRssMb, long params) {}
+
+    public static Result run(Path folder, Device device, Settings s) {
+        long t0 = System.nanoTime();
+        try (LoadedModel model = ModelLoader.load(folder, device)) {
+            double load = (System.nanoTime() - t0) / 1e9;
+            int context = model.contextLength();
+            if (s.promptTokens() + s.newTokens() > context || s.trainSeq() > context) {
+                throw new ScalesException("benchmark sequences exceed the model's context of " + context + " tokens");
+            }
+            Random random = new Random(s.seed());
+            long[] prompt = randomIds(random, s.promptTokens(), model.config().vocabSize());
+            double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
+            double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
+            double train = trainTokensPerSecond(model, random, s);
+            return new Result(load, prefill, decode, train, ProcessMemory.peakResidentBytes() / 1048576.0,
+                    model.config().parameterCount());
+        }
+    }
+
+    private static long[] randomIds(Random random, int n, int vocab) {
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = random.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** Median of 5 timed batch-1 forward passes over the prompt. */
+    static double prefillTokensPerSecond(LoadedModel model, long[] prompt, int warmup) {
+        GradMode.inference();
+        double[] rates = new double[5];
+        for (int i = -Math.max(1, warmup); i < rates.length; i++) {
+            long start = System.nanoTime();
+            try (NDManager m = model.manager().newSubManager()) {
+                Inputs.Batch b = Inputs.single(m, prompt, 0);
+                NDArray logits = model.lm().forward(b.ids(), b.positions(), b.bias(), null, true);
+                logits.toFloatArray(); // wait for the result
+            }
+            if (i >= 0) {
+                rates[i] = prompt.length / ((System.nanoTime() - start) / 1e9);
+            }
+        }
+        Arrays.sort(rates);
+        return rates[rates.length / 2];
+    }
+
+    /** Greedy decode with the KV cache; new tokens per second after the prompt (prefill excluded). */
+    static double decodeTokensPerSecond(LoadedModel model, long[] prompt, int newTokens, int warmup) {
+        GenerationSettings greedy = new GenerationSettings(newTokens, 0, 0, 1, 1, 0, List.of(), false);
+        for (int i = 0; i < Math.max(1, warmup); i++) {
+            Generator.generate(model, prompt, greedy, t -> { }, () -> false);
+        }
+        GenerationResult r = Generator.generate(model, prompt, greedy, t -> { }, () -> false);
+        return r.decodeTokensPerSecond();
+    }
+
+    /** Full fine-tuning steps on random tokens: AdamW (lr 1e-4, weight decay 0.01). */
+    static double trainTokensPerSecond(LoadedModel model, Random random, Settings s) {
+        Trainables.setTrainable(model.lm(), n -> true);
+        List<NDArray> params = model.lm().namedParameters().values().stream().map(HfBlock.Weight::array).toList();
+        long[][] batch = new long[s.trainBatch()][];
+        try (AdamW opt = new AdamW(model.manager(), params, i -> true, 0.9f, 0.999f, 1e-8f, 0.01f)) {
+            long start = 0;
+            for (int step = -s.warmup(); step < s.trainSteps(); step++) {
+                if (step == 0) {
+                    start = System.nanoTime();
+                }
+                for (int r = 0; r < batch.length; r++) {
+                    // +1: the last token is only a target, so each row trains trainSeq positions.
+                    batch[r] = randomIds(random, s.trainSeq() + 1, model.config().vocabSize());
+                }
+                TrainStep.run(model, batch, null, opt, 1e-4f, 0f);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return (double) s.trainSteps() * s.trainBatch() * s.trainSeq() / seconds;
+        } finally {
+            Trainables.freezeAll(model.lm());
+        }
+    }
+}
