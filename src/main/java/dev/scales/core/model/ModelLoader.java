@@ -1,9 +1,7 @@
 package dev.scales.core.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.gpt2.Gpt2Model;
 import dev.scales.core.model.llama.LlamaModel;
@@ -46,29 +44,13 @@ public final class ModelLoader {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
             Scalars scalars = new Scalars(manager);
-            CausalLm lm = switch (config.architecture()) {
-                case GPT2 -> new Gpt2Model(config, scalars);
-                case LLAMA -> new LlamaModel(config, scalars, manager);
-            };
-            Map<String, String> fileNames = nameMap(config, lm, reader);
+            CausalLm lm = build(config, scalars, manager);
+            Map<String, String> fileNames = checkTensors(config, lm, reader);
             Map<String, DType> dtypes = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String fileName = fileNames.get(w.name());
-                TensorEntry entry = reader.entry(fileName);
-                long[] expected = w.shape().getShape();
-                long[] onDisk = w.transposed() ? new long[] {expected[1], expected[0]} : expected;
-                if (!Arrays.equals(entry.shape(), onDisk)) {
-                    throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' has shape "
-                            + entry.shapeString() + " but " + config.modelType() + " with this config.json needs "
-                            + Arrays.toString(onDisk));
-                }
-                if (!entry.dtype().isFloat()) {
-                    throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' is "
-                            + entry.dtype() + ", expected F32, F16 or BF16");
-                }
-                NDArray array = reader.readFloat(fileName, manager, w.transposed());
-                w.parameter().setArray(array);
-                dtypes.put(w.name(), entry.dtype());
+                w.parameter().setArray(reader.readFloat(fileName, manager, w.transposed()));
+                dtypes.put(w.name(), reader.entry(fileName).dtype());
             }
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
                     dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")));
@@ -77,6 +59,63 @@ public final class ModelLoader {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /**
+     * Checks a folder as {@link #load} would — config, tokenizer file, every tensor's name, shape
+     * and dtype — without reading any weight, and says what loading it would take.
+     */
+    public static ModelSummary inspect(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new ScalesException(folder + ": no such model folder");
+        }
+        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        if (!Files.isRegularFile(folder.resolve("tokenizer.json"))) {
+            throw new ScalesException(folder.resolve("tokenizer.json") + ": missing (Scales needs the fast tokenizer file)");
+        }
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+             SafetensorsReader reader = SafetensorsReader.open(folder)) {
+            CausalLm lm = build(config, new Scalars(scratch), scratch);
+            Map<String, String> fileNames = checkTensors(config, lm, reader);
+            Map<DType, Long> byDtype = new java.util.EnumMap<>(DType.class);
+            long params = 0;
+            for (String fileName : fileNames.values()) {
+                TensorEntry e = reader.entry(fileName);
+                byDtype.merge(e.dtype(), e.elementCount(), Long::sum);
+                params += e.elementCount();
+            }
+            DType main = byDtype.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                    .orElse(DType.F32);
+            return new ModelSummary(folder.toAbsolutePath(), ModelLocations.displayName(folder), config, params, main);
+        }
+    }
+
+    private static CausalLm build(ModelConfig config, Scalars scalars, NDManager manager) {
+        return switch (config.architecture()) {
+            case GPT2 -> new Gpt2Model(config, scalars);
+            case LLAMA -> new LlamaModel(config, scalars, manager);
+        };
+    }
+
+    /** Maps names (see {@link #nameMap}) and checks every tensor's shape and dtype against the model. */
+    static Map<String, String> checkTensors(ModelConfig config, CausalLm lm, SafetensorsReader reader) {
+        Map<String, String> fileNames = nameMap(config, lm, reader);
+        for (HfBlock.Weight w : lm.namedParameters().values()) {
+            String fileName = fileNames.get(w.name());
+            TensorEntry entry = reader.entry(fileName);
+            long[] expected = w.shape().getShape();
+            long[] onDisk = w.transposed() ? new long[] {expected[1], expected[0]} : expected;
+            if (!Arrays.equals(entry.shape(), onDisk)) {
+                throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' has shape "
+                        + entry.shapeString() + " but " + config.modelType() + " with this config.json needs "
+                        + Arrays.toString(onDisk));
+            }
+            if (!entry.dtype().isFloat()) {
+                throw new ScalesException(reader.fileOf(fileName) + ": tensor '" + fileName + "' is "
+                        + entry.dtype() + ", expected F32, F16 or BF16");
+            }
+        }
+        return fileNames;
     }
 
     /**
@@ -112,10 +151,5 @@ public final class ModelLoader {
                     + String.join(", ", extra.subList(0, Math.min(5, extra.size()))) + (extra.size() > 5 ? ", …" : ""));
         }
         return map;
-    }
-
-    /** The shape a parameter has in memory (for tests and messages). */
-    static Shape shapeOf(HfBlock.Weight w) {
-        return w.shape();
     }
 }
