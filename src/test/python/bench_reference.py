@@ -19,13 +19,16 @@ Prints ONE JSON object on stdout (progress and diagnostics go to stderr):
                  vocabulary; all-position logits would add a [T, d] x [d, V] product
                  (~1/3 of gpt2's and ~1/2 of this llama's prefill FLOPs). That variant's
                  median of 3 is printed to stderr for reference.
-  decode_tok_s   greedy, batch 1, KV cache: after an untimed prefill of the prompt,
-                 new-tokens single-token forwards, each yielding one new token;
-                 new-tokens / their time, median of 3 runs after `warmup` untimed runs
-  train_tok_s    full fine-tuning on random ids [train-batch, train-seq]: forward,
-                 next-token cross-entropy (HF's shift: predict ids[:, 1:]), backward,
-                 AdamW(lr 1e-4, weight_decay 0.01 on every tensor, torch defaults
-                 otherwise); `warmup` untimed steps, then batch*seq*train-steps / time
+  decode_tok_s   greedy, batch 1, KV cache, new-tokens tokens in all: the first comes
+                 from the (untimed) prefill, each later one from a single-token forward;
+                 (new-tokens - 1) / the time of those forwards, median of 3 runs after
+                 `warmup` untimed runs (Scales' GenerationResult counts the same way)
+  train_tok_s    full fine-tuning on random ids: each row has train-seq + 1 ids, the
+                 model reads the first train-seq and predicts the next (cross-entropy),
+                 so a step trains batch * seq positions (as Scales' TrainStep); then
+                 backward and AdamW(lr 1e-4, weight_decay 0.01 on every tensor, torch
+                 defaults otherwise). `warmup` untimed steps, then
+                 batch * seq * train-steps / time of train-steps steps
   peak_rss_mb    ru_maxrss of this process (MiB): the high-water mark of the whole run,
                  which is training (weights + grads + 2 AdamW moments + activations)
 
@@ -41,7 +44,13 @@ script prints which BLAS it got to stderr and warns if it is not OpenBLAS. To us
 OpenBLAS without installing it system-wide:
   apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb /tmp/openblas
   export LD_LIBRARY_PATH=/tmp/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread
-Leave OPENBLAS_CORETYPE as the machine exports it.
+Leave OPENBLAS_CORETYPE as the machine exports it. (Installing libopenblas0-pthread
+instead switches the system's libblas.so.3; make_golden.py's files came out
+byte-identical under both BLAS libraries when checked.)
+
+The numbers belong to one machine: the 2-core VMs differ in processor and memory
+bandwidth, and the same one varied up to ~2x between back-to-back runs when this was
+written. Compare engines by runs interleaved on the same machine, and repeat them.
 """
 
 import argparse
@@ -147,17 +156,19 @@ def bench_prefill(cfg, W, prompt, warmup, runs=5):
 
 
 def greedy_decode(cfg, W, prompt, n_new):
-    """Greedy decode with the KV cache; returns (tokens, seconds spent after prefill)."""
+    """Greedy decode of n_new tokens with the KV cache.
+
+    Returns (tokens, seconds for tokens 2..n_new): token 1 comes from the prefill,
+    which is not timed.
+    """
     with torch.inference_mode():
-        logits, cache = ref.forward(cfg, W, prompt, last_only=True)  # prefill: not timed
-        nxt = logits[0, -1].argmax()
-        tokens = []
+        logits, cache = ref.forward(cfg, W, prompt, last_only=True)
+        tokens = [int(logits[0, -1].argmax())]
         t0 = time.perf_counter()
-        for _ in range(n_new):
+        while len(tokens) < n_new:
             # One token in, one new token out; the cache grows by one position.
-            logits, cache = ref.forward(cfg, W, nxt.view(1, 1), cache=cache)
-            nxt = logits[0, -1].argmax()
-            tokens.append(int(nxt))
+            logits, cache = ref.forward(cfg, W, torch.tensor([[tokens[-1]]]), cache=cache)
+            tokens.append(int(logits[0, -1].argmax()))
         return tokens, time.perf_counter() - t0
 
 
@@ -167,8 +178,8 @@ def bench_decode(cfg, W, prompt, n_new, warmup, runs=3):
     results = [greedy_decode(cfg, W, prompt, n_new) for _ in range(runs)]
     assert all(r[0] == results[0][0] for r in results), "greedy decode is not deterministic"
     times = [r[1] for r in results]
-    log(f"decode: {', '.join(f'{t:.3f}' for t in times)} s for {n_new} tokens")
-    return n_new / statistics.median(times)
+    log(f"decode: {', '.join(f'{t:.3f}' for t in times)} s for {n_new - 1} tokens after the first")
+    return (n_new - 1) / statistics.median(times)
 
 
 def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
@@ -178,11 +189,11 @@ def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
     g = torch.Generator().manual_seed(2)
     # Drawn up front so the timed loop is model work only.
-    batches = [torch.randint(0, vocab, (batch, seq), generator=g) for _ in range(warmup + steps)]
+    batches = [torch.randint(0, vocab, (batch, seq + 1), generator=g) for _ in range(warmup + steps)]
 
     def step(ids):
-        logits, _ = ref.forward(cfg, W, ids)
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        logits, _ = ref.forward(cfg, W, ids[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, vocab), ids[:, 1:].reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -226,6 +237,8 @@ def main():
     log(f"{cfg['model_type']}: {n_params:,} params loaded in {load_s:.3f} s")
     if args.prompt_tokens + args.new_tokens > max_pos or args.train_seq > max_pos:
         sys.exit(f"sequence longer than the model's {max_pos} positions")
+    if args.new_tokens < 2 or args.prompt_tokens < 1 or args.train_steps < 1 or args.warmup < 0:
+        sys.exit("need --new-tokens >= 2, --prompt-tokens >= 1, --train-steps >= 1, --warmup >= 0")
 
     prompt = torch.randint(0, vocab, (1, args.prompt_tokens), generator=torch.Generator().manual_seed(1))
     prefill = bench_prefill(cfg, W, prompt, args.warmup)

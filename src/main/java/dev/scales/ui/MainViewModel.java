@@ -1,6 +1,7 @@
 package dev.scales.ui;
 
 import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.Settings;
 import dev.scales.core.settings.SettingsStore;
@@ -25,15 +26,16 @@ public final class MainViewModel {
     private final SettingsStore store;
     private Settings settings;
     private final ModelBarViewModel modelBar;
-    private final PromptViewModel prompt = new PromptViewModel();
+    private final PromptViewModel prompt;
     private final FineTuneViewModel fineTune = new FineTuneViewModel();
     private final CompareViewModel compare = new CompareViewModel();
     private final StatusViewModel status = new StatusViewModel();
 
-    public MainViewModel(SettingsStore store, ModelLocations locations, UiThread ui) {
+    public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui) {
         this.store = store;
         this.settings = store.load();
-        this.modelBar = new ModelBarViewModel(locations, ui);
+        this.modelBar = new ModelBarViewModel(locations, manager, ui);
+        this.prompt = new PromptViewModel(manager, ui);
         initListeners();
     }
 
@@ -47,6 +49,7 @@ public final class MainViewModel {
                 settings = settings.withLastModel(now == null ? null : now.toString()));
         modelBar.selectedDeviceProperty().addListener((obs, old, now) ->
                 settings = settings.withLastDevice(now == null ? DeviceChoice.AUTO.id() : now.id()));
+        modelBar.loadedProperty().addListener((obs, old, now) -> fineTune.setModelLoaded(now));
         modelBar.environmentProperty().addListener((obs, old, env) -> {
             if (env != null) {
                 status.setDevice("devices: " + String.join(", ", env.devices().stream().map(d -> d.id()).toList()));
@@ -58,7 +61,14 @@ public final class MainViewModel {
     public void start(Executor background, Supplier<EnvironmentInfo> probe) {
         // The saved device is re-selected once the engine has listed the devices.
         String wanted = settings.lastDevice();
-        modelBar.environmentProperty().addListener((obs, old, env) -> modelBar.selectDevice(wanted));
+        boolean reload = settings.lastModel() != null && modelBar.selectedModelProperty().get() != null
+                && modelBar.selectedModelProperty().get().toString().equals(settings.lastModel());
+        modelBar.environmentProperty().addListener((obs, old, env) -> {
+            modelBar.selectDevice(wanted);
+            if (reload) {
+                modelBar.load(); // the model the user had last time
+            }
+        });
         modelBar.startEngine(background, probe);
     }
 

@@ -3,6 +3,7 @@ package dev.scales.ui;
 import dev.scales.core.AppPaths;
 import dev.scales.core.EnvironmentInfo;
 import dev.scales.core.Offline;
+import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.Settings;
 import dev.scales.core.settings.SettingsStore;
@@ -23,13 +24,15 @@ public final class ScalesApp extends Application {
         t.setDaemon(true);
         return t;
     });
+    private final ModelManager models = new ModelManager();
     private MainViewModel vm;
     private MainView view;
 
     @Override
     public void start(Stage stage) {
         Offline.configure();
-        vm = new MainViewModel(new SettingsStore(AppPaths.configDir()), ModelLocations.standard(), UiThread.FX);
+        vm = new MainViewModel(new SettingsStore(AppPaths.configDir()), ModelLocations.standard(), models,
+                UiThread.FX);
         view = new MainView(vm);
         Scene scene = new Scene(view, 1280, 800);
         scene.getStylesheets().add(stylesheet());
@@ -50,6 +53,7 @@ public final class ScalesApp extends Application {
     @Override
     public void stop() {
         background.shutdownNow();
+        models.close();
     }
 
     /** The application stylesheet, shared with tests that build a single pane. */

@@ -3,6 +3,10 @@ package dev.scales.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.Golden;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import dev.scales.core.device.DeviceInfo;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.SettingsStore;
@@ -30,14 +34,21 @@ class MainWindowTest {
     static Path dir;
 
     private MainViewModel vm;
+    private ModelManager manager;
+
+    @AfterEach
+    void closeModels() {
+        manager.close();
+    }
 
     @Start
     void start(Stage stage) throws Exception {
         Path models = dir.resolve("models");
         Files.createDirectories(models.resolve("tiny"));
         Files.writeString(models.resolve("tiny/config.json"), "{}");
-        vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of(models)),
-                UiThread.FX);
+        manager = new ModelManager();
+        vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
+                new ModelLocations(List.of(models, Golden.folder("gpt2-tiny").getParent())), manager, UiThread.FX);
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
                 List.of(new DeviceInfo("cpu", "CPU (2 cores)", -1, -1)), List.of(models));
         vm.start(Runnable::run, () -> env);
@@ -55,7 +66,7 @@ class MainWindowTest {
         assertThat(robot.lookup("#finetune-pane").tryQuery()).isPresent();
         assertThat(robot.lookup("#status-bar").tryQuery()).isPresent();
         ComboBox<?> model = robot.lookup("#model-choice").queryAs(ComboBox.class);
-        assertThat(model.getItems()).hasSize(1);
+        assertThat(model.getItems()).hasSizeGreaterThan(5);
         ComboBox<?> device = robot.lookup("#device-choice").queryAs(ComboBox.class);
         assertThat(device.getItems()).extracting(Object::toString).containsExactly("Auto", "CPU (2 cores)");
 
@@ -68,6 +79,36 @@ class MainWindowTest {
             }
         });
         assertThat(Files.size(png.get())).isGreaterThan(10_000);
+    }
+
+    @Test
+    void loadsTheChosenModelAndShowsWhatItIs(FxRobot robot) throws Exception {
+        // when
+        robot.interact(() -> vm.modelBar().selectedModelProperty().set(Golden.folder("gpt2-tiny").toAbsolutePath()));
+        robot.clickOn("#load-model");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.modelBar().loadedProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then
+        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).contains("gpt2-tiny · gpt2 · 37.9K params");
+        // The starter prompt is longer than this tiny model's 128-token context.
+        assertThat(vm.prompt().previewInfoProperty().get()).contains("/ 128 tokens");
+        assertThat(vm.prompt().runBlockedReasonProperty().get()).contains("reads at most 128");
+    }
+
+    @Test
+    void aBrokenModelFolderIsReportedAndTheAppGoesOn(FxRobot robot) throws Exception {
+        // given a folder whose config.json names no model type
+        robot.interact(() -> vm.modelBar().selectedModelProperty().set(dir.resolve("models/tiny").toAbsolutePath()));
+
+        // when
+        robot.clickOn("#load-model");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.modelBar().errorProperty().get().isEmpty());
+
+        // then
+        assertThat(robot.lookup("#model-error").queryLabeled().getText()).contains("config.json").contains("model_type");
+        assertThat(vm.modelBar().loadedProperty().get()).isFalse();
+        assertThat(robot.lookup("#load-model").queryButton().isDisabled()).isFalse();
     }
 
     @Test

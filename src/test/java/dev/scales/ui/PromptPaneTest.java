@@ -2,7 +2,17 @@ package dev.scales.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.Golden;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.FewShotPrompt;
+import dev.scales.core.prompt.PromptTemplate;
+import java.util.List;
+import dev.scales.ui.common.UiThread;
 import dev.scales.ui.prompt.PromptPane;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.testfx.util.WaitForAsyncUtils;
 import dev.scales.ui.prompt.PromptViewModel;
 import javafx.scene.Scene;
 import javafx.scene.control.TableView;
@@ -15,7 +25,13 @@ import org.testfx.framework.junit5.Start;
 
 @ExtendWith(ApplicationExtension.class)
 class PromptPaneTest {
-    private final PromptViewModel vm = new PromptViewModel();
+    private final ModelManager manager = new ModelManager();
+    private final PromptViewModel vm = new PromptViewModel(manager, UiThread.FX);
+
+    @AfterEach
+    void closeModels() {
+        manager.close();
+    }
 
     @Start
     void start(Stage stage) {
@@ -51,6 +67,52 @@ class PromptPaneTest {
         assertThat(robot.lookup("#examples-table").queryAs(TableView.class).getItems()).hasSize(4);
         assertThat(vm.previewProperty().get()).contains("Review: Lovely view.\nSentiment: \n\n");
         assertThat(vm.previewInfoProperty().get()).contains("4 of 4 examples");
+    }
+
+    /** The golden model reads 128 tokens of its byte-level vocabulary: a short prompt fits. */
+    private void loadTinyModelWithAShortPrompt(FxRobot robot) {
+        robot.interact(() -> vm.setPrompt(new FewShotPrompt("", List.of(new Example("good", "pos")), "bad",
+                new PromptTemplate("{input}={output}\n"))));
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+    }
+
+    @Test
+    void runningStreamsTokensWithTheirProbabilities(FxRobot robot) throws Exception {
+        // given
+        loadTinyModelWithAShortPrompt(robot);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+
+        // when
+        robot.clickOn("#run-prompt");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !vm.runningProperty().get()
+                && !vm.runStatusProperty().get().equals("running…"));
+
+        // then
+        assertThat(vm.runStatusProperty().get()).contains("tokens/s");
+        assertThat(vm.outputTokens()).isNotEmpty();
+        assertThat(robot.lookup(".token-chip").queryAll()).hasSize(vm.outputTokens().size());
+        robot.interact(() -> {
+            try {
+                Snapshots.save(robot.lookup("#prompt-pane").query(), "prompt-pane-after-run");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aPromptLongerThanTheContextCannotRun(FxRobot robot) throws Exception {
+        // given
+        loadTinyModelWithAShortPrompt(robot);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+
+        // when
+        robot.interact(() -> vm.queryProperty().set("a long review ".repeat(40)));
+
+        // then
+        assertThat(vm.overContextProperty().get()).isTrue();
+        assertThat(vm.runBlockedReasonProperty().get()).contains("reads at most 128");
+        assertThat(robot.lookup("#run-prompt").queryButton().isDisabled()).isTrue();
     }
 
     @Test

@@ -11,10 +11,18 @@ public final class GradMode {
     private GradMode() {}
 
     public static void inference() {
+        engine();
         JniUtils.setGradMode(false);
     }
 
     public static void training() {
+        engine();
         JniUtils.setGradMode(true);
+    }
+
+    /** The native library is loaded with the engine; before that the JNI call would not link. */
+    private static void engine() {
+        dev.scales.core.Offline.configure();
+        ai.djl.engine.Engine.getEngine("PyTorch");
     }
 }

@@ -17,7 +17,6 @@ import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -74,18 +73,6 @@ public final class FineTunePane extends VBox {
         method.getItems().setAll(FineTuneViewModel.Method.values());
         method.valueProperty().bindBidirectional(vm.methodProperty());
 
-        Button start = new Button("Start");
-        start.setId("start-training");
-        Button pause = new Button("Pause");
-        pause.setDisable(true);
-        Button stop = new Button("Stop");
-        stop.setDisable(true);
-        start.disableProperty().bind(vm.startBlockedReason().isNotEmpty());
-        start.setTooltip(new Tooltip());
-        start.getTooltip().textProperty().bind(vm.startBlockedReason());
-        Label blocked = new Label();
-        blocked.getStyleClass().add("muted");
-        blocked.textProperty().bind(vm.startBlockedReason());
         ProgressBar progress = new ProgressBar(0);
         progress.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(progress, Priority.ALWAYS);
@@ -102,11 +89,11 @@ public final class FineTunePane extends VBox {
         HBox datasetRow = new HBox(8, open, summary);
         HBox methodRow = new HBox(8, new Label("Method"), method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        HBox controls = new HBox(8, start, pause, stop, blocked);
-        controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        controls.getStyleClass().add("actions");
+        Label blocked = new Label();
+        blocked.getStyleClass().add("muted");
+        blocked.textProperty().bind(vm.startBlockedReason());
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, controls, progress), Section.of("Loss", chart),
+                Section.of("Method and run", methodRow, blocked, progress), Section.of("Loss", chart),
                 Section.of("Runs", runs));
     }
 

@@ -52,13 +52,36 @@ public final class ModelBar extends HBox {
         device.setId("device-choice");
         device.valueProperty().bindBidirectional(vm.selectedDeviceProperty());
 
+        Button load = new Button("Load");
+        load.setId("load-model");
+        load.setOnAction(e -> vm.load());
+        load.disableProperty().bind(vm.busyProperty().or(vm.selectedModelProperty().isNull()));
+        Button unload = new Button("Unload");
+        unload.setId("unload-model");
+        unload.setOnAction(e -> vm.unload());
+        unload.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        Label summary = new Label();
+        summary.setId("model-summary");
+        summary.getStyleClass().add("model-summary");
+        summary.textProperty().bind(vm.loadedSummaryProperty());
+        Label error = new Label();
+        error.setId("model-error");
+        error.getStyleClass().add("error-text");
+        error.textProperty().bind(vm.errorProperty());
+        error.setTooltip(new Tooltip());
+        error.getTooltip().textProperty().bind(vm.errorProperty());
+        error.visibleProperty().bind(vm.errorProperty().isNotEmpty());
+        error.managedProperty().bind(error.visibleProperty());
+        error.setMaxWidth(420);
+
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         Label engine = new Label();
         engine.getStyleClass().add("muted");
         engine.textProperty().bind(vm.engineStatusProperty());
 
-        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, spacer, engine);
+        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload, summary,
+                error, spacer, engine);
     }
 
     private static final class ModelCell extends ListCell<Path> {

@@ -1,7 +1,14 @@
 package dev.scales.ui.model;
 
 import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.util.Bytes;
+import java.util.Optional;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import dev.scales.core.model.ModelLocations;
+import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.UiThread;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,13 +37,62 @@ public final class ModelBarViewModel {
     private final ReadOnlyStringWrapper engineStatus = new ReadOnlyStringWrapper(this, "engineStatus",
             "engine starting…");
     private final ReadOnlyObjectWrapper<EnvironmentInfo> environment = new ReadOnlyObjectWrapper<>(this, "environment");
+    private final ReadOnlyStringWrapper loadedSummary = new ReadOnlyStringWrapper(this, "loadedSummary",
+            "no model loaded");
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
+    private final ReadOnlyBooleanWrapper loaded = new ReadOnlyBooleanWrapper(this, "loaded");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
     private final ModelLocations locations;
+    private final ModelManager manager;
     private final UiThread ui;
 
-    public ModelBarViewModel(ModelLocations locations, UiThread ui) {
+    public ModelBarViewModel(ModelLocations locations, ModelManager manager, UiThread ui) {
         this.locations = locations;
+        this.manager = manager;
         this.ui = ui;
+        manager.addListener(model -> ui.run(() -> showModel(model)));
     }
+
+    /** Loads the selected folder on the selected device; an error is shown, the app goes on. */
+    public void load() {
+        Path folder = selectedModel.get();
+        if (folder == null) {
+            error.set("Choose a model folder first.");
+            return;
+        }
+        busy.set(true);
+        error.set("");
+        loadedSummary.set("loading " + ModelLocations.displayName(folder) + "…");
+        manager.load(folder, selectedDevice.get().id()).whenComplete((m, e) -> ui.run(() -> {
+            busy.set(false);
+            if (e != null) {
+                error.set(Errors.message(e));
+                showModel(manager.current());
+            }
+        }));
+    }
+
+    public void unload() {
+        busy.set(true);
+        manager.unload().whenComplete((v, e) -> ui.run(() -> {
+            busy.set(false);
+            if (e != null) {
+                error.set(Errors.message(e));
+            }
+        }));
+    }
+
+    private void showModel(Optional<LoadedModel> model) {
+        loaded.set(model.isPresent());
+        loadedSummary.set(model.map(ModelBarViewModel::summary).orElse("no model loaded"));
+    }
+
+    static String summary(LoadedModel m) {
+        var c = m.config();
+        return m.name() + " · " + c.modelType() + " · " + Bytes.count(c.parameterCount()) + " params · "
+                + c.maxPositions() + " context · " + m.device();
+    }
+
 
     /** Rescans the model folders; keeps the selection when it is still there. */
     public void refreshModels() {
@@ -108,6 +164,22 @@ public final class ModelBarViewModel {
 
     public ReadOnlyObjectProperty<EnvironmentInfo> environmentProperty() {
         return environment.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty loadedSummaryProperty() {
+        return loadedSummary.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty loadedProperty() {
+        return loaded.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
     }
 
     public List<Path> searchRoots() {

@@ -15,6 +15,7 @@ import javafx.scene.control.cell.TextFieldTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 /** The in-context learning pane: instruction, template, examples, query, preview, run. */
@@ -63,24 +64,40 @@ public final class PromptPane extends VBox {
         previewInfo.textProperty().bind(vm.previewInfoProperty());
 
         Button run = new Button("Run");
+        run.setId("run-prompt");
         run.setDefaultButton(true);
-        Button evaluate = new Button("Evaluate…");
-        Button sweep = new Button("Sweep shots…");
+        run.setOnAction(e -> vm.run());
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
         blocked.textProperty().bind(vm.runBlockedReasonProperty());
-        for (Button b : new Button[] {run, evaluate, sweep}) {
+        for (Button b : new Button[] {run}) {
             b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty());
             b.setTooltip(new Tooltip());
             b.getTooltip().textProperty().bind(vm.runBlockedReasonProperty());
         }
-        HBox actions = new HBox(8, run, evaluate, sweep, blocked);
+        Button stop = new Button("Stop");
+        stop.setId("stop-prompt");
+        stop.setOnAction(e -> vm.cancel());
+        stop.visibleProperty().bind(vm.runningProperty());
+        stop.managedProperty().bind(stop.visibleProperty());
+        HBox actions = new HBox(8, run, stop, blocked);
         actions.getStyleClass().add("actions");
 
-        EmptyState output = new EmptyState("No output yet",
+        EmptyState empty = new EmptyState("No output yet",
                 "Load a model, then Run: the answer appears here token by token, each with its probability.");
+        Label status = new Label();
+        status.getStyleClass().add("muted");
+        status.setId("run-status");
+        status.textProperty().bind(vm.runStatusProperty());
+        VBox result = new VBox(6, new TokenStrip(vm.outputTokens()), status);
+        result.setPadding(new Insets(8));
+        StackPane output = new StackPane(empty, result);
         output.setId("prompt-output");
         output.setMinHeight(90);
+        empty.visibleProperty().bind(Bindings.isEmpty(vm.outputTokens()).and(vm.runStatusProperty().isEmpty()));
+        result.visibleProperty().bind(empty.visibleProperty().not());
+        previewInfo.styleProperty().bind(Bindings.when(vm.overContextProperty())
+                .then("-fx-text-fill: #b42318; -fx-font-weight: bold;").otherwise(""));
 
         VBox examples = Section.of("Examples (demonstrations)", table, exampleToolbar());
         VBox.setVgrow(examples, Priority.ALWAYS);

@@ -1,6 +1,18 @@
 package dev.scales.ui.prompt;
 
 import dev.scales.core.ScalesException;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.generate.GeneratedToken;
+import dev.scales.core.generate.GenerationResult;
+import dev.scales.core.generate.GenerationSettings;
+import dev.scales.core.generate.Generator;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.ui.common.Coalescer;
+import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.UiThread;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptTemplate;
@@ -30,13 +42,33 @@ public final class PromptViewModel {
     private final ReadOnlyStringWrapper templateError = new ReadOnlyStringWrapper(this, "templateError", "");
     private final ReadOnlyObjectWrapper<FewShotPrompt> prompt = new ReadOnlyObjectWrapper<>(this, "prompt");
     private final ReadOnlyStringWrapper runBlockedReason = new ReadOnlyStringWrapper(this, "runBlockedReason",
-            "Load a model to run this prompt.");
+            NO_MODEL);
+    private final ReadOnlyBooleanWrapper overContext = new ReadOnlyBooleanWrapper(this, "overContext");
+    private final ObservableList<GeneratedToken> outputTokens = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper outputText = new ReadOnlyStringWrapper(this, "outputText", "");
+    private final ReadOnlyStringWrapper runStatus = new ReadOnlyStringWrapper(this, "runStatus", "");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ModelManager manager;
+    private final UiThread ui;
+    private LoadedModel model;
+    private AtomicBoolean cancel = new AtomicBoolean();
 
-    public PromptViewModel() {
+    static final String NO_MODEL = "Load a model to run this prompt.";
+
+    public PromptViewModel(ModelManager manager, UiThread ui) {
+        this.manager = manager;
+        this.ui = ui;
         for (Observable o : List.of(instruction, template, query, examples)) {
             o.addListener(ignored -> rerender());
         }
+        manager.addListener(m -> ui.run(() -> setModel(m.orElse(null))));
         setPrompt(starterPrompt());
+    }
+
+    /** The model prompts run on (null: none); the token count and the run gate follow it. */
+    void setModel(LoadedModel m) {
+        this.model = m;
+        rerender();
     }
 
     /** A small sentiment prompt so a first-time user sees what a few-shot prompt looks like. */
@@ -67,14 +99,73 @@ public final class PromptViewModel {
             prompt.set(p);
             String text = p.render();
             preview.set(text);
-            previewInfo.set(text.length() + " characters · " + p.enabledExamples().size() + " of "
-                    + p.examples().size() + " examples shown · load a model to count tokens");
+            String shown = p.enabledExamples().size() + " of " + p.examples().size() + " examples shown";
+            if (model == null) {
+                overContext.set(false);
+                previewInfo.set(text.length() + " characters · " + shown + " · load a model to count tokens");
+                runBlockedReason.set(NO_MODEL);
+            } else {
+                int tokens = model.tokenizer().encode(text, true).length;
+                int context = model.contextLength();
+                overContext.set(tokens >= context);
+                previewInfo.set(tokens + " / " + context + " tokens · " + shown);
+                runBlockedReason.set(tokens >= context ? "The prompt is " + tokens + " tokens; " + model.name()
+                        + " reads at most " + context + ". Switch off or shorten examples." : "");
+            }
         } catch (ScalesException e) {
             templateError.set(e.getMessage());
             prompt.set(null);
             preview.set("");
             previewInfo.set("The template needs fixing before the prompt can be shown.");
+            runBlockedReason.set("Fix the template to run the prompt.");
         }
+    }
+
+    /** Generates a continuation of the prompt, streaming tokens into the output. */
+    public void run() {
+        FewShotPrompt p = prompt.get();
+        if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
+            return;
+        }
+        String terminator = p.template().answerTerminator();
+        List<String> stops = terminator.isEmpty() ? List.of() : List.of(terminator.strip().isEmpty() ? "\n" : terminator);
+        GenerationSettings settings = GenerationSettings.greedy(48).withStopSequences(stops);
+        outputTokens.clear();
+        outputText.set("");
+        runStatus.set("running…");
+        running.set(true);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        cancel = cancelled;
+        Coalescer<GeneratedToken> stream = new Coalescer<>(ui, batch -> {
+            outputTokens.addAll(batch);
+            batch.forEach(t -> outputText.set(outputText.get() + t.text()));
+        });
+        String text = p.render();
+        manager.submit(m -> Generator.generate(m, text, settings, stream::add, cancelled::get))
+                .whenComplete((r, e) -> ui.run(() -> {
+                    running.set(false);
+                    if (e != null) {
+                        runStatus.set(Errors.message(e));
+                        return;
+                    }
+                    outputText.set(r.text());
+                    runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s",
+                            r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop())));
+                }));
+    }
+
+    public void cancel() {
+        cancel.set(true);
+    }
+
+    private static String describe(GenerationResult.StopReason stop) {
+        return switch (stop) {
+            case MAX_TOKENS -> "reached the token limit";
+            case EOS -> "the model ended the text";
+            case STOP_SEQUENCE -> "stopped at the end of the answer";
+            case CONTEXT_FULL -> "the context window is full";
+            case CANCELLED -> "cancelled";
+        };
     }
 
     // Commands
@@ -138,6 +229,26 @@ public final class PromptViewModel {
 
     public ReadOnlyObjectProperty<FewShotPrompt> promptProperty() {
         return prompt.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty overContextProperty() {
+        return overContext.getReadOnlyProperty();
+    }
+
+    public ObservableList<GeneratedToken> outputTokens() {
+        return FXCollections.unmodifiableObservableList(outputTokens);
+    }
+
+    public ReadOnlyStringProperty outputTextProperty() {
+        return outputText.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty runStatusProperty() {
+        return runStatus.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty runBlockedReasonProperty() {
