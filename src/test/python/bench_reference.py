@@ -189,7 +189,8 @@ def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
     g = torch.Generator().manual_seed(2)
     # Drawn up front so the timed loop is model work only.
-    batches = [torch.randint(0, vocab, (batch, seq + 1), generator=g) for _ in range(warmup + steps)]
+    batches = [torch.randint(0, vocab, (batch, seq + 1), generator=g)
+               for _ in range(warmup + steps)]
 
     def step(ids):
         logits, _ = ref.forward(cfg, W, ids[:, :-1])
@@ -229,6 +230,9 @@ def main():
         log("WARNING: torch is not using OpenBLAS; these numbers are not a fair reference "
             "(see this script's docstring)")
 
+    if args.new_tokens < 2 or args.prompt_tokens < 1 or args.train_steps < 1 or args.warmup < 0:
+        sys.exit("need --new-tokens >= 2, --prompt-tokens >= 1, --train-steps >= 1, --warmup >= 0")
+
     t0 = time.perf_counter()
     cfg, W = load(args.model)
     load_s = time.perf_counter() - t0
@@ -237,13 +241,13 @@ def main():
     log(f"{cfg['model_type']}: {n_params:,} params loaded in {load_s:.3f} s")
     if args.prompt_tokens + args.new_tokens > max_pos or args.train_seq > max_pos:
         sys.exit(f"sequence longer than the model's {max_pos} positions")
-    if args.new_tokens < 2 or args.prompt_tokens < 1 or args.train_steps < 1 or args.warmup < 0:
-        sys.exit("need --new-tokens >= 2, --prompt-tokens >= 1, --train-steps >= 1, --warmup >= 0")
 
-    prompt = torch.randint(0, vocab, (1, args.prompt_tokens), generator=torch.Generator().manual_seed(1))
+    g = torch.Generator().manual_seed(1)
+    prompt = torch.randint(0, vocab, (1, args.prompt_tokens), generator=g)
     prefill = bench_prefill(cfg, W, prompt, args.warmup)
     decode = bench_decode(cfg, W, prompt, args.new_tokens, args.warmup)
-    train = bench_train(cfg, W, args.train_batch, args.train_seq, args.train_steps, args.warmup, vocab)
+    train = bench_train(cfg, W, args.train_batch, args.train_seq, args.train_steps, args.warmup,
+                        vocab)
 
     result = {
         "impl": "pytorch",

@@ -2,7 +2,8 @@
 
 Usage (from the repository root, Debian's python3-torch):
   /usr/bin/python3 src/test/python/make_bench_model.py --arch gpt2  --out /tmp/bench-gpt2
-  /usr/bin/python3 src/test/python/make_bench_model.py --arch llama --out /tmp/bench-llama [--seed 0]
+  /usr/bin/python3 src/test/python/make_bench_model.py --arch llama --out /tmp/bench-llama \
+      [--seed 0]
 
 Writes DIR/config.json, generation_config.json, tokenizer.json and model.safetensors
 (one F32 file). The folders are large (gpt2 ~498 MB, llama ~300 MB): put them under
@@ -78,7 +79,8 @@ def gpt2_bench_weights(cfg, g):
     for i in range(cfg["n_layer"]):
         p = f"transformer.h.{i}."
         W[p + "ln_1.weight"], W[p + "ln_1.bias"] = torch.ones(d), torch.zeros(d)
-        W[p + "attn.c_attn.weight"], W[p + "attn.c_attn.bias"] = normal(d, 3 * d), torch.zeros(3 * d)
+        W[p + "attn.c_attn.weight"] = normal(d, 3 * d)
+        W[p + "attn.c_attn.bias"] = torch.zeros(3 * d)
         W[p + "attn.c_proj.weight"], W[p + "attn.c_proj.bias"] = normal(d, d), torch.zeros(d)
         W[p + "ln_2.weight"], W[p + "ln_2.bias"] = torch.ones(d), torch.zeros(d)
         W[p + "mlp.c_fc.weight"], W[p + "mlp.c_fc.bias"] = normal(d, inner), torch.zeros(inner)
