@@ -47,6 +47,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("torch", Engine.getEngine("PyTorch").getVersion());
             o.addProperty("device", device.toString());
             o.addProperty("load_s", r.loadSeconds());
+            o.addProperty("load_peak_rss_mb", r.loadedRssMb());
             o.addProperty("prefill_tok_s", r.prefillTokensPerSecond());
             o.addProperty("decode_tok_s", r.decodeTokensPerSecond());
             o.addProperty("train_tok_s", r.trainTokensPerSecond());
@@ -54,8 +55,8 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("params", r.params());
             out.println(Json.GSON.toJson(o));
         } else {
-            out.printf(Locale.ROOT, "load %.2f s · prefill %.0f tok/s · decode %.1f tok/s · train %.0f tok/s · "
-                    + "peak RSS %.0f MB · %,d params%n", r.loadSeconds(), r.prefillTokensPerSecond(),
+            out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · train %.0f tok/s · "
+                    + "peak RSS %.0f MB · %,d params%n", r.loadSeconds(), r.loadedRssMb(), r.prefillTokensPerSecond(),
                     r.decodeTokensPerSecond(), r.trainTokensPerSecond(), r.peakRssMb(), r.params());
         }
         out.flush();

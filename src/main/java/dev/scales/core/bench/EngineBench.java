@@ -40,13 +40,14 @@ public final class EngineBench {
     }
 
     /** The figures, with the same names as the Python reference's JSON. */
-    public record Result(double loadSeconds, double prefillTokensPerSecond, double decodeTokensPerSecond,
-                         double trainTokensPerSecond, double peakRssMb, long params) {}
+    public record Result(double loadSeconds, double loadedRssMb, double prefillTokensPerSecond,
+                         double decodeTokensPerSecond, double trainTokensPerSecond, double peakRssMb, long params) {}
 
     public static Result run(Path folder, Device device, Settings s) {
         long t0 = System.nanoTime();
         try (LoadedModel model = ModelLoader.load(folder, device)) {
             double load = (System.nanoTime() - t0) / 1e9;
+            double loadedRss = ProcessMemory.peakResidentBytes() / 1048576.0;
             int context = model.contextLength();
             if (s.promptTokens() + s.newTokens() > context || s.trainSeq() > context) {
                 throw new ScalesException("benchmark sequences exceed the model's context of " + context + " tokens");
@@ -56,7 +57,7 @@ public final class EngineBench {
             double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
             double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
             double train = trainTokensPerSecond(model, random, s);
-            return new Result(load, prefill, decode, train, ProcessMemory.peakResidentBytes() / 1048576.0,
+            return new Result(load, loadedRss, prefill, decode, train, ProcessMemory.peakResidentBytes() / 1048576.0,
                     model.config().parameterCount());
         }
     }
@@ -113,7 +114,7 @@ public final class EngineBench {
                     // +1: the last token is only a target, so each row trains trainSeq positions.
                     batch[r] = randomIds(random, s.trainSeq() + 1, model.config().vocabSize());
                 }
-                TrainStep.run(model, batch, null, opt, 1e-4f, 0f);
+                TrainStep.run(model, batch, null, opt, 1e-4f, 0f, false);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return (double) s.trainSteps() * s.trainBatch() * s.trainSeq() / seconds;

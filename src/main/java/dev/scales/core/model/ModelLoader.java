@@ -49,7 +49,7 @@ public final class ModelLoader {
             Map<String, DType> dtypes = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String fileName = fileNames.get(w.name());
-                w.parameter().setArray(reader.readFloat(fileName, manager, w.transposed()));
+                w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
                 dtypes.put(w.name(), reader.entry(fileName).dtype());
             }
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
@@ -58,6 +58,24 @@ public final class ModelLoader {
             manager.close();
             tokenizer.close();
             throw e;
+        }
+    }
+
+    /**
+     * A tensor as F32; a transposed one (GPT-2's Conv1D, [in, out] on disk) comes back as a
+     * contiguous [out, in] copy made by libtorch (flatten forces the copy of the transposed view).
+     */
+    private static ai.djl.ndarray.NDArray read(SafetensorsReader reader, String name, NDManager manager,
+                                              boolean transposed) {
+        ai.djl.ndarray.NDArray onDisk = reader.readFloat(name, manager);
+        if (!transposed) {
+            return onDisk;
+        }
+        long[] s = onDisk.getShape().getShape(); // (in, out)
+        try (ai.djl.ndarray.NDArray view = onDisk.transpose(); ai.djl.ndarray.NDArray flat = view.flatten()) {
+            return flat.reshape(s[1], s[0]); // (out, in), contiguous; shares flat's storage
+        } finally {
+            onDisk.close();
         }
     }
 

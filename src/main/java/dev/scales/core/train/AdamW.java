@@ -50,11 +50,12 @@ public final class AdamW implements AutoCloseable {
 
     /**
      * One update with learning rate {@code lr}, after scaling the gradients so their global norm is
-     * at most {@code maxGradNorm} (0 for no clipping). Returns the norm before clipping.
+     * at most {@code maxGradNorm} (0 for no clipping). Returns the norm before clipping, or NaN when
+     * it was neither needed for clipping nor asked for (measuring it costs a pass and a device sync).
      */
-    public double step(float lr, float maxGradNorm) {
-        double norm = gradientNorm();
-        if (!Double.isFinite(norm)) {
+    public double step(float lr, float maxGradNorm, boolean measureNorm) {
+        double norm = maxGradNorm > 0 || measureNorm ? gradientNorm() : Double.NaN;
+        if (Double.isInfinite(norm) || (Double.isNaN(norm) && (maxGradNorm > 0 || measureNorm))) {
             zeroGradients();
             throw new ScalesException("the gradient norm is " + norm + " at step " + (step + 1)
                     + "; the update was skipped");

@@ -25,7 +25,7 @@ public final class TrainStep {
      * @param weights  (B, T - 1) 1 where the prediction of ids[t + 1] counts, or null for all
      */
     public static Result run(LoadedModel model, long[][] ids, float[][] weights, AdamW optimizer, float lr,
-                             float maxGradNorm) {
+                             float maxGradNorm, boolean measureNorm) {
         int b = ids.length;
         int t = ids[0].length - 1;
         long[][] inputs = new long[b][];
@@ -54,7 +54,7 @@ public final class TrainStep {
                 optimizer.zeroGradients();
                 return new Result(loss, Double.NaN);
             }
-            double norm = optimizer.step(lr, maxGradNorm);
+            double norm = optimizer.step(lr, maxGradNorm, measureNorm);
             return new Result(loss, norm);
         }
     }

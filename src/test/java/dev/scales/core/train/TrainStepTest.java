@@ -30,7 +30,7 @@ class TrainStepTest {
         List<Float> losses = new ArrayList<>();
         try (AdamW opt = new AdamW(model.manager(), params, i -> true, 0.9f, 0.999f, 1e-8f, 0.0f)) {
             for (int s = 0; s < steps; s++) {
-                losses.add(TrainStep.run(model, BATCH, null, opt, lr, 1.0f).loss());
+                losses.add(TrainStep.run(model, BATCH, null, opt, lr, 1.0f, true).loss());
             }
         }
         return losses;

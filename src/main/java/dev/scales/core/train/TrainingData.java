@@ -1,0 +1,63 @@
+package dev.scales.core.train;
+
+import dev.scales.core.data.Jsonl;
+import dev.scales.core.prompt.PromptTemplate;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a fine-tuning dataset from JSON Lines. Each row is one of
+ * <ul>
+ *   <li>{@code {"text": …}} — plain text, every token trained;</li>
+ *   <li>{@code {"prompt": …, "completion": …}} — the loss counts on the completion only;</li>
+ *   <li>{@code {"input": …, "label": …}} — the labelled format the prompt pane evaluates, written
+ *       through the same template (input in the prompt, label plus the template's terminator as
+ *       the completion), so fine-tuning and prompting see the same task.</li>
+ * </ul>
+ * A row matching none of them is reported with its line, never dropped silently.
+ */
+public final class TrainingData {
+    private TrainingData() {}
+
+    /** The examples read and the rows that could not be used. */
+    public record Result(List<TrainingExample> examples, List<Jsonl.Problem> problems) {
+        public Result {
+            examples = List.copyOf(examples);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    public static Result read(Path file, PromptTemplate template) {
+        Jsonl.Result rows = Jsonl.read(file);
+        List<TrainingExample> examples = new ArrayList<>();
+        List<Jsonl.Problem> problems = new ArrayList<>(rows.problems());
+        for (Jsonl.Row row : rows.rows()) {
+            Map<String, String> f = row.fields();
+            String completion;
+            String prompt;
+            if (has(f, "text")) {
+                prompt = "";
+                completion = f.get("text");
+            } else if (has(f, "prompt") && has(f, "completion")) {
+                prompt = f.get("prompt");
+                completion = f.get("completion");
+            } else if (has(f, "input") && has(f, "label")) {
+                prompt = template.renderQuery(f.get("input"));
+                completion = f.get("label") + template.answerTerminator();
+            } else {
+                problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\" or "
+                        + "\"input\"+\"label\", found " + f.keySet()));
+                continue;
+            }
+            examples.add(new TrainingExample(row.line(), prompt, completion));
+        }
+        problems.sort(java.util.Comparator.comparingInt(Jsonl.Problem::line));
+        return new Result(examples, problems);
+    }
+
+    private static boolean has(Map<String, String> f, String key) {
+        return f.get(key) != null && !f.get(key).isEmpty();
+    }
+}
