@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,31 +139,11 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         ByteBuffer dst = ByteBuffer.allocateDirect((int) (elements * 4)).order(ByteOrder.nativeOrder());
         if (elements > 0) {
-            MappedByteBuffer src = map(h, e);
-            src.order(ByteOrder.LITTLE_ENDIAN);
-            FloatBuffer out = dst.asFloatBuffer();
-            switch (e.dtype()) {
-                case F32 -> out.put(src.asFloatBuffer());
-                case F16 -> {
-                    ShortBuffer in = src.asShortBuffer();
-                    for (int i = 0; i < elements; i++) {
-                        out.put(i, Floats.f16ToFloat(in.get(i)));
-                    }
-                }
-                case BF16 -> {
-                    ShortBuffer in = src.asShortBuffer();
-                    for (int i = 0; i < elements; i++) {
-                        out.put(i, Floats.bf16ToFloat(in.get(i)));
-                    }
-                }
-                case F64 -> {
-                    var in = src.asDoubleBuffer();
-                    for (int i = 0; i < elements; i++) {
-                        out.put(i, (float) in.get(i));
-                    }
-                }
-                default -> throw new ScalesException(h.file() + ": tensor '" + name + "' has dtype " + e.dtype()
-                        + ", expected a floating-point weight");
+            if (e.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                // Straight from the file into the tensor's storage: no mapping, no second copy.
+                readFully(h, e, e.begin(), dst);
+            } else {
+                widen(h, e, dst.asFloatBuffer());
             }
         }
         long[] shape = e.shape();
@@ -193,7 +171,32 @@ public final class SafetensorsReader implements AutoCloseable {
         return dst;
     }
 
-    private MappedByteBuffer map(SafetensorsHeader h, TensorEntry e) {
+    /** Converts a non-F32 tensor to F32 a chunk at a time (little-endian on disk). */
+    private void widen(SafetensorsHeader h, TensorEntry e, FloatBuffer out) {
+        int size = e.dtype().bytes();
+        int chunkElements = 1 << 18;
+        ByteBuffer chunk = ByteBuffer.allocate(chunkElements * size).order(ByteOrder.LITTLE_ENDIAN);
+        long elements = e.elementCount();
+        for (long done = 0; done < elements; ) {
+            int n = (int) Math.min(chunkElements, elements - done);
+            chunk.clear().limit(n * size);
+            readFully(h, e, e.begin() + done * size, chunk); // leaves the chunk flipped, ready to read
+            for (int i = 0; i < n; i++) {
+                out.put(switch (e.dtype()) {
+                    case F16 -> Floats.f16ToFloat(chunk.getShort());
+                    case BF16 -> Floats.bf16ToFloat(chunk.getShort());
+                    case F64 -> (float) chunk.getDouble();
+                    case F32 -> chunk.getFloat();
+                    default -> throw new ScalesException(h.file() + ": tensor '" + e.name() + "' has dtype "
+                            + e.dtype() + ", expected a floating-point weight");
+                });
+            }
+            done += n;
+        }
+    }
+
+    /** Fills {@code dst} from the tensor's bytes starting at data offset {@code from}. */
+    private void readFully(SafetensorsHeader h, TensorEntry e, long from, ByteBuffer dst) {
         try {
             FileChannel ch = channels.get(h.file());
             if (ch == null) {
@@ -203,7 +206,15 @@ public final class SafetensorsReader implements AutoCloseable {
             if (ch.size() != h.fileSize()) {
                 throw new ScalesException(h.file() + ": the file changed size while it was being read");
             }
-            return ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart() + e.begin(), e.byteCount());
+            long pos = h.dataStart() + from;
+            while (dst.hasRemaining()) {
+                int n = ch.read(dst, pos);
+                if (n < 0) {
+                    throw new ScalesException(h.file() + ": the file ends inside tensor '" + e.name() + "'");
+                }
+                pos += n;
+            }
+            dst.flip();
         } catch (IOException ex) {
             throw new ScalesException(h.file() + ": cannot read tensor '" + e.name() + "': " + ex.getMessage(), ex);
         }
