@@ -17,35 +17,66 @@ import dev.scales.core.model.LoadedModel;
 public final class TrainStep {
     private TrainStep() {}
 
+    /**
+     * Rows of different lengths laid out for one forward pass: inputs left-padded, each target
+     * under the position that predicts it, weights 0 on the padding.
+     */
+    record Aligned(long[][] inputs, long[] targets, float[] weights, int rows, int time) {
+        static Aligned of(long[][] ids, float[][] weights) {
+            int b = ids.length;
+            int t = 0;
+            for (long[] row : ids) {
+                t = Math.max(t, row.length - 1);
+            }
+            long[][] inputs = new long[b][];
+            long[] targets = new long[b * t];
+            float[] w = new float[b * t];
+            for (int r = 0; r < b; r++) {
+                int n = ids[r].length - 1;
+                int pad = t - n; // Inputs.leftPadded puts the row's tokens at the end
+                inputs[r] = java.util.Arrays.copyOf(ids[r], n);
+                for (int i = 0; i < n; i++) {
+                    targets[r * t + pad + i] = ids[r][i + 1];
+                    w[r * t + pad + i] = weights == null ? 1f : weights[r][i];
+                }
+            }
+            return new Aligned(inputs, targets, w, b, t);
+        }
+
+        /** The mean next-token loss of the model on these rows (differentiable when grad mode is on). */
+        NDArray loss(LoadedModel model, NDManager scope) {
+            Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
+            NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
+            return LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
+                    scope.create(weights, new Shape(rows, time)), scope);
+        }
+
+        float weightSum() {
+            float sum = 0;
+            for (float w : weights) {
+                sum += w;
+            }
+            return sum;
+        }
+    }
+
     /** The step's loss and the gradient norm before clipping. */
     public record Result(float loss, double gradNorm) {}
 
     /**
-     * @param ids      (B, T) token ids; position t is trained to predict ids[t + 1]
-     * @param weights  (B, T - 1) 1 where the prediction of ids[t + 1] counts, or null for all
+     * @param ids      token ids per row (rows may differ in length; shorter ones are left-padded and
+     *                 their padding never counts); position t is trained to predict ids[t + 1]
+     * @param weights  per row, ids.length - 1 weights: 1 where the prediction of ids[t + 1] counts
+     *                 (e.g. only the completion), or null to count every prediction
      */
     public static Result run(LoadedModel model, long[][] ids, float[][] weights, AdamW optimizer, float lr,
                              float maxGradNorm, boolean measureNorm) {
-        int b = ids.length;
-        int t = ids[0].length - 1;
-        long[][] inputs = new long[b][];
-        long[] targets = new long[b * t];
-        float[] w = new float[b * t];
-        for (int r = 0; r < b; r++) {
-            inputs[r] = java.util.Arrays.copyOf(ids[r], t);
-            for (int i = 0; i < t; i++) {
-                targets[r * t + i] = ids[r][i + 1];
-                w[r * t + i] = weights == null ? 1f : weights[r][i];
-            }
-        }
+        Aligned a = Aligned.of(ids, weights);
         float loss;
         GradMode.inference();
         try (NDManager step = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                Inputs.Batch batch = Inputs.leftPadded(step, inputs, 0);
-                NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
-                NDArray lossArray = LanguageModelLoss.crossEntropy(logits, step.create(targets).reshape(b, t),
-                        step.create(w, new Shape(b, t)), step);
+                NDArray lossArray = a.loss(model, step);
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
             }

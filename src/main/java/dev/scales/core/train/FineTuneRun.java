@@ -1,0 +1,176 @@
+package dev.scales.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.ScalesException;
+import dev.scales.core.data.Jsonl;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
+import dev.scales.core.model.Trainables;
+import dev.scales.core.model.nn.HfBlock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * A fine-tuning run on the loaded model: tokenizes the examples (loss on completions only),
+ * holds out a validation share, then trains with AdamW — fully or through LoRA adapters —
+ * reporting every step and evaluation. A NaN loss stops the run at that step with the weights
+ * of the step before; stopping is checked between steps.
+ */
+public final class FineTuneRun {
+    private FineTuneRun() {}
+
+    /** A tokenized example: the ids and, for each prediction, whether it counts. */
+    record Sequence(long[] ids, float[] weights) {}
+
+    /** What the run left: the adapters (LoRA; still attached, the caller closes or saves them) or null. */
+    public record Outcome(TrainingEvent.Finished finished, LoraAdapters adapters, List<Jsonl.Problem> skipped) {}
+
+    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
+                              Consumer<TrainingEvent> listener, BooleanSupplier stop) {
+        List<Jsonl.Problem> skipped = new ArrayList<>();
+        List<Sequence> all = tokenize(model, examples, skipped);
+        if (all.isEmpty()) {
+            throw new ScalesException("no usable training examples"
+                    + (skipped.isEmpty() ? "" : "; first problem: " + skipped.get(0)));
+        }
+        Random random = new Random(s.seed());
+        List<Sequence> shuffled = new ArrayList<>(all);
+        Collections.shuffle(shuffled, random);
+        int validationCount = all.size() >= 5 ? (int) Math.round(s.validationFraction() * all.size()) : 0;
+        List<Sequence> validation = shuffled.subList(0, validationCount);
+        List<Sequence> train = new ArrayList<>(shuffled.subList(validationCount, shuffled.size()));
+        int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
+        int total = s.maxSteps() > 0 ? s.maxSteps() : s.epochs() * stepsPerEpoch;
+
+        LoraAdapters adapters = null;
+        List<NDArray> params;
+        if (s.isLora()) {
+            Trainables.freezeAll(model.lm());
+            adapters = LoraAdapters.attach(model, s.lora(), s.seed());
+            adapters.parameters().forEach(p -> p.setRequiresGradient(true));
+            adapters.setTraining(true);
+            params = adapters.parameters();
+        } else {
+            Trainables.setTrainable(model.lm(), n -> true);
+            params = model.lm().namedParameters().values().stream().map(HfBlock.Weight::array).toList();
+        }
+        List<String> names = s.isLora() ? List.of() : List.copyOf(model.lm().namedParameters().keySet());
+        // No weight decay on biases and norms, as HF's Trainer does.
+        try (AdamW opt = new AdamW(model.manager(), params, i -> s.isLora() || decays(names.get(i)), 0.9f, 0.999f,
+                1e-8f, s.weightDecay())) {
+            long start = System.nanoTime();
+            long tokens = 0;
+            double best = Double.NaN;
+            int step = 0;
+            TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
+            String message = "finished";
+            outer:
+            for (int epoch = 0; step < total; epoch++) {
+                List<Sequence> order = new ArrayList<>(train);
+                Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
+                for (int first = 0; first < order.size() && step < total; first += s.batchSize()) {
+                    if (stop.getAsBoolean()) {
+                        outcome = TrainingEvent.Outcome.STOPPED;
+                        message = "stopped at step " + step;
+                        break outer;
+                    }
+                    List<Sequence> batch = order.subList(first, Math.min(order.size(), first + s.batchSize()));
+                    long[][] ids = batch.stream().map(Sequence::ids).toArray(long[][]::new);
+                    float[][] weights = batch.stream().map(Sequence::weights).toArray(float[][]::new);
+                    float lr = s.learningRateAt(step, total);
+                    TrainStep.Result r = TrainStep.run(model, ids, weights, opt, lr, s.maxGradNorm(), true);
+                    if (!Float.isFinite(r.loss())) {
+                        outcome = TrainingEvent.Outcome.FAILED;
+                        message = "the loss became " + r.loss() + " at step " + (step + 1)
+                                + "; the run stopped with the weights of step " + step
+                                + " (try a lower learning rate)";
+                        break outer;
+                    }
+                    step++;
+                    for (long[] row : ids) {
+                        tokens += row.length - 1;
+                    }
+                    long elapsed = (System.nanoTime() - start) / 1_000_000;
+                    double rate = tokens / Math.max(1e-9, elapsed / 1000.0);
+                    long eta = step == 0 ? 0 : elapsed * (total - step) / step;
+                    listener.accept(new TrainingEvent.Step(step, total, epoch, r.loss(), lr, r.gradNorm(), rate,
+                            elapsed, eta));
+                    if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
+                        double v = loss(model, validation, s.batchSize());
+                        best = Double.isNaN(best) ? v : Math.min(best, v);
+                        listener.accept(new TrainingEvent.Evaluation(step, v));
+                    }
+                }
+            }
+            TrainingEvent.Finished finished = new TrainingEvent.Finished(step, outcome, message, best);
+            listener.accept(finished);
+            return new Outcome(finished, adapters, List.copyOf(skipped));
+        } finally {
+            Trainables.freezeAll(model.lm());
+            if (adapters != null) {
+                adapters.setTraining(false);
+                adapters.parameters().forEach(p -> p.setRequiresGradient(false));
+            }
+            GradMode.inference();
+        }
+    }
+
+    static boolean decays(String name) {
+        return !(name.endsWith(".bias") || name.contains("norm") || name.contains("ln_"));
+    }
+
+    /** Prompt ids (with BOS where the tokenizer adds one), completion ids, then EOS; loss on the completion. */
+    static List<Sequence> tokenize(LoadedModel model, List<TrainingExample> examples, List<Jsonl.Problem> skipped) {
+        List<Sequence> out = new ArrayList<>();
+        List<Integer> eos = model.config().eosTokenIds();
+        for (TrainingExample e : examples) {
+            long[] p = model.tokenizer().encode(e.prompt(), true);
+            long[] c = model.tokenizer().encode(e.completion(), false);
+            int n = p.length + c.length + (eos.isEmpty() ? 0 : 1);
+            if (n > model.contextLength()) {
+                skipped.add(new Jsonl.Problem(java.nio.file.Path.of("dataset"), e.line(), n + " tokens, longer than "
+                        + model.name() + "'s context of " + model.contextLength()));
+                continue;
+            }
+            long[] ids = new long[n];
+            System.arraycopy(p, 0, ids, 0, p.length);
+            System.arraycopy(c, 0, ids, p.length, c.length);
+            if (!eos.isEmpty()) {
+                ids[n - 1] = eos.get(0);
+            }
+            float[] w = new float[n - 1];
+            // Prediction i predicts ids[i + 1]: it counts when ids[i + 1] is a completion (or EOS) token.
+            for (int i = Math.max(0, p.length - 1); i < n - 1; i++) {
+                w[i] = 1f;
+            }
+            if (n >= 2) {
+                out.add(new Sequence(ids, w));
+            }
+        }
+        return out;
+    }
+
+    /** Mean loss over the completion tokens of {@code data}, without gradients. */
+    static double loss(LoadedModel model, List<Sequence> data, int batchSize) {
+        GradMode.inference();
+        double sum = 0;
+        double count = 0;
+        for (int first = 0; first < data.size(); first += batchSize) {
+            List<Sequence> batch = data.subList(first, Math.min(data.size(), first + batchSize));
+            TrainStep.Aligned a = TrainStep.Aligned.of(batch.stream().map(Sequence::ids).toArray(long[][]::new),
+                    batch.stream().map(Sequence::weights).toArray(float[][]::new));
+            try (NDManager m = model.manager().newSubManager()) {
+                float n = a.weightSum();
+                sum += a.loss(model, m).getFloat() * n;
+                count += n;
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.scales.core.train;
+
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoraConfig;
+
+/**
+ * How to fine-tune, validated when built.
+ *
+ * @param lora               LoRA settings, or null for full fine-tuning
+ * @param maxSteps           stop after this many optimizer steps; 0 to run {@code epochs} epochs
+ * @param warmupFraction     share of the steps over which the learning rate rises linearly from 0
+ * @param cosine             after warm-up, decay the learning rate along a cosine to 0 (else constant)
+ * @param maxGradNorm        clip the global gradient norm to this; 0 for no clipping
+ * @param evalEvery          compute the validation loss every this many steps (and at the end)
+ * @param validationFraction share of the examples held out for validation
+ */
+public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
+                               float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
+                               int evalEvery, double validationFraction) {
+    public FineTuneSettings {
+        require(learningRate > 0 && learningRate < 1, "--lr must be within (0, 1), got " + learningRate);
+        require(epochs >= 1 && epochs <= 1000, "--epochs must be between 1 and 1000, got " + epochs);
+        require(maxSteps >= 0, "--max-steps must be 0 (use epochs) or positive, got " + maxSteps);
+        require(batchSize >= 1 && batchSize <= 1024, "--batch must be between 1 and 1024, got " + batchSize);
+        require(warmupFraction >= 0 && warmupFraction < 1, "warm-up must be within [0, 1), got " + warmupFraction);
+        require(weightDecay >= 0 && weightDecay < 1, "weight decay must be within [0, 1), got " + weightDecay);
+        require(maxGradNorm >= 0, "gradient clipping must be 0 (off) or positive, got " + maxGradNorm);
+        require(evalEvery >= 1, "the evaluation interval must be positive, got " + evalEvery);
+        require(validationFraction >= 0 && validationFraction < 1,
+                "the validation share must be within [0, 1), got " + validationFraction);
+    }
+
+    public boolean isLora() {
+        return lora != null;
+    }
+
+    /** The learning rate at 0-based {@code step} of {@code total}. */
+    public float learningRateAt(int step, int total) {
+        int warmup = (int) Math.floor(warmupFraction * total);
+        if (step < warmup) {
+            return learningRate * (step + 1) / warmup;
+        }
+        if (!cosine) {
+            return learningRate;
+        }
+        double progress = (double) (step - warmup) / Math.max(1, total - warmup);
+        return (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * progress)));
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new ScalesException(message);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.scales.core.train;
+
+/** What a fine-tuning run reports as it goes; immutable records delivered to a listener. */
+public sealed interface TrainingEvent {
+    /** After each optimizer step. */
+    record Step(int step, int totalSteps, int epoch, float trainLoss, float learningRate, double gradNorm,
+                double tokensPerSecond, long elapsedMillis, long etaMillis) implements TrainingEvent {}
+
+    /** After each evaluation on the validation set. */
+    record Evaluation(int step, double validationLoss) implements TrainingEvent {}
+
+    /** Once, at the end. */
+    record Finished(int steps, Outcome outcome, String message, double bestValidationLoss) implements TrainingEvent {}
+
+    /** How a run ended. */
+    enum Outcome { DONE, STOPPED, FAILED }
+}

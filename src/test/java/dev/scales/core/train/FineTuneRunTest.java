@@ -1,0 +1,128 @@
+package dev.scales.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.scales.core.model.Golden;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraConfig;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.prompt.PromptTemplate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FineTuneRunTest {
+    private static final PromptTemplate TEMPLATE = new PromptTemplate("{input}={output}\n");
+
+    private static List<TrainingExample> examples() {
+        List<TrainingExample> list = new ArrayList<>();
+        String[][] rows = {{"good", "pos"}, {"bad", "neg"}, {"fine", "pos"}, {"awful", "neg"}, {"nice", "pos"},
+            {"poor", "neg"}, {"great", "pos"}, {"dull", "neg"}, {"lovely", "pos"}, {"grim", "neg"}};
+        for (int i = 0; i < rows.length; i++) {
+            list.add(new TrainingExample(i + 1, TEMPLATE.renderQuery(rows[i][0]), rows[i][1] + "\n"));
+        }
+        return list;
+    }
+
+    private static FineTuneSettings settings(LoraConfig lora, int maxSteps, float lr) {
+        return new FineTuneSettings(lora, lr, 1, maxSteps, 4, 0.1f, true, 0.01f, 1.0f, 7, 5, 0.2);
+    }
+
+    @Test
+    void fullFineTuningReportsEveryStepAndLowersTheLoss() {
+        List<TrainingEvent> events = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), settings(null, 20, 1e-2f), events::add,
+                    () -> false);
+
+            List<TrainingEvent.Step> steps = events.stream().filter(TrainingEvent.Step.class::isInstance)
+                    .map(TrainingEvent.Step.class::cast).toList();
+            List<TrainingEvent.Evaluation> evals = events.stream().filter(TrainingEvent.Evaluation.class::isInstance)
+                    .map(TrainingEvent.Evaluation.class::cast).toList();
+            assertThat(steps).extracting(TrainingEvent.Step::step).containsExactlyElementsOf(
+                    java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList());
+            assertThat(steps.get(19).trainLoss()).isLessThan(steps.get(0).trainLoss());
+            assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(5, 10, 15, 20);
+            assertThat(evals).allSatisfy(e -> assertThat(e.validationLoss()).isFinite().isPositive());
+            assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.DONE);
+            assertThat(events.get(events.size() - 1)).isEqualTo(out.finished());
+            assertThat(out.adapters()).isNull();
+        }
+    }
+
+    @Test
+    void stoppingEndsTheRunBetweenSteps() {
+        AtomicInteger seen = new AtomicInteger();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), settings(null, 20, 1e-3f), e -> {
+                if (e instanceof TrainingEvent.Step) {
+                    seen.incrementAndGet();
+                }
+            }, () -> seen.get() >= 3);
+
+            assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.STOPPED);
+            assertThat(out.finished().steps()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aNanLossStopsTheRunNamingTheStepAndKeepsTheWeights() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            var ln = model.lm().namedParameters().get("transformer.ln_f.weight").array();
+            ln.set(nanVector((int) ln.size()));
+            float[] wte = model.lm().namedParameters().get("transformer.wte.weight").array().toFloatArray();
+
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), settings(null, 5, 1e-2f), e -> { }, () -> false);
+
+            assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.FAILED);
+            assertThat(out.finished().message()).contains("at step 1").contains("weights of step 0");
+            assertThat(model.lm().namedParameters().get("transformer.wte.weight").array().toFloatArray())
+                    .containsExactly(wte);
+        }
+    }
+
+    private static float[] nanVector(int n) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, Float.NaN);
+        return v;
+    }
+
+    @Test
+    void loraLeavesTheBaseWeightsAsTheyWere() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
+            float[] q = model.lm().namedParameters().get("model.layers.0.self_attn.q_proj.weight").array().toFloatArray();
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(),
+                    settings(new LoraConfig(4, 8, 0.05f, List.of("q_proj", "v_proj")), 10, 1e-2f), e -> { },
+                    () -> false);
+            try (var adapters = out.adapters()) {
+                assertThat(adapters.adapters()).hasSize(2 * model.config().numLayers());
+                assertThat(model.lm().namedParameters().get("model.layers.0.self_attn.q_proj.weight").array()
+                        .toFloatArray()).containsExactly(q);
+            }
+        }
+    }
+
+    @Test
+    void readsTheThreeDatasetFormatsAndReportsTheRest(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("train.jsonl");
+        Files.writeString(f, "{\"text\": \"plain text\"}\n"
+                + "{\"prompt\": \"Q: 2+2?\\nA:\", \"completion\": \" 4\"}\n"
+                + "{\"input\": \"great food\", \"label\": \"positive\"}\n"
+                + "{\"question\": \"unknown shape\"}\n"
+                + "not json\n");
+
+        TrainingData.Result r = TrainingData.read(f, new PromptTemplate("Review: {input}\nSentiment: {output}\n\n"));
+
+        assertThat(r.examples()).extracting(TrainingExample::prompt)
+                .containsExactly("", "Q: 2+2?\nA:", "Review: great food\nSentiment: ");
+        assertThat(r.examples()).extracting(TrainingExample::completion)
+                .containsExactly("plain text", " 4", "positive\n\n");
+        assertThat(r.problems()).extracting(p -> p.line()).containsExactly(4, 5);
+        assertThat(r.problems().get(0).message()).contains("\"input\"+\"label\"");
+    }
+}
