@@ -27,7 +27,7 @@ public final class MainViewModel {
     private Settings settings;
     private final ModelBarViewModel modelBar;
     private final PromptViewModel prompt;
-    private final FineTuneViewModel fineTune = new FineTuneViewModel();
+    private final FineTuneViewModel fineTune;
     private final CompareViewModel compare = new CompareViewModel();
     private final StatusViewModel status = new StatusViewModel();
 
@@ -36,6 +36,10 @@ public final class MainViewModel {
         this.settings = store.load();
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
+        this.fineTune = new FineTuneViewModel(manager, ui, () -> {
+            var p = prompt.promptProperty().get();
+            return p != null ? p.template() : new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n");
+        });
         initListeners();
     }
 

@@ -15,6 +15,8 @@ import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TextField;
+import javafx.beans.binding.Bindings;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
@@ -74,6 +76,8 @@ public final class FineTunePane extends VBox {
         method.valueProperty().bindBidirectional(vm.methodProperty());
 
         ProgressBar progress = new ProgressBar(0);
+        progress.setId("training-progress");
+        progress.progressProperty().bind(vm.progressProperty());
         progress.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(progress, Priority.ALWAYS);
 
@@ -82,23 +86,78 @@ public final class FineTunePane extends VBox {
         chart.setMinHeight(180);
         VBox.setVgrow(chart, Priority.ALWAYS);
 
-        ListView<String> runs = new ListView<>();
+        ListView<String> runs = new ListView<>(vm.runs());
+        runs.setId("runs");
         runs.setPrefHeight(70);
         runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses."));
 
         HBox datasetRow = new HBox(8, open, summary);
         HBox methodRow = new HBox(8, new Label("Method"), method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        TextField lr = field(vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");
+        TextField steps = field(vm.stepsProperty(), 60, "Optimizer steps");
+        TextField batch = field(vm.batchSizeProperty(), 45, "Examples per step");
+        TextField rank = field(vm.loraRankProperty(), 45, "LoRA rank r (alpha = 2r)");
+        rank.disableProperty().bind(vm.methodProperty().isNotEqualTo(FineTuneViewModel.Method.LORA));
+        HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
+                new Label("rank"), rank);
+        settings.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        Label settingsError = new Label();
+        settingsError.getStyleClass().add("error-text");
+        settingsError.textProperty().bind(vm.settingsError());
+        settingsError.visibleProperty().bind(vm.settingsError().isNotEmpty());
+        settingsError.managedProperty().bind(settingsError.visibleProperty());
+
+        Button start = new Button("Start");
+        start.setId("start-training");
+        start.setOnAction(e -> vm.start());
+        start.disableProperty().bind(vm.startBlockedReason().isNotEmpty());
+        Button stop = new Button("Stop");
+        stop.setId("stop-training");
+        stop.setOnAction(e -> vm.stop());
+        stop.disableProperty().bind(vm.runningProperty().not());
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
-        blocked.textProperty().bind(vm.startBlockedReason());
+        blocked.textProperty().bind(Bindings.when(vm.startBlockedReason().isEmpty()).then(vm.statusProperty())
+                .otherwise(vm.startBlockedReason()));
+        blocked.setId("training-status");
+        HBox controls = new HBox(8, start, stop, blocked);
+        controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, blocked, progress), Section.of("Loss", chart),
+                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), Section.of("Loss", chart),
                 Section.of("Runs", runs));
     }
 
     private void initListeners() {
         vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
+        follow(vm.trainLoss(), losses.getSeries(0));
+        follow(vm.validationLoss(), losses.getSeries(1));
+    }
+
+    /** Mirrors a list of (x, y) points into a chart series, one repaint per batch. */
+    private static void follow(javafx.collections.ObservableList<double[]> points, XYSeries series) {
+        points.addListener((javafx.collections.ListChangeListener<double[]>) c -> {
+            while (c.next()) {
+                if (c.wasRemoved() && points.isEmpty()) {
+                    series.clear();
+                }
+                if (c.wasAdded()) {
+                    series.setNotify(false);
+                    for (double[] p : c.getAddedSubList()) {
+                        series.add(p[0], p[1], false);
+                    }
+                    series.setNotify(true);
+                }
+            }
+        });
+    }
+
+    private static TextField field(javafx.beans.property.StringProperty value, double width, String tip) {
+        TextField f = new TextField();
+        f.textProperty().bindBidirectional(value);
+        f.setPrefWidth(width);
+        f.setTooltip(new javafx.scene.control.Tooltip(tip));
+        return f;
     }
 
     private void rebuildColumns(List<String> cols) {
@@ -111,8 +170,8 @@ public final class FineTunePane extends VBox {
     }
 
     private JFreeChart lossChart() {
-        losses.addSeries(new XYSeries("train"));
-        losses.addSeries(new XYSeries("validation"));
+        losses.addSeries(new XYSeries("train", false, true));
+        losses.addSeries(new XYSeries("validation", false, true));
         JFreeChart chart = ChartFactory.createXYLineChart(null, "step", "loss", losses,
                 PlotOrientation.VERTICAL, true, true, false);
         XYPlot plot = chart.getXYPlot();
@@ -125,6 +184,12 @@ public final class FineTunePane extends VBox {
         plot.getRenderer().setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4));
         plot.getRenderer().setSeriesPaint(1, new Color(0xd6, 0x27, 0x28));
         plot.getRenderer().setSeriesStroke(0, new BasicStroke(1.5f));
+        if (plot.getRenderer() instanceof org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r) {
+            r.setSeriesShapesVisible(0, false);
+            r.setSeriesLinesVisible(1, true);
+            r.setSeriesShapesVisible(1, true);
+        }
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
     }

@@ -2,21 +2,45 @@ package dev.scales.ui.finetune;
 
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.Jsonl;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.LoraConfig;
+import dev.scales.core.prompt.PromptTemplate;
+import dev.scales.core.train.FineTuneRun;
+import dev.scales.core.train.FineTuneSettings;
+import dev.scales.core.train.TrainingData;
+import dev.scales.core.train.TrainingEvent;
+import dev.scales.core.train.TrainingExample;
+import dev.scales.ui.common.Coalescer;
+import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.UiThread;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
-/** State of the fine-tuning pane: the chosen dataset, the method, and why Start is not yet possible. */
+/**
+ * State of the fine-tuning pane: the dataset, the method and its settings (typed as text and
+ * validated in place), the run in progress and the runs so far. Training events arrive from the
+ * model worker in batches and become chart points, progress and status text.
+ */
 public final class FineTuneViewModel {
     /** How much of the model is trained. */
     public enum Method {
@@ -36,38 +60,89 @@ public final class FineTuneViewModel {
 
     private final ReadOnlyObjectWrapper<Path> dataset = new ReadOnlyObjectWrapper<>(this, "dataset");
     private final ObservableList<Map<String, String>> previewRows = FXCollections.observableArrayList();
+    /** A read-only view kept as a field: views made per call are collected, and their listeners with them. */
+    private final ObservableList<Map<String, String>> previewRowsView = FXCollections.unmodifiableObservableList(previewRows);
     private final ReadOnlyObjectWrapper<List<String>> columns = new ReadOnlyObjectWrapper<>(this, "columns", List.of());
     private final ReadOnlyStringWrapper datasetSummary = new ReadOnlyStringWrapper(this, "datasetSummary",
             "No dataset chosen.");
     private final ReadOnlyStringWrapper datasetError = new ReadOnlyStringWrapper(this, "datasetError", "");
     private final ObjectProperty<Method> method = new SimpleObjectProperty<>(this, "method", Method.LORA);
-    private final ReadOnlyObjectWrapper<Boolean> modelLoaded = new ReadOnlyObjectWrapper<>(this, "modelLoaded", false);
+    private final StringProperty learningRate = new SimpleStringProperty(this, "learningRate", "0.001");
+    private final StringProperty steps = new SimpleStringProperty(this, "steps", "100");
+    private final StringProperty batchSize = new SimpleStringProperty(this, "batchSize", "8");
+    private final StringProperty loraRank = new SimpleStringProperty(this, "loraRank", "8");
+    private final ReadOnlyBooleanWrapper modelLoaded = new ReadOnlyBooleanWrapper(this, "modelLoaded");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    private final ObservableList<String> runs = FXCollections.observableArrayList();
+    private final ObservableList<String> runsView = FXCollections.unmodifiableObservableList(runs);
+    private final StringBinding settingsError;
     private final StringBinding startBlockedReason;
+    private final ModelManager manager;
+    private final UiThread ui;
+    private final Supplier<PromptTemplate> template;
+    private final ObservableList<double[]> trainLoss = FXCollections.observableArrayList();
+    private final ObservableList<double[]> trainLossView = FXCollections.unmodifiableObservableList(trainLoss);
+    private final ObservableList<double[]> validationLoss = FXCollections.observableArrayList();
+    private final ObservableList<double[]> validationLossView = FXCollections.unmodifiableObservableList(validationLoss);
+    private List<TrainingExample> examples = List.of();
+    private AtomicBoolean stop = new AtomicBoolean();
 
-    public FineTuneViewModel() {
+    public FineTuneViewModel(ModelManager manager, UiThread ui, Supplier<PromptTemplate> template) {
+        this.manager = manager;
+        this.ui = ui;
+        this.template = template;
+        settingsError = Bindings.createStringBinding(() -> {
+            try {
+                settings();
+                return "";
+            } catch (ScalesException | NumberFormatException e) {
+                return e instanceof NumberFormatException ? "Settings must be numbers." : e.getMessage();
+            }
+        }, method, learningRate, steps, batchSize, loraRank);
         startBlockedReason = Bindings.createStringBinding(() -> {
             if (!modelLoaded.get()) {
                 return "Load a model to fine-tune it.";
             }
-            if (dataset.get() == null || previewRows.isEmpty()) {
+            if (dataset.get() == null || examples.isEmpty()) {
                 return "Choose a labelled dataset (JSONL).";
             }
-            return "";
-        }, modelLoaded, dataset, previewRows);
+            if (running.get()) {
+                return "A run is in progress.";
+            }
+            return settingsError.get();
+        }, modelLoaded, dataset, previewRows, running, settingsError);
     }
 
-    /** Reads the dataset for its preview; malformed lines are counted and the first is named. */
+    /** The settings as typed; throws naming the first bad value. */
+    FineTuneSettings settings() {
+        int rank = Integer.parseInt(loraRank.get().trim());
+        LoraConfig lora = method.get() == Method.LORA ? new LoraConfig(rank, 2f * rank, 0.05f, targets()) : null;
+        return new FineTuneSettings(lora, Float.parseFloat(learningRate.get().trim()), 1,
+                Integer.parseInt(steps.get().trim()), Integer.parseInt(batchSize.get().trim()), 0.1f, true, 0.01f,
+                1.0f, 42, 10, 0.1);
+    }
+
+    private List<String> targets() {
+        return manager.current().map(m -> LoraConfig.defaultTargets(m.config().architecture())).orElse(List.of("q_proj"));
+    }
+
+    /** Reads the dataset; malformed lines are counted and the first is named. */
     public void openDataset(Path file) {
         try {
-            Jsonl.Result result = Jsonl.read(file);
+            TrainingData.Result data = TrainingData.read(file, template.get());
+            Jsonl.Result rows = Jsonl.read(file);
+            examples = data.examples();
             dataset.set(file);
-            previewRows.setAll(result.rows().stream().map(Jsonl.Row::fields).toList());
-            columns.set(result.rows().isEmpty() ? List.of() : List.copyOf(result.rows().get(0).fields().keySet()));
-            datasetSummary.set(file.getFileName() + " · " + result.rows().size() + " rows"
+            previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());
+            columns.set(rows.rows().isEmpty() ? List.of() : List.copyOf(rows.rows().get(0).fields().keySet()));
+            datasetSummary.set(file.getFileName() + " · " + examples.size() + " examples"
                     + (columns.get().isEmpty() ? "" : " · fields " + String.join(", ", columns.get())));
-            datasetError.set(result.problems().isEmpty() ? ""
-                    : result.problems().size() + " malformed line(s) not used; first: " + result.problems().get(0));
+            datasetError.set(data.problems().isEmpty() ? ""
+                    : data.problems().size() + " line(s) not used; first: " + data.problems().get(0));
         } catch (ScalesException e) {
+            examples = List.of();
             dataset.set(null);
             previewRows.clear();
             columns.set(List.of());
@@ -76,16 +151,81 @@ public final class FineTuneViewModel {
         }
     }
 
+    /** Starts a run on the loaded model; its events fill the chart and the progress. */
+    public void start() {
+        if (!startBlockedReason.get().isEmpty()) {
+            return;
+        }
+        FineTuneSettings s = settings();
+        String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + learningRate.get().trim();
+        AtomicBoolean stopFlag = new AtomicBoolean();
+        stop = stopFlag;
+        running.set(true);
+        progress.set(0);
+        status.set("starting…");
+        trainLoss.clear();
+        validationLoss.clear();
+        Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
+        List<TrainingExample> data = examples;
+        manager.submit(model -> {
+            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, stopFlag::get);
+            return out.finished();
+        }).whenComplete((finished, e) -> ui.run(() -> {
+            running.set(false);
+            if (e != null) {
+                status.set(Errors.message(e));
+                return;
+            }
+            runs.add(0, String.format(Locale.ROOT, "#%d %s · %d steps · %s%s", runs.size() + 1, label,
+                    finished.steps(), finished.outcome().name().toLowerCase(Locale.ROOT),
+                    Double.isNaN(finished.bestValidationLoss()) ? ""
+                            : String.format(Locale.ROOT, " · best val %.3f", finished.bestValidationLoss())));
+            if (finished.outcome() == TrainingEvent.Outcome.FAILED) {
+                status.set(finished.message());
+            }
+        }));
+    }
+
+    public void stop() {
+        stop.set(true);
+    }
+
+    private void show(List<TrainingEvent> batch) {
+        List<double[]> train = new java.util.ArrayList<>();
+        List<double[]> val = new java.util.ArrayList<>();
+        for (TrainingEvent ev : batch) {
+            if (ev instanceof TrainingEvent.Step st) {
+                train.add(new double[] {st.step(), st.trainLoss()});
+                progress.set((double) st.step() / st.totalSteps());
+                status.set(String.format(Locale.ROOT, "step %d/%d · loss %.3f · lr %.2g · %.0f tokens/s · ETA %s",
+                        st.step(), st.totalSteps(), st.trainLoss(), st.learningRate(), st.tokensPerSecond(),
+                        duration(st.etaMillis())));
+            } else if (ev instanceof TrainingEvent.Evaluation v) {
+                val.add(new double[] {v.step(), v.validationLoss()});
+            }
+        }
+        trainLoss.addAll(train);
+        validationLoss.addAll(val);
+    }
+
+    static String duration(long millis) {
+        long s = millis / 1000;
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
     public void setModelLoaded(boolean loaded) {
         modelLoaded.set(loaded);
     }
+
+    // Properties
 
     public ReadOnlyObjectProperty<Path> datasetProperty() {
         return dataset.getReadOnlyProperty();
     }
 
     public ObservableList<Map<String, String>> previewRows() {
-        return FXCollections.unmodifiableObservableList(previewRows);
+        return previewRowsView;
     }
 
     public ReadOnlyObjectProperty<List<String>> columnsProperty() {
@@ -104,7 +244,54 @@ public final class FineTuneViewModel {
         return method;
     }
 
+    public StringProperty learningRateProperty() {
+        return learningRate;
+    }
+
+    public StringProperty stepsProperty() {
+        return steps;
+    }
+
+    public StringProperty batchSizeProperty() {
+        return batchSize;
+    }
+
+    public StringProperty loraRankProperty() {
+        return loraRank;
+    }
+
+    public StringBinding settingsError() {
+        return settingsError;
+    }
+
     public StringBinding startBlockedReason() {
         return startBlockedReason;
     }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    public ObservableList<String> runs() {
+        return runsView;
+    }
+
+    /** (step, training loss) points of the current run, added in batches. */
+    public ObservableList<double[]> trainLoss() {
+        return trainLossView;
+    }
+
+    /** (step, validation loss) points of the current run. */
+    public ObservableList<double[]> validationLoss() {
+        return validationLossView;
+    }
+
 }

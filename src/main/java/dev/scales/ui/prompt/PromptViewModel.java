@@ -45,6 +45,8 @@ public final class PromptViewModel {
             NO_MODEL);
     private final ReadOnlyBooleanWrapper overContext = new ReadOnlyBooleanWrapper(this, "overContext");
     private final ObservableList<GeneratedToken> outputTokens = FXCollections.observableArrayList();
+    /** A read-only view kept as a field: views made per call are collected, and their listeners with them. */
+    private final ObservableList<GeneratedToken> outputTokensView = FXCollections.unmodifiableObservableList(outputTokens);
     private final ReadOnlyStringWrapper outputText = new ReadOnlyStringWrapper(this, "outputText", "");
     private final ReadOnlyStringWrapper runStatus = new ReadOnlyStringWrapper(this, "runStatus", "");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
@@ -236,7 +238,7 @@ public final class PromptViewModel {
     }
 
     public ObservableList<GeneratedToken> outputTokens() {
-        return FXCollections.unmodifiableObservableList(outputTokens);
+        return outputTokensView;
     }
 
     public ReadOnlyStringProperty outputTextProperty() {

@@ -1,0 +1,107 @@
+package dev.scales.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.Golden;
+import dev.scales.core.prompt.PromptTemplate;
+import dev.scales.ui.common.UiThread;
+import dev.scales.ui.finetune.FineTunePane;
+import dev.scales.ui.finetune.FineTuneViewModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+@ExtendWith(ApplicationExtension.class)
+class FineTunePaneTest {
+    @TempDir
+    Path dir;
+
+    private final ModelManager manager = new ModelManager();
+    private final FineTuneViewModel vm = new FineTuneViewModel(manager, UiThread.FX,
+            () -> new PromptTemplate("{input}={output}\n"));
+    private FineTunePane pane;
+
+    @AfterEach
+    void closeModels() {
+        manager.close();
+    }
+
+    @Start
+    void start(Stage stage) {
+        pane = new FineTunePane(vm);
+        Scene scene = new Scene(pane, 640, 820);
+        scene.getStylesheets().add(ScalesApp.stylesheet());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    private void ready(FxRobot robot) throws Exception {
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        Path data = dir.resolve("train.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[] words = {"good", "bad", "fine", "awful", "nice", "poor", "great", "dull", "lovely", "grim"};
+        for (int i = 0; i < words.length; i++) {
+            rows.append("{\"input\": \"").append(words[i]).append("\", \"label\": \"").append(i % 2 == 0 ? "pos" : "neg")
+                    .append("\"}\n");
+        }
+        Files.writeString(data, rows.toString());
+        robot.interact(() -> {
+            vm.setModelLoaded(true);
+            vm.openDataset(data);
+            vm.methodProperty().set(FineTuneViewModel.Method.FULL);
+            vm.stepsProperty().set("6");
+            vm.batchSizeProperty().set("2");
+            vm.learningRateProperty().set("0.01");
+        });
+    }
+
+    @Test
+    void aRunFillsTheChartMovesTheProgressAndIsListed(FxRobot robot) throws Exception {
+        // given
+        ready(robot);
+        assertThat(vm.startBlockedReason().get()).isEmpty();
+
+        // when
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && !vm.runs().isEmpty());
+
+        // then
+        assertThat(vm.trainLoss()).hasSize(6);
+        assertThat(vm.progressProperty().get()).isEqualTo(1.0);
+        assertThat(vm.runs().get(0)).startsWith("#1 full · lr 0.01 · 6 steps · done");
+        robot.interact(() -> {
+            try {
+                Snapshots.save(pane, "finetune-pane-after-run");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aBadSettingIsFlaggedAndStartStaysDisabled(FxRobot robot) throws Exception {
+        // given
+        ready(robot);
+
+        // when
+        robot.interact(() -> vm.learningRateProperty().set("fast"));
+
+        // then
+        assertThat(vm.settingsError().get()).isEqualTo("Settings must be numbers.");
+        assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
+
+        robot.interact(() -> vm.learningRateProperty().set("5"));
+        assertThat(vm.settingsError().get()).contains("--lr must be within (0, 1)");
+    }
+}
