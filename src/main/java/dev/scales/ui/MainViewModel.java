@@ -36,6 +36,7 @@ public final class MainViewModel {
         this.settings = store.load();
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
+        manager.addJobListener(jobs -> ui.run(() -> status.setJobs(jobs)));
         this.fineTune = new FineTuneViewModel(manager, ui, () -> {
             var p = prompt.promptProperty().get();
             return p != null ? p.template() : new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n");
@@ -54,6 +55,14 @@ public final class MainViewModel {
         modelBar.selectedDeviceProperty().addListener((obs, old, now) ->
                 settings = settings.withLastDevice(now == null ? DeviceChoice.AUTO.id() : now.id()));
         modelBar.loadedProperty().addListener((obs, old, now) -> fineTune.setModelLoaded(now));
+        fineTune.recentDatasets().setAll(settings.recentFiles().stream().map(Path::of).filter(Files::isRegularFile)
+                .toList());
+        fineTune.datasetProperty().addListener((obs, old, now) -> {
+            if (now != null) {
+                settings = settings.withRecentFile(now.toAbsolutePath().toString());
+                fineTune.recentDatasets().setAll(settings.recentFiles().stream().map(Path::of).toList());
+            }
+        });
         modelBar.environmentProperty().addListener((obs, old, env) -> {
             if (env != null) {
                 status.setDevice("devices: " + String.join(", ", env.devices().stream().map(d -> d.id()).toList()));

@@ -27,6 +27,12 @@ public final class StatusViewModel {
         memory.set("memory " + Bytes.format(residentBytes.getAsLong()));
     }
 
+    /** Shows the model manager's queued and running jobs. */
+    public void setJobs(java.util.List<String> names) {
+        jobs.set(names.isEmpty() ? "no jobs running" : "jobs: " + names.get(0)
+                + (names.size() > 1 ? " (+" + (names.size() - 1) + " queued)" : ""));
+    }
+
     public void setDevice(String text) {
         device.set(text);
     }

@@ -28,11 +28,13 @@ public final class ModelManager implements AutoCloseable {
         return t;
     });
     private final List<Consumer<Optional<LoadedModel>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<String>>> jobListeners = new CopyOnWriteArrayList<>();
+    private final List<String> jobs = new CopyOnWriteArrayList<>();
     private volatile LoadedModel current;
 
     /** Loads a folder on a device (auto, cpu, gpu0…), replacing the current model once it has loaded. */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
-        return CompletableFuture.supplyAsync(() -> {
+        return run("load " + dev.scales.core.model.ModelLocations.displayName(folder), () -> {
             Offline.configure();
             GradMode.inference();
             LoadedModel loaded = ModelLoader.load(folder, Devices.resolve(deviceId, Engine.getEngine("PyTorch")));
@@ -44,30 +46,63 @@ public final class ModelManager implements AutoCloseable {
             }
             notifyListeners();
             return loaded;
-        }, worker);
+        });
     }
 
     public CompletableFuture<Void> unload() {
-        return CompletableFuture.runAsync(() -> {
+        return run("unload", () -> {
             LoadedModel old = current;
             current = null;
             if (old != null) {
                 old.close();
                 notifyListeners();
             }
-        }, worker);
+            return null;
+        });
     }
 
     /** Runs {@code job} on the worker with the current model; fails when none is loaded. */
     public <T> CompletableFuture<T> submit(Function<LoadedModel, T> job) {
-        return CompletableFuture.supplyAsync(() -> {
+        return submit("job", job);
+    }
+
+    /** As {@link #submit(Function)}, listed under {@code name} while it is queued or running. */
+    public <T> CompletableFuture<T> submit(String name, Function<LoadedModel, T> job) {
+        return run(name, () -> {
             LoadedModel m = current;
             if (m == null) {
                 throw new dev.scales.core.ScalesException("no model is loaded");
             }
             GradMode.inference();
             return job.apply(m);
-        }, worker);
+        });
+    }
+
+    /** Queues work on the worker, listed under its name from queueing to its end, however it ends. */
+    private <T> CompletableFuture<T> run(String name, java.util.function.Supplier<T> work) {
+        jobs.add(name);
+        notifyJobs();
+        CompletableFuture<T> f = CompletableFuture.supplyAsync(work, worker);
+        f.whenComplete((r, e) -> {
+            jobs.remove(name);
+            notifyJobs();
+        });
+        return f;
+    }
+
+    /** The jobs queued or running, oldest first. */
+    public List<String> jobs() {
+        return List.copyOf(jobs);
+    }
+
+    /** Called (on any thread) whenever a job is queued or ends. */
+    public void addJobListener(Consumer<List<String>> listener) {
+        jobListeners.add(listener);
+    }
+
+    private void notifyJobs() {
+        List<String> now = jobs();
+        jobListeners.forEach(l -> l.accept(now));
     }
 
     public Optional<LoadedModel> current() {

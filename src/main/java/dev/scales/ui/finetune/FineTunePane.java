@@ -55,6 +55,15 @@ public final class FineTunePane extends VBox {
         Button open = new Button("Open dataset…");
         open.setId("open-dataset");
         open.setOnAction(e -> chooseDataset(vm::openDataset));
+        javafx.scene.control.MenuButton recent = new javafx.scene.control.MenuButton("Recent");
+        recent.setId("recent-datasets");
+        recent.disableProperty().bind(Bindings.isEmpty(vm.recentDatasets()));
+        vm.recentDatasets().addListener((javafx.collections.ListChangeListener<java.nio.file.Path>) c ->
+                recent.getItems().setAll(vm.recentDatasets().stream().map(p -> {
+                    javafx.scene.control.MenuItem item = new javafx.scene.control.MenuItem(p.toString());
+                    item.setOnAction(e -> vm.openDataset(p));
+                    return item;
+                }).toList()));
         Label summary = new Label();
         summary.textProperty().bind(vm.datasetSummaryProperty());
         Label error = new Label();
@@ -91,7 +100,8 @@ public final class FineTunePane extends VBox {
         runs.setPrefHeight(70);
         runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses."));
 
-        HBox datasetRow = new HBox(8, open, summary);
+        HBox datasetRow = new HBox(8, open, recent, summary);
+        datasetRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox methodRow = new HBox(8, new Label("Method"), method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         TextField lr = field(vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");

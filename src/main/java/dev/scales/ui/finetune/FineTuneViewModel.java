@@ -75,6 +75,7 @@ public final class FineTuneViewModel {
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    private final ObservableList<Path> recent = FXCollections.observableArrayList();
     private final ObservableList<String> runs = FXCollections.observableArrayList();
     private final ObservableList<String> runsView = FXCollections.unmodifiableObservableList(runs);
     private final StringBinding settingsError;
@@ -167,7 +168,7 @@ public final class FineTuneViewModel {
         validationLoss.clear();
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
         List<TrainingExample> data = examples;
-        manager.submit(model -> {
+        manager.submit("fine-tune " + label, model -> {
             FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, stopFlag::get);
             return out.finished();
         }).whenComplete((finished, e) -> ui.run(() -> {
@@ -212,6 +213,11 @@ public final class FineTuneViewModel {
         long s = millis / 1000;
         return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** Recently opened datasets, newest first (the app keeps them in its settings). */
+    public ObservableList<Path> recentDatasets() {
+        return recent;
     }
 
     public void setModelLoaded(boolean loaded) {

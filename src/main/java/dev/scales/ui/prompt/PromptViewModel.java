@@ -143,7 +143,7 @@ public final class PromptViewModel {
             batch.forEach(t -> outputText.set(outputText.get() + t.text()));
         });
         String text = p.render();
-        manager.submit(m -> Generator.generate(m, text, settings, stream::add, cancelled::get))
+        manager.submit("generate", m -> Generator.generate(m, text, settings, stream::add, cancelled::get))
                 .whenComplete((r, e) -> ui.run(() -> {
                     running.set(false);
                     if (e != null) {
