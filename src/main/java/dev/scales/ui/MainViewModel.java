@@ -25,6 +25,8 @@ public final class MainViewModel {
 
     private final SettingsStore store;
     private Settings settings;
+    /** The device chosen last time, re-selected once the engine has listed the devices. */
+    private final String savedDevice;
     private final ModelBarViewModel modelBar;
     private final PromptViewModel prompt;
     private final FineTuneViewModel fineTune;
@@ -34,6 +36,7 @@ public final class MainViewModel {
     public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui) {
         this.store = store;
         this.settings = store.load();
+        this.savedDevice = settings.lastDevice();
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
         manager.addJobListener(jobs -> ui.run(() -> status.setJobs(jobs)));
@@ -52,8 +55,11 @@ public final class MainViewModel {
         modelBar.selectDevice(settings.lastDevice());
         modelBar.selectedModelProperty().addListener((obs, old, now) ->
                 settings = settings.withLastModel(now == null ? null : now.toString()));
-        modelBar.selectedDeviceProperty().addListener((obs, old, now) ->
-                settings = settings.withLastDevice(now == null ? DeviceChoice.AUTO.id() : now.id()));
+        modelBar.selectedDeviceProperty().addListener((obs, old, now) -> {
+            if (now != null) {
+                settings = settings.withLastDevice(now.id());
+            }
+        });
         modelBar.loadedProperty().addListener((obs, old, now) -> fineTune.setModelLoaded(now));
         fineTune.recentDatasets().setAll(settings.recentFiles().stream().map(Path::of).filter(Files::isRegularFile)
                 .toList());
@@ -72,8 +78,7 @@ public final class MainViewModel {
 
     /** Starts the engine in the background (the app passes a daemon executor; tests a direct one). */
     public void start(Executor background, Supplier<EnvironmentInfo> probe) {
-        // The saved device is re-selected once the engine has listed the devices.
-        String wanted = settings.lastDevice();
+        String wanted = savedDevice;
         boolean reload = settings.lastModel() != null && modelBar.selectedModelProperty().get() != null
                 && modelBar.selectedModelProperty().get().toString().equals(settings.lastModel());
         modelBar.environmentProperty().addListener((obs, old, env) -> {

@@ -90,7 +90,7 @@ class MainWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
 
         // then
-        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).contains("gpt2-tiny · gpt2 · 37.9K params");
+        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).contains("gpt2-tiny · gpt2 · 37.9K params · 128 context · CPU");
         // The starter prompt is longer than this tiny model's 128-token context.
         assertThat(vm.prompt().previewInfoProperty().get()).contains("/ 128 tokens");
         assertThat(vm.prompt().runBlockedReasonProperty().get()).contains("reads at most 128");

@@ -128,9 +128,12 @@ public final class FineTunePane extends VBox {
         stop.disableProperty().bind(vm.runningProperty().not());
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
+        blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
         blocked.textProperty().bind(Bindings.when(vm.startBlockedReason().isEmpty()).then(vm.statusProperty())
                 .otherwise(vm.startBlockedReason()));
         blocked.setId("training-status");
+        start.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        stop.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         HBox controls = new HBox(8, start, stop, blocked);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),

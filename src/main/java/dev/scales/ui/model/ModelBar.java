@@ -74,14 +74,18 @@ public final class ModelBar extends HBox {
         error.managedProperty().bind(error.visibleProperty());
         error.setMaxWidth(420);
 
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Label engine = new Label();
-        engine.getStyleClass().add("muted");
-        engine.textProperty().bind(vm.engineStatusProperty());
-
+        // Controls keep their size; the summary and the error give way when the window is narrow.
+        summary.setMinWidth(0);
+        error.setMinWidth(0);
+        HBox.setHgrow(summary, Priority.ALWAYS);
+        summary.setMaxWidth(Double.MAX_VALUE);
         getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload, summary,
-                error, spacer, engine);
+                error);
+        getChildren().forEach(n -> {
+            if (n instanceof Region r && n != summary && n != error) {
+                r.setMinWidth(Region.USE_PREF_SIZE);
+            }
+        });
     }
 
     private static final class ModelCell extends ListCell<Path> {

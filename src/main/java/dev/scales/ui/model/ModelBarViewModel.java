@@ -63,7 +63,7 @@ public final class ModelBarViewModel {
         busy.set(true);
         error.set("");
         loadedSummary.set("loading " + ModelLocations.displayName(folder) + "…");
-        manager.load(folder, selectedDevice.get().id()).whenComplete((m, e) -> ui.run(() -> {
+        manager.load(folder, selectedDevice.get() == null ? DeviceChoice.AUTO.id() : selectedDevice.get().id()).whenComplete((m, e) -> ui.run(() -> {
             busy.set(false);
             if (e != null) {
                 error.set(Errors.message(e));
@@ -90,7 +90,7 @@ public final class ModelBarViewModel {
     static String summary(LoadedModel m) {
         var c = m.config();
         return m.name() + " · " + c.modelType() + " · " + Bytes.count(c.parameterCount()) + " params · "
-                + c.maxPositions() + " context · " + m.device();
+                + c.maxPositions() + " context · " + (m.device().isGpu() ? "GPU " + m.device().getDeviceId() : "CPU");
     }
 
 
@@ -129,11 +129,13 @@ public final class ModelBarViewModel {
     }
 
     private void engineReady(EnvironmentInfo info) {
-        environment.set(info);
-        String keep = selectedDevice.get().id();
+        DeviceChoice current = selectedDevice.get();
+        String keep = current == null ? DeviceChoice.AUTO.id() : current.id();
         devices.setAll(DeviceChoice.AUTO);
         info.devices().forEach(d -> devices.add(DeviceChoice.of(d)));
         selectDevice(keep);
+        // Last: listeners of the environment see the full device list.
+        environment.set(info);
         engineStatus.set(info.engineName() + " " + info.engineVersion() + (info.offline() ? " · offline" : ""));
     }
 

@@ -69,6 +69,7 @@ public final class PromptPane extends VBox {
         run.setOnAction(e -> vm.run());
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
+        blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
         blocked.textProperty().bind(vm.runBlockedReasonProperty());
         for (Button b : new Button[] {run}) {
             b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty());
@@ -80,11 +81,14 @@ public final class PromptPane extends VBox {
         stop.setOnAction(e -> vm.cancel());
         stop.visibleProperty().bind(vm.runningProperty());
         stop.managedProperty().bind(stop.visibleProperty());
+        run.setMinWidth(Region.USE_PREF_SIZE);
+        stop.setMinWidth(Region.USE_PREF_SIZE);
         HBox actions = new HBox(8, run, stop, blocked);
+        actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
 
         EmptyState empty = new EmptyState("No output yet",
-                "Load a model, then Run: the answer appears here token by token, each with its probability.");
+                "Run the prompt: the answer appears here token by token, each with its probability (load a model first).");
         Label status = new Label();
         status.getStyleClass().add("muted");
         status.setId("run-status");
