@@ -58,16 +58,48 @@ public final class MainView extends BorderPane {
         bar.textProperty().bind(vm.status().deviceProperty());
         Label memory = new Label();
         memory.textProperty().bind(vm.status().memoryProperty());
-        Label jobs = new Label();
+        javafx.scene.control.Hyperlink jobs = new javafx.scene.control.Hyperlink();
         jobs.setId("status-jobs");
         jobs.textProperty().bind(vm.status().jobsProperty());
+        jobs.setOnAction(e -> showJobs(jobs));
         Label engine = new Label();
         engine.textProperty().bind(vm.modelBar().engineStatusProperty());
-        for (Label l : new Label[] {jobs, memory, engine}) {
+        jobs.getStyleClass().add("status-item");
+        for (Label l : new Label[] {memory, engine}) {
             l.getStyleClass().add("status-item");
         }
         bar.getRightItems().addAll(jobs, memory, engine);
         return bar;
+    }
+
+    /** A popover listing the queued and running jobs, each with a Cancel button; it follows the list live. */
+    private void showJobs(javafx.scene.Node anchor) {
+        javafx.scene.layout.VBox rows = new javafx.scene.layout.VBox(6);
+        rows.setId("jobs-popover");
+        rows.setPadding(new javafx.geometry.Insets(10));
+        rows.setMinWidth(320);
+        Runnable fill = () -> {
+            rows.getChildren().clear();
+            if (vm.status().jobList().isEmpty()) {
+                rows.getChildren().add(new Label("No jobs are queued or running."));
+            }
+            for (dev.scales.core.device.Job<?> job : vm.status().jobList()) {
+                Label name = new Label(job.toString());
+                name.setMaxWidth(Double.MAX_VALUE);
+                javafx.scene.layout.HBox.setHgrow(name, javafx.scene.layout.Priority.ALWAYS);
+                javafx.scene.control.Button cancel = new javafx.scene.control.Button("Cancel");
+                cancel.setOnAction(e -> job.cancel());
+                rows.getChildren().add(new javafx.scene.layout.HBox(8, name, cancel));
+            }
+        };
+        fill.run();
+        javafx.collections.ListChangeListener<dev.scales.core.device.Job<?>> follow = c -> fill.run();
+        vm.status().jobList().addListener(follow);
+        org.controlsfx.control.PopOver pop = new org.controlsfx.control.PopOver(rows);
+        pop.setTitle("Jobs");
+        pop.setArrowLocation(org.controlsfx.control.PopOver.ArrowLocation.BOTTOM_RIGHT);
+        pop.setOnHidden(e -> vm.status().jobList().removeListener(follow));
+        pop.show(anchor);
     }
 
     /** Stops the periodic memory sampling (when the window closes). */

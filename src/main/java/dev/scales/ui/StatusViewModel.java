@@ -1,5 +1,6 @@
 package dev.scales.ui;
 
+import dev.scales.core.device.Job;
 import dev.scales.core.device.ProcessMemory;
 import dev.scales.core.util.Bytes;
 import java.util.function.LongSupplier;
@@ -12,6 +13,9 @@ public final class StatusViewModel {
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper(this, "memory", "");
     private final ReadOnlyStringWrapper jobs = new ReadOnlyStringWrapper(this, "jobs", "no jobs running");
     private final LongSupplier residentBytes;
+    private final javafx.collections.ObservableList<Job<?>> jobList = javafx.collections.FXCollections.observableArrayList();
+    private final javafx.collections.ObservableList<Job<?>> jobListView =
+            javafx.collections.FXCollections.unmodifiableObservableList(jobList);
 
     public StatusViewModel() {
         this(ProcessMemory::residentBytes);
@@ -28,9 +32,15 @@ public final class StatusViewModel {
     }
 
     /** Shows the model manager's queued and running jobs. */
-    public void setJobs(java.util.List<String> names) {
-        jobs.set(names.isEmpty() ? "no jobs running" : "jobs: " + names.get(0)
-                + (names.size() > 1 ? " (+" + (names.size() - 1) + " queued)" : ""));
+    public void setJobs(java.util.List<Job<?>> now) {
+        jobList.setAll(now);
+        jobs.set(now.isEmpty() ? "no jobs running" : "jobs: " + now.get(0)
+                + (now.size() > 1 ? " (+" + (now.size() - 1) + " more)" : ""));
+    }
+
+    /** The jobs queued or running, the running one first. */
+    public javafx.collections.ObservableList<Job<?>> jobList() {
+        return jobListView;
     }
 
     public void setDevice(String text) {

@@ -112,6 +112,30 @@ class MainWindowTest {
     }
 
     @Test
+    void runningJobsAreListedAndCanBeCancelledFromTheStatusBar(FxRobot robot) throws Exception {
+        // given a long job on the loaded model
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        var job = manager.submit("long job", dev.scales.core.device.Job.Priority.EVALUATION, (m, ctx) -> {
+            while (!ctx.isCancelled()) {
+                Thread.onSpinWait();
+            }
+            return 0;
+        });
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS,
+                () -> robot.lookup("#status-jobs").queryLabeled().getText().contains("long job"));
+
+        // when
+        robot.clickOn("#status-jobs");
+        robot.clickOn("Cancel");
+
+        // then
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> job.future().isDone());
+        assertThat(job.state()).isEqualTo(dev.scales.core.device.Job.State.CANCELLED);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS,
+                () -> robot.lookup("#status-jobs").queryLabeled().getText().equals("no jobs running"));
+    }
+
+    @Test
     void compareIsOneClickAway(FxRobot robot) {
         // when
         robot.clickOn("Compare");

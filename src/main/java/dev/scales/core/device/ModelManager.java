@@ -2,111 +2,198 @@ package dev.scales.core.device;
 
 import ai.djl.engine.Engine;
 import dev.scales.core.Offline;
+import dev.scales.core.ScalesException;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
+import dev.scales.core.model.ModelLocations;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one owner of the loaded model. Every piece of model work — loading, unloading, generating,
- * scoring — runs on its worker thread, one job at a time, so the model is never used by two
- * threads at once and grad mode is set on the thread that runs the job. Callers get a future
- * and must observe it; listeners hear when the loaded model changes.
+ * The one owner of the loaded model and the thread that uses it. Jobs queue by priority —
+ * interactive requests first, evaluations next, training last — and run one at a time on the
+ * manager's worker, with grad mode set on that thread. A training job yields between optimizer
+ * steps ({@link JobContext#yieldToUrgent()}), so a prompt typed during training answers within
+ * one step and sees the weights of whole steps only. Loading and unloading queue behind
+ * training: a model is never swapped under a run. Every job ends done, cancelled or failed,
+ * and its caller observes that through the job's future.
  */
 public final class ModelManager implements AutoCloseable {
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "scales-model-worker");
-        t.setDaemon(true);
-        return t;
-    });
-    private final List<Consumer<Optional<LoadedModel>>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<List<String>>> jobListeners = new CopyOnWriteArrayList<>();
-    private final List<String> jobs = new CopyOnWriteArrayList<>();
-    private volatile LoadedModel current;
+    private static final Comparator<Job<?>> ORDER = Comparator.<Job<?>, Integer>comparing(j -> j.priority().ordinal())
+            .thenComparingLong(Job::id);
 
-    /** Loads a folder on a device (auto, cpu, gpu0…), replacing the current model once it has loaded. */
+    private final PriorityBlockingQueue<Queued<?>> queue = new PriorityBlockingQueue<>(16,
+            (a, b) -> ORDER.compare(a.job(), b.job()));
+    private final List<Job<?>> active = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Optional<LoadedModel>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<Job<?>>>> jobListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread worker;
+    private volatile boolean closed;
+    private volatile LoadedModel current;
+    private volatile Job<?> training;
+
+    private record Queued<T>(Job<T> job, BiFunction<LoadedModel, JobContext, T> work, boolean needsModel) {}
+
+    public ModelManager() {
+        worker = new Thread(this::loop, "scales-model-worker");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Queues {@code work} to run with the loaded model; fails when none is loaded when it starts. */
+    public <T> Job<T> submit(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work) {
+        return enqueue(name, priority, work, true);
+    }
+
+    /** An interactive job that needs no cancellation checks. */
+    public <T> CompletableFuture<T> submit(String name, Function<LoadedModel, T> work) {
+        return submit(name, Job.Priority.INTERACTIVE, (m, ctx) -> work.apply(m)).future();
+    }
+
+    public <T> CompletableFuture<T> submit(Function<LoadedModel, T> work) {
+        return submit("job", work);
+    }
+
+    /** Loads a folder on a device (auto, cpu, gpu0…); the old model is let go only once the new one has loaded. */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
-        return run("load " + dev.scales.core.model.ModelLocations.displayName(folder), () -> {
+        return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, (ignored, ctx) -> {
             Offline.configure();
-            GradMode.inference();
             LoadedModel loaded = ModelLoader.load(folder, Devices.resolve(deviceId, Engine.getEngine("PyTorch")));
-            // Only now is the old model let go: a failed load leaves it in place.
             LoadedModel old = current;
             current = loaded;
             if (old != null) {
                 old.close();
             }
-            notifyListeners();
+            notifyModel();
             return loaded;
-        });
+        }, false).future();
     }
 
     public CompletableFuture<Void> unload() {
-        return run("unload", () -> {
+        return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
             LoadedModel old = current;
             current = null;
             if (old != null) {
                 old.close();
-                notifyListeners();
+                notifyModel();
             }
-            return null;
-        });
+            return (Void) null;
+        }, false).future();
     }
 
-    /** Runs {@code job} on the worker with the current model; fails when none is loaded. */
-    public <T> CompletableFuture<T> submit(Function<LoadedModel, T> job) {
-        return submit("job", job);
-    }
-
-    /** As {@link #submit(Function)}, listed under {@code name} while it is queued or running. */
-    public <T> CompletableFuture<T> submit(String name, Function<LoadedModel, T> job) {
-        return run(name, () -> {
-            LoadedModel m = current;
-            if (m == null) {
-                throw new dev.scales.core.ScalesException("no model is loaded");
-            }
-            GradMode.inference();
-            return job.apply(m);
-        });
-    }
-
-    /** Queues work on the worker, listed under its name from queueing to its end, however it ends. */
-    private <T> CompletableFuture<T> run(String name, java.util.function.Supplier<T> work) {
-        jobs.add(name);
+    private <T> Job<T> enqueue(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work,
+                               boolean needsModel) {
+        if (closed) {
+            throw new ScalesException("the model manager is closed");
+        }
+        Job<T> job = new Job<>(ids.incrementAndGet(), name, priority, this::notifyJobs);
+        active.add(job);
+        if (priority == Job.Priority.TRAINING && training != null && needsModel) {
+            job.waitFor("another fine-tuning run is in progress");
+        }
+        queue.add(new Queued<>(job, work, needsModel));
         notifyJobs();
-        CompletableFuture<T> f = CompletableFuture.supplyAsync(work, worker);
-        f.whenComplete((r, e) -> {
-            jobs.remove(name);
+        return job;
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                Queued<?> next = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    execute(next);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private <T> void execute(Queued<T> q) {
+        Job<T> job = q.job();
+        if (!job.start()) {
+            active.remove(job); // cancelled while queued
             notifyJobs();
-        });
-        return f;
+            return;
+        }
+        boolean isTraining = job.priority() == Job.Priority.TRAINING && q.needsModel();
+        if (isTraining) {
+            training = job;
+            waitingTrainings("another fine-tuning run is in progress");
+        }
+        T value = null;
+        Throwable error = null;
+        try {
+            GradMode.inference();
+            LoadedModel m = current;
+            if (q.needsModel() && m == null) {
+                throw new ScalesException("no model is loaded");
+            }
+            value = q.work().apply(m, context(job));
+        } catch (Throwable e) {
+            error = e;
+        } finally {
+            GradMode.inference();
+            if (isTraining) {
+                training = null;
+                waitingTrainings("");
+            }
+            active.remove(job);
+            job.finish(value, error);
+        }
     }
 
-    /** The jobs queued or running, oldest first. */
-    public List<String> jobs() {
-        return List.copyOf(jobs);
+    private void waitingTrainings(String reason) {
+        for (Queued<?> q : queue) {
+            if (q.job().priority() == Job.Priority.TRAINING && q.needsModel()) {
+                q.job().waitFor(reason);
+            }
+        }
     }
 
-    /** Called (on any thread) whenever a job is queued or ends. */
-    public void addJobListener(Consumer<List<String>> listener) {
-        jobListeners.add(listener);
-    }
+    private JobContext context(Job<?> job) {
+        return new JobContext() {
+            @Override
+            public boolean isCancelled() {
+                return job.isCancelled();
+            }
 
-    private void notifyJobs() {
-        List<String> now = jobs();
-        jobListeners.forEach(l -> l.accept(now));
+            @Override
+            public void yieldToUrgent() {
+                for (Queued<?> head = queue.peek(); head != null && head.job().priority().compareTo(job.priority()) < 0;
+                     head = queue.peek()) {
+                    Queued<?> taken = queue.poll();
+                    if (taken != null) {
+                        execute(taken);
+                    }
+                }
+            }
+        };
     }
 
     public Optional<LoadedModel> current() {
         return Optional.ofNullable(current);
+    }
+
+    /** Queued and running jobs, in the order they will run (the running one first). */
+    public List<Job<?>> jobs() {
+        List<Job<?>> list = new ArrayList<>(active);
+        list.sort(Comparator.<Job<?>, Boolean>comparing(j -> j.state() != Job.State.RUNNING).thenComparing(ORDER));
+        return list;
     }
 
     /** Called on the worker thread whenever the loaded model changes (empty after an unload). */
@@ -114,14 +201,30 @@ public final class ModelManager implements AutoCloseable {
         listeners.add(listener);
     }
 
-    private void notifyListeners() {
+    /** Called (on any thread) whenever a job is queued, starts, waits or ends. */
+    public void addJobListener(Consumer<List<Job<?>>> listener) {
+        jobListeners.add(listener);
+    }
+
+    private void notifyModel() {
         listeners.forEach(l -> l.accept(Optional.ofNullable(current)));
     }
 
-    /** Unloads the model and stops the worker, waiting for the job in progress. */
+    private void notifyJobs() {
+        List<Job<?>> now = jobs();
+        jobListeners.forEach(l -> l.accept(now));
+    }
+
+    /** Cancels what is queued or running, unloads the model and stops the worker. */
     @Override
     public void close() {
-        unload().join();
-        worker.shutdown();
+        jobs().forEach(Job::cancel);
+        try {
+            unload().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Closing anyway: the worker is a daemon and the process is ending.
+        }
+        closed = true;
+        worker.interrupt();
     }
 }

@@ -33,6 +33,15 @@ public final class FineTuneRun {
 
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
                               Consumer<TrainingEvent> listener, BooleanSupplier stop) {
+        return run(model, examples, s, listener, stop, () -> { });
+    }
+
+    /**
+     * As above; {@code betweenSteps} runs after each optimizer step — the model manager lets
+     * urgent jobs (a prompt typed during training) run there, on whole steps' weights.
+     */
+    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
+                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps) {
         List<Jsonl.Problem> skipped = new ArrayList<>();
         List<Sequence> all = tokenize(model, examples, skipped);
         if (all.isEmpty()) {
@@ -101,6 +110,13 @@ public final class FineTuneRun {
                     long eta = step == 0 ? 0 : elapsed * (total - step) / step;
                     listener.accept(new TrainingEvent.Step(step, total, epoch, r.loss(), lr, r.gradNorm(), rate,
                             elapsed, eta));
+                    if (adapters != null) {
+                        adapters.setTraining(false); // no dropout for whatever runs in between
+                    }
+                    betweenSteps.run();
+                    if (adapters != null) {
+                        adapters.setTraining(true);
+                    }
                     if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
                         double v = loss(model, validation, s.batchSize());
                         best = Double.isNaN(best) ? v : Math.min(best, v);

@@ -14,6 +14,9 @@ public final class Errors {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
+        if (t instanceof java.util.concurrent.CancellationException) {
+            return "cancelled";
+        }
         return t instanceof ScalesException ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 }

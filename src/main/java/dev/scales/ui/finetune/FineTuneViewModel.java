@@ -168,10 +168,11 @@ public final class FineTuneViewModel {
         validationLoss.clear();
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
         List<TrainingExample> data = examples;
-        manager.submit("fine-tune " + label, model -> {
-            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, stopFlag::get);
+        manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
+            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add,
+                    () -> stopFlag.get() || ctx.isCancelled(), ctx::yieldToUrgent);
             return out.finished();
-        }).whenComplete((finished, e) -> ui.run(() -> {
+        }).future().whenComplete((finished, e) -> ui.run(() -> {
             running.set(false);
             if (e != null) {
                 status.set(Errors.message(e));

@@ -51,4 +51,101 @@ class ModelManagerTest {
             assertThatThrownBy(() -> manager.submit(m -> 1).join()).hasMessageContaining("no model is loaded");
         }
     }
+
+    /** A stand-in training loop: "steps" until released, yielding between steps as a real run does. */
+    private static Job<Integer> fakeTraining(ModelManager manager, java.util.concurrent.CountDownLatch release,
+                                             List<String> log) {
+        return manager.submit("train", Job.Priority.TRAINING, (m, ctx) -> {
+            int steps = 0;
+            while (release.getCount() > 0 && !ctx.isCancelled()) {
+                steps++;
+                ctx.yieldToUrgent();
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            log.add("training ended");
+            return steps;
+        });
+    }
+
+    @Test
+    void aPromptDuringTrainingRunsBetweenStepsOnTheWorker() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            Job<Integer> training = fakeTraining(manager, release, log);
+            while (training.state() != Job.State.RUNNING) {
+                Thread.sleep(2);
+            }
+
+            String answer = manager.submit("generate", m -> {
+                log.add("prompt answered");
+                return Thread.currentThread().getName();
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            release.countDown();
+            training.future().join();
+
+            assertThat(answer).isEqualTo("scales-model-worker");
+            assertThat(log).containsExactly("prompt answered", "training ended");
+            assertThat(training.state()).isEqualTo(Job.State.DONE);
+        }
+    }
+
+    @Test
+    void aSecondTrainingQueuesWithAVisibleReasonAndLoadingWaitsForTraining() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            Job<Integer> first = fakeTraining(manager, release, log);
+            while (first.state() != Job.State.RUNNING) {
+                Thread.sleep(2);
+            }
+            Job<Integer> second = manager.submit("train again", Job.Priority.TRAINING, (m, ctx) -> 1);
+            var load = manager.load(Golden.folder("llama-tiny-gqa"), "cpu");
+            Thread.sleep(50);
+
+            assertThat(second.state()).isEqualTo(Job.State.QUEUED);
+            assertThat(second.waitingFor()).isEqualTo("another fine-tuning run is in progress");
+            assertThat(load).isNotDone();
+            assertThat(manager.jobs()).extracting(Job::name).containsExactly("train", "train again", "load llama-tiny-gqa");
+
+            release.countDown();
+            assertThat(second.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(load.get(10, java.util.concurrent.TimeUnit.SECONDS).config().modelType()).isEqualTo("llama");
+            assertThat(manager.jobs()).isEmpty();
+        }
+    }
+
+    @Test
+    void everyJobEndsDoneCancelledOrFailed() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            Job<Integer> running = fakeTraining(manager, release, new ArrayList<>());
+            while (running.state() != Job.State.RUNNING) {
+                Thread.sleep(2);
+            }
+            Job<Integer> queued = manager.submit("queued", Job.Priority.TRAINING, (m, ctx) -> 1);
+            Job<Integer> failing = manager.submit("failing", Job.Priority.INTERACTIVE, (m, ctx) -> {
+                throw new ScalesException("bad input");
+            });
+
+            queued.cancel();
+            running.cancel();
+
+            assertThatThrownBy(() -> running.future().join()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThatThrownBy(() -> queued.future().join()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThatThrownBy(() -> failing.future().join()).hasCauseInstanceOf(ScalesException.class);
+            assertThat(running.state()).isEqualTo(Job.State.CANCELLED);
+            assertThat(queued.state()).isEqualTo(Job.State.CANCELLED);
+            assertThat(failing.state()).isEqualTo(Job.State.FAILED);
+            Thread.sleep(50);
+            assertThat(manager.jobs()).isEmpty();
+        }
+    }
 }
