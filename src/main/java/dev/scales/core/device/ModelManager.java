@@ -44,10 +44,17 @@ public final class ModelManager implements AutoCloseable {
     private volatile boolean closed;
     private volatile LoadedModel current;
     private volatile Job<?> training;
+    private final MemoryCheck memory;
 
     private record Queued<T>(Job<T> job, BiFunction<LoadedModel, JobContext, T> work, boolean needsModel) {}
 
     public ModelManager() {
+        this(MemoryCheck.system());
+    }
+
+    /** A manager checking memory with {@code memory} (tests pass one with fixed numbers). */
+    public ModelManager(MemoryCheck memory) {
+        this.memory = memory;
         worker = new Thread(this::loop, "scales-model-worker");
         worker.setDaemon(true);
         worker.start();
@@ -71,7 +78,13 @@ public final class ModelManager implements AutoCloseable {
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
         return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, (ignored, ctx) -> {
             Offline.configure();
-            LoadedModel loaded = ModelLoader.load(folder, Devices.resolve(deviceId, Engine.getEngine("PyTorch")));
+            var summary = ModelLoader.inspect(folder);
+            ai.djl.Device device = "auto".equalsIgnoreCase(deviceId)
+                    ? memory.autoDevice(summary, Engine.getEngine("PyTorch").getGpuCount())
+                    : Devices.resolve(deviceId, Engine.getEngine("PyTorch"));
+            // Checked before a byte of weights is read; the model being replaced still counts as used.
+            memory.require(summary, device);
+            LoadedModel loaded = ModelLoader.load(folder, device);
             LoadedModel old = current;
             current = loaded;
             if (old != null) {

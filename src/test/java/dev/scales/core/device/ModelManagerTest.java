@@ -148,4 +148,24 @@ class ModelManagerTest {
             assertThat(manager.jobs()).isEmpty();
         }
     }
+
+    @Test
+    void aModelThatWillNotFitIsRefusedWithTheNumbersAndWhatToTry() {
+        // 37,888 parameters need 37,888 × 4 × 1.25 bytes; say only 100 KB are free.
+        try (ModelManager manager = new ModelManager(new MemoryCheck(() -> 100 * 1024, () -> Long.MAX_VALUE))) {
+            assertThatThrownBy(() -> manager.load(Golden.folder("gpt2-tiny"), "cpu").join())
+                    .hasCauseInstanceOf(ScalesException.class)
+                    .hasMessageContaining("gpt2-tiny needs about 185.0 KB (37.9K parameters in F32")
+                    .hasMessageContaining("has 100.0 KB free").hasMessageContaining("smaller model");
+            assertThat(manager.current()).isEmpty();
+        }
+    }
+
+    @Test
+    void theDirectBufferLimitIsNamedWithTheFlagToRaiseIt() {
+        try (ModelManager manager = new ModelManager(new MemoryCheck(() -> Long.MAX_VALUE, () -> 1000))) {
+            assertThatThrownBy(() -> manager.load(Golden.folder("gpt2-tiny"), "cpu").join())
+                    .hasMessageContaining("-XX:MaxDirectMemorySize");
+        }
+    }
 }
