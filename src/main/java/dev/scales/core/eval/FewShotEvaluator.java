@@ -1,0 +1,113 @@
+package dev.scales.core.eval;
+
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.prompt.FewShotPrompt;
+import dev.scales.core.prompt.LabelSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+
+/**
+ * Evaluates a few-shot prompt on a labelled test set by label scoring. The prompt is tokenized
+ * in two segments — the shared prefix (instruction and demonstrations) and each query — so the
+ * prefix's KV cache can be computed once and reused for every query and every label; with
+ * {@code sharePrefix} off, each prompt is recomputed in full from the same tokens (the
+ * reference the cache must match).
+ */
+public final class FewShotEvaluator {
+    /** Content-free inputs whose label probabilities measure the prompt's bias (Zhao et al. 2021). */
+    static final List<String> CONTENT_FREE = List.of("N/A", "", "[MASK]");
+
+    private FewShotEvaluator() {}
+
+    /** A labelled test example. */
+    public record TestExample(String input, String label) {}
+
+    /** How to evaluate. */
+    public record Options(boolean calibrate, boolean perToken, boolean sharePrefix) {
+        public static final Options DEFAULT = new Options(false, false, true);
+    }
+
+    /**
+     * One test example's outcome.
+     *
+     * @param probabilities  label probabilities (calibrated when calibration is on), in label-set order
+     */
+    public record Prediction(int index, String input, String gold, String predicted, double[] probabilities) {
+        public boolean correct() {
+            return gold.equals(predicted);
+        }
+    }
+
+    /** The metrics, each example's prediction, and the content-free probabilities used (or null). */
+    public record Result(Metrics metrics, List<Prediction> predictions, double[] contentFree) {}
+
+    public static Result evaluate(LoadedModel model, FewShotPrompt prompt, LabelSet labels, List<TestExample> test,
+                                  Options options, IntConsumer progress, BooleanSupplier cancelled) {
+        for (int i = 0; i < test.size(); i++) {
+            if (labels.indexOf(test.get(i).label()) < 0) {
+                throw new ScalesException("test example " + (i + 1) + " has label '" + test.get(i).label()
+                        + "', which is not one of " + labels.labels());
+            }
+        }
+        LabelScorer scorer = new LabelScorer(model, labels, options.perToken());
+        long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
+        int longestVerbalizer = labels.labels().stream()
+                .mapToInt(l -> model.tokenizer().encode(labels.verbalizers().get(l), false).length).max().orElse(1);
+        try (LabelScorer.Prefix shared = options.sharePrefix() ? scorer.prefix(prefixIds) : null) {
+            double[] contentFree = null;
+            if (options.calibrate()) {
+                double[][] ps = new double[CONTENT_FREE.size()][];
+                for (int i = 0; i < ps.length; i++) {
+                    ps[i] = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
+                            prompt.template().renderQuery(CONTENT_FREE.get(i)), longestVerbalizer, -1));
+                }
+                contentFree = Calibration.mean(ps);
+            }
+            List<Prediction> predictions = new ArrayList<>();
+            List<Integer> gold = new ArrayList<>();
+            List<Integer> predicted = new ArrayList<>();
+            for (int i = 0; i < test.size(); i++) {
+                if (cancelled.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("evaluation cancelled after " + i + " examples");
+                }
+                TestExample ex = test.get(i);
+                double[] p = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
+                        prompt.template().renderQuery(ex.input()), longestVerbalizer, i));
+                if (contentFree != null) {
+                    p = Calibration.calibrate(p, contentFree);
+                }
+                int best = Calibration.argmax(p);
+                predictions.add(new Prediction(i, ex.input(), ex.label(), labels.labels().get(best), p));
+                gold.add(labels.indexOf(ex.label()));
+                predicted.add(best);
+                progress.accept(i + 1);
+            }
+            return new Result(Metrics.of(gold, predicted, labels.size()), predictions, contentFree);
+        }
+    }
+
+    private static double[] scores(LoadedModel model, LabelScorer scorer, LabelScorer.Prefix shared, long[] prefixIds,
+                                   String query, int longestVerbalizer, int index) {
+        long[] queryIds = model.tokenizer().encode(query, false);
+        int total = prefixIds.length + queryIds.length + longestVerbalizer;
+        if (total > model.contextLength()) {
+            throw new ScalesException((index < 0 ? "the calibration input" : "test example " + (index + 1))
+                    + " makes the prompt " + total + " tokens but " + model.name() + " reads at most "
+                    + model.contextLength() + "; use fewer or shorter demonstrations");
+        }
+        if (shared != null) {
+            try (LabelScorer.Prefix full = scorer.extend(shared, queryIds)) {
+                return scorer.score(full);
+            }
+        }
+        long[] all = new long[prefixIds.length + queryIds.length];
+        System.arraycopy(prefixIds, 0, all, 0, prefixIds.length);
+        System.arraycopy(queryIds, 0, all, prefixIds.length, queryIds.length);
+        try (LabelScorer.Prefix full = scorer.prefix(all)) {
+            return scorer.score(full);
+        }
+    }
+}

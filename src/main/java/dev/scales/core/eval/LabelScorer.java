@@ -1,0 +1,145 @@
+package dev.scales.core.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.KvCache;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.prompt.LabelSet;
+
+/**
+ * Few-shot classification by label scoring: the log-probability of each label's verbalizer as
+ * the continuation of the prompt. The prompt is read once into a KV cache; each verbalizer
+ * continues from a copy of it. Callers that share a prefix across many prompts (the
+ * demonstrations of a few-shot evaluation) read the prefix once with {@link #prefix} and
+ * continue from it for each query.
+ */
+public final class LabelScorer {
+    private final LoadedModel model;
+    private final LabelSet labels;
+    private final long[][] verbalizerIds;
+    private final boolean perToken;
+
+    /**
+     * @param perToken  normalise each label's log-probability by its token count (so long
+     *                  verbalizers are not penalised), or use the total
+     */
+    public LabelScorer(LoadedModel model, LabelSet labels, boolean perToken) {
+        this.model = model;
+        this.labels = labels;
+        this.perToken = perToken;
+        this.verbalizerIds = labels.labels().stream()
+                .map(l -> model.tokenizer().encode(labels.verbalizers().get(l), false)).toArray(long[][]::new);
+        for (int i = 0; i < verbalizerIds.length; i++) {
+            if (verbalizerIds[i].length == 0) {
+                throw new dev.scales.core.ScalesException("the verbalizer of label '" + labels.labels().get(i)
+                        + "' has no tokens");
+            }
+        }
+    }
+
+    public LabelSet labels() {
+        return labels;
+    }
+
+    /** A prompt prefix read into a KV cache, with the logits after its last token. Close it when done. */
+    public final class Prefix implements AutoCloseable {
+        final NDManager manager;
+        final KvCache cache;
+        final long length;
+        final float[] lastLogits;
+
+        Prefix(NDManager manager, KvCache cache, long length, float[] lastLogits) {
+            this.manager = manager;
+            this.cache = cache;
+            this.length = length;
+            this.lastLogits = lastLogits;
+        }
+
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /** Reads {@code ids} into a fresh cache. */
+    public Prefix prefix(long[] ids) {
+        return extend(null, ids);
+    }
+
+    /** A new prefix: {@code base} (or nothing) followed by {@code ids}; {@code base} is left as it was. */
+    public Prefix extend(Prefix base, long[] ids) {
+        GradMode.inference();
+        NDManager m = model.manager().newSubManager();
+        try {
+            KvCache cache = base == null ? new KvCache(m, model.config().numLayers()) : base.cache.copy(m);
+            long past = base == null ? 0 : base.length;
+            if (ids.length == 0) {
+                return new Prefix(m, cache, past, base == null ? null : base.lastLogits);
+            }
+            float[] logits;
+            try (NDManager step = m.newSubManager()) {
+                Inputs.Batch b = Inputs.single(step, ids, past);
+                logits = model.lm().forward(b.ids(), b.positions(), b.bias(), cache, true).toFloatArray();
+            }
+            return new Prefix(m, cache, past + ids.length, logits);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Each label's log-probability (natural log; per token when so configured) after {@code prompt}. */
+    public double[] score(Prefix prompt) {
+        double[] out = new double[verbalizerIds.length];
+        double[] first = logSoftmax(prompt.lastLogits);
+        for (int i = 0; i < verbalizerIds.length; i++) {
+            long[] v = verbalizerIds[i];
+            double lp = first[(int) v[0]];
+            if (v.length > 1) {
+                lp += continuationLogProb(prompt, v);
+            }
+            out[i] = perToken ? lp / v.length : lp;
+        }
+        return out;
+    }
+
+    /** Sum of log p(v[j] | prompt, v[..j]) for j ≥ 1. */
+    private double continuationLogProb(Prefix prompt, long[] v) {
+        try (NDManager m = model.manager().newSubManager(); KvCache cache = prompt.cache.copy(m)) {
+            long[] inputs = java.util.Arrays.copyOf(v, v.length - 1);
+            Inputs.Batch b = Inputs.single(m, inputs, prompt.length);
+            NDArray logits = model.lm().forward(b.ids(), b.positions(), b.bias(), cache, false); // (1, k-1, V)
+            NDArray logp = logits.logSoftmax(2);
+            long[] targets = java.util.Arrays.copyOfRange(v, 1, v.length);
+            float[] picked = logp.gather(m.create(targets).reshape(1, targets.length, 1), 2).toFloatArray();
+            double sum = 0;
+            for (float p : picked) {
+                sum += p;
+            }
+            return sum;
+        }
+    }
+
+    static double[] logSoftmax(float[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : z) {
+            sum += Math.exp(v - max);
+        }
+        double log = max + Math.log(sum);
+        double[] out = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            out[i] = z[i] - log;
+        }
+        return out;
+    }
+}
