@@ -30,14 +30,39 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "2") int warmup;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--json", description = "One JSON object (the reference script's keys).") boolean json;
+    @Option(names = "--icl", description = "Instead: a few-shot evaluation with the shared-prefix KV cache vs "
+            + "recomputing each prompt, side by side.") boolean icl;
+    @Option(names = "--shots", defaultValue = "16") int shots;
+    @Option(names = "--examples", defaultValue = "200") int examples;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private int iclBench() {
+        try (var model = modelOptions.load()) {
+            var r = dev.scales.core.bench.IclBench.run(model, shots, examples, seed);
+            JsonObject o = new JsonObject();
+            o.addProperty("shots", r.shots());
+            o.addProperty("examples", r.examples());
+            o.addProperty("prefix_tokens", r.prefixTokens());
+            o.addProperty("shared_prefix_s", r.sharedSeconds());
+            o.addProperty("full_recompute_s", r.fullSeconds());
+            o.addProperty("speedup", r.speedup());
+            o.addProperty("same_predictions", r.samePredictions());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(Json.GSON.toJson(o));
+            out.flush();
+            return r.samePredictions() ? 0 : 1;
+        }
+    }
 
     @Override
     public Integer call() {
         Offline.configure();
         var device = Devices.resolve(modelOptions.device, Engine.getEngine("PyTorch"));
+        if (icl) {
+            return iclBench();
+        }
         EngineBench.Result r = EngineBench.run(modelOptions.model, device,
                 new EngineBench.Settings(promptTokens, newTokens, trainBatch, trainSeq, trainSteps, warmup, seed));
         PrintWriter out = spec.commandLine().getOut();
