@@ -20,6 +20,9 @@ public final class FewShotEvaluator {
     /** Content-free inputs whose label probabilities measure the prompt's bias (Zhao et al. 2021). */
     static final List<String> CONTENT_FREE = List.of("N/A", "", "[MASK]");
 
+    /** Queries scored together in one forward pass after the shared prefix. */
+    static final int BATCH = 8;
+
     private FewShotEvaluator() {}
 
     /** A labelled test example. */
@@ -69,28 +72,46 @@ public final class FewShotEvaluator {
             List<Prediction> predictions = new ArrayList<>();
             List<Integer> gold = new ArrayList<>();
             List<Integer> predicted = new ArrayList<>();
-            for (int i = 0; i < test.size(); i++) {
+            // With one-token labels and a shared prefix, queries go through in batches: one pass
+            // reads the weights once for the whole batch.
+            int batch = shared != null && scorer.singleTokenLabels() ? BATCH : 1;
+            for (int first = 0; first < test.size(); first += batch) {
                 if (cancelled.getAsBoolean()) {
-                    throw new java.util.concurrent.CancellationException("evaluation cancelled after " + i + " examples");
+                    throw new java.util.concurrent.CancellationException("evaluation cancelled after " + first
+                            + " examples");
                 }
-                TestExample ex = test.get(i);
-                double[] p = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
-                        prompt.template().renderQuery(ex.input()), longestVerbalizer, i));
-                if (contentFree != null) {
-                    p = Calibration.calibrate(p, contentFree);
+                int end = Math.min(test.size(), first + batch);
+                double[][] scores = new double[end - first][];
+                if (batch > 1) {
+                    long[][] queries = new long[end - first][];
+                    for (int i = first; i < end; i++) {
+                        queries[i - first] = queryIds(model, prefixIds, prompt.template().renderQuery(test.get(i).input()),
+                                longestVerbalizer, i);
+                    }
+                    scores = scorer.scoreBatch(shared, queries);
+                } else {
+                    scores[0] = scores(model, scorer, shared, prefixIds,
+                            prompt.template().renderQuery(test.get(first).input()), longestVerbalizer, first);
                 }
-                int best = Calibration.argmax(p);
-                predictions.add(new Prediction(i, ex.input(), ex.label(), labels.labels().get(best), p));
-                gold.add(labels.indexOf(ex.label()));
-                predicted.add(best);
-                progress.accept(i + 1);
+                for (int i = first; i < end; i++) {
+                    TestExample ex = test.get(i);
+                    double[] p = Calibration.probabilities(scores[i - first]);
+                    if (contentFree != null) {
+                        p = Calibration.calibrate(p, contentFree);
+                    }
+                    int best = Calibration.argmax(p);
+                    predictions.add(new Prediction(i, ex.input(), ex.label(), labels.labels().get(best), p));
+                    gold.add(labels.indexOf(ex.label()));
+                    predicted.add(best);
+                    progress.accept(i + 1);
+                }
             }
             return new Result(Metrics.of(gold, predicted, labels.size()), predictions, contentFree);
         }
     }
 
-    private static double[] scores(LoadedModel model, LabelScorer scorer, LabelScorer.Prefix shared, long[] prefixIds,
-                                   String query, int longestVerbalizer, int index) {
+    /** The query's tokens, after checking that prefix, query and the longest label fit the context. */
+    private static long[] queryIds(LoadedModel model, long[] prefixIds, String query, int longestVerbalizer, int index) {
         long[] queryIds = model.tokenizer().encode(query, false);
         int total = prefixIds.length + queryIds.length + longestVerbalizer;
         if (total > model.contextLength()) {
@@ -98,6 +119,12 @@ public final class FewShotEvaluator {
                     + " makes the prompt " + total + " tokens but " + model.name() + " reads at most "
                     + model.contextLength() + "; use fewer or shorter demonstrations");
         }
+        return queryIds;
+    }
+
+    private static double[] scores(LoadedModel model, LabelScorer scorer, LabelScorer.Prefix shared, long[] prefixIds,
+                                   String query, int longestVerbalizer, int index) {
+        long[] queryIds = queryIds(model, prefixIds, query, longestVerbalizer, index);
         if (shared != null) {
             try (LabelScorer.Prefix full = scorer.extend(shared, queryIds)) {
                 return scorer.score(full);

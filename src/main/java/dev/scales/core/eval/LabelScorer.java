@@ -94,6 +94,43 @@ public final class LabelScorer {
         }
     }
 
+    /** True when every verbalizer is one token: then a batch of queries can be scored in one pass. */
+    public boolean singleTokenLabels() {
+        for (long[] v : verbalizerIds) {
+            if (v.length != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Label scores for several queries continuing {@code shared}, in one forward pass: the shared
+     * prefix's cache is repeated for each row, the queries left-padded after it. Only for
+     * single-token verbalizers ({@link #singleTokenLabels()}).
+     */
+    public double[][] scoreBatch(Prefix shared, long[][] queries) {
+        if (!singleTokenLabels()) {
+            throw new IllegalStateException("batched scoring needs one-token verbalizers");
+        }
+        GradMode.inference();
+        try (NDManager m = model.manager().newSubManager();
+             KvCache cache = shared.cache.repeatRows(m, queries.length)) {
+            Inputs.Batch b = Inputs.afterPrefix(m, queries, shared.length, 0);
+            float[] logits = model.lm().forward(b.ids(), b.positions(), b.bias(), cache, true).toFloatArray(); // (B,1,V)
+            int v = model.config().vocabSize();
+            double[][] out = new double[queries.length][];
+            for (int r = 0; r < queries.length; r++) {
+                double[] lp = logSoftmax(java.util.Arrays.copyOfRange(logits, r * v, (r + 1) * v));
+                out[r] = new double[verbalizerIds.length];
+                for (int k = 0; k < verbalizerIds.length; k++) {
+                    out[r][k] = lp[(int) verbalizerIds[k][0]];
+                }
+            }
+            return out;
+        }
+    }
+
     /** Each label's log-probability (natural log; per token when so configured) after {@code prompt}. */
     public double[] score(Prefix prompt) {
         double[] out = new double[verbalizerIds.length];

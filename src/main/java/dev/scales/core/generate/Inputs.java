@@ -46,6 +46,39 @@ public final class Inputs {
     }
 
     /**
+     * Several continuations of one shared, cached prefix of {@code past} positions, left-padded to
+     * the longest: every query sees the whole prefix, then its own earlier tokens, never padding.
+     * Positions continue from the prefix (padding gets position {@code past}).
+     */
+    public static Batch afterPrefix(NDManager m, long[][] rows, long past, long padId) {
+        int b = rows.length;
+        int t = 0;
+        for (long[] r : rows) {
+            t = Math.max(t, r.length);
+        }
+        int p = Math.toIntExact(past);
+        int s = p + t;
+        long[] ids = new long[b * t];
+        long[] positions = new long[b * t];
+        float[] bias = new float[b * t * s];
+        for (int r = 0; r < b; r++) {
+            int pad = t - rows[r].length;
+            for (int i = 0; i < t; i++) {
+                boolean real = i >= pad;
+                ids[r * t + i] = real ? rows[r][i - pad] : padId;
+                positions[r * t + i] = real ? past + i - pad : past;
+                for (int j = 0; j < t; j++) {
+                    if (!(j <= i && j >= pad)) {
+                        bias[(r * t + i) * s + p + j] = MASKED;
+                    }
+                }
+            }
+        }
+        return new Batch(m.create(ids).reshape(b, t), m.create(positions).reshape(b, t),
+                m.create(bias, new Shape(b, 1, t, s)));
+    }
+
+    /**
      * Several sequences of different lengths, left-padded to the longest with {@code padId}.
      * Positions count real tokens only (HF: cumsum(mask) - 1), so each row's logits equal those
      * of the row run alone. Returns the batch and each row's padding length.

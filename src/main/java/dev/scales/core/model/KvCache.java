@@ -56,6 +56,20 @@ public final class KvCache implements AutoCloseable {
         return c;
     }
 
+    /** A cache for a batch of {@code rows} sequences that all start with this (batch-1) cache's positions. */
+    public KvCache repeatRows(NDManager parent, int rows) {
+        KvCache c = new KvCache(parent, keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                c.keys[i] = keys[i].repeat(0, rows); // (rows, KV, S, hd)
+                c.values[i] = values[i].repeat(0, rows);
+                c.keys[i].attach(c.manager);
+                c.values[i].attach(c.manager);
+            }
+        }
+        return c;
+    }
+
     @Override
     public void close() {
         manager.close();

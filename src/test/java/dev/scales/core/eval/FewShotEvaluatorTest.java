@@ -91,6 +91,25 @@ class FewShotEvaluatorTest {
     }
 
     @Test
+    void batchedQueriesAfterTheSharedPrefixMatchFullRecompute() {
+        // One-byte verbalizers: one token each, so queries of different lengths go through in one padded batch.
+        LabelSet oneToken = new LabelSet(new LinkedHashMap<>(Map.of("pos", "P", "neg", "N")));
+        List<FewShotEvaluator.TestExample> test = new java.util.ArrayList<>(TEST);
+        test.add(new FewShotEvaluator.TestExample("a much longer review", "pos"));
+
+        var batched = FewShotEvaluator.evaluate(model, PROMPT, oneToken, test, new FewShotEvaluator.Options(false, false, true),
+                i -> { }, () -> false);
+        var full = FewShotEvaluator.evaluate(model, PROMPT, oneToken, test, new FewShotEvaluator.Options(false, false, false),
+                i -> { }, () -> false);
+
+        for (int i = 0; i < test.size(); i++) {
+            assertThat(batched.predictions().get(i).predicted()).isEqualTo(full.predictions().get(i).predicted());
+            assertThat(batched.predictions().get(i).probabilities()[0])
+                    .isCloseTo(full.predictions().get(i).probabilities()[0], within(1e-4));
+        }
+    }
+
+    @Test
     void calibrationDividesByTheContentFreeProbabilities() {
         var result = FewShotEvaluator.evaluate(model, PROMPT, labels(), TEST, new FewShotEvaluator.Options(true, true, true),
                 i -> { }, () -> false);
