@@ -10,20 +10,7 @@ public final class Calibration {
 
     /** Label probabilities from label log-scores (softmax over the labels only). */
     public static double[] probabilities(double[] logScores) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : logScores) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[logScores.length];
-        double sum = 0;
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logScores[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
+        return dev.scales.core.util.Softmax.probabilities(logScores);
     }
 
     /** p ⊘ p_cf, renormalised: W = diag(p_cf)⁻¹ with b = 0, as in the paper. */

@@ -7,6 +7,7 @@ import dev.scales.core.model.GradMode;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.prompt.LabelSet;
+import dev.scales.core.util.Softmax;
 
 /**
  * Few-shot classification by label scoring: the log-probability of each label's verbalizer as
@@ -121,7 +122,7 @@ public final class LabelScorer {
             int v = model.config().vocabSize();
             double[][] out = new double[queries.length][];
             for (int r = 0; r < queries.length; r++) {
-                double[] lp = logSoftmax(java.util.Arrays.copyOfRange(logits, r * v, (r + 1) * v));
+                double[] lp = Softmax.logProbabilities(java.util.Arrays.copyOfRange(logits, r * v, (r + 1) * v));
                 out[r] = new double[verbalizerIds.length];
                 for (int k = 0; k < verbalizerIds.length; k++) {
                     out[r][k] = lp[(int) verbalizerIds[k][0]];
@@ -134,7 +135,7 @@ public final class LabelScorer {
     /** Each label's log-probability (natural log; per token when so configured) after {@code prompt}. */
     public double[] score(Prefix prompt) {
         double[] out = new double[verbalizerIds.length];
-        double[] first = logSoftmax(prompt.lastLogits);
+        double[] first = Softmax.logProbabilities(prompt.lastLogits);
         for (int i = 0; i < verbalizerIds.length; i++) {
             long[] v = verbalizerIds[i];
             double lp = first[(int) v[0]];
@@ -163,20 +164,4 @@ public final class LabelScorer {
         }
     }
 
-    static double[] logSoftmax(float[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : z) {
-            sum += Math.exp(v - max);
-        }
-        double log = max + Math.log(sum);
-        double[] out = new double[z.length];
-        for (int i = 0; i < z.length; i++) {
-            out[i] = z[i] - log;
-        }
-        return out;
-    }
 }

@@ -91,19 +91,6 @@ public final class Sampler {
 
     /** Softmax probabilities of raw logits, in double precision. */
     public static double[] softmax(float[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[z.length];
-        double sum = 0;
-        for (int i = 0; i < z.length; i++) {
-            p[i] = Math.exp(z[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < z.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
+        return dev.scales.core.util.Softmax.probabilities(z);
     }
 }
