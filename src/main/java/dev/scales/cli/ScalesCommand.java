@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "scales", mixinStandardHelpOptions = true, versionProvider = ScalesCommand.Version.class,
         description = "Scales: compare fine-tuning and in-context learning of language models.%n"
                 + "Run with no arguments to open the app.",
-        subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, FinetuneCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class ScalesCommand implements Runnable {
     @CommandLine.Spec
@@ -20,8 +20,13 @@ public final class ScalesCommand implements Runnable {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line as the jar runs it: enum values in any case, user errors as one line. */
+    static CommandLine commandLine() {
         return new CommandLine(new ScalesCommand()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(ScalesCommand::report).execute(args);
+                .setExecutionExceptionHandler(ScalesCommand::report);
     }
 
     /** A user's mistake (bad file, bad value) is one line naming it, exit code 2; a bug keeps its stack trace. */

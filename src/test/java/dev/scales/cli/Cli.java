@@ -9,14 +9,7 @@ record Cli(int exitCode, String out, String err) {
     static Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new ScalesCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-        cmd.setExecutionExceptionHandler((e, c, p) -> {
-            if (e instanceof dev.scales.core.ScalesException) {
-                c.getErr().println("error: " + e.getMessage());
-                return 2;
-            }
-            throw e;
-        });
+        CommandLine cmd = ScalesCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
         int code = cmd.execute(args);
         return new Cli(code, out.toString(), err.toString());
     }

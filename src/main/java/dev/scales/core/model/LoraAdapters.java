@@ -2,7 +2,15 @@ package dev.scales.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.scales.core.ScalesException;
+import dev.scales.core.model.safetensors.SafetensorsWriter;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.LoraAdapter;
 import dev.scales.core.model.nn.Projection;
@@ -95,6 +103,94 @@ public final class LoraAdapters implements AutoCloseable {
             p.setLora(null);
         });
         modules.clear();
+    }
+
+    /** PEFT's name for a tensor of the adapter on {@code module}: base_model.model.&lt;module&gt;.lora_A.weight. */
+    static String peftName(String module, String which) {
+        return "base_model.model." + module + "." + which + ".weight";
+    }
+
+    /**
+     * Writes the adapters in PEFT's layout — {@code adapter_config.json} and
+     * {@code adapter_model.safetensors} with PEFT's tensor names — so {@code PeftModel.from_pretrained}
+     * loads them on the same base model.
+     */
+    public void save(Path dir, LoadedModel base) {
+        try {
+            Files.createDirectories(dir);
+            JsonObject cfg = new JsonObject();
+            cfg.addProperty("peft_type", "LORA");
+            cfg.addProperty("task_type", "CAUSAL_LM");
+            cfg.addProperty("r", config.rank());
+            cfg.addProperty("lora_alpha", config.alpha());
+            cfg.addProperty("lora_dropout", config.dropout());
+            JsonArray targets = new JsonArray();
+            config.targets().forEach(targets::add);
+            cfg.add("target_modules", targets);
+            cfg.addProperty("bias", "none");
+            // GPT-2's Conv1D stores weights as [in, out]: PEFT must know to transpose when merging.
+            cfg.addProperty("fan_in_fan_out", base.config().architecture() == Architecture.GPT2);
+            cfg.addProperty("base_model_name_or_path", base.folder().toString());
+            cfg.addProperty("inference_mode", true);
+            AtomicFiles.writeString(dir.resolve("adapter_config.json"),
+                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(cfg));
+            Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+            adapters.forEach((module, a) -> {
+                tensors.put(peftName(module, "lora_A"), tensor(a.loraA()));
+                tensors.put(peftName(module, "lora_B"), tensor(a.loraB()));
+            });
+            SafetensorsWriter.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"));
+        } catch (IOException e) {
+            throw new ScalesException(dir + ": cannot save the adapter: " + e.getMessage(), e);
+        }
+    }
+
+    private static SafetensorsWriter.Tensor tensor(NDArray a) {
+        return new SafetensorsWriter.Tensor(java.nio.FloatBuffer.wrap(a.toFloatArray()), a.getShape().getShape(),
+                dev.scales.core.model.safetensors.DType.F32);
+    }
+
+    /** Reads a PEFT LoRA adapter folder and attaches it to {@code model}; shapes and names are checked. */
+    public static LoraAdapters load(LoadedModel model, Path dir) {
+        JsonObject cfg;
+        try {
+            cfg = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("adapter_config.json")))
+                    .getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            throw new ScalesException(dir.resolve("adapter_config.json") + ": not a readable PEFT adapter config ("
+                    + e.getMessage() + ")", e);
+        }
+        if (!"LORA".equals(cfg.has("peft_type") ? cfg.get("peft_type").getAsString() : "")) {
+            throw new ScalesException(dir.resolve("adapter_config.json") + ": peft_type must be LORA");
+        }
+        List<String> targets = new ArrayList<>();
+        cfg.getAsJsonArray("target_modules").forEach(t -> targets.add(t.getAsString()));
+        LoraConfig config = new LoraConfig(cfg.get("r").getAsInt(), cfg.get("lora_alpha").getAsFloat(),
+                cfg.has("lora_dropout") ? cfg.get("lora_dropout").getAsFloat() : 0f, targets);
+        LoraAdapters set = attach(model, config, 0);
+        Path file = dir.resolve("adapter_model.safetensors");
+        try (var reader = dev.scales.core.model.safetensors.SafetensorsReader.openFile(file)) {
+            for (Map.Entry<String, LoraAdapter> e : set.adapters.entrySet()) {
+                copy(reader, peftName(e.getKey(), "lora_A"), e.getValue().loraA(), file);
+                copy(reader, peftName(e.getKey(), "lora_B"), e.getValue().loraB(), file);
+            }
+        } catch (RuntimeException e) {
+            set.close();
+            throw e;
+        }
+        return set;
+    }
+
+    private static void copy(dev.scales.core.model.safetensors.SafetensorsReader reader, String name, NDArray into,
+                             Path file) {
+        var entry = reader.entry(name);
+        if (!java.util.Arrays.equals(entry.shape(), into.getShape().getShape())) {
+            throw new ScalesException(file + ": tensor '" + name + "' has shape " + entry.shapeString() + ", expected "
+                    + into.getShape());
+        }
+        try (NDManager scratch = into.getManager().newSubManager()) {
+            into.set(reader.readFloat(name, scratch).toFloatArray());
+        }
     }
 
     @Override

@@ -63,6 +63,13 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
+    /** Opens one safetensors file (e.g. a PEFT adapter). */
+    public static SafetensorsReader openFile(Path file) {
+        SafetensorsReader reader = new SafetensorsReader();
+        reader.add(SafetensorsHeader.read(file));
+        return reader;
+    }
+
     private void openIndex(Path index) {
         JsonObject map;
         try {

@@ -1,0 +1,127 @@
+package dev.scales.cli;
+
+import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraConfig;
+import dev.scales.core.model.ModelSaver;
+import dev.scales.core.prompt.PromptTemplate;
+import dev.scales.core.train.FineTuneRun;
+import dev.scales.core.train.FineTuneSettings;
+import dev.scales.core.train.TrainingData;
+import dev.scales.core.train.TrainingEvent;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code scales finetune}: the fine-tuning pane's training, headless. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune a model (LoRA or full) on a JSONL dataset and save the result.")
+final class FinetuneCommand implements Callable<Integer> {
+    enum Method { LORA, FULL }
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--data", required = true, description = "JSONL rows: {\"text\"}, {\"prompt\",\"completion\"} "
+            + "or {\"input\",\"label\"}.")
+    Path data;
+
+    @Option(names = "--template", defaultValue = "Input: {input}\nOutput: {output}\n\n",
+            description = "How {input,label} rows are written (default: ${DEFAULT-VALUE}).")
+    String template;
+
+    @Option(names = "--method", defaultValue = "lora", description = "lora or full (default: ${DEFAULT-VALUE}).")
+    Method method;
+
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (alpha = 2 × rank unless --alpha).")
+    int rank;
+
+    @Option(names = "--alpha", description = "LoRA alpha.")
+    Float alpha;
+
+    @Option(names = "--targets", split = ",", description = "LoRA target modules (default: q_proj,v_proj; GPT-2: c_attn).")
+    List<String> targets;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    float lr;
+
+    @Option(names = "--epochs", defaultValue = "1") int epochs;
+    @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: run the epochs).")
+    int maxSteps;
+    @Option(names = "--batch", defaultValue = "8") int batch;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--eval-every", defaultValue = "50") int evalEvery;
+
+    @Option(names = "--out", required = true, description = "Where to write the model (full) or the PEFT adapter (LoRA).")
+    Path out;
+
+    @Option(names = "--json", description = "One JSON object per line for each step and evaluation, then a final one.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingData.Result dataset = TrainingData.read(data, new PromptTemplate(template));
+        dataset.problems().forEach(p -> err.println("skipped " + p));
+        try (LoadedModel model = modelOptions.load()) {
+            LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? 2f * rank : alpha, 0.05f,
+                    targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
+            FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
+                    seed, evalEvery, 0.1);
+            FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
+                    e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted());
+            outcome.skipped().forEach(p -> err.println("skipped " + p));
+            if (outcome.finished().outcome() == TrainingEvent.Outcome.FAILED) {
+                throw new ScalesException(outcome.finished().message());
+            }
+            if (outcome.adapters() != null) {
+                try (var adapters = outcome.adapters()) {
+                    adapters.save(out, model);
+                }
+            } else {
+                ModelSaver.save(model, out);
+            }
+            JsonObject done = new JsonObject();
+            done.addProperty("event", "saved");
+            done.addProperty("output", out.toAbsolutePath().toString());
+            done.addProperty("format", lora != null ? "peft-lora" : "hf");
+            done.addProperty("steps", outcome.finished().steps());
+            double best = outcome.finished().bestValidationLoss();
+            done.add("bestValidationLoss", Double.isNaN(best) ? com.google.gson.JsonNull.INSTANCE
+                    : new com.google.gson.JsonPrimitive(best));
+            if (json) {
+                stdout.println(Json.GSON.toJson(done));
+            } else {
+                stdout.printf("saved %s (%s) after %d steps%n", out, lora != null ? "LoRA adapter, PEFT layout"
+                        : "full model, HF layout", outcome.finished().steps());
+            }
+        }
+        stdout.flush();
+        return 0;
+    }
+
+    private void report(TrainingEvent e, PrintWriter stdout, PrintWriter err) {
+        if (json) {
+            JsonObject o = Json.GSON.toJsonTree(e).getAsJsonObject();
+            o.addProperty("event", e.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+            stdout.println(Json.GSON.toJson(o));
+            stdout.flush();
+        } else if (e instanceof TrainingEvent.Step s && (s.step() % 10 == 0 || s.step() == s.totalSteps())) {
+            err.printf(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", s.step(), s.totalSteps(),
+                    s.trainLoss(), s.learningRate(), s.tokensPerSecond());
+        } else if (e instanceof TrainingEvent.Evaluation v) {
+            err.printf(Locale.ROOT, "step %d  validation loss %.4f%n", v.step(), v.validationLoss());
+        }
+    }
+}

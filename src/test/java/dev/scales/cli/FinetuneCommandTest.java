@@ -1,0 +1,98 @@
+package dev.scales.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.Golden;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.model.safetensors.SafetensorsHeader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FinetuneCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path dataset() throws Exception {
+        Path f = dir.resolve("train.jsonl");
+        StringBuilder sb = new StringBuilder();
+        String[] words = {"good", "bad", "fine", "awful", "nice", "poor", "great", "dull", "lovely", "grim"};
+        for (int i = 0; i < words.length; i++) {
+            sb.append("{\"input\": \"").append(words[i]).append("\", \"label\": \"").append(i % 2 == 0 ? "pos" : "neg")
+                    .append("\"}\n");
+        }
+        sb.append("{\"broken\": true}\n");
+        Files.writeString(f, sb.toString());
+        return f;
+    }
+
+    @Test
+    void loraRunsReportEachStepAsJsonAndSaveAPeftAdapterThatReloadsToTheSameModel() throws Exception {
+        Path out = dir.resolve("adapter");
+        Path model = Golden.folder("llama-tiny-gqa");
+
+        Cli r = Cli.run("finetune", "--model", model.toString(), "--data", dataset().toString(), "--template",
+                "{input}={output}\n", "--method", "lora", "--rank", "4", "--max-steps", "6", "--batch", "4",
+                "--lr", "0.01", "--eval-every", "3", "--out", out.toString(), "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<JsonObject> lines = r.out().lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        assertThat(lines.stream().filter(o -> o.get("event").getAsString().equals("step"))).hasSize(6);
+        assertThat(lines.stream().filter(o -> o.get("event").getAsString().equals("evaluation"))).hasSize(2);
+        assertThat(lines.get(lines.size() - 1).get("event").getAsString()).isEqualTo("saved");
+        assertThat(r.err()).contains("skipped train.jsonl:11");
+
+        JsonObject config = JsonParser.parseString(Files.readString(out.resolve("adapter_config.json"))).getAsJsonObject();
+        assertThat(config.get("peft_type").getAsString()).isEqualTo("LORA");
+        assertThat(config.get("r").getAsInt()).isEqualTo(4);
+        assertThat(SafetensorsHeader.read(out.resolve("adapter_model.safetensors")).tensors().keySet())
+                .contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+                        "base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight")
+                .hasSize(2 * 2 * 2);
+
+        // The adapter changes the model (B is no longer zero) and reloads identically.
+        try (LoadedModel base = ModelLoader.load(model, Device.cpu())) {
+            float[] before = logits(base);
+            try (LoraAdapters adapters = LoraAdapters.load(base, out)) {
+                float[] adapted = logits(base);
+                assertThat(adapted).isNotEqualTo(before);
+                adapters.save(dir.resolve("again"), base);
+            }
+        }
+        assertThat(dir.resolve("again/adapter_model.safetensors"))
+                .hasSameBinaryContentAs(out.resolve("adapter_model.safetensors"));
+    }
+
+    @Test
+    void fullFineTuningSavesALoadableModelInTheHfLayout() throws Exception {
+        Path out = dir.resolve("full");
+
+        Cli r = Cli.run("finetune", "--model", Golden.folder("gpt2-tiny").toString(), "--data", dataset().toString(),
+                "--method", "full", "--max-steps", "3", "--batch", "4", "--out", out.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("full model, HF layout");
+        try (LoadedModel tuned = ModelLoader.load(out, Device.cpu()); LoadedModel base =
+                ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            assertThat(logits(tuned)).isNotEqualTo(logits(base));
+        }
+    }
+
+    private static float[] logits(LoadedModel m) {
+        GradMode.inference();
+        try (NDManager s = m.manager().newSubManager()) {
+            Inputs.Batch b = Inputs.single(s, new long[] {5, 9, 17, 33}, 0);
+            return m.lm().forward(b.ids(), b.positions(), b.bias(), null, false).toFloatArray();
+        }
+    }
+}
