@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "scales", mixinStandardHelpOptions = true, versionProvider = ScalesCommand.Version.class,
         description = "Scales: compare fine-tuning and in-context learning of language models.%n"
                 + "Run with no arguments to open the app.",
-        subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, FinetuneCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, EvalCommand.class,
+            FinetuneCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class ScalesCommand implements Runnable {
     @CommandLine.Spec

@@ -59,6 +59,11 @@ public final class FewShotEvaluator {
         long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
         int longestVerbalizer = labels.labels().stream()
                 .mapToInt(l -> model.tokenizer().encode(labels.verbalizers().get(l), false).length).max().orElse(1);
+        if (prefixIds.length + longestVerbalizer >= model.contextLength()) {
+            throw new ScalesException("the instruction and " + prompt.enabledExamples().size()
+                    + " demonstrations are " + prefixIds.length + " tokens but " + model.name() + " reads at most "
+                    + model.contextLength() + " in all; use fewer or shorter demonstrations");
+        }
         try (LabelScorer.Prefix shared = options.sharePrefix() ? scorer.prefix(prefixIds) : null) {
             double[] contentFree = null;
             if (options.calibrate()) {

@@ -75,11 +75,15 @@ public final class LabelScorer {
 
     /** A new prefix: {@code base} (or nothing) followed by {@code ids}; {@code base} is left as it was. */
     public Prefix extend(Prefix base, long[] ids) {
+        long past = base == null ? 0 : base.length;
+        if (past + ids.length > model.contextLength()) {
+            throw new dev.scales.core.ScalesException("the prompt is " + (past + ids.length) + " tokens but "
+                    + model.name() + " reads at most " + model.contextLength() + " (its context window)");
+        }
         GradMode.inference();
         NDManager m = model.manager().newSubManager();
         try {
             KvCache cache = base == null ? new KvCache(m, model.config().numLayers()) : base.cache.copy(m);
-            long past = base == null ? 0 : base.length;
             if (ids.length == 0) {
                 return new Prefix(m, cache, past, base == null ? null : base.lastLogits);
             }

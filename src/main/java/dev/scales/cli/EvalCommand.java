@@ -1,0 +1,150 @@
+package dev.scales.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
+import dev.scales.core.data.LabelledData;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.eval.ShotSweep;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.prompt.Demonstrations;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.PromptSet;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code scales eval}: the prompt pane's evaluation and shot sweep, headless. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a few-shot prompt set on a labelled test set, or sweep the number of shots.")
+final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--prompt-set", required = true, description = "Prompt set JSON (instruction, template, labels, examples).")
+    Path promptSet;
+
+    @Option(names = "--test", required = true, description = "Test set: JSONL or CSV with input and label fields.")
+    Path test;
+
+    @Option(names = "--input-field", defaultValue = "input") String inputField;
+    @Option(names = "--label-field", defaultValue = "label") String labelField;
+
+    @Option(names = "--shots", description = "Use k demonstrations (default: the prompt set's enabled examples as listed).")
+    Integer shots;
+
+    @Option(names = "--sweep", split = ",", description = "Accuracy for each k, e.g. 0,1,2,4,8,16.")
+    List<Integer> sweep;
+
+    @Option(names = "--seeds", defaultValue = "5", description = "Draws of demonstrations per k in a sweep.")
+    int seeds;
+
+    @Option(names = "--choice", defaultValue = "balanced", description = "first, random or balanced (default: ${DEFAULT-VALUE}).")
+    Demonstrations.Choice choice;
+
+    @Option(names = "--calibrate", description = "Contextual calibration (Zhao et al. 2021).") boolean calibrate;
+    @Option(names = "--random-labels", description = "Demonstrations with random labels (Min et al. 2022).") boolean randomLabels;
+    @Option(names = "--per-token", description = "Normalise label log-probabilities per token.") boolean perToken;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--json", description = "One JSON object on stdout.") boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PromptSet set = PromptSet.read(promptSet);
+        if (set.labels() == null) {
+            throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
+        }
+        LabelledData.Result data = LabelledData.read(test, inputField, labelField);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        data.problems().forEach(p -> err.println("skipped " + p));
+        List<FewShotEvaluator.TestExample> examples = data.rows().stream()
+                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
+        if (examples.isEmpty()) {
+            throw new ScalesException(test + ": no usable test examples");
+        }
+        FewShotEvaluator.Options options = new FewShotEvaluator.Options(calibrate, perToken, true);
+        try (LoadedModel model = modelOptions.load()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", model.folder().toString());
+            o.addProperty("promptSet", promptSet.toString());
+            o.addProperty("test", test.toString());
+            o.addProperty("examples", examples.size());
+            o.addProperty("calibrate", calibrate);
+            o.addProperty("randomLabels", randomLabels);
+            if (sweep != null) {
+                ShotSweep.Result r = ShotSweep.run(model, set, examples,
+                        new ShotSweep.Settings(sweep, seeds, choice, randomLabels, options),
+                        p -> err.printf(Locale.ROOT, "k=%d  accuracy %.3f ± %.3f%n", p.k(), p.mean(), p.std()),
+                        () -> false);
+                JsonArray points = new JsonArray();
+                for (ShotSweep.Point p : r.points()) {
+                    JsonObject j = new JsonObject();
+                    j.addProperty("k", p.k());
+                    j.addProperty("mean", p.mean());
+                    j.addProperty("std", p.std());
+                    JsonArray acc = new JsonArray();
+                    p.accuracies().forEach(acc::add);
+                    j.add("accuracies", acc);
+                    points.add(j);
+                }
+                o.add("sweep", points);
+                o.addProperty("note", r.note());
+                if (!json) {
+                    out.println("k      accuracy (mean ± std over seeds)");
+                    r.points().forEach(p -> out.printf(Locale.ROOT, "%-6d %.3f ± %.3f%n", p.k(), p.mean(), p.std()));
+                    if (!r.note().isEmpty()) {
+                        out.println(r.note());
+                    }
+                }
+            } else {
+                List<Example> demos = shots == null ? set.examples().stream().filter(Example::enabled).toList()
+                        : Demonstrations.choose(set.examples(), shots, choice, true, seed, null);
+                if (randomLabels) {
+                    demos = Demonstrations.withRandomLabels(demos, set.labels().labels(), seed);
+                }
+                var r = FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), examples, options,
+                        i -> { }, () -> false);
+                o.addProperty("shots", demos.size());
+                o.addProperty("accuracy", r.metrics().accuracy());
+                o.addProperty("macroF1", r.metrics().macroF1());
+                JsonArray labels = new JsonArray();
+                set.labels().labels().forEach(labels::add);
+                o.add("labels", labels);
+                o.add("confusion", Json.GSON.toJsonTree(r.metrics().confusion()));
+                JsonArray preds = new JsonArray();
+                for (FewShotEvaluator.Prediction p : r.predictions()) {
+                    JsonObject j = new JsonObject();
+                    j.addProperty("input", p.input());
+                    j.addProperty("gold", p.gold());
+                    j.addProperty("predicted", p.predicted());
+                    j.add("probabilities", Json.GSON.toJsonTree(p.probabilities()));
+                    preds.add(j);
+                }
+                o.add("predictions", preds);
+                if (!json) {
+                    out.printf(Locale.ROOT, "%d-shot · accuracy %.3f · macro-F1 %.3f on %d examples%n", demos.size(),
+                            r.metrics().accuracy(), r.metrics().macroF1(), r.metrics().count());
+                    out.println("confusion (rows gold, columns predicted): " + set.labels().labels());
+                    for (int[] row : r.metrics().confusion()) {
+                        out.println("  " + java.util.Arrays.toString(row));
+                    }
+                }
+            }
+            if (json) {
+                out.println(Json.GSON.toJson(o));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

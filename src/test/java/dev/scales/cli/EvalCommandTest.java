@@ -1,0 +1,83 @@
+package dev.scales.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.scales.core.model.Golden;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvalCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path set;
+    private Path test;
+
+    @BeforeEach
+    void files() throws Exception {
+        set = dir.resolve("set.json");
+        Files.writeString(set, "{\"version\": 1, \"template\": \"{input}:{output}\\n\", \"labels\": {\"pos\": \"P\", "
+                + "\"neg\": \"N\"}, \"examples\": [{\"input\": \"good\", \"output\": \"P\"}, {\"input\": \"bad\", "
+                + "\"output\": \"N\"}, {\"input\": \"fine\", \"output\": \"P\"}, {\"input\": \"grim\", \"output\": \"N\"}]}");
+        test = dir.resolve("test.jsonl");
+        Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n{\"input\": \"poor\", \"label\": \"neg\"}\n"
+                + "{\"input\": \"great\", \"label\": \"pos\"}\n{\"input\": \"dull\", \"label\": \"neg\"}\n");
+    }
+
+    @Test
+    void anEvaluationPrintsAccuracyConfusionAndPredictions() {
+        Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--shots", "2", "--calibrate", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(o.get("shots").getAsInt()).isEqualTo(2);
+        assertThat(o.get("accuracy").getAsDouble()).isBetween(0.0, 1.0);
+        assertThat(o.getAsJsonArray("predictions")).hasSize(4);
+        int total = 0;
+        for (var row : o.getAsJsonArray("confusion")) {
+            for (var c : row.getAsJsonArray()) {
+                total += c.getAsInt();
+            }
+        }
+        assertThat(total).isEqualTo(4);
+    }
+
+    @Test
+    void aSweepGivesAMeanAndSpreadPerShotCount() {
+        Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--sweep", "0,1,2", "--seeds", "3", "--random-labels", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        var sweep = o.getAsJsonArray("sweep");
+        assertThat(sweep).hasSize(3);
+        assertThat(sweep.get(0).getAsJsonObject().getAsJsonArray("accuracies")).hasSize(1); // zero-shot: one draw
+        assertThat(sweep.get(2).getAsJsonObject().getAsJsonArray("accuracies")).hasSize(3);
+        assertThat(sweep.get(2).getAsJsonObject().get("std").getAsDouble()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void aSweepStopsWithANoteWhereThePromptNoLongerFits() throws Exception {
+        StringBuilder many = new StringBuilder("{\"template\": \"{input}:{output}\\n\", \"labels\": {\"pos\": \"P\", "
+                + "\"neg\": \"N\"}, \"examples\": [");
+        for (int i = 0; i < 40; i++) {
+            many.append(i == 0 ? "" : ",").append("{\"input\": \"example number ").append(i).append("\", \"output\": \"")
+                    .append(i % 2 == 0 ? "P" : "N").append("\"}");
+        }
+        Files.writeString(set, many.append("]}").toString());
+
+        Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--sweep", "0,1,16", "--seeds", "1", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(o.getAsJsonArray("sweep")).hasSize(2);
+        assertThat(o.get("note").getAsString()).startsWith("k = 16 does not fit the context");
+    }
+}

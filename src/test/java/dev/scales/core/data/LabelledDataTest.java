@@ -1,0 +1,50 @@
+package dev.scales.core.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.scales.core.ScalesException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LabelledDataTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsJsonlWithConfigurableFieldsAndReportsRowsWithoutThem() throws Exception {
+        Path f = dir.resolve("test.jsonl");
+        Files.writeString(f, "{\"text\": \"good\", \"y\": \"pos\"}\n{\"text\": \"bad\"}\n{\"text\": \"ok\", \"y\": \"neg\"}\n");
+
+        LabelledData.Result r = LabelledData.read(f, "text", "y");
+
+        assertThat(r.rows()).extracting(LabelledData.Row::input).containsExactly("good", "ok");
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(2);
+            assertThat(p.message()).contains("\"y\"");
+        });
+    }
+
+    @Test
+    void readsCsvByHeaderWithQuotedCommasAndReportsShortRows() throws Exception {
+        Path f = dir.resolve("test.csv");
+        Files.writeString(f, "label,input\npos,\"warm, kind staff\"\nneg\nneg,cold fries\n");
+
+        LabelledData.Result r = LabelledData.read(f, "input", "label");
+
+        assertThat(r.rows()).extracting(LabelledData.Row::input).containsExactly("warm, kind staff", "cold fries");
+        assertThat(r.rows()).extracting(LabelledData.Row::line).containsExactly(2, 4);
+        assertThat(r.problems()).extracting(p -> p.line()).containsExactly(3);
+    }
+
+    @Test
+    void aCsvHeaderWithoutTheFieldsIsNamed() throws Exception {
+        Path f = dir.resolve("test.csv");
+        Files.writeString(f, "a,b\n1,2\n");
+
+        assertThatThrownBy(() -> LabelledData.read(f, "input", "label")).isInstanceOf(ScalesException.class)
+                .hasMessageContaining("test.csv").hasMessageContaining("[a, b]");
+    }
+}
