@@ -101,6 +101,36 @@ class PromptPaneTest {
     }
 
     @Test
+    void evaluatingShowsAccuracyTheConfusionMatrixAndMistakes(FxRobot robot) throws Exception {
+        // given
+        loadTinyModelWithAShortPrompt(robot);
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+        java.nio.file.Path test = java.nio.file.Files.createTempFile("test", ".jsonl");
+        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n"
+                + "{\"input\": \"poor\", \"label\": \"neg\"}\n{\"input\": \"great\", \"label\": \"pos\"}\n");
+
+        // when
+        robot.interact(() -> vm.evaluate(test));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.metricsProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then
+        assertThat(vm.evaluationStatusProperty().get()).contains("accuracy").contains("3 examples");
+        assertThat(vm.predictions()).hasSize(3);
+        assertThat(robot.lookup("#confusion .label").queryAll()).hasSize(1 + 2 + 2 + 4);
+        long wrong = vm.predictions().stream().filter(p -> !p.correct()).count();
+        robot.clickOn("#mistakes-only");
+        assertThat(robot.lookup("#predictions").queryTableView().getItems()).hasSize((int) wrong);
+        robot.interact(() -> {
+            try {
+                Snapshots.save(robot.lookup("#prompt-pane").query(), "prompt-pane-after-evaluation");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
     void aPromptLongerThanTheContextCannotRun(FxRobot robot) throws Exception {
         // given
         loadTinyModelWithAShortPrompt(robot);

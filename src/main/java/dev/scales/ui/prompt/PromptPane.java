@@ -72,7 +72,7 @@ public final class PromptPane extends VBox {
         blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
         blocked.textProperty().bind(vm.runBlockedReasonProperty());
         for (Button b : new Button[] {run}) {
-            b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty());
+            b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty().or(vm.runningProperty()));
             b.setTooltip(new Tooltip());
             b.getTooltip().textProperty().bind(vm.runBlockedReasonProperty());
         }
@@ -81,9 +81,25 @@ public final class PromptPane extends VBox {
         stop.setOnAction(e -> vm.cancel());
         stop.visibleProperty().bind(vm.runningProperty());
         stop.managedProperty().bind(stop.visibleProperty());
+        Button evaluate = new Button("Evaluate…");
+        evaluate.setId("evaluate-prompt");
+        evaluate.setTooltip(new Tooltip("Score every label after this prompt for each example of a test set "
+                + "(JSONL or CSV with input and label)"));
+        evaluate.disableProperty().bind(run.disableProperty());
+        evaluate.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.setTitle("Choose a labelled test set");
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSONL or CSV", "*.jsonl",
+                    "*.json", "*.csv"));
+            java.io.File f = chooser.showOpenDialog(getScene().getWindow());
+            if (f != null) {
+                vm.evaluate(f.toPath());
+            }
+        });
+        evaluate.setMinWidth(Region.USE_PREF_SIZE);
         run.setMinWidth(Region.USE_PREF_SIZE);
         stop.setMinWidth(Region.USE_PREF_SIZE);
-        HBox actions = new HBox(8, run, stop, blocked);
+        HBox actions = new HBox(8, run, evaluate, stop, blocked);
         actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
 
@@ -107,7 +123,8 @@ public final class PromptPane extends VBox {
         VBox.setVgrow(examples, Priority.ALWAYS);
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(title, top, examples, Section.of("Query", query),
-                Section.of("Preview — the exact text the model sees", preview, previewInfo), actions, output);
+                Section.of("Preview — the exact text the model sees", preview, previewInfo), actions, output,
+                new EvaluationView(vm));
         buildTable();
     }
 

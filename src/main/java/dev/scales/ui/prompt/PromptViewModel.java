@@ -1,7 +1,12 @@
 package dev.scales.ui.prompt;
 
 import dev.scales.core.ScalesException;
+import dev.scales.core.data.LabelledData;
+import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.eval.Metrics;
+import dev.scales.core.prompt.LabelSet;
 import dev.scales.core.generate.GeneratedToken;
 import dev.scales.core.generate.GenerationResult;
 import dev.scales.core.generate.GenerationSettings;
@@ -50,6 +55,16 @@ public final class PromptViewModel {
     private final ReadOnlyStringWrapper outputText = new ReadOnlyStringWrapper(this, "outputText", "");
     private final ReadOnlyStringWrapper runStatus = new ReadOnlyStringWrapper(this, "runStatus", "");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyStringWrapper evaluationStatus = new ReadOnlyStringWrapper(this, "evaluationStatus", "");
+    private final javafx.beans.property.ReadOnlyDoubleWrapper evaluationProgress =
+            new javafx.beans.property.ReadOnlyDoubleWrapper(this, "evaluationProgress", 0);
+    private final ReadOnlyObjectWrapper<Metrics> metrics = new ReadOnlyObjectWrapper<>(this, "metrics");
+    private final ObservableList<String> evaluationLabels = FXCollections.observableArrayList();
+    private final ObservableList<String> evaluationLabelsView = FXCollections.unmodifiableObservableList(evaluationLabels);
+    private final ObservableList<FewShotEvaluator.Prediction> predictions = FXCollections.observableArrayList();
+    private final ObservableList<FewShotEvaluator.Prediction> predictionsView =
+            FXCollections.unmodifiableObservableList(predictions);
+    private volatile Job<?> evaluation;
     private final ModelManager manager;
     private final UiThread ui;
     private LoadedModel model;
@@ -158,6 +173,89 @@ public final class PromptViewModel {
 
     public void cancel() {
         cancel.set(true);
+        Job<?> job = evaluation;
+        if (job != null) {
+            job.cancel();
+        }
+    }
+
+    /**
+     * Evaluates the prompt's demonstrations on a labelled test set (JSONL or CSV with input and
+     * label) by label scoring; each label is scored as written in the test set.
+     */
+    public void evaluate(java.nio.file.Path testFile) {
+        FewShotPrompt p = prompt.get();
+        if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
+            return;
+        }
+        LabelledData.Result data;
+        try {
+            data = LabelledData.read(testFile, "input", "label");
+        } catch (ScalesException e) {
+            evaluationStatus.set(e.getMessage());
+            return;
+        }
+        List<String> labelNames = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
+        if (labelNames.size() < 2) {
+            evaluationStatus.set(testFile.getFileName() + ": needs at least two different labels, found " + labelNames);
+            return;
+        }
+        LabelSet labels = LabelSet.of(labelNames.toArray(String[]::new));
+        List<FewShotEvaluator.TestExample> test = data.rows().stream()
+                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
+        String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
+                + data.problems().get(0);
+        running.set(true);
+        evaluationProgress.set(0);
+        evaluationStatus.set("evaluating " + test.size() + " examples…");
+        predictions.clear();
+        long start = System.nanoTime();
+        Job<FewShotEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(), Job.Priority.EVALUATION,
+                (m, ctx) ->
+                FewShotEvaluator.evaluate(m, p, labels, test, FewShotEvaluator.Options.DEFAULT,
+                        done -> ui.run(() -> {
+                            evaluationProgress.set((double) done / test.size());
+                            long elapsed = System.nanoTime() - start;
+                            long eta = elapsed / done * (test.size() - done) / 1_000_000_000L;
+                            evaluationStatus.set(done + " / " + test.size() + " · ETA " + eta + " s");
+                        }), ctx::isCancelled));
+        evaluation = job;
+        job.future().whenComplete((r, e) -> ui.run(() -> {
+            running.set(false);
+            evaluation = null;
+            if (e != null) {
+                evaluationStatus.set(Errors.message(e));
+                return;
+            }
+            evaluationLabels.setAll(labelNames); // before the metrics: the confusion matrix is drawn from both
+            predictions.setAll(r.predictions());
+            metrics.set(r.metrics());
+            evaluationStatus.set(String.format(java.util.Locale.ROOT, "%d-shot · accuracy %.1f%% · macro-F1 %.3f · %d "
+                    + "examples%s", p.enabledExamples().size(), 100 * r.metrics().accuracy(), r.metrics().macroF1(),
+                    r.metrics().count(), skipped));
+        }));
+    }
+
+    public ReadOnlyStringProperty evaluationStatusProperty() {
+        return evaluationStatus.getReadOnlyProperty();
+    }
+
+    public javafx.beans.property.ReadOnlyDoubleProperty evaluationProgressProperty() {
+        return evaluationProgress.getReadOnlyProperty();
+    }
+
+    /** The last evaluation's metrics, or null. */
+    public ReadOnlyObjectProperty<Metrics> metricsProperty() {
+        return metrics.getReadOnlyProperty();
+    }
+
+    /** Label names in the order of the confusion matrix's rows and columns. */
+    public ObservableList<String> evaluationLabels() {
+        return evaluationLabelsView;
+    }
+
+    public ObservableList<FewShotEvaluator.Prediction> predictions() {
+        return predictionsView;
     }
 
     private static String describe(GenerationResult.StopReason stop) {
