@@ -131,6 +131,29 @@ class PromptPaneTest {
     }
 
     @Test
+    void aSweepDrawsOnePointPerShotCount(FxRobot robot) throws Exception {
+        // given four demonstrations: k = 0, 1, 2, 4
+        robot.interact(() -> vm.setPrompt(new FewShotPrompt("", List.of(new Example("good", "pos"),
+                new Example("bad", "neg"), new Example("fine", "pos"), new Example("grim", "neg")), "x",
+                new PromptTemplate("{input}={output}\n"))));
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+        java.nio.file.Path test = java.nio.file.Files.createTempFile("test", ".jsonl");
+        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n"
+                + "{\"input\": \"poor\", \"label\": \"neg\"}\n");
+
+        // when
+        robot.interact(() -> vm.sweep(test));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get()
+                && vm.evaluationStatusProperty().get().startsWith("accuracy against shots"));
+
+        // then
+        assertThat(vm.sweepPoints()).extracting(p -> p.k()).containsExactly(0, 1, 2, 4);
+        assertThat(vm.sweepPoints()).allSatisfy(p -> assertThat(p.mean()).isBetween(0.0, 1.0));
+        assertThat(robot.lookup("#sweep-chart").tryQuery()).isPresent();
+    }
+
+    @Test
     void aPromptLongerThanTheContextCannotRun(FxRobot robot) throws Exception {
         // given
         loadTinyModelWithAShortPrompt(robot);

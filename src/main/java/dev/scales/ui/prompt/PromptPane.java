@@ -86,20 +86,17 @@ public final class PromptPane extends VBox {
         evaluate.setTooltip(new Tooltip("Score every label after this prompt for each example of a test set "
                 + "(JSONL or CSV with input and label)"));
         evaluate.disableProperty().bind(run.disableProperty());
-        evaluate.setOnAction(e -> {
-            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
-            chooser.setTitle("Choose a labelled test set");
-            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSONL or CSV", "*.jsonl",
-                    "*.json", "*.csv"));
-            java.io.File f = chooser.showOpenDialog(getScene().getWindow());
-            if (f != null) {
-                vm.evaluate(f.toPath());
-            }
-        });
+        evaluate.setOnAction(e -> chooseTestSet(vm::evaluate));
         evaluate.setMinWidth(Region.USE_PREF_SIZE);
+        Button sweep = new Button("Sweep shots…");
+        sweep.setId("sweep-shots");
+        sweep.setTooltip(new Tooltip("Accuracy on a test set for 0, 1, 2, 4… of the examples above, three draws each"));
+        sweep.disableProperty().bind(run.disableProperty());
+        sweep.setMinWidth(Region.USE_PREF_SIZE);
+        sweep.setOnAction(e -> chooseTestSet(vm::sweep));
         run.setMinWidth(Region.USE_PREF_SIZE);
         stop.setMinWidth(Region.USE_PREF_SIZE);
-        HBox actions = new HBox(8, run, evaluate, stop, blocked);
+        HBox actions = new HBox(8, run, evaluate, sweep, stop, blocked);
         actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
 
@@ -124,7 +121,7 @@ public final class PromptPane extends VBox {
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(title, top, examples, Section.of("Query", query),
                 Section.of("Preview — the exact text the model sees", preview, previewInfo), actions, output,
-                new EvaluationView(vm));
+                new EvaluationView(vm), new SweepChart(vm.sweepPoints()));
         buildTable();
     }
 
@@ -168,6 +165,17 @@ public final class PromptPane extends VBox {
             b.disableProperty().bind(Bindings.isNull(table.getSelectionModel().selectedItemProperty()));
         }
         return new HBox(4, add, dup, remove, up, down);
+    }
+
+    private void chooseTestSet(java.util.function.Consumer<java.nio.file.Path> then) {
+        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        chooser.setTitle("Choose a labelled test set (input, label)");
+        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSONL or CSV", "*.jsonl",
+                "*.json", "*.csv"));
+        java.io.File f = chooser.showOpenDialog(getScene().getWindow());
+        if (f != null) {
+            then.accept(f.toPath());
+        }
     }
 
     private int selected() {

@@ -6,6 +6,9 @@ import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.eval.Metrics;
+import dev.scales.core.eval.ShotSweep;
+import dev.scales.core.prompt.Demonstrations;
+import dev.scales.core.prompt.PromptSet;
 import dev.scales.core.prompt.LabelSet;
 import dev.scales.core.generate.GeneratedToken;
 import dev.scales.core.generate.GenerationResult;
@@ -64,6 +67,8 @@ public final class PromptViewModel {
     private final ObservableList<FewShotEvaluator.Prediction> predictions = FXCollections.observableArrayList();
     private final ObservableList<FewShotEvaluator.Prediction> predictionsView =
             FXCollections.unmodifiableObservableList(predictions);
+    private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
+    private final ObservableList<ShotSweep.Point> sweepPointsView = FXCollections.unmodifiableObservableList(sweepPoints);
     private volatile Job<?> evaluation;
     private final ModelManager manager;
     private final UiThread ui;
@@ -234,6 +239,57 @@ public final class PromptViewModel {
                     + "examples%s", p.enabledExamples().size(), 100 * r.metrics().accuracy(), r.metrics().macroF1(),
                     r.metrics().count(), skipped));
         }));
+    }
+
+    /**
+     * Accuracy against the number of demonstrations: k = 0, 1, 2, 4… up to the examples in the
+     * table, each k drawn with three seeds (balanced per label); points arrive as they are measured.
+     */
+    public void sweep(java.nio.file.Path testFile) {
+        FewShotPrompt p = prompt.get();
+        if (p == null || model == null || running.get()) {
+            return;
+        }
+        LabelledData.Result data;
+        try {
+            data = LabelledData.read(testFile, "input", "label");
+        } catch (ScalesException e) {
+            evaluationStatus.set(e.getMessage());
+            return;
+        }
+        List<String> labelNames = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
+        if (labelNames.size() < 2) {
+            evaluationStatus.set(testFile.getFileName() + ": needs at least two different labels, found " + labelNames);
+            return;
+        }
+        List<FewShotEvaluator.TestExample> test = data.rows().stream()
+                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
+        int pool = p.enabledExamples().size();
+        List<Integer> ks = new java.util.ArrayList<>(List.of(0));
+        for (int k = 1; k <= pool; k *= 2) {
+            ks.add(k);
+        }
+        PromptSet set = new PromptSet(p.instruction(), p.template(), LabelSet.of(labelNames.toArray(String[]::new)),
+                p.examples());
+        running.set(true);
+        sweepPoints.clear();
+        evaluationStatus.set("sweeping k = " + ks + " over 3 seeds…");
+        Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) ->
+                ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, false,
+                        FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)),
+                        ctx::isCancelled));
+        evaluation = job;
+        job.future().whenComplete((r, e) -> ui.run(() -> {
+            running.set(false);
+            evaluation = null;
+            evaluationStatus.set(e != null ? Errors.message(e) : "accuracy against shots on " + test.size()
+                    + " examples" + (r.note().isEmpty() ? "" : " · " + r.note()));
+        }));
+    }
+
+    /** The sweep's points so far (k, mean, spread). */
+    public ObservableList<ShotSweep.Point> sweepPoints() {
+        return sweepPointsView;
     }
 
     public ReadOnlyStringProperty evaluationStatusProperty() {
