@@ -90,6 +90,25 @@ class FineTunePaneTest {
     }
 
     @Test
+    void aLoraRunIsSavedAsAPeftAdapter(FxRobot robot) throws Exception {
+        // given
+        ready(robot);
+        robot.interact(() -> vm.methodProperty().set(FineTuneViewModel.Method.LORA));
+
+        // when
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.hasResultProperty().get() && !vm.runningProperty().get());
+        Path out = dir.resolve("adapter");
+        robot.interact(() -> vm.save(out));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("saved"));
+
+        // then
+        assertThat(vm.statusProperty().get()).isEqualTo("saved the LoRA adapter to " + out);
+        assertThat(out.resolve("adapter_config.json")).exists();
+        assertThat(out.resolve("adapter_model.safetensors")).exists();
+    }
+
+    @Test
     void aBadSettingIsFlaggedAndStartStaysDisabled(FxRobot robot) throws Exception {
         // given
         ready(robot);

@@ -134,7 +134,19 @@ public final class FineTunePane extends VBox {
         blocked.setId("training-status");
         start.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         stop.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox controls = new HBox(8, start, stop, blocked);
+        Button save = new Button("Save result…");
+        save.setId("save-result");
+        save.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        save.disableProperty().bind(vm.hasResultProperty().not().or(vm.runningProperty()));
+        save.setOnAction(e -> {
+            javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+            chooser.setTitle("Save the fine-tuned model or adapter into a folder");
+            File dir = chooser.showDialog(getScene().getWindow());
+            if (dir != null) {
+                vm.save(dir.toPath());
+            }
+        });
+        HBox controls = new HBox(8, start, stop, save, blocked);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
                 Section.of("Method and run", methodRow, settings, settingsError, controls, progress), Section.of("Loss", chart),

@@ -3,7 +3,9 @@ package dev.scales.ui.finetune;
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.Jsonl;
 import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.LoraConfig;
+import dev.scales.core.model.ModelSaver;
 import dev.scales.core.prompt.PromptTemplate;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.FineTuneSettings;
@@ -89,6 +91,9 @@ public final class FineTuneViewModel {
     private final ObservableList<double[]> validationLossView = FXCollections.unmodifiableObservableList(validationLoss);
     private List<TrainingExample> examples = List.of();
     private AtomicBoolean stop = new AtomicBoolean();
+    private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
+    /** The last LoRA run's adapters; touched only by jobs on the model worker. */
+    private LoraAdapters adapters;
 
     public FineTuneViewModel(ModelManager manager, UiThread ui, Supplier<PromptTemplate> template) {
         this.manager = manager;
@@ -169,8 +174,14 @@ public final class FineTuneViewModel {
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
         List<TrainingExample> data = examples;
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
+            // A LoRA run starts from the base model: the previous run's adapters come off first.
+            if (adapters != null) {
+                adapters.close();
+                adapters = null;
+            }
             FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add,
                     () -> stopFlag.get() || ctx.isCancelled(), ctx::yieldToUrgent);
+            adapters = out.adapters();
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {
             running.set(false);
@@ -182,14 +193,33 @@ public final class FineTuneViewModel {
                     finished.steps(), finished.outcome().name().toLowerCase(Locale.ROOT),
                     Double.isNaN(finished.bestValidationLoss()) ? ""
                             : String.format(Locale.ROOT, " · best val %.3f", finished.bestValidationLoss())));
-            if (finished.outcome() == TrainingEvent.Outcome.FAILED) {
-                status.set(finished.message());
-            }
+            hasResult.set(finished.steps() > 0);
+            status.set(finished.outcome() == TrainingEvent.Outcome.FAILED ? finished.message()
+                    : s.isLora() ? "The loaded model now carries this run's LoRA adapters; Save writes them in PEFT's layout."
+                    : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.");
         }));
     }
 
     public void stop() {
         stop.set(true);
+    }
+
+    /** Saves the last run's result: the LoRA adapter (PEFT layout) or the whole fine-tuned model (HF layout). */
+    public void save(Path dir) {
+        status.set("saving to " + dir + "…");
+        manager.submit("save " + dir.getFileName(), dev.scales.core.device.Job.Priority.EVALUATION, (model, ctx) -> {
+            if (adapters != null) {
+                adapters.save(dir, model);
+                return "LoRA adapter";
+            }
+            ModelSaver.save(model, dir);
+            return "fine-tuned model";
+        }).future().whenComplete((what, e) -> ui.run(() ->
+                status.set(e != null ? Errors.message(e) : "saved the " + what + " to " + dir)));
+    }
+
+    public ReadOnlyBooleanProperty hasResultProperty() {
+        return hasResult.getReadOnlyProperty();
     }
 
     private void show(List<TrainingEvent> batch) {
