@@ -55,10 +55,13 @@ public final class FewShotEvaluator {
                         + "', which is not one of " + labels.labels());
             }
         }
-        LabelScorer scorer = new LabelScorer(model, labels, options.perToken());
+        // Labels are scored as the template writes answers: "Sentiment: {output}" → " positive".
+        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
+        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
+        LabelScorer scorer = new LabelScorer(model, new LabelSet(written), options.perToken());
         long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
-        int longestVerbalizer = labels.labels().stream()
-                .mapToInt(l -> model.tokenizer().encode(labels.verbalizers().get(l), false).length).max().orElse(1);
+        int longestVerbalizer = written.values().stream()
+                .mapToInt(v -> model.tokenizer().encode(v, false).length).max().orElse(1);
         if (prefixIds.length + longestVerbalizer >= model.contextLength()) {
             throw new ScalesException("the instruction and " + prompt.enabledExamples().size()
                     + " demonstrations are " + prefixIds.length + " tokens but " + model.name() + " reads at most "

@@ -34,9 +34,31 @@ public record PromptTemplate(String pattern) {
         return pattern.replace(INPUT, input).replace(OUTPUT, output);
     }
 
-    /** The query: the pattern up to (not including) {@code {output}}, with the input filled. */
+    /**
+     * The query: the pattern up to {@code {output}}, with the input filled — less the spaces just
+     * before the slot, which belong to the answer ({@link #answerPrefix()}). Byte-level BPE writes a
+     * word with its leading space ("Ġpositive"); a prompt ending in a bare space would make the
+     * model read, and score, the answer the way no demonstration wrote it.
+     */
     public String renderQuery(String input) {
-        return pattern.substring(0, pattern.indexOf(OUTPUT)).replace(INPUT, input);
+        String head = pattern.substring(0, pattern.indexOf(OUTPUT));
+        return head.substring(0, head.length() - answerPrefix().length()).replace(INPUT, input);
+    }
+
+    /** The spaces or tabs right before {@code {output}}: the start of every answer. */
+    public String answerPrefix() {
+        String head = pattern.substring(0, pattern.indexOf(OUTPUT));
+        int end = head.length();
+        int start = end;
+        while (start > 0 && (head.charAt(start - 1) == ' ' || head.charAt(start - 1) == '\t')) {
+            start--;
+        }
+        return head.substring(start, end);
+    }
+
+    /** How an answer is written after the query: e.g. " positive" for the slot in "Sentiment: {output}". */
+    public String answer(String output) {
+        return output.isEmpty() || Character.isWhitespace(output.charAt(0)) ? output : answerPrefix() + output;
     }
 
     /** The text after {@code {output}}: what ends an answer (e.g. "\n\n"); a natural stop sequence. */

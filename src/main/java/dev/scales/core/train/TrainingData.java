@@ -45,7 +45,7 @@ public final class TrainingData {
                 completion = f.get("completion");
             } else if (has(f, "input") && has(f, "label")) {
                 prompt = template.renderQuery(f.get("input"));
-                completion = f.get("label") + template.answerTerminator();
+                completion = template.answer(f.get("label")) + template.answerTerminator();
             } else {
                 problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\" or "
                         + "\"input\"+\"label\", found " + f.keySet()));

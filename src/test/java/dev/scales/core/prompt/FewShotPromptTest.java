@@ -18,7 +18,7 @@ class FewShotPromptTest {
         assertThat(p.render()).isEqualTo("Classify each review.\n\n"
                 + "Review: Great food\nSentiment: positive\n\n"
                 + "Review: Awful\nSentiment: negative\n\n"
-                + "Review: Nice staff\nSentiment: ");
+                + "Review: Nice staff\nSentiment:");
     }
 
     @Test
@@ -32,7 +32,17 @@ class FewShotPromptTest {
 
     @Test
     void zeroShotIsJustTheQuery() {
-        assertThat(new FewShotPrompt("", List.of(), "Nice", TEMPLATE).render()).isEqualTo("Review: Nice\nSentiment: ");
+        assertThat(new FewShotPrompt("", List.of(), "Nice", TEMPLATE).render()).isEqualTo("Review: Nice\nSentiment:");
+    }
+
+    @Test
+    void theSpaceBeforeTheOutputSlotBelongsToTheAnswer() {
+        // Byte-level BPE writes " positive" as one token: the query stops before the space.
+        assertThat(TEMPLATE.renderQuery("Nice")).isEqualTo("Review: Nice\nSentiment:");
+        assertThat(TEMPLATE.answerPrefix()).isEqualTo(" ");
+        assertThat(TEMPLATE.answer("positive")).isEqualTo(" positive");
+        assertThat(TEMPLATE.answer(" positive")).isEqualTo(" positive");
+        assertThat(new PromptTemplate("{input}={output}").answer("x")).isEqualTo("x");
     }
 
     @Test

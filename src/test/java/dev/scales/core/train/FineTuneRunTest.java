@@ -119,9 +119,9 @@ class FineTuneRunTest {
         TrainingData.Result r = TrainingData.read(f, new PromptTemplate("Review: {input}\nSentiment: {output}\n\n"));
 
         assertThat(r.examples()).extracting(TrainingExample::prompt)
-                .containsExactly("", "Q: 2+2?\nA:", "Review: great food\nSentiment: ");
+                .containsExactly("", "Q: 2+2?\nA:", "Review: great food\nSentiment:");
         assertThat(r.examples()).extracting(TrainingExample::completion)
-                .containsExactly("plain text", " 4", "positive\n\n");
+                .containsExactly("plain text", " 4", " positive\n\n");
         assertThat(r.problems()).extracting(p -> p.line()).containsExactly(4, 5);
         assertThat(r.problems().get(0).message()).contains("\"input\"+\"label\"");
     }
