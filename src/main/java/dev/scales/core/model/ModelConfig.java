@@ -77,7 +77,7 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
         int vocab = r.positive("vocab_size");
         return new ModelConfig(Architecture.GPT2, "gpt2", vocab, hidden, r.positive("n_layer"), heads, heads,
                 hidden / heads, inner, r.positive("n_positions"), r.eps("layer_norm_epsilon", 1e-5), 0,
-                RopeScaling.NONE, true, true, true, true, act, r.tokenId("bos_token_id", vocab),
+                RopeScaling.NONE, true, true, true, true, act, r.tokenIdOrNone("bos_token_id", vocab),
                 r.tokenIds("eos_token_id", vocab), r.tokenIdOrNone("pad_token_id", vocab),
                 r.string("torch_dtype", "float32"), o);
     }
@@ -110,7 +110,7 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
                 kvHeads, headDim, r.positive("intermediate_size"), r.positive("max_position_embeddings"),
                 r.eps("rms_norm_eps", 1e-6), theta, scaling, r.bool("tie_word_embeddings", false),
                 qwen || attentionBias, !qwen && attentionBias, r.bool("mlp_bias", false), act,
-                r.tokenId("bos_token_id", vocab), r.tokenIds("eos_token_id", vocab),
+                r.tokenIdOrNone("bos_token_id", vocab), r.tokenIds("eos_token_id", vocab),
                 r.tokenIdOrNone("pad_token_id", vocab), r.string("torch_dtype", "float32"), o);
     }
 
@@ -194,10 +194,6 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
             int id = e.isJsonArray() ? e.getAsJsonArray().get(0).getAsInt() : e.getAsInt();
             require(id >= 0 && id < vocab, "\"" + key + "\" " + id + " is outside the vocabulary (" + vocab + ")");
             return id;
-        }
-
-        int tokenId(String key, int vocab) {
-            return tokenIdOrNone(key, vocab);
         }
 
         List<Integer> tokenIds(String key, int vocab) {

@@ -193,23 +193,14 @@ public final class PromptViewModel {
         if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
             return;
         }
-        LabelledData.Result data;
-        try {
-            data = LabelledData.read(testFile, "input", "label");
-        } catch (ScalesException e) {
-            evaluationStatus.set(e.getMessage());
+        TestSet t = readTestSet(testFile);
+        if (t == null) {
             return;
         }
-        List<String> labelNames = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
-        if (labelNames.size() < 2) {
-            evaluationStatus.set(testFile.getFileName() + ": needs at least two different labels, found " + labelNames);
-            return;
-        }
+        List<String> labelNames = t.labels();
         LabelSet labels = LabelSet.of(labelNames.toArray(String[]::new));
-        List<FewShotEvaluator.TestExample> test = data.rows().stream()
-                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
-        String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
-                + data.problems().get(0);
+        List<FewShotEvaluator.TestExample> test = t.examples();
+        String skipped = t.skipped();
         running.set(true);
         evaluationProgress.set(0);
         evaluationStatus.set("evaluating " + test.size() + " examples…");
@@ -250,20 +241,12 @@ public final class PromptViewModel {
         if (p == null || model == null || running.get()) {
             return;
         }
-        LabelledData.Result data;
-        try {
-            data = LabelledData.read(testFile, "input", "label");
-        } catch (ScalesException e) {
-            evaluationStatus.set(e.getMessage());
+        TestSet t = readTestSet(testFile);
+        if (t == null) {
             return;
         }
-        List<String> labelNames = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
-        if (labelNames.size() < 2) {
-            evaluationStatus.set(testFile.getFileName() + ": needs at least two different labels, found " + labelNames);
-            return;
-        }
-        List<FewShotEvaluator.TestExample> test = data.rows().stream()
-                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
+        List<String> labelNames = t.labels();
+        List<FewShotEvaluator.TestExample> test = t.examples();
         int pool = p.enabledExamples().size();
         List<Integer> ks = new java.util.ArrayList<>(List.of(0));
         for (int k = 1; k <= pool; k *= 2) {
@@ -285,6 +268,29 @@ public final class PromptViewModel {
             evaluationStatus.set(e != null ? Errors.message(e) : "accuracy against shots on " + test.size()
                     + " examples" + (r.note().isEmpty() ? "" : " · " + r.note()));
         }));
+    }
+
+    /** A test set read for the pane: its examples, its labels in order of appearance, what was skipped. */
+    private record TestSet(List<FewShotEvaluator.TestExample> examples, List<String> labels, String skipped) {}
+
+    /** Reads a test set, or shows why it cannot be used and returns null. */
+    private TestSet readTestSet(java.nio.file.Path file) {
+        LabelledData.Result data;
+        try {
+            data = LabelledData.read(file, "input", "label");
+        } catch (ScalesException e) {
+            evaluationStatus.set(e.getMessage());
+            return null;
+        }
+        List<String> labels = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
+        if (labels.size() < 2) {
+            evaluationStatus.set(file.getFileName() + ": needs at least two different labels, found " + labels);
+            return null;
+        }
+        String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
+                + data.problems().get(0);
+        return new TestSet(data.rows().stream().map(r -> new FewShotEvaluator.TestExample(r.input(), r.label()))
+                .toList(), labels, skipped);
     }
 
     /** The sweep's points so far (k, mean, spread). */
