@@ -157,6 +157,16 @@ public final class ModelManager implements AutoCloseable {
                 throw new ScalesException("no model is loaded");
             }
             value = q.work().apply(m, context(job));
+        } catch (OutOfMemoryError e) {
+            error = new ScalesException(job.name() + " ran out of Java memory (" + e.getMessage() + "); the model "
+                    + "stays loaded. Start the app with a larger -Xmx or -XX:MaxDirectMemorySize, or use a smaller model "
+                    + "or batch", e);
+        } catch (ai.djl.engine.EngineException e) {
+            String m = String.valueOf(e.getMessage());
+            error = m.toLowerCase(java.util.Locale.ROOT).contains("out of memory")
+                    ? new ScalesException(job.name() + " ran out of device memory; the model stays loaded. Try a smaller "
+                            + "batch, LoRA instead of full fine-tuning, or the CPU", e)
+                    : new ScalesException(job.name() + " failed in the engine: " + m, e);
         } catch (Throwable e) {
             error = e;
         } finally {

@@ -168,4 +168,19 @@ class ModelManagerTest {
                     .hasMessageContaining("-XX:MaxDirectMemorySize");
         }
     }
+
+    @Test
+    void runningOutOfMemoryFailsTheJobWithAdviceAndKeepsTheModel() {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            Job<Object> job = manager.submit("huge batch", Job.Priority.INTERACTIVE, (m, ctx) -> {
+                throw new OutOfMemoryError("Cannot reserve 8589934592 bytes of direct buffer memory");
+            });
+
+            assertThatThrownBy(() -> job.future().join()).hasCauseInstanceOf(ScalesException.class)
+                    .hasMessageContaining("huge batch ran out of Java memory").hasMessageContaining("-Xmx");
+            assertThat(job.state()).isEqualTo(Job.State.FAILED);
+            assertThat(manager.submit(m -> m.config().modelType()).join()).isEqualTo("gpt2");
+        }
+    }
 }
