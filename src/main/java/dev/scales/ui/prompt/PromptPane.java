@@ -164,18 +164,31 @@ public final class PromptPane extends VBox {
         for (Button b : new Button[] {dup, remove, up, down}) {
             b.disableProperty().bind(Bindings.isNull(table.getSelectionModel().selectedItemProperty()));
         }
-        return new HBox(4, add, dup, remove, up, down);
+        Button importRows = small("Import…", "Add rows of a labelled dataset (input, label) as examples", () ->
+                choose("Import examples from a labelled dataset", false, vm::importExamples));
+        importRows.setId("import-examples");
+        Button open = small("Open set…", "Open a prompt set (JSON)", () -> choose("Open a prompt set", false,
+                vm::openPromptSet));
+        Button save = small("Save set…", "Save instruction, template and examples as a prompt set (JSON)", () ->
+                choose("Save the prompt set", true, vm::savePromptSet));
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        return new HBox(4, add, dup, remove, up, down, gap, importRows, open, save);
     }
 
-    private void chooseTestSet(java.util.function.Consumer<java.nio.file.Path> then) {
+    private void choose(String title, boolean save, java.util.function.Consumer<java.nio.file.Path> then) {
         javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
-        chooser.setTitle("Choose a labelled test set (input, label)");
-        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSONL or CSV", "*.jsonl",
-                "*.json", "*.csv"));
-        java.io.File f = chooser.showOpenDialog(getScene().getWindow());
+        chooser.setTitle(title);
+        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSON, JSONL or CSV", "*.json",
+                "*.jsonl", "*.csv"));
+        java.io.File f = save ? chooser.showSaveDialog(getScene().getWindow()) : chooser.showOpenDialog(getScene().getWindow());
         if (f != null) {
             then.accept(f.toPath());
         }
+    }
+
+    private void chooseTestSet(java.util.function.Consumer<java.nio.file.Path> then) {
+        choose("Choose a labelled test set (input, label)", false, then);
     }
 
     private int selected() {

@@ -270,6 +270,46 @@ public final class PromptViewModel {
         }));
     }
 
+    /** Opens a prompt set: instruction, template and demonstrations replace the pane's (labels come with test sets). */
+    public void openPromptSet(java.nio.file.Path file) {
+        try {
+            PromptSet set = PromptSet.read(file);
+            setPrompt(set.prompt(set.examples(), query.get()));
+            evaluationStatus.set("opened " + file.getFileName());
+        } catch (ScalesException e) {
+            evaluationStatus.set(e.getMessage());
+        }
+    }
+
+    /** Saves the pane's prompt as a prompt set (labels: the demonstrations' distinct outputs). */
+    public void savePromptSet(java.nio.file.Path file) {
+        FewShotPrompt p = prompt.get();
+        if (p == null) {
+            evaluationStatus.set("Fix the template before saving.");
+            return;
+        }
+        List<String> outputs = p.examples().stream().map(dev.scales.core.prompt.Example::output).distinct().toList();
+        LabelSet labels = outputs.size() >= 2 && outputs.stream().noneMatch(String::isEmpty)
+                ? LabelSet.of(outputs.toArray(String[]::new)) : null;
+        try {
+            new PromptSet(p.instruction(), p.template(), labels, p.examples()).write(file);
+            evaluationStatus.set("saved " + file.getFileName());
+        } catch (java.io.IOException e) {
+            evaluationStatus.set(file + ": cannot save: " + e.getMessage());
+        }
+    }
+
+    /** Appends rows of a labelled dataset (input, label) as demonstrations, switched off, to pick from. */
+    public void importExamples(java.nio.file.Path file) {
+        TestSet t = readTestSet(file);
+        if (t != null) {
+            t.examples().forEach(e -> examples.add(new ExampleRow(new dev.scales.core.prompt.Example(e.input(),
+                    e.label(), false))));
+            evaluationStatus.set("imported " + t.examples().size() + " examples from " + file.getFileName()
+                    + " (switched off: tick the ones to show)" + t.skipped());
+        }
+    }
+
     /** A test set read for the pane: its examples, its labels in order of appearance, what was skipped. */
     private record TestSet(List<FewShotEvaluator.TestExample> examples, List<String> labels, String skipped) {}
 
