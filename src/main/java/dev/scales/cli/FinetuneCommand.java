@@ -62,6 +62,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Where to write the model (full) or the PEFT adapter (LoRA).")
     Path out;
 
+    @Option(names = "--checkpoints", description = "Also keep the best (by validation loss) and the last checkpoint here.")
+    Path checkpoints;
+
     @Option(names = "--json", description = "One JSON object per line for each step and evaluation, then a final one.")
     boolean json;
 
@@ -80,7 +83,8 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
                     seed, evalEvery, 0.1);
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
-                    e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted());
+                    e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted(), () -> { },
+                    checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints));
             outcome.skipped().forEach(p -> err.println("skipped " + p));
             if (outcome.finished().outcome() == TrainingEvent.Outcome.FAILED) {
                 throw new ScalesException(outcome.finished().message());

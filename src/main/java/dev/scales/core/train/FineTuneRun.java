@@ -42,6 +42,13 @@ public final class FineTuneRun {
      */
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
                               Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps) {
+        return run(model, examples, s, listener, stop, betweenSteps, null);
+    }
+
+    /** As above, writing the best and the last checkpoint to {@code checkpoints} (null for none). */
+    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
+                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps,
+                              Checkpoints checkpoints) {
         List<Jsonl.Problem> skipped = new ArrayList<>();
         List<Sequence> all = tokenize(model, examples, skipped);
         if (all.isEmpty()) {
@@ -79,8 +86,10 @@ public final class FineTuneRun {
             int step = 0;
             TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
             String message = "finished";
+            int lastEpoch = 0;
             outer:
             for (int epoch = 0; step < total; epoch++) {
+                lastEpoch = epoch;
                 List<Sequence> order = new ArrayList<>(train);
                 Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
                 for (int first = 0; first < order.size() && step < total; first += s.batchSize()) {
@@ -119,10 +128,16 @@ public final class FineTuneRun {
                     }
                     if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
                         double v = loss(model, validation, s.batchSize());
+                        if (checkpoints != null && (Double.isNaN(best) || v < best)) {
+                            checkpoints.save("best", model, adapters, step, epoch, v);
+                        }
                         best = Double.isNaN(best) ? v : Math.min(best, v);
                         listener.accept(new TrainingEvent.Evaluation(step, v));
                     }
                 }
+            }
+            if (checkpoints != null && step > 0) {
+                checkpoints.save("last", model, adapters, step, lastEpoch, Double.NaN);
             }
             TrainingEvent.Finished finished = new TrainingEvent.Finished(step, outcome, message, best);
             listener.accept(finished);

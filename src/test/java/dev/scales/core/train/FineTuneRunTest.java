@@ -56,6 +56,35 @@ class FineTuneRunTest {
     }
 
     @Test
+    void theBestAndTheLastCheckpointAreWrittenWholeAndLoad(@TempDir Path dir) throws Exception {
+        Checkpoints checkpoints = new Checkpoints(dir);
+        List<Double> validation = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.run(model, examples(), settings(null, 10, 1e-2f), e -> {
+                if (e instanceof TrainingEvent.Evaluation v) {
+                    validation.add(v.validationLoss());
+                }
+            }, () -> false, () -> { }, checkpoints);
+        }
+
+        var bestState = com.google.gson.JsonParser.parseString(
+                Files.readString(checkpoints.best().resolve("trainer_state.json"))).getAsJsonObject();
+        assertThat(bestState.get("validation_loss").getAsDouble())
+                .isEqualTo(validation.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        var lastState = com.google.gson.JsonParser.parseString(
+                Files.readString(checkpoints.last().resolve("trainer_state.json"))).getAsJsonObject();
+        assertThat(lastState.get("step").getAsInt()).isEqualTo(10);
+        try (LoadedModel best = ModelLoader.load(checkpoints.best(), Device.cpu());
+             LoadedModel last = ModelLoader.load(checkpoints.last(), Device.cpu())) {
+            assertThat(best.config().modelType()).isEqualTo("gpt2");
+            assertThat(last.config().modelType()).isEqualTo("gpt2");
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("best", "last");
+        }
+    }
+
+    @Test
     void stoppingEndsTheRunBetweenSteps() {
         AtomicInteger seen = new AtomicInteger();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {

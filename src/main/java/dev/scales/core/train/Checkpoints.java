@@ -1,0 +1,80 @@
+package dev.scales.core.train;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
+import dev.scales.core.model.ModelSaver;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The best (lowest validation loss) and the last checkpoint of a run, each a folder holding the
+ * fine-tuned model (HF layout) or the LoRA adapter (PEFT layout) and {@code trainer_state.json}.
+ * A checkpoint is written into a temporary folder that then replaces the old one, so a crash
+ * mid-write leaves the previous checkpoint whole.
+ */
+public final class Checkpoints {
+    private final Path dir;
+
+    public Checkpoints(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path best() {
+        return dir.resolve("best");
+    }
+
+    public Path last() {
+        return dir.resolve("last");
+    }
+
+    void save(String which, LoadedModel model, LoraAdapters adapters, int step, int epoch, double validationLoss) {
+        Path target = dir.resolve(which);
+        Path tmp = dir.resolve("." + which + ".tmp");
+        Path old = dir.resolve("." + which + ".old");
+        try {
+            Files.createDirectories(dir);
+            deleteTree(tmp);
+            if (adapters != null) {
+                adapters.save(tmp, model);
+            } else {
+                ModelSaver.save(model, tmp);
+            }
+            JsonObject state = new JsonObject();
+            state.addProperty("step", step);
+            state.addProperty("epoch", epoch);
+            if (!Double.isNaN(validationLoss)) {
+                state.addProperty("validation_loss", validationLoss);
+            }
+            state.addProperty("format", adapters != null ? "peft-lora" : "hf");
+            AtomicFiles.writeString(tmp.resolve("trainer_state.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(state));
+            deleteTree(old);
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException e) {
+            throw new ScalesException(target + ": cannot write the checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
