@@ -65,6 +65,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--checkpoints", description = "Also keep the best (by validation loss) and the last checkpoint here.")
     Path checkpoints;
 
+    @Option(names = "--resume", description = "Continue from a 'last' checkpoint of the same run (same data and settings).")
+    Path resume;
+
     @Option(names = "--json", description = "One JSON object per line for each step and evaluation, then a final one.")
     boolean json;
 
@@ -77,6 +80,10 @@ final class FinetuneCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TrainingData.Result dataset = TrainingData.read(data, new PromptTemplate(template));
         dataset.problems().forEach(p -> err.println("skipped " + p));
+        // Full fine-tuning resumes from the checkpoint's weights; LoRA loads its adapter onto the base model.
+        if (resume != null && method == Method.FULL) {
+            modelOptions.model = resume;
+        }
         try (LoadedModel model = modelOptions.load()) {
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? 2f * rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
@@ -84,7 +91,7 @@ final class FinetuneCommand implements Callable<Integer> {
                     seed, evalEvery, 0.1);
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
                     e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted(), () -> { },
-                    checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints));
+                    checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints), resume);
             outcome.skipped().forEach(p -> err.println("skipped " + p));
             if (outcome.finished().outcome() == TrainingEvent.Outcome.FAILED) {
                 throw new ScalesException(outcome.finished().message());

@@ -25,6 +25,14 @@ public final class ModelSaver {
     private ModelSaver() {}
 
     public static void save(LoadedModel model, Path out) {
+        save(model, out, true);
+    }
+
+    /**
+     * As {@link #save(LoadedModel, Path)}; with {@code keepDtypes} false every weight is written in
+     * F32 — what checkpoints need, so a resumed run continues from exactly the weights it stopped with.
+     */
+    public static void save(LoadedModel model, Path out, boolean keepDtypes) {
         try {
             Files.createDirectories(out);
             AtomicFiles.writeString(out.resolve("config.json"),
@@ -38,7 +46,8 @@ public final class ModelSaver {
                     shape = new long[] {shape[1], shape[0]};
                 }
                 tensors.put(model.fileNames().get(w.name()),
-                        new SafetensorsWriter.Tensor(FloatBuffer.wrap(values), shape, model.fileDtypes().get(w.name())));
+                        new SafetensorsWriter.Tensor(FloatBuffer.wrap(values), shape,
+                                keepDtypes ? model.fileDtypes().get(w.name()) : dev.scales.core.model.safetensors.DType.F32));
             }
             SafetensorsWriter.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
             for (String name : COPIED) {

@@ -94,6 +94,44 @@ public final class AdamW implements AutoCloseable {
         params.forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
     }
 
+    /** Writes the moment estimates and the step count (for resuming). */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        java.util.Map<String, dev.scales.core.model.safetensors.SafetensorsWriter.Tensor> t = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < moments.size(); i++) {
+            for (int k = 0; k < 2; k++) {
+                NDArray a = moments.get(i)[k];
+                t.put((k == 0 ? "exp_avg." : "exp_avg_sq.") + i, new dev.scales.core.model.safetensors.SafetensorsWriter
+                        .Tensor(java.nio.FloatBuffer.wrap(a.toFloatArray()), a.getShape().getShape(),
+                        dev.scales.core.model.safetensors.DType.F32));
+            }
+        }
+        dev.scales.core.model.safetensors.SafetensorsWriter.write(file, t, java.util.Map.of("step", Integer.toString(step)));
+    }
+
+    /** Restores what {@link #save} wrote; the parameters must be the same, in the same order. */
+    public void load(java.nio.file.Path file) {
+        var header = dev.scales.core.model.safetensors.SafetensorsHeader.read(file);
+        if (header.tensors().size() != 2 * moments.size()) {
+            throw new ScalesException(file + ": optimizer state for " + header.tensors().size() / 2
+                    + " parameters, this run trains " + moments.size());
+        }
+        try (var reader = dev.scales.core.model.safetensors.SafetensorsReader.openFile(file);
+             NDManager scratch = state.newSubManager()) {
+            for (int i = 0; i < moments.size(); i++) {
+                for (int k = 0; k < 2; k++) {
+                    NDArray into = moments.get(i)[k];
+                    float[] values = reader.readFloat((k == 0 ? "exp_avg." : "exp_avg_sq.") + i, scratch).toFloatArray();
+                    if (values.length != into.size()) {
+                        throw new ScalesException(file + ": optimizer state " + i + " has " + values.length
+                                + " values, the parameter has " + into.size());
+                    }
+                    into.set(values);
+                }
+            }
+        }
+        step = Integer.parseInt(header.metadata().getOrDefault("step", "0"));
+    }
+
     @Override
     public void close() {
         state.close();

@@ -36,6 +36,12 @@ public final class Checkpoints {
     }
 
     void save(String which, LoadedModel model, LoraAdapters adapters, int step, int epoch, double validationLoss) {
+        save(which, model, adapters, null, step, epoch, validationLoss);
+    }
+
+    /** Writes a checkpoint; with an optimizer its state is kept too, so the run can resume from it. */
+    void save(String which, LoadedModel model, LoraAdapters adapters, AdamW optimizer, int step, int epoch,
+              double validationLoss) {
         Path target = dir.resolve(which);
         Path tmp = dir.resolve("." + which + ".tmp");
         Path old = dir.resolve("." + which + ".old");
@@ -45,7 +51,10 @@ public final class Checkpoints {
             if (adapters != null) {
                 adapters.save(tmp, model);
             } else {
-                ModelSaver.save(model, tmp);
+                ModelSaver.save(model, tmp, false);
+            }
+            if (optimizer != null) {
+                optimizer.save(tmp.resolve("optimizer.safetensors"));
             }
             JsonObject state = new JsonObject();
             state.addProperty("step", step);
@@ -64,6 +73,16 @@ public final class Checkpoints {
             deleteTree(old);
         } catch (IOException e) {
             throw new ScalesException(target + ": cannot write the checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /** The step a checkpoint was written after. */
+    public static int step(Path checkpoint) {
+        try {
+            return com.google.gson.JsonParser.parseString(Files.readString(checkpoint.resolve("trainer_state.json")))
+                    .getAsJsonObject().get("step").getAsInt();
+        } catch (IOException | RuntimeException e) {
+            throw new ScalesException(checkpoint + ": not a checkpoint (no readable trainer_state.json)", e);
         }
     }
 

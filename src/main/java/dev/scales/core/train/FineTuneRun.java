@@ -49,6 +49,17 @@ public final class FineTuneRun {
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
                               Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps,
                               Checkpoints checkpoints) {
+        return run(model, examples, s, listener, stop, betweenSteps, checkpoints, null);
+    }
+
+    /**
+     * As above, resuming from {@code resume} (a "last" checkpoint of the same run, or null): for full
+     * fine-tuning the model must be that checkpoint's model; for LoRA its adapter is loaded onto the
+     * base. The optimizer state, the schedule position and the data order continue from its step.
+     */
+    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
+                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps,
+                              Checkpoints checkpoints, java.nio.file.Path resume) {
         List<Jsonl.Problem> skipped = new ArrayList<>();
         List<Sequence> all = tokenize(model, examples, skipped);
         if (all.isEmpty()) {
@@ -66,9 +77,10 @@ public final class FineTuneRun {
 
         LoraAdapters adapters = null;
         List<NDArray> params;
+        int resumeStep = resume == null ? 0 : Checkpoints.step(resume);
         if (s.isLora()) {
             Trainables.freezeAll(model.lm());
-            adapters = LoraAdapters.attach(model, s.lora(), s.seed());
+            adapters = resume == null ? LoraAdapters.attach(model, s.lora(), s.seed()) : LoraAdapters.load(model, resume);
             adapters.parameters().forEach(p -> p.setRequiresGradient(true));
             adapters.setTraining(true);
             params = adapters.parameters();
@@ -80,10 +92,14 @@ public final class FineTuneRun {
         // No weight decay on biases and norms, as HF's Trainer does.
         try (AdamW opt = new AdamW(model.manager(), params, i -> s.isLora() || decays(names.get(i)), 0.9f, 0.999f,
                 1e-8f, s.weightDecay())) {
+            if (resume != null) {
+                opt.load(resume.resolve("optimizer.safetensors"));
+            }
             long start = System.nanoTime();
             long tokens = 0;
             double best = Double.NaN;
             int step = 0;
+            int skip = resumeStep; // batches already trained before the checkpoint
             TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
             String message = "finished";
             int lastEpoch = 0;
@@ -97,6 +113,11 @@ public final class FineTuneRun {
                         outcome = TrainingEvent.Outcome.STOPPED;
                         message = "stopped at step " + step;
                         break outer;
+                    }
+                    if (skip > 0) {
+                        skip--;
+                        step++;
+                        continue;
                     }
                     List<Sequence> batch = order.subList(first, Math.min(order.size(), first + s.batchSize()));
                     long[][] ids = batch.stream().map(Sequence::ids).toArray(long[][]::new);
@@ -137,7 +158,7 @@ public final class FineTuneRun {
                 }
             }
             if (checkpoints != null && step > 0) {
-                checkpoints.save("last", model, adapters, step, lastEpoch, Double.NaN);
+                checkpoints.save("last", model, adapters, opt, step, lastEpoch, Double.NaN);
             }
             TrainingEvent.Finished finished = new TrainingEvent.Finished(step, outcome, message, best);
             listener.accept(finished);

@@ -85,6 +85,42 @@ class FineTuneRunTest {
     }
 
     @Test
+    void aResumedRunContinuesTheSameLossCurve(@TempDir Path dir) {
+        FineTuneSettings s = settings(null, 10, 1e-2f);
+        List<Float> straight = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.run(model, examples(), s, e -> {
+                if (e instanceof TrainingEvent.Step st) {
+                    straight.add(st.trainLoss());
+                }
+            }, () -> false);
+        }
+
+        Checkpoints checkpoints = new Checkpoints(dir);
+        AtomicInteger done = new AtomicInteger();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.run(model, examples(), s, e -> {
+                if (e instanceof TrainingEvent.Step) {
+                    done.incrementAndGet();
+                }
+            }, () -> done.get() >= 5, () -> { }, checkpoints);
+        }
+        List<TrainingEvent.Step> resumed = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(checkpoints.last(), Device.cpu())) {
+            FineTuneRun.run(model, examples(), s, e -> {
+                if (e instanceof TrainingEvent.Step st) {
+                    resumed.add(st);
+                }
+            }, () -> false, () -> { }, null, checkpoints.last());
+        }
+
+        assertThat(resumed).extracting(TrainingEvent.Step::step).containsExactly(6, 7, 8, 9, 10);
+        for (int i = 0; i < 5; i++) {
+            assertThat(resumed.get(i).trainLoss()).isCloseTo(straight.get(5 + i), org.assertj.core.api.Assertions.within(1e-4f));
+        }
+    }
+
+    @Test
     void stoppingEndsTheRunBetweenSteps() {
         AtomicInteger seen = new AtomicInteger();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
