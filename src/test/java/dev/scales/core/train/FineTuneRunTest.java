@@ -121,6 +121,21 @@ class FineTuneRunTest {
     }
 
     @Test
+    void consecutiveRunsLeaveNoTensorsBehind() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            int before = model.manager().getManagedArrays().size();
+            for (int run = 0; run < 5; run++) {
+                var out = FineTuneRun.run(model, examples(), settings(run % 2 == 0 ? null
+                        : new LoraConfig(4, 8, 0f, List.of("c_attn")), 4, 1e-3f), e -> { }, () -> false);
+                if (out.adapters() != null) {
+                    out.adapters().close();
+                }
+                assertThat(model.manager().getManagedArrays()).as("after run %d", run + 1).hasSize(before);
+            }
+        }
+    }
+
+    @Test
     void stoppingEndsTheRunBetweenSteps() {
         AtomicInteger seen = new AtomicInteger();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
