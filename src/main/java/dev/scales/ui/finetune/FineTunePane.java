@@ -91,6 +91,17 @@ public final class FineTunePane extends VBox {
         HBox.setHgrow(progress, Priority.ALWAYS);
 
         ChartViewer chart = new ChartViewer(lossChart());
+        javafx.scene.control.CheckBox log = new javafx.scene.control.CheckBox("log scale");
+        log.setId("log-scale");
+        log.selectedProperty().addListener((obs, was, on) -> {
+            XYPlot plot = chart.getChart().getXYPlot();
+            org.jfree.chart.axis.ValueAxis axis = on ? new org.jfree.chart.axis.LogAxis("loss")
+                    : new org.jfree.chart.axis.NumberAxis("loss");
+            if (axis instanceof org.jfree.chart.axis.NumberAxis n) {
+                n.setAutoRangeIncludesZero(false);
+            }
+            plot.setRangeAxis(axis);
+        });
         chart.setId("loss-chart");
         chart.setMinHeight(180);
         VBox.setVgrow(chart, Priority.ALWAYS);
@@ -149,7 +160,7 @@ public final class FineTunePane extends VBox {
         HBox controls = new HBox(8, start, stop, save, blocked);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), Section.of("Loss", chart),
+                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), Section.of("Loss", log, chart),
                 Section.of("Runs", runs));
     }
 
@@ -157,6 +168,7 @@ public final class FineTunePane extends VBox {
         vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
         follow(vm.trainLoss(), losses.getSeries(0));
         follow(vm.validationLoss(), losses.getSeries(1));
+        follow(vm.smoothedLoss(), losses.getSeries(2));
     }
 
     /** Mirrors a list of (x, y) points into a chart series, one repaint per batch. */
@@ -195,8 +207,9 @@ public final class FineTunePane extends VBox {
     }
 
     private JFreeChart lossChart() {
-        losses.addSeries(new XYSeries("train", false, true));
+        losses.addSeries(new XYSeries("train (raw)", false, true));
         losses.addSeries(new XYSeries("validation", false, true));
+        losses.addSeries(new XYSeries("train (smoothed)", false, true));
         JFreeChart chart = ChartFactory.createXYLineChart(null, "step", "loss", losses,
                 PlotOrientation.VERTICAL, true, true, false);
         XYPlot plot = chart.getXYPlot();
@@ -206,11 +219,14 @@ public final class FineTunePane extends VBox {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
         plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-        plot.getRenderer().setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4));
+        plot.getRenderer().setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4, 0x60));
+        plot.getRenderer().setSeriesPaint(2, new Color(0x1f, 0x77, 0xb4));
+        plot.getRenderer().setSeriesStroke(2, new BasicStroke(2.2f));
         plot.getRenderer().setSeriesPaint(1, new Color(0xd6, 0x27, 0x28));
         plot.getRenderer().setSeriesStroke(0, new BasicStroke(1.5f));
         if (plot.getRenderer() instanceof org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r) {
             r.setSeriesShapesVisible(0, false);
+            r.setSeriesShapesVisible(2, false);
             r.setSeriesLinesVisible(1, true);
             r.setSeriesShapesVisible(1, true);
         }

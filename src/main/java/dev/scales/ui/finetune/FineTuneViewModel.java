@@ -88,6 +88,9 @@ public final class FineTuneViewModel {
     private final ObservableList<double[]> trainLoss = FXCollections.observableArrayList();
     private final ObservableList<double[]> trainLossView = FXCollections.unmodifiableObservableList(trainLoss);
     private final ObservableList<double[]> validationLoss = FXCollections.observableArrayList();
+    private final ObservableList<double[]> smoothedLoss = FXCollections.observableArrayList();
+    private final ObservableList<double[]> smoothedLossView = FXCollections.unmodifiableObservableList(smoothedLoss);
+    private dev.scales.core.train.Ema ema = new dev.scales.core.train.Ema(0.9);
     private final ObservableList<double[]> validationLossView = FXCollections.unmodifiableObservableList(validationLoss);
     private List<TrainingExample> examples = List.of();
     private AtomicBoolean stop = new AtomicBoolean();
@@ -170,7 +173,9 @@ public final class FineTuneViewModel {
         progress.set(0);
         status.set("starting…");
         trainLoss.clear();
+        smoothedLoss.clear();
         validationLoss.clear();
+        ema = new dev.scales.core.train.Ema(0.9);
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
         List<TrainingExample> data = examples;
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
@@ -224,10 +229,12 @@ public final class FineTuneViewModel {
 
     private void show(List<TrainingEvent> batch) {
         List<double[]> train = new java.util.ArrayList<>();
+        List<double[]> smooth = new java.util.ArrayList<>();
         List<double[]> val = new java.util.ArrayList<>();
         for (TrainingEvent ev : batch) {
             if (ev instanceof TrainingEvent.Step st) {
                 train.add(new double[] {st.step(), st.trainLoss()});
+                smooth.add(new double[] {st.step(), ema.add(st.trainLoss())});
                 progress.set((double) st.step() / st.totalSteps());
                 status.set(String.format(Locale.ROOT, "step %d/%d · loss %.3f · lr %.2g · %.0f tokens/s · ETA %s",
                         st.step(), st.totalSteps(), st.trainLoss(), st.learningRate(), st.tokensPerSecond(),
@@ -237,6 +244,7 @@ public final class FineTuneViewModel {
             }
         }
         trainLoss.addAll(train);
+        smoothedLoss.addAll(smooth);
         validationLoss.addAll(val);
     }
 
@@ -324,6 +332,11 @@ public final class FineTuneViewModel {
     /** (step, training loss) points of the current run, added in batches. */
     public ObservableList<double[]> trainLoss() {
         return trainLossView;
+    }
+
+    /** (step, EMA-smoothed training loss, debiased) points of the current run. */
+    public ObservableList<double[]> smoothedLoss() {
+        return smoothedLossView;
     }
 
     /** (step, validation loss) points of the current run. */
