@@ -57,4 +57,19 @@ class PromptViewModelTest {
         vm.openPromptSet(dir.resolve("broken.json"));
         assertThat(vm.evaluationStatusProperty().get()).contains("broken.json");
     }
+
+    @Test
+    void samplingSettingsOutOfRangeAreShownAndNothingRuns() {
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+        vm.setPrompt(new dev.scales.core.prompt.FewShotPrompt("", java.util.List.of(new Example("good", "pos")), "bad",
+                new dev.scales.core.prompt.PromptTemplate("{input}={output}\n")));
+        assertThat(vm.runBlockedReasonProperty().get()).isEmpty();
+
+        vm.temperatureProperty().set(-1.0);
+        vm.run();
+
+        assertThat(vm.samplingErrorProperty().get()).contains("--temperature must be within [0, 100]");
+        assertThat(vm.runningProperty().get()).isFalse();
+        assertThat(vm.samplingItems()).extracting(i -> i.getName()).contains("Temperature", "Top-p", "Seed", "Stop at");
+    }
 }

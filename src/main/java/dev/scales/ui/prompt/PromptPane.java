@@ -100,6 +100,20 @@ public final class PromptPane extends VBox {
         actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
 
+        org.controlsfx.control.PropertySheet sampling = new org.controlsfx.control.PropertySheet(
+                javafx.collections.FXCollections.observableArrayList(vm.samplingItems()));
+        sampling.setId("sampling");
+        sampling.setModeSwitcherVisible(false);
+        sampling.setSearchBoxVisible(false);
+        sampling.setPrefHeight(200);
+        javafx.scene.control.TitledPane samplingPane = new javafx.scene.control.TitledPane("Sampling settings", sampling);
+        samplingPane.setExpanded(false);
+        Label samplingError = new Label();
+        samplingError.getStyleClass().add("error-text");
+        samplingError.textProperty().bind(vm.samplingErrorProperty());
+        samplingError.visibleProperty().bind(vm.samplingErrorProperty().isNotEmpty());
+        samplingError.managedProperty().bind(samplingError.visibleProperty());
+
         EmptyState empty = new EmptyState("No output yet",
                 "Run the prompt: the answer appears here token by token, each with its probability (load a model first).");
         Label status = new Label();
@@ -120,7 +134,8 @@ public final class PromptPane extends VBox {
         VBox.setVgrow(examples, Priority.ALWAYS);
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(title, top, examples, Section.of("Query", query),
-                Section.of("Preview — the exact text the model sees", preview, previewInfo), actions, output,
+                Section.of("Preview — the exact text the model sees", preview, previewInfo), samplingPane,
+                samplingError, actions, output,
                 new EvaluationView(vm), new SweepChart(vm.sweepPoints()));
         buildTable();
     }

@@ -70,6 +70,16 @@ public final class PromptViewModel {
     private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
     private final ObservableList<ShotSweep.Point> sweepPointsView = FXCollections.unmodifiableObservableList(sweepPoints);
     private volatile Job<?> evaluation;
+    private final javafx.beans.property.ObjectProperty<Integer> maxTokens = new javafx.beans.property.SimpleObjectProperty<>(48);
+    private final javafx.beans.property.ObjectProperty<Double> temperature = new javafx.beans.property.SimpleObjectProperty<>(0.0);
+    private final javafx.beans.property.ObjectProperty<Integer> topK = new javafx.beans.property.SimpleObjectProperty<>(0);
+    private final javafx.beans.property.ObjectProperty<Double> topP = new javafx.beans.property.SimpleObjectProperty<>(1.0);
+    private final javafx.beans.property.ObjectProperty<Double> repetitionPenalty =
+            new javafx.beans.property.SimpleObjectProperty<>(1.0);
+    private final javafx.beans.property.ObjectProperty<Integer> seed = new javafx.beans.property.SimpleObjectProperty<>(0);
+    private final javafx.beans.property.ObjectProperty<String> stopSequence =
+            new javafx.beans.property.SimpleObjectProperty<>("(end of the answer)");
+    private final ReadOnlyStringWrapper samplingError = new ReadOnlyStringWrapper(this, "samplingError", "");
     private final ModelManager manager;
     private final UiThread ui;
     private LoadedModel model;
@@ -149,9 +159,15 @@ public final class PromptViewModel {
         if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
             return;
         }
-        String terminator = p.template().answerTerminator();
-        List<String> stops = terminator.isEmpty() ? List.of() : List.of(terminator.strip().isEmpty() ? "\n" : terminator);
-        GenerationSettings settings = GenerationSettings.greedy(48).withStopSequences(stops);
+        GenerationSettings settings;
+        try {
+            settings = samplingSettings(p);
+            samplingError.set("");
+        } catch (ScalesException e) {
+            samplingError.set(e.getMessage());
+            runStatus.set(e.getMessage());
+            return;
+        }
         outputTokens.clear();
         outputText.set("");
         runStatus.set("running…");
@@ -174,6 +190,58 @@ public final class PromptViewModel {
                     runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s",
                             r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop())));
                 }));
+    }
+
+    /**
+     * The sampling settings as set in the pane; the default stop is the end of an answer (the
+     * template's text after {output}, or a newline).
+     */
+    GenerationSettings samplingSettings(FewShotPrompt p) {
+        String stop = stopSequence.get() == null ? "" : stopSequence.get();
+        List<String> stops;
+        if (stop.equals("(end of the answer)")) {
+            String terminator = p.template().answerTerminator();
+            stops = terminator.isEmpty() ? List.of() : List.of(terminator.strip().isEmpty() ? "\n" : terminator);
+        } else {
+            stops = stop.isEmpty() ? List.of() : List.of(stop.replace("\\n", "\n"));
+        }
+        return new GenerationSettings(value(maxTokens, 48), value(temperature, 0.0), value(topK, 0), value(topP, 1.0),
+                value(repetitionPenalty, 1.0), value(seed, 0), stops, true);
+    }
+
+    private static <T> T value(javafx.beans.property.ObjectProperty<T> p, T fallback) {
+        return p.get() == null ? fallback : p.get();
+    }
+
+    /** Rows of the sampling settings sheet. */
+    public List<org.controlsfx.control.PropertySheet.Item> samplingItems() {
+        String c = "Sampling";
+        return List.of(
+                new dev.scales.ui.common.PropertyItem<>(Integer.class, c, "Max tokens", "At most this many new tokens",
+                        maxTokens),
+                new dev.scales.ui.common.PropertyItem<>(Double.class, c, "Temperature", "0 is greedy; higher samples "
+                        + "more freely", temperature),
+                new dev.scales.ui.common.PropertyItem<>(Integer.class, c, "Top-k", "Sample among the k most likely "
+                        + "tokens (0: all)", topK),
+                new dev.scales.ui.common.PropertyItem<>(Double.class, c, "Top-p", "Sample within this probability mass "
+                        + "(1: all)", topP),
+                new dev.scales.ui.common.PropertyItem<>(Double.class, c, "Repetition penalty", "Penalise tokens already "
+                        + "seen (1: none)", repetitionPenalty),
+                new dev.scales.ui.common.PropertyItem<>(Integer.class, c, "Seed", "Same seed, same text", seed),
+                new dev.scales.ui.common.PropertyItem<>(String.class, c, "Stop at", "Text that ends generation; \\n "
+                        + "for a newline, empty for none", stopSequence));
+    }
+
+    public ReadOnlyStringProperty samplingErrorProperty() {
+        return samplingError.getReadOnlyProperty();
+    }
+
+    public javafx.beans.property.ObjectProperty<Double> temperatureProperty() {
+        return temperature;
+    }
+
+    public javafx.beans.property.ObjectProperty<Double> topPProperty() {
+        return topP;
     }
 
     public void cancel() {
