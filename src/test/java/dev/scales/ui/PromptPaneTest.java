@@ -154,6 +154,27 @@ class PromptPaneTest {
     }
 
     @Test
+    void aClassificationPromptAlsoShowsEachLabelsProbabilityRawAndCalibrated(FxRobot robot) throws Exception {
+        // given demonstrations with two labels
+        robot.interact(() -> vm.setPrompt(new FewShotPrompt("", List.of(new Example("good", "P"),
+                new Example("bad", "N")), "nice", new PromptTemplate("{input}={output}\n"))));
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+
+        // when
+        robot.clickOn("#run-prompt");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.labelProbabilitiesProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then
+        var lp = vm.labelProbabilitiesProperty().get();
+        assertThat(lp.labels()).containsExactly("P", "N");
+        assertThat(lp.raw()[0] + lp.raw()[1]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(lp.calibrated()[0] + lp.calibrated()[1]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(robot.lookup("#label-chart").query().isVisible()).isTrue();
+    }
+
+    @Test
     void aPromptLongerThanTheContextCannotRun(FxRobot robot) throws Exception {
         // given
         loadTinyModelWithAShortPrompt(robot);

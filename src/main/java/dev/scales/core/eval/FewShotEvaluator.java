@@ -130,6 +130,29 @@ public final class FewShotEvaluator {
         return queryIds;
     }
 
+    /** One query's label probabilities, as the model gives them and after contextual calibration. */
+    public record LabelProbabilities(List<String> labels, double[] raw, double[] calibrated) {}
+
+    /** The label probabilities for {@code prompt}'s own query (its demonstrations, its template). */
+    public static LabelProbabilities labelProbabilities(LoadedModel model, FewShotPrompt prompt, LabelSet labels) {
+        String query = prompt.query();
+        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
+        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
+        LabelScorer scorer = new LabelScorer(model, new LabelSet(written), false);
+        long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
+        int longest = written.values().stream().mapToInt(v -> model.tokenizer().encode(v, false).length).max().orElse(1);
+        try (LabelScorer.Prefix shared = scorer.prefix(prefixIds)) {
+            double[] raw = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
+                    prompt.template().renderQuery(query), longest, 0));
+            double[][] cf = new double[CONTENT_FREE.size()][];
+            for (int i = 0; i < cf.length; i++) {
+                cf[i] = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
+                        prompt.template().renderQuery(CONTENT_FREE.get(i)), longest, -1));
+            }
+            return new LabelProbabilities(labels.labels(), raw, Calibration.calibrate(raw, Calibration.mean(cf)));
+        }
+    }
+
     private static double[] scores(LoadedModel model, LabelScorer scorer, LabelScorer.Prefix shared, long[] prefixIds,
                                    String query, int longestVerbalizer, int index) {
         long[] queryIds = queryIds(model, prefixIds, query, longestVerbalizer, index);

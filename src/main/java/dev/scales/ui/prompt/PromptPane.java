@@ -120,7 +120,7 @@ public final class PromptPane extends VBox {
         status.getStyleClass().add("muted");
         status.setId("run-status");
         status.textProperty().bind(vm.runStatusProperty());
-        VBox result = new VBox(6, new TokenStrip(vm.outputTokens()), status);
+        VBox result = new VBox(6, new TokenStrip(vm.outputTokens()), status, new LabelChart(vm));
         result.setPadding(new Insets(8));
         StackPane output = new StackPane(empty, result);
         output.setId("prompt-output");

@@ -79,6 +79,8 @@ public final class PromptViewModel {
     private final javafx.beans.property.ObjectProperty<Integer> seed = new javafx.beans.property.SimpleObjectProperty<>(0);
     private final javafx.beans.property.ObjectProperty<String> stopSequence =
             new javafx.beans.property.SimpleObjectProperty<>("(end of the answer)");
+    private final ReadOnlyObjectWrapper<FewShotEvaluator.LabelProbabilities> labelProbabilities =
+            new ReadOnlyObjectWrapper<>(this, "labelProbabilities");
     private final ReadOnlyStringWrapper samplingError = new ReadOnlyStringWrapper(this, "samplingError", "");
     private final ModelManager manager;
     private final UiThread ui;
@@ -179,8 +181,18 @@ public final class PromptViewModel {
             batch.forEach(t -> outputText.set(outputText.get() + t.text()));
         });
         String text = p.render();
-        manager.submit("generate", m -> Generator.generate(m, text, settings, stream::add, cancelled::get))
-                .whenComplete((r, e) -> ui.run(() -> {
+        List<String> outputs = p.enabledExamples().stream().map(dev.scales.core.prompt.Example::output).distinct()
+                .filter(o -> !o.isBlank()).toList();
+        labelProbabilities.set(null);
+        manager.submit("generate", m -> {
+            GenerationResult g = Generator.generate(m, text, settings, stream::add, cancelled::get);
+            if (outputs.size() >= 2 && !cancelled.get()) {
+                // A classification prompt: also score each label the demonstrations use.
+                var lp = FewShotEvaluator.labelProbabilities(m, p, LabelSet.of(outputs.toArray(String[]::new)));
+                ui.run(() -> labelProbabilities.set(lp));
+            }
+            return g;
+        }).whenComplete((r, e) -> ui.run(() -> {
                     running.set(false);
                     if (e != null) {
                         runStatus.set(Errors.message(e));
@@ -230,6 +242,11 @@ public final class PromptViewModel {
                 new dev.scales.ui.common.PropertyItem<>(Integer.class, c, "Seed", "Same seed, same text", seed),
                 new dev.scales.ui.common.PropertyItem<>(String.class, c, "Stop at", "Text that ends generation; \\n "
                         + "for a newline, empty for none", stopSequence));
+    }
+
+    /** After a run of a classification prompt: each label's probability, raw and calibrated. */
+    public ReadOnlyObjectProperty<FewShotEvaluator.LabelProbabilities> labelProbabilitiesProperty() {
+        return labelProbabilities.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty samplingErrorProperty() {
