@@ -34,7 +34,8 @@ public final class MainView extends BorderPane {
     private TabPane createTabs() {
         ScrollPane prompt = new ScrollPane(new PromptPane(vm.prompt()));
         prompt.setFitToWidth(true);
-        prompt.setFitToHeight(true);
+        // Not fit to height: the pane keeps its natural height and scrolls, so the examples table
+        // and the preview are never squeezed to nothing when results appear below them.
         ScrollPane fineTune = new ScrollPane(new FineTunePane(vm.fineTune()));
         fineTune.setFitToWidth(true);
         fineTune.setFitToHeight(true);

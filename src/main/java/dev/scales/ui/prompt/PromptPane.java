@@ -56,6 +56,7 @@ public final class PromptPane extends VBox {
         query.textProperty().bindBidirectional(vm.queryProperty());
 
         TextArea preview = area("", 6, "preview");
+        preview.setMinHeight(90);
         preview.setEditable(false);
         preview.getStyleClass().add("mono");
         preview.textProperty().bind(vm.previewProperty());
@@ -148,6 +149,7 @@ public final class PromptPane extends VBox {
                 "Add one with + (zero-shot prompts have none), or import rows from a dataset."));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPrefHeight(150);
+        table.setMinHeight(120);
 
         TableColumn<ExampleRow, Boolean> on = new TableColumn<>("On");
         on.setCellValueFactory(c -> c.getValue().enabledProperty());

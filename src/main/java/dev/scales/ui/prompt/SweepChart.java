@@ -25,6 +25,9 @@ final class SweepChart extends ChartViewer {
         ((YIntervalSeriesCollection) getChart().getXYPlot().getDataset()).addSeries(series);
         setMinHeight(170);
         setPrefHeight(190);
+        // Shown once a sweep has drawn its first point.
+        visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(points));
+        managedProperty().bind(visibleProperty());
         points.addListener((ListChangeListener<ShotSweep.Point>) c -> {
             while (c.next()) {
                 if (c.wasRemoved() && points.isEmpty()) {
