@@ -58,6 +58,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8") int batch;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--eval-every", defaultValue = "50") int evalEvery;
+    @Option(names = "--patience", defaultValue = "0",
+            description = "Stop after this many evaluations without a better validation loss (0: never).")
+    int patience;
 
     @Option(names = "--out", required = true, description = "Where to write the model (full) or the PEFT adapter (LoRA).")
     Path out;
@@ -88,7 +91,7 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? 2f * rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
-                    seed, evalEvery, 0.1);
+                    seed, evalEvery, 0.1, patience);
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
                     e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted(), () -> { },
                     checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints), resume);

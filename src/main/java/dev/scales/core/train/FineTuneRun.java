@@ -100,6 +100,7 @@ public final class FineTuneRun {
             double best = Double.NaN;
             int step = 0;
             int skip = resumeStep; // batches already trained before the checkpoint
+            int sinceBest = 0;
             TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
             String message = "finished";
             int lastEpoch = 0;
@@ -152,8 +153,14 @@ public final class FineTuneRun {
                         if (checkpoints != null && (Double.isNaN(best) || v < best)) {
                             checkpoints.save("best", model, adapters, step, epoch, v);
                         }
+                        sinceBest = Double.isNaN(best) || v < best ? 0 : sinceBest + 1;
                         best = Double.isNaN(best) ? v : Math.min(best, v);
                         listener.accept(new TrainingEvent.Evaluation(step, v));
+                        if (s.patience() > 0 && sinceBest >= s.patience()) {
+                            message = "stopped early at step " + step + ": the validation loss has not improved for "
+                                    + s.patience() + " evaluation(s)";
+                            break outer;
+                        }
                     }
                 }
             }

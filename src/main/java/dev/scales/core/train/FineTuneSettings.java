@@ -13,10 +13,19 @@ import dev.scales.core.model.LoraConfig;
  * @param maxGradNorm        clip the global gradient norm to this; 0 for no clipping
  * @param evalEvery          compute the validation loss every this many steps (and at the end)
  * @param validationFraction share of the examples held out for validation
+ * @param patience           stop early after this many evaluations without a better validation loss; 0 never
  */
 public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
                                float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
-                               int evalEvery, double validationFraction) {
+                               int evalEvery, double validationFraction, int patience) {
+    /** Settings without early stopping. */
+    public FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
+                            float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
+                            int evalEvery, double validationFraction) {
+        this(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay, maxGradNorm, seed,
+                evalEvery, validationFraction, 0);
+    }
+
     public FineTuneSettings {
         require(learningRate > 0 && learningRate < 1, "--lr must be within (0, 1), got " + learningRate);
         require(epochs >= 1 && epochs <= 1000, "--epochs must be between 1 and 1000, got " + epochs);
@@ -28,6 +37,7 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
         require(evalEvery >= 1, "the evaluation interval must be positive, got " + evalEvery);
         require(validationFraction >= 0 && validationFraction < 1,
                 "the validation share must be within [0, 1), got " + validationFraction);
+        require(patience >= 0, "--patience must be 0 (off) or positive, got " + patience);
     }
 
     public boolean isLora() {

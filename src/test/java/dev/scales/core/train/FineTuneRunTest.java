@@ -136,6 +136,29 @@ class FineTuneRunTest {
     }
 
     @Test
+    void earlyStoppingEndsTheRunWhenValidationStopsImproving() {
+        // lr 0.5 without clipping makes the tiny model overshoot, so validation stops improving.
+        FineTuneSettings s = new FineTuneSettings(null, 0.5f, 1, 40, 4, 0f, false, 0f, 0f, 7, 1, 0.2, 2);
+        List<Double> evals = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), s, e -> {
+                if (e instanceof TrainingEvent.Evaluation v) {
+                    evals.add(v.validationLoss());
+                }
+            }, () -> false);
+
+            // Seeded: validation is best at step 1 (19.05), then worse twice (163.5, 147.1).
+            assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.DONE);
+            assertThat(out.finished().message()).isEqualTo("stopped early at step 3: the validation loss has not "
+                    + "improved for 2 evaluation(s)");
+            assertThat(evals).hasSize(3);
+            assertThat(evals.get(1)).isGreaterThan(evals.get(0));
+            assertThat(evals.get(2)).isGreaterThan(evals.get(0));
+            assertThat(out.finished().bestValidationLoss()).isEqualTo(evals.get(0));
+        }
+    }
+
+    @Test
     void stoppingEndsTheRunBetweenSteps() {
         AtomicInteger seen = new AtomicInteger();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
