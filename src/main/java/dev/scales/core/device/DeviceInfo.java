@@ -20,11 +20,6 @@ public record DeviceInfo(String id, String name, long totalBytes, long freeBytes
         return id.startsWith("gpu");
     }
 
-    /** The CUDA ordinal of a GPU, or -1 for the CPU. */
-    public int gpuIndex() {
-        return isGpu() ? Integer.parseInt(id.substring(3)) : -1;
-    }
-
     @Override
     public String toString() {
         return name;

@@ -55,13 +55,10 @@ public final class FewShotEvaluator {
                         + "', which is not one of " + labels.labels());
             }
         }
-        // Labels are scored as the template writes answers: "Sentiment: {output}" → " positive".
-        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
-        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
-        LabelScorer scorer = new LabelScorer(model, new LabelSet(written), options.perToken());
+        LabelSet written = asAnswers(prompt, labels);
+        LabelScorer scorer = new LabelScorer(model, written, options.perToken());
         long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
-        int longestVerbalizer = written.values().stream()
-                .mapToInt(v -> model.tokenizer().encode(v, false).length).max().orElse(1);
+        int longestVerbalizer = longest(model, written);
         if (prefixIds.length + longestVerbalizer >= model.contextLength()) {
             throw new ScalesException("the instruction and " + prompt.enabledExamples().size()
                     + " demonstrations are " + prefixIds.length + " tokens but " + model.name() + " reads at most "
@@ -136,11 +133,10 @@ public final class FewShotEvaluator {
     /** The label probabilities for {@code prompt}'s own query (its demonstrations, its template). */
     public static LabelProbabilities labelProbabilities(LoadedModel model, FewShotPrompt prompt, LabelSet labels) {
         String query = prompt.query();
-        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
-        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
-        LabelScorer scorer = new LabelScorer(model, new LabelSet(written), false);
+        LabelSet written = asAnswers(prompt, labels);
+        LabelScorer scorer = new LabelScorer(model, written, false);
         long[] prefixIds = model.tokenizer().encode(prompt.renderPrefix(), true);
-        int longest = written.values().stream().mapToInt(v -> model.tokenizer().encode(v, false).length).max().orElse(1);
+        int longest = longest(model, written);
         try (LabelScorer.Prefix shared = scorer.prefix(prefixIds)) {
             double[] raw = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
                     prompt.template().renderQuery(query), longest, 0));
@@ -151,6 +147,18 @@ public final class FewShotEvaluator {
             }
             return new LabelProbabilities(labels.labels(), raw, Calibration.calibrate(raw, Calibration.mean(cf)));
         }
+    }
+
+    /** Labels scored as the template writes answers: "Sentiment: {output}" → " positive". */
+    private static LabelSet asAnswers(FewShotPrompt prompt, LabelSet labels) {
+        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
+        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
+        return new LabelSet(written);
+    }
+
+    private static int longest(LoadedModel model, LabelSet labels) {
+        return labels.verbalizers().values().stream().mapToInt(v -> model.tokenizer().encode(v, false).length).max()
+                .orElse(1);
     }
 
     private static double[] scores(LoadedModel model, LabelScorer scorer, LabelScorer.Prefix shared, long[] prefixIds,

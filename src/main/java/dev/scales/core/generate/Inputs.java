@@ -84,27 +84,6 @@ public final class Inputs {
      * of the row run alone. Returns the batch and each row's padding length.
      */
     public static Batch leftPadded(NDManager m, long[][] rows, long padId) {
-        int b = rows.length;
-        int t = 0;
-        for (long[] r : rows) {
-            t = Math.max(t, r.length);
-        }
-        long[] ids = new long[b * t];
-        long[] positions = new long[b * t];
-        float[] bias = new float[b * t * t];
-        for (int r = 0; r < b; r++) {
-            int pad = t - rows[r].length;
-            for (int i = 0; i < t; i++) {
-                boolean real = i >= pad;
-                ids[r * t + i] = real ? rows[r][i - pad] : padId;
-                positions[r * t + i] = real ? i - pad : 1;
-                for (int j = 0; j < t; j++) {
-                    boolean allowed = j <= i && j >= pad;
-                    bias[(r * t + i) * t + j] = allowed ? 0 : MASKED;
-                }
-            }
-        }
-        return new Batch(m.create(ids).reshape(b, t), m.create(positions).reshape(b, t),
-                m.create(bias, new Shape(b, 1, t, t)));
+        return afterPrefix(m, rows, 0, padId);
     }
 }

@@ -44,10 +44,6 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = weightDecay;
     }
 
-    public int stepCount() {
-        return step;
-    }
-
     /**
      * One update with learning rate {@code lr}, after scaling the gradients so their global norm is
      * at most {@code maxGradNorm} (0 for no clipping). Returns the norm before clipping, or NaN when

@@ -48,7 +48,7 @@ public final class TrainStep {
             Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
             NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
             return LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
-                    scope.create(weights, new Shape(rows, time)), scope);
+                    scope.create(weights, new Shape(rows, time)), weightSum(), scope);
         }
 
         float weightSum() {

@@ -30,7 +30,11 @@ public final class TrainingData {
     }
 
     public static Result read(Path file, PromptTemplate template) {
-        Jsonl.Result rows = Jsonl.read(file);
+        return of(file, Jsonl.read(file), template);
+    }
+
+    /** The examples of rows already read from {@code file} (e.g. for a preview as well). */
+    public static Result of(Path file, Jsonl.Result rows, PromptTemplate template) {
         List<TrainingExample> examples = new ArrayList<>();
         List<Jsonl.Problem> problems = new ArrayList<>(rows.problems());
         for (Jsonl.Row row : rows.rows()) {

@@ -140,8 +140,8 @@ public final class FineTuneViewModel {
     /** Reads the dataset; malformed lines are counted and the first is named. */
     public void openDataset(Path file) {
         try {
-            TrainingData.Result data = TrainingData.read(file, template.get());
             Jsonl.Result rows = Jsonl.read(file);
+            TrainingData.Result data = TrainingData.of(file, rows, template.get());
             examples = data.examples();
             dataset.set(file);
             previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());

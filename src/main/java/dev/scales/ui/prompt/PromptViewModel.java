@@ -257,10 +257,6 @@ public final class PromptViewModel {
         return temperature;
     }
 
-    public javafx.beans.property.ObjectProperty<Double> topPProperty() {
-        return topP;
-    }
-
     public void cancel() {
         cancel.set(true);
         Job<?> job = evaluation;

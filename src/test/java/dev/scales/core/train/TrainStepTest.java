@@ -51,6 +51,17 @@ class TrainStepTest {
     }
 
     @Test
+    void parametersAreGroupedAsEmbeddingsLayersAndHead() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
+            Map<String, List<String>> groups = Trainables.groups(model.lm());
+
+            assertThat(groups.keySet()).containsExactly("embeddings", "layer 0", "layer 1", "head");
+            assertThat(groups.get("embeddings")).containsExactly("model.embed_tokens.weight");
+            assertThat(groups.get("head")).containsExactly("model.norm.weight", "lm_head.weight");
+        }
+    }
+
+    @Test
     void theSameStartGivesTheSameLossCurve() {
         List<Float> first;
         List<Float> second;
