@@ -8,7 +8,6 @@ import dev.scales.core.settings.SettingsStore;
 import dev.scales.ui.common.UiThread;
 import dev.scales.ui.compare.CompareViewModel;
 import dev.scales.ui.finetune.FineTuneViewModel;
-import dev.scales.ui.model.DeviceChoice;
 import dev.scales.ui.model.ModelBarViewModel;
 import dev.scales.ui.prompt.PromptViewModel;
 import java.io.IOException;
