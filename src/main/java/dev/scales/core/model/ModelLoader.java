@@ -62,6 +62,48 @@ public final class ModelLoader {
     }
 
     /**
+     * A model built from the folder's config.json and tokenizer.json with fresh weights, as GPT-2
+     * initialises them: normal(0, 0.02) matrices and embeddings, the residual output projections
+     * scaled by 1/sqrt(2 layers), zero biases, unit norms. The same seed gives the same weights.
+     */
+    public static LoadedModel initialize(Path folder, Device device, long seed) {
+        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            Scalars scalars = new Scalars(manager);
+            CausalLm lm = build(config, scalars, manager);
+            java.util.Random random = new java.util.Random(seed);
+            Map<String, String> fileNames = new LinkedHashMap<>();
+            Map<String, DType> dtypes = new LinkedHashMap<>();
+            double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
+            for (HfBlock.Weight w : lm.namedParameters().values()) {
+                String n = w.name();
+                float[] values = new float[Math.toIntExact(w.shape().size())];
+                boolean norm = n.contains("ln_") || n.contains("norm");
+                if (norm && n.endsWith(".weight")) {
+                    Arrays.fill(values, 1f);
+                } else if (!n.endsWith(".bias")) {
+                    double std = n.endsWith("c_proj.weight") || n.endsWith("o_proj.weight")
+                            || n.endsWith("down_proj.weight") ? residual : 0.02;
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) (random.nextGaussian() * std);
+                    }
+                }
+                w.parameter().setArray(manager.create(values, w.shape()));
+                fileNames.put(n, n);
+                dtypes.put(n, DType.F32);
+            }
+            return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames, dtypes,
+                    GenerationDefaults.read(folder.resolve("generation_config.json")));
+        } catch (RuntimeException | Error e) {
+            manager.close();
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /**
      * A tensor as F32; a transposed one (GPT-2's Conv1D, [in, out] on disk) comes back as a
      * contiguous [out, in] copy made by libtorch (flatten forces the copy of the transposed view).
      */

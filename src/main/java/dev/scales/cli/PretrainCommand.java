@@ -1,0 +1,97 @@
+package dev.scales.cli;
+
+import dev.scales.core.pretrain.Pretrain;
+import dev.scales.core.pretrain.PretrainReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code scales pretrain}: builds the bundled model from scratch. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Train the bundled tiny model from scratch on the generated corpus: tokenizer, weights, "
+                + "loss curve and model card in --out. The defaults rebuild assets/models/scales-tiny.")
+final class PretrainCommand implements Callable<Integer> {
+    private static final Pretrain.Settings D = Pretrain.Settings.DEFAULT;
+
+    @Option(names = "--out", required = true, description = "The model folder to write.")
+    Path out;
+
+    @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
+    long seed = D.seed();
+
+    @Option(names = "--steps", description = "Optimizer steps (default: 4400).")
+    int steps = D.steps();
+
+    @Option(names = "--minutes", description = "Stop after this many minutes even if steps remain (0: no limit).")
+    double minutes = D.maxMinutes();
+
+    @Option(names = "--batch", description = "Sequences per step (default: 8).")
+    int batch = D.batch();
+
+    @Option(names = "--context", description = "Tokens per sequence and the model's context (default: 256).")
+    int context = D.context();
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 2e-3).")
+    float lr = D.learningRate();
+
+    @Option(names = "--vocab", description = "Tokenizer vocabulary size (default: 1536).")
+    int vocab = D.vocabSize();
+
+    @Option(names = "--hidden", description = "Hidden size (default: 128).")
+    int hidden = D.hidden();
+
+    @Option(names = "--layers", description = "Transformer layers (default: 4).")
+    int layers = D.layers();
+
+    @Option(names = "--heads", description = "Attention heads (default: 4).")
+    int heads = D.heads();
+
+    @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 250).")
+    int probeEvery = D.probeEvery();
+
+    @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
+    int logEvery = 50;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter o = spec.commandLine().getOut();
+        Pretrain.Settings s = new Pretrain.Settings(seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
+                Math.max(1, steps / 10)), vocab, hidden, layers, heads, probeEvery, minutes);
+        Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
+            @Override
+            public void onStep(Pretrain.Step st) {
+                if (st.step() % logEvery == 0 || st.step() == st.total()) {
+                    long eta = st.elapsedMillis() * (st.total() - st.step()) / st.step();
+                    o.printf(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  %s elapsed  %s left%n", st.step(),
+                            st.total(), st.loss(), st.learningRate(), st.tokensPerSecond(),
+                            PretrainReport.clock(st.elapsedMillis()), PretrainReport.clock(eta));
+                    o.flush();
+                }
+            }
+
+            @Override
+            public void onProbe(Pretrain.Probe p) {
+                o.printf(Locale.ROOT, "probe at step %d: sentiment accuracy 0-shot %.2f, 8-shot %.2f, "
+                        + "8-shot flipped labels %.2f%n", p.step(), p.zeroShot(), p.eightShot(), p.eightShotFlipped());
+                o.flush();
+            }
+
+            @Override
+            public void onMessage(String message) {
+                o.println(message);
+                o.flush();
+            }
+        }, () -> false);
+        PretrainReport.write(r, s, String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        o.printf(Locale.ROOT, "wrote %s: %d steps, %,d tokens in %s%n", r.folder(), r.steps(), r.tokens(),
+                PretrainReport.clock(r.elapsedMillis()));
+        return 0;
+    }
+}

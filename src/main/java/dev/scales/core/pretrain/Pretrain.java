@@ -1,0 +1,262 @@
+package dev.scales.core.pretrain;
+
+import ai.djl.Device;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
+import dev.scales.core.bpe.BpeTrainer;
+import dev.scales.core.bpe.BpeVocabulary;
+import dev.scales.core.corpus.Corpus;
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.corpus.World;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.model.ModelSaver;
+import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.PromptSet;
+import dev.scales.core.train.AdamW;
+import dev.scales.core.train.TrainStep;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Trains the bundled model from scratch: generates the corpus ({@link Corpus}), trains its
+ * byte-level BPE tokenizer, builds a GPT-2-shaped model with fresh weights and trains it with the
+ * same engine and optimizer step the fine-tuning pane uses. Every few hundred steps it probes
+ * in-context learning on the sentiment task's validation split (0 shots, 8 shots, 8 shots with the
+ * labels flipped), so the log shows when reading labels from the context forms. The same settings
+ * and seed give the same model.
+ */
+public final class Pretrain {
+    private Pretrain() {}
+
+    /** How to pretrain; the defaults build the bundled model. */
+    public record Settings(long seed, int steps, int batch, int context, float learningRate, int warmupSteps,
+                           int vocabSize, int hidden, int layers, int heads, int probeEvery, double maxMinutes) {
+        public static final Settings DEFAULT = new Settings(1, 4400, 8, 256, 2e-3f, 200, 1536, 128, 4, 4, 250, 0);
+
+        public Settings {
+            require(steps >= 1, "--steps must be positive, got " + steps);
+            require(batch >= 1 && batch <= 256, "--batch must be between 1 and 256, got " + batch);
+            require(context >= 32 && context <= 2048, "--context must be between 32 and 2048, got " + context);
+            require(learningRate > 0 && learningRate < 1, "--lr must be within (0, 1), got " + learningRate);
+            require(vocabSize >= 300 && vocabSize <= 65536, "--vocab must be between 300 and 65536, got " + vocabSize);
+            require(hidden % heads == 0, "--hidden (" + hidden + ") must be divisible by --heads (" + heads + ")");
+            require(layers >= 1 && layers <= 48, "--layers must be between 1 and 48, got " + layers);
+            require(probeEvery >= 1, "the probe interval must be positive, got " + probeEvery);
+            require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
+        }
+
+        /** Linear warm-up, then a cosine down to a tenth of the peak. */
+        public float learningRateAt(int step) {
+            if (step < warmupSteps) {
+                return learningRate * (step + 1) / warmupSteps;
+            }
+            double progress = Math.min(1.0, (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps));
+            return (float) (learningRate * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress))));
+        }
+    }
+
+    /** One logged step. */
+    public record Step(int step, int total, float loss, float learningRate, long tokens, double tokensPerSecond,
+                       long elapsedMillis) {}
+
+    /** In-context accuracy on the probe at one step: 0 shots, 8 shots, and 8 shots with flipped labels. */
+    public record Probe(int step, double zeroShot, double eightShot, double eightShotFlipped) {}
+
+    /** What a run produced. */
+    public record Result(Path folder, int steps, long tokens, long elapsedMillis, long parameters, List<Step> log,
+                         List<Probe> probes, boolean stoppedEarly) {}
+
+    /** Progress as it happens. */
+    public interface Listener {
+        void onStep(Step step);
+
+        void onProbe(Probe probe);
+
+        default void onMessage(String message) {}
+    }
+
+    public static Result run(Path out, Settings s, Listener listener, BooleanSupplier stop) {
+        try {
+            Files.createDirectories(out);
+            World world = new World(s.seed());
+            Corpus corpus = new Corpus(world);
+            listener.onMessage("training the tokenizer (" + s.vocabSize() + " tokens)");
+            BpeVocabulary vocab = BpeTrainer.train(tokenizerCorpus(corpus, s.seed()), s.vocabSize(),
+                    List.of(END_OF_TEXT));
+            vocab.write(out.resolve("tokenizer.json"));
+            writeConfig(out, s);
+            try (LoadedModel model = ModelLoader.initialize(out, Device.cpu(), s.seed())) {
+                Result r = train(model, corpus, s, listener, stop);
+                ModelSaver.save(model, out);
+                return r;
+            }
+        } catch (IOException e) {
+            throw new ScalesException(out + ": cannot write the model: " + e.getMessage(), e);
+        }
+    }
+
+    static final String END_OF_TEXT = "<|endoftext|>";
+
+    /** The texts the tokenizer learns from: a sample of the corpus, from a seed of its own. */
+    static List<String> tokenizerCorpus(Corpus corpus, long seed) {
+        Random r = new Random(seed * 7919 + 1);
+        List<String> docs = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            docs.add(corpus.document(r, 1200));
+        }
+        return docs;
+    }
+
+    private static void writeConfig(Path out, Settings s) throws IOException {
+        JsonObject c = new JsonObject();
+        c.addProperty("model_type", "gpt2");
+        var arch = new com.google.gson.JsonArray();
+        arch.add("GPT2LMHeadModel");
+        c.add("architectures", arch);
+        c.addProperty("vocab_size", s.vocabSize());
+        c.addProperty("n_positions", s.context());
+        c.addProperty("n_embd", s.hidden());
+        c.addProperty("n_layer", s.layers());
+        c.addProperty("n_head", s.heads());
+        c.addProperty("activation_function", "gelu_new");
+        c.addProperty("layer_norm_epsilon", 1e-5);
+        c.addProperty("initializer_range", 0.02);
+        c.addProperty("resid_pdrop", 0.0);
+        c.addProperty("embd_pdrop", 0.0);
+        c.addProperty("attn_pdrop", 0.0);
+        c.addProperty("bos_token_id", 0);
+        c.addProperty("eos_token_id", 0);
+        c.addProperty("tie_word_embeddings", true);
+        c.addProperty("torch_dtype", "float32");
+        var gson = new GsonBuilder().setPrettyPrinting().create();
+        AtomicFiles.writeString(out.resolve("config.json"), gson.toJson(c));
+        JsonObject g = new JsonObject();
+        g.addProperty("bos_token_id", 0);
+        g.addProperty("eos_token_id", 0);
+        g.addProperty("max_new_tokens", 40);
+        AtomicFiles.writeString(out.resolve("generation_config.json"), gson.toJson(g));
+    }
+
+    private static Result train(LoadedModel model, Corpus corpus, Settings s, Listener listener, BooleanSupplier stop) {
+        List<HfBlock.Weight> weights = List.copyOf(model.lm().namedParameters().values());
+        weights.forEach(w -> w.parameter().getArray().setRequiresGradient(true));
+        long parameters = weights.stream().mapToLong(w -> w.shape().size()).sum();
+        listener.onMessage(String.format("model: GPT-2, %d layers, hidden %d, %d heads, context %d, %,d parameters",
+                s.layers(), s.hidden(), s.heads(), s.context(), parameters));
+        Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment());
+        List<Step> log = new ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
+        probes.add(probing.probe(0));
+        listener.onProbe(probes.get(0));
+        long start = System.nanoTime();
+        long tokens = 0;
+        int step = 0;
+        boolean early = false;
+        try (AdamW opt = new AdamW(model.manager(), weights.stream().map(HfBlock.Weight::array).toList(),
+                i -> weights.get(i).shape().dimension() == 2, 0.9f, 0.99f, 1e-8f, 0.1f)) {
+            while (step < s.steps()) {
+                double minutes = (System.nanoTime() - start) / 6e10;
+                if (stop.getAsBoolean() || (s.maxMinutes() > 0 && minutes >= s.maxMinutes())) {
+                    early = true;
+                    break;
+                }
+                long[][] batch = batch(model, corpus, s, step);
+                float lr = s.learningRateAt(step);
+                TrainStep.Result r = TrainStep.run(model, batch, null, opt, lr, 1.0f, false);
+                if (!Float.isFinite(r.loss())) {
+                    throw new ScalesException("the loss became " + r.loss() + " at step " + (step + 1)
+                            + "; try a lower --lr");
+                }
+                step++;
+                tokens += (long) s.batch() * s.context();
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                Step logged = new Step(step, s.steps(), r.loss(), lr, tokens, tokens / Math.max(1e-9, elapsed / 1e3),
+                        elapsed);
+                log.add(logged);
+                listener.onStep(logged);
+                if (step % s.probeEvery() == 0 || step == s.steps()) {
+                    Probe p = probing.probe(step);
+                    probes.add(p);
+                    listener.onProbe(p);
+                }
+            }
+        } finally {
+            weights.forEach(w -> w.parameter().getArray().setRequiresGradient(false));
+            dev.scales.core.model.GradMode.inference();
+        }
+        if (early && (probes.isEmpty() || probes.get(probes.size() - 1).step() != step)) {
+            Probe p = probing.probe(step);
+            probes.add(p);
+            listener.onProbe(p);
+        }
+        return new Result(model.folder(), step, tokens, (System.nanoTime() - start) / 1_000_000, parameters,
+                List.copyOf(log), List.copyOf(probes), early);
+    }
+
+    /**
+     * Step {@code step}'s rows: documents from a generator seeded by the run's seed and the step, so
+     * the data never depends on what ran before (a resumed or repeated run sees the same batches).
+     */
+    static long[][] batch(LoadedModel model, Corpus corpus, Settings s, int step) {
+        Random r = new Random(s.seed() * 1_000_003L + step);
+        long[][] rows = new long[s.batch()][];
+        for (int i = 0; i < rows.length; i++) {
+            long[] ids = new long[0];
+            while (ids.length < s.context() + 1) {
+                long[] more = model.tokenizer().encode(corpus.document(r, s.context() * 5), false);
+                long[] joined = java.util.Arrays.copyOf(ids, ids.length + more.length);
+                System.arraycopy(more, 0, joined, ids.length, more.length);
+                ids = joined;
+            }
+            rows[i] = java.util.Arrays.copyOf(ids, s.context() + 1);
+        }
+        return rows;
+    }
+
+    /** The in-context probe: the sentiment validation split, demonstrations from its training split. */
+    private static final class Probing {
+        private final LoadedModel model;
+        private final SampleTasks.Task task;
+
+        Probing(LoadedModel model, SampleTasks.Task task) {
+            this.model = model;
+            this.task = task;
+        }
+
+        Probe probe(int step) {
+            List<Example> demos = task.train().subList(16, 24).stream()
+                    .map(i -> new Example(i.input(), i.label())).toList();
+            List<Example> flipped = demos.stream()
+                    .map(e -> new Example(e.input(), e.output().equals("positive") ? "negative" : "positive")).toList();
+            List<FewShotEvaluator.TestExample> test = task.validation().stream()
+                    .map(i -> new FewShotEvaluator.TestExample(i.input(), i.label())).toList();
+            List<FewShotEvaluator.TestExample> flippedTest = test.stream().map(t -> new FewShotEvaluator.TestExample(
+                    t.input(), t.label().equals("positive") ? "negative" : "positive")).toList();
+            PromptSet set = task.prompts();
+            return new Probe(step, accuracy(set, List.of(), test), accuracy(set, demos, test),
+                    accuracy(set, flipped, flippedTest));
+        }
+
+        private double accuracy(PromptSet set, List<Example> demos, List<FewShotEvaluator.TestExample> test) {
+            return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,
+                    FewShotEvaluator.Options.DEFAULT, i -> { }, () -> false).metrics().accuracy();
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new ScalesException(message);
+        }
+    }
+}
