@@ -50,6 +50,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--heads", description = "Attention heads (default: 4).")
     int heads = D.heads();
 
+    @Option(names = "--label-weight", description = "Weight of the label words' predictions in the loss, other "
+            + "tokens weigh 1 (default: 4).")
+    float labelWeight = D.labelWeight();
+
     @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 250).")
     int probeEvery = D.probeEvery();
 
@@ -63,7 +67,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         Pretrain.Settings s = new Pretrain.Settings(seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
-                Math.max(1, steps / 10)), vocab, hidden, layers, heads, probeEvery, minutes);
+                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override
             public void onStep(Pretrain.Step st) {

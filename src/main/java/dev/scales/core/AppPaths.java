@@ -31,6 +31,11 @@ public final class AppPaths {
         return Path.of("").toAbsolutePath();
     }
 
+    /** The bundled model's folder: {@code assets/models/scales-tiny} under {@link #home()}. */
+    public static Path bundledModel() {
+        return home().resolve("assets").resolve("models").resolve("scales-tiny");
+    }
+
     /**
      * The user's configuration folder: {@code scales.config.dir} when set (tests point it
      * into {@code target/}), else {@code $XDG_CONFIG_HOME/scales}, else {@code ~/.config/scales}.

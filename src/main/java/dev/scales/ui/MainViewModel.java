@@ -32,7 +32,18 @@ public final class MainViewModel {
     private final CompareViewModel compare = new CompareViewModel();
     private final StatusViewModel status = new StatusViewModel();
 
+    /** The model selected and loaded on a first start (null for none). */
+    private final Path bundledModel;
+    private boolean loadAtStart;
+
     public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui) {
+        this(store, locations, manager, ui, null);
+    }
+
+    /** As above; {@code bundledModel} is loaded at start when no model was saved from last time. */
+    public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui,
+                         Path bundledModel) {
+        this.bundledModel = bundledModel;
         this.store = store;
         this.settings = store.load();
         this.savedDevice = settings.lastDevice();
@@ -50,6 +61,10 @@ public final class MainViewModel {
         modelBar.refreshModels();
         if (settings.lastModel() != null && Files.isDirectory(Path.of(settings.lastModel()))) {
             modelBar.addModelFolder(Path.of(settings.lastModel()));
+            loadAtStart = true;
+        } else if (bundledModel != null && ModelLocations.isModelFolder(bundledModel)) {
+            modelBar.addModelFolder(bundledModel); // a first start (or the last model is gone): the bundled one
+            loadAtStart = true;
         }
         modelBar.selectDevice(settings.lastDevice());
         modelBar.selectedModelProperty().addListener((obs, old, now) ->
@@ -78,12 +93,11 @@ public final class MainViewModel {
     /** Starts the engine in the background (the app passes a daemon executor; tests a direct one). */
     public void start(Executor background, Supplier<EnvironmentInfo> probe) {
         String wanted = savedDevice;
-        boolean reload = settings.lastModel() != null && modelBar.selectedModelProperty().get() != null
-                && modelBar.selectedModelProperty().get().toString().equals(settings.lastModel());
+        boolean reload = loadAtStart && modelBar.selectedModelProperty().get() != null;
         modelBar.environmentProperty().addListener((obs, old, env) -> {
             modelBar.selectDevice(wanted);
             if (reload) {
-                modelBar.load(); // the model the user had last time
+                modelBar.load(); // the model the user had last time, or the bundled one
             }
         });
         modelBar.startEngine(background, probe);

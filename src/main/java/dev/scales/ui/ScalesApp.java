@@ -32,7 +32,7 @@ public final class ScalesApp extends Application {
     public void start(Stage stage) {
         Offline.configure();
         vm = new MainViewModel(new SettingsStore(AppPaths.configDir()), ModelLocations.standard(), models,
-                UiThread.FX);
+                UiThread.FX, AppPaths.bundledModel());
         view = new MainView(vm);
         Scene scene = new Scene(view, 1280, 800);
         scene.getStylesheets().add(stylesheet());

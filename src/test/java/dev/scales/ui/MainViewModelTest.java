@@ -51,4 +51,20 @@ class MainViewModelTest {
             assertThat(vm.settings().lastDevice()).isEqualTo("cpu");
         }
     }
+
+    @Test
+    void aFirstStartSelectsAndLoadsTheBundledModel() throws Exception {
+        Path bundled = dev.scales.core.AppPaths.bundledModel();
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(bundled), "the bundled model is committed");
+        SettingsStore store = new SettingsStore(dir.resolve("config"));
+        try (ModelManager manager = new ModelManager()) {
+            MainViewModel vm = new MainViewModel(store, new ModelLocations(List.of()), manager, UiThread.DIRECT, bundled);
+            assertThat(vm.modelBar().selectedModelProperty().get()).isEqualTo(bundled.toAbsolutePath().normalize());
+
+            vm.start(Runnable::run, dev.scales.core.EnvironmentInfo::collect);
+            org.testfx.util.WaitForAsyncUtils.waitFor(30, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> vm.modelBar().loadedProperty().get());
+            assertThat(vm.modelBar().errorProperty().get()).isNullOrEmpty();
+        }
+    }
 }

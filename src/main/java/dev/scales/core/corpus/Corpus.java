@@ -53,13 +53,28 @@ public final class Corpus {
         return world;
     }
 
+    /**
+     * A document's text and where its answers are: the character ranges of the label words the
+     * demonstrations write (with their leading space), which pretraining may weight more.
+     */
+    public record Document(String text, List<int[]> labels) {}
+
     /** A document of at least {@code minChars} characters, its kind drawn by share. */
     public String document(Random r, int minChars) {
         return document(r, kind(r), minChars);
     }
 
     public String document(Random r, Kind kind, int minChars) {
-        StringBuilder b = new StringBuilder();
+        return labelled(r, kind, minChars).text();
+    }
+
+    /** As {@link #document(Random, int)}, with the answers' places. */
+    public Document labelled(Random r, int minChars) {
+        return labelled(r, kind(r), minChars);
+    }
+
+    public Document labelled(Random r, Kind kind, int minChars) {
+        Text b = new Text();
         switch (kind) {
             case GENERAL -> {
                 while (b.length() < minChars) {
@@ -72,7 +87,34 @@ public final class Corpus {
             case SENTIMENT -> sentiment(r, b, minChars);
             case TOPIC -> topic(r, b, minChars);
         }
-        return b.toString();
+        return new Document(b.toString(), List.copyOf(b.labels));
+    }
+
+    /** The text being written, and the ranges of the labels written so far. */
+    private static final class Text {
+        final StringBuilder b = new StringBuilder();
+        final List<int[]> labels = new ArrayList<>();
+
+        Text append(Object o) {
+            b.append(o);
+            return this;
+        }
+
+        Text label(String word) {
+            int start = b.length();
+            b.append(' ').append(word);
+            labels.add(new int[] {start, b.length()});
+            return this;
+        }
+
+        int length() {
+            return b.length();
+        }
+
+        @Override
+        public String toString() {
+            return b.toString();
+        }
     }
 
     static Kind kind(Random r) {
@@ -132,20 +174,20 @@ public final class Corpus {
     }
 
     /** Questions with fixed answers: the world's facts, learned into the weights. */
-    private void facts(Random r, StringBuilder b, int minChars) {
+    private void facts(Random r, Text b, int minChars) {
         while (b.length() < minChars) {
             World.Person p = pick(r, world.people());
             switch (r.nextInt(3)) {
-                case 0 -> b.append("Q: Where does ").append(p.name()).append(" live?\nA: ").append(p.town());
-                case 1 -> b.append("Q: What pet does ").append(p.name()).append(" have?\nA: ").append(p.pet());
-                default -> b.append("Q: What does ").append(p.name()).append(" like to eat?\nA: ").append(p.food());
+                case 0 -> b.append("Q: Where does ").append(p.name()).append(" live?\nA:").label(p.town());
+                case 1 -> b.append("Q: What pet does ").append(p.name()).append(" have?\nA:").label(p.pet());
+                default -> b.append("Q: What does ").append(p.name()).append(" like to eat?\nA:").label(p.food());
             }
             b.append("\n\n");
         }
     }
 
     /** One-word items, each with a label drawn for this sequence; items recur so labels can be copied. */
-    private void wordMap(Random r, StringBuilder b, int minChars) {
+    private void wordMap(Random r, Text b, int minChars) {
         List<String> pool = pick(r, List.of(World.ANIMALS, World.COLORS, World.FOODS, World.OBJECTS, World.NAMES));
         List<String> labels = labelsFor(r, 2 + r.nextInt(2));
         List<String> items = new ArrayList<>(pool);
@@ -164,7 +206,7 @@ public final class Corpus {
     }
 
     /** Made-up words in neutral sentences, each word in a category drawn for this sequence. */
-    private void nonce(Random r, StringBuilder b, int minChars) {
+    private void nonce(Random r, Text b, int minChars) {
         List<String> categories = new ArrayList<>(List.of("animal", "food", "tool", "color", "place"));
         Collections.shuffle(categories, r);
         List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 3) : categories.subList(0, 2 + r.nextInt(2));
@@ -184,7 +226,7 @@ public final class Corpus {
     }
 
     /** Reviews whose polarity is written with a label pair drawn and swapped for this sequence. */
-    private void sentiment(Random r, StringBuilder b, int minChars) {
+    private void sentiment(Random r, Text b, int minChars) {
         List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
         Format f = format(r, List.of("Review", "Sentiment"));
         f.header(r, b, labels);
@@ -195,7 +237,7 @@ public final class Corpus {
     }
 
     /** Sentences on the four topics, with the topic names (or other words) permuted for this sequence. */
-    private void topic(Random r, StringBuilder b, int minChars) {
+    private void topic(Random r, Text b, int minChars) {
         List<World.Topic> topics = new ArrayList<>(List.of(World.Topic.values()));
         Collections.shuffle(topics, r);
         topics = topics.subList(0, 2 + r.nextInt(3));
@@ -231,7 +273,7 @@ public final class Corpus {
 
     /** How a sequence writes its demonstrations: named fields, or an arrow. */
     private record Format(String input, String output) {
-        void header(Random r, StringBuilder b, List<String> labels) {
+        void header(Random r, Text b, List<String> labels) {
             if (r.nextInt(3) == 0) { // an instruction naming the labels, in random order: it never tells the mapping
                 List<String> shown = new ArrayList<>(labels);
                 Collections.shuffle(shown, r);
@@ -239,11 +281,11 @@ public final class Corpus {
             }
         }
 
-        void append(StringBuilder b, String x, String y) {
+        void append(Text b, String x, String y) {
             if (input == null) {
-                b.append(x).append(" -> ").append(y).append('\n');
+                b.append(x).append(" ->").label(y).append('\n');
             } else {
-                b.append(input).append(": ").append(x).append('\n').append(output).append(": ").append(y).append("\n\n");
+                b.append(input).append(": ").append(x).append('\n').append(output).append(":").label(y).append("\n\n");
             }
         }
     }

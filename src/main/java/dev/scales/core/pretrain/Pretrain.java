@@ -41,8 +41,9 @@ public final class Pretrain {
 
     /** How to pretrain; the defaults build the bundled model. */
     public record Settings(long seed, int steps, int batch, int context, float learningRate, int warmupSteps,
-                           int vocabSize, int hidden, int layers, int heads, int probeEvery, double maxMinutes) {
-        public static final Settings DEFAULT = new Settings(1, 4400, 8, 256, 2e-3f, 200, 1536, 128, 4, 4, 250, 0);
+                           int vocabSize, int hidden, int layers, int heads, float labelWeight, int probeEvery,
+                           double maxMinutes) {
+        public static final Settings DEFAULT = new Settings(1, 4400, 8, 256, 2e-3f, 200, 1536, 128, 4, 4, 4f, 250, 0);
 
         public Settings {
             require(steps >= 1, "--steps must be positive, got " + steps);
@@ -52,6 +53,8 @@ public final class Pretrain {
             require(vocabSize >= 300 && vocabSize <= 65536, "--vocab must be between 300 and 65536, got " + vocabSize);
             require(hidden % heads == 0, "--hidden (" + hidden + ") must be divisible by --heads (" + heads + ")");
             require(layers >= 1 && layers <= 48, "--layers must be between 1 and 48, got " + layers);
+            require(labelWeight > 0 && labelWeight <= 100, "--label-weight must be within (0, 100], got "
+                    + labelWeight);
             require(probeEvery >= 1, "the probe interval must be positive, got " + probeEvery);
             require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
         }
@@ -171,9 +174,9 @@ public final class Pretrain {
                     early = true;
                     break;
                 }
-                long[][] batch = batch(model, corpus, s, step);
+                Batch batch = batch(model, corpus, s, step);
                 float lr = s.learningRateAt(step);
-                TrainStep.Result r = TrainStep.run(model, batch, null, opt, lr, 1.0f, false);
+                TrainStep.Result r = TrainStep.run(model, batch.ids(), batch.weights(), opt, lr, 1.0f, false);
                 if (!Float.isFinite(r.loss())) {
                     throw new ScalesException("the loss became " + r.loss() + " at step " + (step + 1)
                             + "; try a lower --lr");
@@ -204,24 +207,56 @@ public final class Pretrain {
                 List.copyOf(log), List.copyOf(probes), early);
     }
 
+    /** A batch: token ids per row, and per row the weight of each next-token prediction. */
+    record Batch(long[][] ids, float[][] weights) {}
+
     /**
      * Step {@code step}'s rows: documents from a generator seeded by the run's seed and the step, so
      * the data never depends on what ran before (a resumed or repeated run sees the same batches).
+     * Predictions of label words weigh {@code labelWeight}, every other token 1. Pieces are
+     * tokenized apart at label boundaries, which are pre-token boundaries: the ids are those of the
+     * whole text.
      */
-    static long[][] batch(LoadedModel model, Corpus corpus, Settings s, int step) {
+    static Batch batch(LoadedModel model, Corpus corpus, Settings s, int step) {
         Random r = new Random(s.seed() * 1_000_003L + step);
         long[][] rows = new long[s.batch()][];
+        float[][] weights = new float[s.batch()][];
         for (int i = 0; i < rows.length; i++) {
-            long[] ids = new long[0];
-            while (ids.length < s.context() + 1) {
-                long[] more = model.tokenizer().encode(corpus.document(r, s.context() * 5), false);
-                long[] joined = java.util.Arrays.copyOf(ids, ids.length + more.length);
-                System.arraycopy(more, 0, joined, ids.length, more.length);
-                ids = joined;
+            long[] ids = new long[s.context() + 1];
+            float[] w = new float[s.context()];
+            int n = 0;
+            while (n < ids.length) {
+                Corpus.Document doc = corpus.labelled(r, s.context() * 5);
+                int at = 0;
+                for (int[] span : doc.labels()) {
+                    n = put(model, doc.text().substring(at, span[0]), 1f, ids, w, n);
+                    n = put(model, doc.text().substring(span[0], span[1]), s.labelWeight(), ids, w, n);
+                    at = span[1];
+                }
+                n = put(model, doc.text().substring(at), 1f, ids, w, n);
             }
-            rows[i] = java.util.Arrays.copyOf(ids, s.context() + 1);
+            rows[i] = ids;
+            weights[i] = w;
         }
-        return rows;
+        return new Batch(rows, weights);
+    }
+
+    /** Appends the tokens of {@code text} from position {@code n}, as far as the row goes; each weighs {@code weight}. */
+    private static int put(LoadedModel model, String text, float weight, long[] ids, float[] w, int n) {
+        if (text.isEmpty()) {
+            return n;
+        }
+        for (long id : model.tokenizer().encode(text, false)) {
+            if (n == ids.length) {
+                break;
+            }
+            ids[n] = id;
+            if (n > 0) {
+                w[n - 1] = weight; // prediction n - 1 predicts token n
+            }
+            n++;
+        }
+        return n;
     }
 
     /** The in-context probe: the sentiment validation split, demonstrations from its training split. */
@@ -248,7 +283,13 @@ public final class Pretrain {
                     accuracy(set, flipped, flippedTest));
         }
 
+        /** The accuracy, or NaN where the prompt does not fit the context (a small test model). */
         private double accuracy(PromptSet set, List<Example> demos, List<FewShotEvaluator.TestExample> test) {
+            int longest = test.stream().mapToInt(t -> model.tokenizer().encode(set.prompt(demos, t.input()).render(),
+                    true).length).max().orElse(0);
+            if (longest + 4 > model.contextLength()) {
+                return Double.NaN;
+            }
             return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,
                     FewShotEvaluator.Options.DEFAULT, i -> { }, () -> false).metrics().accuracy();
         }

@@ -1,0 +1,87 @@
+package dev.scales.core.study;
+
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.generate.Scorer;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraConfig;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.PromptSet;
+import dev.scales.core.train.FineTuneRun;
+import dev.scales.core.train.FineTuneSettings;
+import dev.scales.core.train.TrainingExample;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The measurements the studies are made of: a prompt's accuracy on a test set, a fine-tuning run
+ * on labelled items written through the prompt set's template, and perplexity on general text.
+ */
+public final class Lab {
+    private Lab() {}
+
+    public static List<FewShotEvaluator.TestExample> tests(List<SampleTasks.Item> items) {
+        return items.stream().map(i -> new FewShotEvaluator.TestExample(i.input(), i.label())).toList();
+    }
+
+    public static List<Example> examples(List<SampleTasks.Item> items) {
+        return items.stream().map(i -> new Example(i.input(), i.label())).toList();
+    }
+
+    /** {@code k} items of {@code pool} drawn with {@code seed}: balanced over labels where k allows, shuffled. */
+    public static List<SampleTasks.Item> draw(List<SampleTasks.Item> pool, int k, long seed) {
+        List<SampleTasks.Item> shuffled = new ArrayList<>(pool);
+        Collections.shuffle(shuffled, new Random(seed));
+        List<String> labels = shuffled.stream().map(SampleTasks.Item::label).distinct().sorted().toList();
+        List<SampleTasks.Item> out = new ArrayList<>();
+        // Round-robin over labels so every label is represented as soon as k allows.
+        for (int round = 0; out.size() < Math.min(k, pool.size()); round++) {
+            for (String label : labels) {
+                List<SampleTasks.Item> of = shuffled.stream().filter(i -> i.label().equals(label)).toList();
+                if (round < of.size() && out.size() < k) {
+                    out.add(of.get(round));
+                }
+            }
+        }
+        Collections.shuffle(out, new Random(seed + 1));
+        return out;
+    }
+
+    /** Accuracy of the prompt set with {@code demos} as demonstrations, scoring its labels. */
+    public static double accuracy(LoadedModel model, PromptSet set, List<Example> demos,
+                                  List<FewShotEvaluator.TestExample> test, boolean calibrate) {
+        return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,
+                new FewShotEvaluator.Options(calibrate, false, true), i -> { }, () -> false).metrics().accuracy();
+    }
+
+    /** Fine-tuning settings for a study: no validation split, constant learning rate after a short warm-up. */
+    public static FineTuneSettings settings(boolean lora, float lr, int steps, int batch, long seed) {
+        LoraConfig config = lora ? new LoraConfig(8, 16, 0, List.of("c_attn")) : null;
+        return new FineTuneSettings(config, lr, 1, steps, batch, 0.1f, false, 0f, 1.0f, seed, Integer.MAX_VALUE, 0);
+    }
+
+    /**
+     * Fine-tunes {@code model} on {@code items} written as the prompt set writes a query and its answer
+     * (the loss on the answer). LoRA adapters stay attached: close the outcome's adapters to detach them.
+     */
+    public static FineTuneRun.Outcome fineTune(LoadedModel model, PromptSet set, List<SampleTasks.Item> items,
+                                               FineTuneSettings s) {
+        List<TrainingExample> examples = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String prompt = set.prompt(List.of(), items.get(i).input()).render();
+            String completion = set.template().answer(set.labels().verbalizers().get(items.get(i).label()))
+                    + set.template().answerTerminator();
+            examples.add(new TrainingExample(i + 1, prompt, completion));
+        }
+        return FineTuneRun.run(model, examples, s, e -> { }, () -> false);
+    }
+
+    /** Perplexity of {@code text} with windows of the model's context, moved by half a context. */
+    public static double perplexity(LoadedModel model, String text) {
+        long[] ids = model.tokenizer().encode(text, false);
+        int window = model.contextLength();
+        return Scorer.perplexity(model, ids, window, window / 2).perplexity();
+    }
+}

@@ -1,0 +1,282 @@
+package dev.scales.core.study;
+
+import ai.djl.Device;
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.corpus.Texts;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.PromptSet;
+import dev.scales.core.train.FineTuneRun;
+import dev.scales.core.train.FineTuneSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * The six measurements docs/RESULTS.md reports, on a model folder and the sample tasks: in-context
+ * learning against shots, LoRA on 64 examples, both at equal labelled data, forgetting against
+ * fine-tuning strength, prompt sensitivity, and the made-up-word mapping. Every figure is a mean
+ * over seeds with its spread; the same model and seeds give the same numbers.
+ */
+public final class Studies {
+    /** Several measurements of one setting (one per seed) at position {@code x}. */
+    public record Point(double x, List<Double> values) {
+        public Point {
+            values = List.copyOf(values);
+        }
+
+        public double mean() {
+            return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        }
+
+        public double std() {
+            double m = mean();
+            return values.size() < 2 ? 0 : Math.sqrt(values.stream().mapToDouble(v -> (v - m) * (v - m)).sum()
+                    / (values.size() - 1));
+        }
+
+        public double min() {
+            return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        }
+
+        public double max() {
+            return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+    }
+
+    /** A named series of points. */
+    public record Curve(String name, List<Point> points) {
+        public Curve {
+            points = List.copyOf(points);
+        }
+    }
+
+    /** One fine-tuning strength: its task accuracy, general-text perplexity and flipped-label 8-shot accuracy. */
+    public record Strength(String method, float learningRate, int steps, Point accuracy, Point perplexity,
+                           Point flippedEightShot) {
+        public double strength() {
+            return learningRate * steps;
+        }
+    }
+
+    /** Everything measured. */
+    public record Results(String model, int seeds, Curve shots, Curve shotsRandomLabels, Curve shotsCalibrated,
+                          Point lora64, Point lora64Seconds, Curve labelledIcl, Curve labelledFineTuned,
+                          double basePerplexity, double baseFlippedEightShot, List<Strength> forgetting,
+                          Point orderings4, Point novelWithMapping, Point novelWithoutMapping, Point novelZeroShot,
+                          Point novelFineTuned, long elapsedMillis) {}
+
+    /** Sizes of the studies; {@link #FULL} is what docs/RESULTS.md uses, tests use smaller ones. */
+    public record Plan(int seeds, List<Integer> shots, List<Integer> labelled, List<Float> learningRates,
+                       int forgettingSteps, int fineTuneSteps, int testLimit) {
+        public static final Plan FULL = new Plan(5, List.of(0, 1, 2, 4, 8, 12), List.of(1, 2, 4, 8, 16, 32, 64, 128),
+                List.of(1e-5f, 3e-5f, 1e-4f, 3e-4f, 1e-3f, 3e-3f, 1e-2f, 3e-2f), 60, 40, Integer.MAX_VALUE);
+    }
+
+    private final Path modelFolder;
+    private final SampleTasks.Task sentiment;
+    private final SampleTasks.Task novel;
+    private final String generalText;
+    private final Plan plan;
+    private final Consumer<String> progress;
+
+    public Studies(Path modelFolder, SampleTasks tasks, Plan plan, Consumer<String> progress) {
+        this.modelFolder = modelFolder;
+        this.sentiment = limit(tasks.sentiment(), plan.testLimit());
+        this.novel = limit(tasks.novel(), plan.testLimit());
+        this.generalText = String.join("\n\n", tasks.generalText(60));
+        this.plan = plan;
+        this.progress = progress;
+    }
+
+    private static SampleTasks.Task limit(SampleTasks.Task t, int n) {
+        return new SampleTasks.Task(t.name(), t.train(), t.validation(), t.test().subList(0, Math.min(n, t.test().size())),
+                t.prompts());
+    }
+
+    public Results run() {
+        long start = System.nanoTime();
+        try (LoadedModel base = load()) {
+            PromptSet set = sentiment.prompts();
+            var test = Lab.tests(sentiment.test());
+            progress.accept("1/6 in-context learning against the number of shots");
+            Curve gold = shots(base, set, test, false, false, "gold labels");
+            Curve random = shots(base, set, test, true, false, "random labels");
+            Curve calibrated = shots(base, set, test, false, true, "calibrated");
+            progress.accept("2/6 LoRA on 64 labelled examples");
+            List<Double> acc = new ArrayList<>();
+            List<Double> seconds = new ArrayList<>();
+            for (int seed = 0; seed < plan.seeds(); seed++) {
+                long t0 = System.nanoTime();
+                acc.add(fineTunedAccuracy(set, Lab.draw(sentiment.train(), 64, seed), true, 1e-2f, plan.fineTuneSteps(),
+                        seed, test));
+                seconds.add((System.nanoTime() - t0) / 1e9);
+            }
+            progress.accept("3/6 in-context learning and fine-tuning at equal labelled data");
+            List<Point> icl = new ArrayList<>();
+            List<Point> ft = new ArrayList<>();
+            for (int n : plan.labelled()) {
+                List<Double> a = new ArrayList<>();
+                List<Double> f = new ArrayList<>();
+                for (int seed = 0; seed < plan.seeds(); seed++) {
+                    List<SampleTasks.Item> items = Lab.draw(sentiment.train(), n, seed);
+                    a.add(Lab.accuracy(base, set, Lab.examples(items.subList(0, Math.min(n, maxShots()))), test, false));
+                    f.add(fineTunedAccuracy(set, items, true, 1e-2f, plan.fineTuneSteps(), seed, test));
+                }
+                icl.add(new Point(n, a));
+                ft.add(new Point(n, f));
+            }
+            progress.accept("4/6 forgetting against fine-tuning strength");
+            double basePpl = Lab.perplexity(base, generalText);
+            double baseFlipped = flippedEightShot(base, 0);
+            List<Strength> forgetting = new ArrayList<>();
+            for (boolean lora : new boolean[] {false, true}) {
+                for (float lr : plan.learningRates()) {
+                    forgetting.add(strength(lora, lr, test));
+                }
+            }
+            progress.accept("5/6 prompt sensitivity");
+            List<Double> orderings = new ArrayList<>();
+            for (int seed = 0; seed < plan.seeds(); seed++) {
+                List<Example> four = Lab.examples(Lab.draw(sentiment.train(), 4, 100 + seed));
+                for (int order = 0; order < 6; order++) {
+                    List<Example> shuffled = new ArrayList<>(four);
+                    Collections.shuffle(shuffled, new Random(order));
+                    orderings.add(Lab.accuracy(base, set, shuffled, test, false));
+                }
+            }
+            progress.accept("6/6 the made-up-word mapping");
+            Point[] novelPoints = novel(base);
+            return new Results(base.name(), plan.seeds(), gold, random, calibrated, new Point(64, acc),
+                    new Point(64, seconds), new Curve("in context (N shots)", icl),
+                    new Curve("fine-tuned on N (LoRA)", ft), basePpl, baseFlipped, forgetting, new Point(4, orderings),
+                    novelPoints[0], novelPoints[1], novelPoints[2], novelPoints[3], (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private LoadedModel load() {
+        return ModelLoader.load(modelFolder, Device.cpu());
+    }
+
+    /** The most demonstrations the sentiment prompts fit in the context, with room for the query. */
+    private int maxShots() {
+        return plan.shots().get(plan.shots().size() - 1);
+    }
+
+    private Curve shots(LoadedModel base, PromptSet set, List<FewShotEvaluator.TestExample> test, boolean randomLabels,
+                        boolean calibrate, String name) {
+        List<Point> points = new ArrayList<>();
+        for (int k : plan.shots()) {
+            List<Double> a = new ArrayList<>();
+            for (int seed = 0; seed < (k == 0 ? 1 : plan.seeds()); seed++) {
+                List<Example> demos = Lab.examples(Lab.draw(sentiment.train(), k, seed));
+                if (randomLabels) {
+                    Random r = new Random(1000 + seed);
+                    demos = demos.stream().map(e -> new Example(e.input(), r.nextBoolean() ? "positive" : "negative"))
+                            .toList();
+                }
+                a.add(Lab.accuracy(base, set, demos, test, calibrate));
+            }
+            points.add(new Point(k, a));
+        }
+        return new Curve(name, points);
+    }
+
+    /** Zero-shot test accuracy after fine-tuning a fresh copy of the model on {@code items}. */
+    private double fineTunedAccuracy(PromptSet set, List<SampleTasks.Item> items, boolean lora, float lr, int steps,
+                                     long seed, List<FewShotEvaluator.TestExample> test) {
+        try (LoadedModel m = load()) {
+            FineTuneRun.Outcome o = Lab.fineTune(m, set, items, Lab.settings(lora, lr, steps, 8, seed));
+            try {
+                return Lab.accuracy(m, set, List.of(), test, false);
+            } finally {
+                if (o.adapters() != null) {
+                    o.adapters().close();
+                }
+            }
+        }
+    }
+
+    private Strength strength(boolean lora, float lr, List<FewShotEvaluator.TestExample> test) {
+        List<Double> acc = new ArrayList<>();
+        List<Double> ppl = new ArrayList<>();
+        List<Double> flipped = new ArrayList<>();
+        PromptSet set = sentiment.prompts();
+        for (int seed = 0; seed < plan.seeds(); seed++) {
+            try (LoadedModel m = load()) {
+                FineTuneRun.Outcome o = Lab.fineTune(m, set, Lab.draw(sentiment.train(), 64, seed),
+                        Lab.settings(lora, lr, plan.forgettingSteps(), 8, seed));
+                try {
+                    boolean failed = o.finished().outcome() == dev.scales.core.train.TrainingEvent.Outcome.FAILED;
+                    acc.add(Lab.accuracy(m, set, List.of(), test, false));
+                    ppl.add(failed ? Double.POSITIVE_INFINITY : Lab.perplexity(m, generalText));
+                    flipped.add(flippedEightShot(m, seed));
+                } finally {
+                    if (o.adapters() != null) {
+                        o.adapters().close();
+                    }
+                }
+            }
+        }
+        int steps = plan.forgettingSteps();
+        return new Strength(lora ? "LoRA" : "full", lr, steps, new Point(lr * steps, acc), new Point(lr * steps, ppl),
+                new Point(lr * steps, flipped));
+    }
+
+    /** 8-shot accuracy with every label flipped (demonstrations and gold): only a model reading its context scores. */
+    private double flippedEightShot(LoadedModel m, long seed) {
+        PromptSet set = sentiment.prompts();
+        List<Example> demos = Lab.examples(Lab.draw(sentiment.train(), 8, 500 + seed)).stream()
+                .map(e -> new Example(e.input(), flip(e.output()))).toList();
+        var test = sentiment.test().stream()
+                .map(i -> new FewShotEvaluator.TestExample(i.input(), flip(i.label()))).toList();
+        return Lab.accuracy(m, set, demos, test, false);
+    }
+
+    private static String flip(String label) {
+        return label.equals("positive") ? "negative" : "positive";
+    }
+
+    /**
+     * The made-up words: with one demonstration per word (the mapping in the prompt); with the same
+     * demonstrations less those of the query's own word; zero-shot; and zero-shot after LoRA on the
+     * training split.
+     */
+    private Point[] novel(LoadedModel base) {
+        PromptSet set = novel.prompts();
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        List<Double> tuned = new ArrayList<>();
+        for (int seed = 0; seed < plan.seeds(); seed++) {
+            List<SampleTasks.Item> mapping = new ArrayList<>();
+            Random r = new Random(seed);
+            for (String w : Texts.RESERVED_NONCE) {
+                List<SampleTasks.Item> of = novel.train().stream().filter(i -> mentions(i, w)).toList();
+                mapping.add(of.get(r.nextInt(of.size())));
+            }
+            Collections.shuffle(mapping, r);
+            with.add(Lab.accuracy(base, set, Lab.examples(mapping), Lab.tests(novel.test()), false));
+            int right = 0;
+            for (String w : Texts.RESERVED_NONCE) {
+                List<SampleTasks.Item> queries = novel.test().stream().filter(i -> mentions(i, w)).toList();
+                List<SampleTasks.Item> others = mapping.stream().filter(i -> !mentions(i, w)).toList();
+                right += Math.round(Lab.accuracy(base, set, Lab.examples(others), Lab.tests(queries), false)
+                        * queries.size());
+            }
+            without.add((double) right / novel.test().size());
+            tuned.add(fineTunedAccuracy(set, novel.train(), true, 1e-2f, plan.fineTuneSteps(), seed,
+                    Lab.tests(novel.test())));
+        }
+        Point zero = new Point(0, List.of(Lab.accuracy(base, set, List.of(), Lab.tests(novel.test()), false)));
+        return new Point[] {new Point(6, with), new Point(5, without), zero, new Point(novel.train().size(), tuned)};
+    }
+
+    private static boolean mentions(SampleTasks.Item item, String word) {
+        return item.input().toLowerCase().matches(".*\\b" + word + "\\b.*");
+    }
+}

@@ -1,0 +1,95 @@
+package dev.scales.report;
+
+import dev.scales.core.study.Studies;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+/** Charts written as PNG files for reports (AWT, headless): lines with ± one standard deviation bands. */
+public final class Charts {
+    /** The series colours, readable for the common colour-vision deficiencies (Okabe–Ito). */
+    public static final List<Color> PALETTE = List.of(new Color(0x00, 0x72, 0xB2), new Color(0xD5, 0x5E, 0x00),
+            new Color(0x00, 0x9E, 0x73), new Color(0xCC, 0x79, 0xA7), new Color(0x56, 0xB4, 0xE9),
+            new Color(0xE6, 0x9F, 0x00));
+
+    private Charts() {}
+
+    /** Mean ± std bands of several curves against x. */
+    public static JFreeChart bands(String title, String xLabel, String yLabel, List<Studies.Curve> curves,
+                                   boolean logX, Double yMax) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        for (Studies.Curve c : curves) {
+            YIntervalSeries s = new YIntervalSeries(c.name());
+            for (Studies.Point p : c.points()) {
+                s.add(p.x(), p.mean(), p.mean() - p.std(), p.mean() + p.std());
+            }
+            data.addSeries(s);
+        }
+        DeviationRenderer r = new DeviationRenderer(true, true);
+        r.setAlpha(0.18f);
+        for (int i = 0; i < curves.size(); i++) {
+            r.setSeriesPaint(i, PALETTE.get(i % PALETTE.size()));
+            r.setSeriesFillPaint(i, PALETTE.get(i % PALETTE.size()));
+            r.setSeriesStroke(i, new BasicStroke(2.2f));
+        }
+        NumberAxis y = new NumberAxis(yLabel);
+        if (yMax != null) {
+            y.setRange(0, yMax);
+        }
+        return styled(title, new XYPlot(data, xAxis(xLabel, logX), y, r));
+    }
+
+    /** Plain lines with point markers (no bands). */
+    public static JFreeChart lines(String title, String xLabel, String yLabel, List<XYSeries> series, boolean logX) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.forEach(data::addSeries);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < series.size(); i++) {
+            r.setSeriesPaint(i, PALETTE.get(i % PALETTE.size()));
+            r.setSeriesStroke(i, new BasicStroke(2.2f));
+        }
+        NumberAxis y = new NumberAxis(yLabel);
+        y.setAutoRangeIncludesZero(false);
+        return styled(title, new XYPlot(data, xAxis(xLabel, logX), y, r));
+    }
+
+    static ValueAxis xAxis(String label, boolean log) {
+        if (log) {
+            LogAxis a = new LogAxis(label);
+            a.setBase(2);
+            a.setSmallestValue(1e-6);
+            return a;
+        }
+        NumberAxis a = new NumberAxis(label);
+        a.setAutoRangeIncludesZero(false);
+        return a;
+    }
+
+    static JFreeChart styled(String title, XYPlot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        JFreeChart chart = new JFreeChart(title, new Font("SansSerif", Font.BOLD, 15), plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    public static void png(JFreeChart chart, Path file) throws IOException {
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 880, 480);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.scales.core.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import dev.scales.core.corpus.Corpus;
+import dev.scales.core.corpus.World;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainTest {
+    /** A model small enough to train in a test: 2 layers of 32, 64-token context, 400-token vocabulary. */
+    private static Pretrain.Settings tiny(int steps) {
+        return new Pretrain.Settings(5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0);
+    }
+
+    private static Pretrain.Listener collecting(List<Pretrain.Step> steps, List<Pretrain.Probe> probes) {
+        return new Pretrain.Listener() {
+            @Override
+            public void onStep(Pretrain.Step step) {
+                steps.add(step);
+            }
+
+            @Override
+            public void onProbe(Pretrain.Probe probe) {
+                probes.add(probe);
+            }
+        };
+    }
+
+    @Test
+    void trainsALoadableModelFolderFromScratchAndTheLossFalls(@TempDir Path dir) {
+        List<Pretrain.Step> steps = new ArrayList<>();
+        List<Pretrain.Probe> probes = new ArrayList<>();
+        Pretrain.Result r = Pretrain.run(dir, tiny(30), collecting(steps, probes), () -> false);
+        PretrainReport.write(r, tiny(30), "pretrain --out " + dir);
+
+        assertThat(steps).hasSize(30);
+        double first = steps.subList(0, 3).stream().mapToDouble(Pretrain.Step::loss).average().orElseThrow();
+        double last = steps.subList(27, 30).stream().mapToDouble(Pretrain.Step::loss).average().orElseThrow();
+        assertThat(last).isLessThan(first - 0.5);
+        assertThat(probes).extracting(Pretrain.Probe::step).containsExactly(0, 30);
+        assertThat(dir.resolve("README.md")).content().contains("pretrain --out", "30 steps");
+        assertThat(dir.resolve("training-log.csv")).content().startsWith("step,loss,learning_rate");
+        try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
+            assertThat(m.config().vocabSize()).isEqualTo(400);
+            assertThat(m.contextLength()).isEqualTo(64);
+            assertThat(m.tokenizer().encode("Review: the soup was delicious.", false).length).isLessThan(20);
+        }
+    }
+
+    @Test
+    void theSameSeedRebuildsTheSameModel(@TempDir Path a, @TempDir Path b) throws Exception {
+        Pretrain.Listener quiet = collecting(new ArrayList<>(), new ArrayList<>());
+        Pretrain.run(a, tiny(3), quiet, () -> false);
+        Pretrain.run(b, tiny(3), quiet, () -> false);
+        assertThat(Files.mismatch(a.resolve("tokenizer.json"), b.resolve("tokenizer.json"))).isEqualTo(-1L);
+        assertThat(Files.mismatch(a.resolve("model.safetensors"), b.resolve("model.safetensors"))).isEqualTo(-1L);
+    }
+
+    @Test
+    void labelWordsWeighMoreAndAreTokenizedAsInTheWholeText(@TempDir Path dir) {
+        Pretrain.run(dir, tiny(1), collecting(new ArrayList<>(), new ArrayList<>()), () -> false);
+        try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
+            Corpus corpus = new Corpus(new World(5));
+            Pretrain.Batch b = Pretrain.batch(m, corpus, tiny(1), 7);
+            Corpus.Document first = corpus.labelled(new Random(5 * 1_000_003L + 7), 64 * 5);
+            long[] whole = m.tokenizer().encode(first.text(), false);
+            assertThat(b.ids()[0]).startsWith(Arrays.copyOf(whole, Math.min(65, whole.length)));
+            for (int row = 0; row < b.ids().length; row++) {
+                for (int i = 0; i < b.weights()[row].length; i++) {
+                    assertThat(b.weights()[row][i]).isIn(1f, 3f);
+                }
+            }
+            long labelled = Arrays.stream(b.weights()).mapToLong(w -> IntStream.range(0, w.length)
+                    .filter(i -> w[i] == 3f).count()).sum();
+            assertThat(labelled).as("demonstration labels in a batch of 4 × 64 tokens").isPositive();
+        }
+    }
+
+    @Test
+    void stoppingEndsTheRunWithTheStepsDoneSoFar(@TempDir Path dir) {
+        List<Pretrain.Step> steps = new ArrayList<>();
+        Pretrain.Result r = Pretrain.run(dir, tiny(50), collecting(steps, new ArrayList<>()), () -> steps.size() >= 2);
+        assertThat(r.steps()).isEqualTo(2);
+        assertThat(r.stoppedEarly()).isTrue();
+        assertThat(dir.resolve("model.safetensors")).exists();
+    }
+
+    @Test
+    void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
+        assertThatThrownBy(() -> new Pretrain.Settings(1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0))
+                .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
+        assertThatThrownBy(() -> new Pretrain.Settings(1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0))
+                .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
+    }
+
+    @Test
+    void theLearningRateWarmsUpThenFallsToATenth() {
+        Pretrain.Settings s = new Pretrain.Settings(1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0);
+        assertThat(s.learningRateAt(0)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-9f));
+        assertThat(s.learningRateAt(10)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
+        assertThat(s.learningRateAt(99)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+}
