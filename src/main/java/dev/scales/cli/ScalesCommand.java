@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Scales: compare fine-tuning and in-context learning of language models.%n"
                 + "Run with no arguments to open the app.",
         subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, EvalCommand.class,
-            FinetuneCommand.class, BenchCommand.class, PretrainCommand.class, SamplesCommand.class, ResultsCommand.class,
+            FinetuneCommand.class, BenchCommand.class, PretrainCommand.class, SamplesCommand.class, ResultsCommand.class, ExperimentCommand.class,
             CommandLine.HelpCommand.class})
 public final class ScalesCommand implements Runnable {
     @CommandLine.Spec

@@ -29,7 +29,7 @@ public final class MainViewModel {
     private final ModelBarViewModel modelBar;
     private final PromptViewModel prompt;
     private final FineTuneViewModel fineTune;
-    private final CompareViewModel compare = new CompareViewModel();
+    private final CompareViewModel compare;
     private final StatusViewModel status = new StatusViewModel();
 
     /** The model selected and loaded on a first start (null for none). */
@@ -49,6 +49,10 @@ public final class MainViewModel {
         this.savedDevice = settings.lastDevice();
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
+        this.compare = new CompareViewModel(manager, ui);
+        if (bundledModel != null) {
+            compare.openDefault(dev.scales.core.AppPaths.home()); // the sample experiment a new user sees
+        }
         manager.addJobListener(jobs -> ui.run(() -> status.setJobs(jobs)));
         this.fineTune = new FineTuneViewModel(manager, ui, () -> {
             var p = prompt.promptProperty().get();

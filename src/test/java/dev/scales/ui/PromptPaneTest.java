@@ -43,9 +43,9 @@ class PromptPaneTest {
 
     @Test
     void movingAnExampleUpReordersThePreview(FxRobot robot) {
-        // given the starter prompt, whose third example is "I would happily come back next week."
-        String third = "I would happily come back next week.";
-        String second = "Cold fries and a forty-minute wait.";
+        // given the starter prompt, whose third example is "Such a lovely concert, truly superb."
+        String third = "Such a lovely concert, truly superb.";
+        String second = "My friends hated the noisy hotel.";
         assertThat(vm.previewProperty().get().indexOf(second)).isLessThan(vm.previewProperty().get().indexOf(third));
 
         // when

@@ -65,6 +65,14 @@ public final class ModelManager implements AutoCloseable {
         return enqueue(name, priority, work, true);
     }
 
+    /**
+     * Queues {@code work} that loads what it needs itself (an experiment loads fresh copies of its
+     * model): it runs on the manager's worker in priority order, never beside another job.
+     */
+    public <T> Job<T> submitStandalone(String name, Job.Priority priority, java.util.function.Function<JobContext, T> work) {
+        return enqueue(name, priority, (ignored, ctx) -> work.apply(ctx), false);
+    }
+
     /** An interactive job that needs no cancellation checks. */
     public <T> CompletableFuture<T> submit(String name, Function<LoadedModel, T> work) {
         return submit(name, Job.Priority.INTERACTIVE, (m, ctx) -> work.apply(m)).future();

@@ -95,7 +95,7 @@ public final class Pretrain {
             World world = new World(s.seed());
             Corpus corpus = new Corpus(world);
             listener.onMessage("training the tokenizer (" + s.vocabSize() + " tokens)");
-            BpeVocabulary vocab = BpeTrainer.train(tokenizerCorpus(corpus, s.seed()), s.vocabSize(),
+            BpeVocabulary vocab = BpeTrainer.train(tokenizerCorpus(corpus, s.seed(), s.vocabSize()), s.vocabSize(),
                     List.of(END_OF_TEXT));
             vocab.write(out.resolve("tokenizer.json"));
             writeConfig(out, s);
@@ -111,11 +111,14 @@ public final class Pretrain {
 
     static final String END_OF_TEXT = "<|endoftext|>";
 
-    /** The texts the tokenizer learns from: a sample of the corpus, from a seed of its own. */
-    static List<String> tokenizerCorpus(Corpus corpus, long seed) {
+    /**
+     * The texts the tokenizer learns from: a sample of the corpus (2,000 documents, about 2.4 MB;
+     * fewer for a small vocabulary), from a seed of its own.
+     */
+    static List<String> tokenizerCorpus(Corpus corpus, long seed, int vocabSize) {
         Random r = new Random(seed * 7919 + 1);
         List<String> docs = new ArrayList<>();
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < Math.min(2000, 2 * vocabSize); i++) {
             docs.add(corpus.document(r, 1200));
         }
         return docs;

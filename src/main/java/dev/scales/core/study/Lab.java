@@ -52,8 +52,23 @@ public final class Lab {
     /** Accuracy of the prompt set with {@code demos} as demonstrations, scoring its labels. */
     public static double accuracy(LoadedModel model, PromptSet set, List<Example> demos,
                                   List<FewShotEvaluator.TestExample> test, boolean calibrate) {
+        return evaluate(model, set, demos, test, calibrate).metrics().accuracy();
+    }
+
+    /** The whole evaluation: metrics and every prediction. */
+    public static FewShotEvaluator.Result evaluate(LoadedModel model, PromptSet set, List<Example> demos,
+                                                   List<FewShotEvaluator.TestExample> test, boolean calibrate) {
         return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,
-                new FewShotEvaluator.Options(calibrate, false, true), i -> { }, () -> false).metrics().accuracy();
+                new FewShotEvaluator.Options(calibrate, false, true), i -> { }, () -> false);
+    }
+
+    /** Whether every test query fits the model's context after {@code demos} (with room for the answer). */
+    public static boolean fits(LoadedModel model, PromptSet set, List<Example> demos,
+                               List<FewShotEvaluator.TestExample> test) {
+        int answer = set.labels().verbalizers().values().stream()
+                .mapToInt(v -> model.tokenizer().encode(set.template().answer(v), false).length).max().orElse(1);
+        return test.stream().allMatch(t -> model.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length
+                + answer <= model.contextLength());
     }
 
     /** Fine-tuning settings for a study: no validation split, constant learning rate after a short warm-up. */

@@ -1,26 +1,76 @@
 package dev.scales.ui.compare;
 
+import dev.scales.core.experiment.ExperimentRun;
+import dev.scales.report.ExperimentReport;
+import java.io.File;
+import java.util.Locale;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import org.jfree.chart.fx.ChartViewer;
 
-/** The compare view: fine-tuning and in-context learning side by side on one test set. */
-public final class CompareView extends VBox {
+/** The compare view: fine-tuning and in-context learning side by side on one test set, from an experiment. */
+public final class CompareView extends ScrollPane {
     public CompareView(CompareViewModel vm) {
         setId("compare-view");
-        getStyleClass().add("lab-pane");
-        setSpacing(12);
-        setPadding(new Insets(16));
+        setFitToWidth(true);
         Label title = new Label("Compare · fine-tuning vs in-context learning");
         title.getStyleClass().add("pane-title");
-        Label guidance = new Label();
-        guidance.setWrapText(true);
-        guidance.getStyleClass().add("muted");
-        guidance.textProperty().bind(vm.guidanceProperty());
+
+        Button open = new Button("Open experiment…");
+        open.setId("open-experiment");
+        open.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Open an experiment");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Experiment (JSON)", "*.json"));
+            if (vm.fileProperty().get() != null) {
+                chooser.setInitialDirectory(vm.fileProperty().get().toAbsolutePath().getParent().toFile());
+            }
+            File f = chooser.showOpenDialog(getScene().getWindow());
+            if (f != null) {
+                vm.open(f.toPath());
+            }
+        });
+        Button run = new Button("Run");
+        run.setId("run-experiment");
+        run.getStyleClass().add("accent");
+        run.disableProperty().bind(vm.experimentProperty().isNull().or(vm.runningProperty()));
+        run.setOnAction(e -> vm.run());
+        Button cancel = new Button("Cancel");
+        cancel.visibleProperty().bind(vm.runningProperty());
+        cancel.setOnAction(e -> vm.cancel());
+        Button export = new Button("Export…");
+        export.setId("export-results");
+        export.disableProperty().bind(vm.resultsProperty().isNull());
+        export.setOnAction(e -> {
+            DirectoryChooser chooser = new DirectoryChooser();
+            chooser.setTitle("Export results.json, CSV tables and PNG charts to…");
+            File dir = chooser.showDialog(getScene().getWindow());
+            if (dir != null) {
+                vm.export(dir.toPath());
+            }
+        });
+        HBox toolbar = new HBox(8, open, run, cancel, export);
+        toolbar.setAlignment(Pos.CENTER_LEFT);
+        Label status = new Label();
+        status.setId("compare-status");
+        status.setWrapText(true);
+        status.getStyleClass().add("muted");
+        status.textProperty().bind(vm.statusProperty());
 
         GridPane grid = new GridPane();
         grid.setId("compare-grid");
@@ -37,7 +87,60 @@ public final class CompareView extends VBox {
         for (int i = 0; i < 4; i++) {
             grid.add(cell(vm.cells().get(i)), 1 + i % 2, 1 + i / 2);
         }
-        getChildren().addAll(title, guidance, grid);
+        Label cost = new Label();
+        cost.setId("compare-cost");
+        cost.setWrapText(true);
+        cost.textProperty().bind(vm.costProperty());
+
+        ChartViewer labelled = new ChartViewer(null);
+        labelled.setId("labelled-chart");
+        labelled.setMinHeight(260);
+        labelled.setPrefHeight(300);
+        labelled.visibleProperty().bind(vm.resultsProperty().isNotNull());
+        labelled.managedProperty().bind(labelled.visibleProperty());
+        vm.resultsProperty().addListener((obs, old, r) -> labelled.setChart(r == null ? null
+                : ExperimentReport.labelledChart(r)));
+
+        ComboBox<CompareViewModel.Filter> filter = new ComboBox<>();
+        filter.setId("outputs-filter");
+        filter.getItems().setAll(CompareViewModel.Filter.values());
+        filter.valueProperty().bindBidirectional(vm.filterProperty());
+        Label shown = new Label();
+        shown.getStyleClass().add("muted");
+        shown.textProperty().bind(Bindings.size(vm.shownOutputs()).asString("%d examples"));
+        HBox filterBar = new HBox(8, new Label("Outputs side by side:"), filter, shown);
+        filterBar.setAlignment(Pos.CENTER_LEFT);
+        TableView<ExperimentRun.Output> table = outputsTable(vm);
+
+        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, filterBar, table);
+        content.getStyleClass().add("lab-pane");
+        content.setPadding(new Insets(16));
+        setContent(content);
+    }
+
+    private static TableView<ExperimentRun.Output> outputsTable(CompareViewModel vm) {
+        TableView<ExperimentRun.Output> table = new TableView<>(vm.shownOutputs());
+        table.setId("outputs-table");
+        table.setPrefHeight(320);
+        table.setPlaceholder(new Label("Each test example with every method's prediction appears here after a run."));
+        TableColumn<ExperimentRun.Output, String> input = new TableColumn<>("Input");
+        input.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().input()));
+        input.setPrefWidth(320);
+        TableColumn<ExperimentRun.Output, String> gold = new TableColumn<>("Label");
+        gold.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().gold()));
+        table.getColumns().add(input);
+        table.getColumns().add(gold);
+        for (int m = 0; m < ExperimentRun.METHODS.size(); m++) {
+            int method = m;
+            TableColumn<ExperimentRun.Output, String> col = new TableColumn<>(ExperimentRun.METHODS.get(m));
+            col.setCellValueFactory(c -> new ReadOnlyStringWrapper(String.format(Locale.ROOT, "%s %s (%.0f%%)",
+                    c.getValue().correct(method) ? "✓" : "✗", c.getValue().predicted().get(method),
+                    100 * c.getValue().confidence().get(method))));
+            col.setPrefWidth(150);
+            table.getColumns().add(col);
+        }
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        return table;
     }
 
     private static Label header(String text) {
@@ -52,6 +155,7 @@ public final class CompareView extends VBox {
         value.textProperty().bind(cell.valueProperty());
         Label detail = new Label();
         detail.getStyleClass().add("muted");
+        detail.setWrapText(true);
         detail.textProperty().bind(cell.detailProperty());
         VBox box = new VBox(4, value, detail);
         box.setAlignment(Pos.CENTER);

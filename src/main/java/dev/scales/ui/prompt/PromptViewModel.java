@@ -105,13 +105,16 @@ public final class PromptViewModel {
         rerender();
     }
 
-    /** A small sentiment prompt so a first-time user sees what a few-shot prompt looks like. */
+    /**
+     * A small sentiment prompt so a first-time user sees what a few-shot prompt looks like, in the
+     * words of the bundled model's world (it knows no others) and in sample-data/sentiment's format.
+     */
     static FewShotPrompt starterPrompt() {
-        return new FewShotPrompt("Classify the sentiment of each review as positive or negative.",
-                List.of(new Example("The soup was warm and the staff were kind.", "positive"),
-                        new Example("Cold fries and a forty-minute wait.", "negative"),
-                        new Example("I would happily come back next week.", "positive")),
-                "The bread was stale and the room was noisy.",
+        return new FewShotPrompt("Answer with positive or negative.",
+                List.of(new Example("Honestly, the soup felt delicious.", "positive"),
+                        new Example("My friends hated the noisy hotel.", "negative"),
+                        new Example("Such a lovely concert, truly superb.", "positive")),
+                "The room seemed dirty, and I regretted it.",
                 new PromptTemplate("Review: {input}\nSentiment: {output}\n\n"));
     }
 

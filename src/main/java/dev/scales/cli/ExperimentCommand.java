@@ -1,0 +1,58 @@
+package dev.scales.cli;
+
+import dev.scales.core.experiment.Experiment;
+import dev.scales.core.experiment.ExperimentRun;
+import dev.scales.report.ExperimentReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code scales experiment run FILE --out DIR}: the compare view's experiment, headless. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Run a comparison of in-context learning and fine-tuning described by an experiment file.",
+        subcommands = {ExperimentCommand.Run.class})
+final class ExperimentCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run FILE and write results.json, grid.csv, outputs.csv, labelled.csv and the charts to --out.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", description = "The experiment file (see docs/EXPERIMENTS.md).")
+        Path file;
+
+        @Option(names = "--out", required = true, description = "The folder for the results.")
+        Path out;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter o = spec.commandLine().getOut();
+            Experiment e = Experiment.read(file);
+            long start = System.nanoTime();
+            ExperimentRun.Results r = ExperimentRun.run(e, m -> {
+                o.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, m);
+                o.flush();
+            }, () -> false);
+            ExperimentReport.write(r, out);
+            for (ExperimentRun.Cell c : r.grid()) {
+                o.printf(Locale.ROOT, "%-24s accuracy %.3f ± %.3f  macro-F1 %.3f%n", c.method(), c.accuracy().mean(),
+                        c.accuracy().std(), c.macroF1().mean());
+            }
+            o.println("wrote " + out.resolve("results.json"));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.scales.core.experiment;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.scales.core.ScalesException;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A comparison of in-context learning and fine-tuning on one task, as a file (docs/EXPERIMENTS.md
+ * documents the format): the model, the task's files, the few-shot setting, the fine-tuning
+ * setting, the numbers of labelled examples to compare at, and the seeds. Paths are relative to
+ * the file's folder. Reading checks every field and names the one that is wrong.
+ *
+ * @param model         the model folder
+ * @param train         labelled pool: demonstrations and fine-tuning data ({"input","label"} JSONL)
+ * @param test          labelled test set
+ * @param promptSet     instruction, template and labels
+ * @param generalText   held-out general text for forgetting (perplexity), or null
+ * @param shots         demonstrations in the few-shot cells
+ * @param trainingSize  labelled examples the fine-tuned cells train on
+ * @param labelled      the N of the accuracy-against-labelled-examples chart
+ */
+public record Experiment(String name, Path model, Path train, Path test, Path promptSet, Path generalText, int shots,
+                         FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds) {
+    public static final String SCHEMA = "scales-experiment";
+    public static final int VERSION = 1;
+
+    /** How the fine-tuned cells are trained. */
+    public record FineTune(String method, float learningRate, int steps, int batch, int rank) {
+        public boolean lora() {
+            return method.equals("lora");
+        }
+    }
+
+    public Experiment {
+        labelled = List.copyOf(labelled);
+    }
+
+    public static Experiment read(Path file) {
+        JsonObject o;
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(file));
+            if (!root.isJsonObject()) {
+                throw new ScalesException(file + ": an experiment must be a JSON object");
+            }
+            o = root.getAsJsonObject();
+        } catch (IOException e) {
+            throw new ScalesException(file + ": cannot read (" + e.getMessage() + ")", e);
+        } catch (JsonParseException e) {
+            throw new ScalesException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        Fields f = new Fields(file, o, "");
+        if (!SCHEMA.equals(f.string("schema"))) {
+            throw new ScalesException(file + ": \"schema\" must be \"" + SCHEMA + "\"");
+        }
+        int version = f.integer("version", 1, Integer.MAX_VALUE);
+        if (version > VERSION) {
+            throw new ScalesException(file + ": \"version\" " + version + " is newer than this Scales reads (" + VERSION
+                    + ")");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Fields task = f.object("task");
+        Fields fs = f.object("fewShot");
+        Fields ft = f.object("fineTune");
+        String method = ft.string("method");
+        if (!method.equals("lora") && !method.equals("full")) {
+            throw new ScalesException(file + ": \"fineTune.method\" must be \"lora\" or \"full\", got \"" + method + "\"");
+        }
+        FineTune fineTune = new FineTune(method, (float) ft.number("learningRate", 1e-7, 1), ft.integer("steps", 1, 100_000),
+                ft.integer("batch", 1, 1024), ft.has("rank") ? ft.integer("rank", 1, 1024) : 8);
+        List<Integer> labelled = new ArrayList<>();
+        if (f.has("labelled")) {
+            JsonArray a = f.array("labelled");
+            for (int i = 0; i < a.size(); i++) {
+                if (!a.get(i).isJsonPrimitive() || !a.get(i).getAsJsonPrimitive().isNumber()
+                        || a.get(i).getAsInt() < 1) {
+                    throw new ScalesException(file + ": \"labelled[" + i + "]\" must be a positive whole number");
+                }
+                labelled.add(a.get(i).getAsInt());
+            }
+        }
+        return new Experiment(f.has("name") ? f.string("name") : file.getFileName().toString(),
+                dir.resolve(f.string("model")).normalize(), task.path(dir, "train"), task.path(dir, "test"),
+                task.path(dir, "promptSet"), task.has("generalText") ? task.path(dir, "generalText") : null,
+                fs.integer("shots", 0, 256), fineTune, ft.integer("trainingExamples", 1, 1_000_000), labelled,
+                f.integer("seeds", 1, 100));
+    }
+
+    /** Writes the experiment with paths relative to {@code file}'s folder. */
+    public void write(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        JsonObject o = new JsonObject();
+        o.addProperty("schema", SCHEMA);
+        o.addProperty("version", VERSION);
+        o.addProperty("name", name);
+        o.addProperty("model", relative(dir, model));
+        JsonObject task = new JsonObject();
+        task.addProperty("train", relative(dir, train));
+        task.addProperty("test", relative(dir, test));
+        task.addProperty("promptSet", relative(dir, promptSet));
+        if (generalText != null) {
+            task.addProperty("generalText", relative(dir, generalText));
+        }
+        o.add("task", task);
+        JsonObject fs = new JsonObject();
+        fs.addProperty("shots", shots);
+        o.add("fewShot", fs);
+        JsonObject ft = new JsonObject();
+        ft.addProperty("method", fineTune.method());
+        ft.addProperty("learningRate", fineTune.learningRate());
+        ft.addProperty("steps", fineTune.steps());
+        ft.addProperty("batch", fineTune.batch());
+        ft.addProperty("rank", fineTune.rank());
+        ft.addProperty("trainingExamples", trainingSize);
+        o.add("fineTune", ft);
+        JsonArray a = new JsonArray();
+        labelled.forEach(a::add);
+        o.add("labelled", a);
+        o.addProperty("seeds", seeds);
+        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n");
+    }
+
+    private static String relative(Path dir, Path p) {
+        try {
+            return dir.relativize(p.toAbsolutePath()).toString().replace('\\', '/');
+        } catch (IllegalArgumentException e) { // another drive on Windows
+            return p.toAbsolutePath().toString();
+        }
+    }
+
+    /** Reads fields of one JSON object, naming the field (with its path) in every error. */
+    private record Fields(Path file, JsonObject o, String prefix) {
+        boolean has(String key) {
+            return o.has(key) && !o.get(key).isJsonNull();
+        }
+
+        private JsonElement get(String key) {
+            if (!has(key)) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" is missing");
+            }
+            return o.get(key);
+        }
+
+        String string(String key) {
+            JsonElement e = get(key);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be a string");
+            }
+            return e.getAsString();
+        }
+
+        double number(String key, double min, double max) {
+            JsonElement e = get(key);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be a number");
+            }
+            double v = e.getAsDouble();
+            if (!(v >= min && v <= max)) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be between " + min + " and " + max
+                        + ", got " + v);
+            }
+            return v;
+        }
+
+        int integer(String key, int min, int max) {
+            double v = number(key, min, max);
+            if (v != Math.rint(v)) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be a whole number, got " + v);
+            }
+            return (int) v;
+        }
+
+        Fields object(String key) {
+            JsonElement e = get(key);
+            if (!e.isJsonObject()) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be an object");
+            }
+            return new Fields(file, e.getAsJsonObject(), prefix + key + ".");
+        }
+
+        JsonArray array(String key) {
+            JsonElement e = get(key);
+            if (!e.isJsonArray()) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be an array");
+            }
+            return e.getAsJsonArray();
+        }
+
+        Path path(Path dir, String key) {
+            return dir.resolve(string(key)).normalize();
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.scales.core.experiment;
+
+import ai.djl.Device;
+import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.ScalesException;
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.data.LabelledData;
+import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.PromptSet;
+import dev.scales.core.study.Lab;
+import dev.scales.core.study.Studies.Curve;
+import dev.scales.core.study.Studies.Point;
+import dev.scales.core.train.FineTuneRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Runs an {@link Experiment}: the 2×2 grid (base or fine-tuned, zero- or few-shot) over its seeds,
+ * each test example's predictions side by side, accuracy against the number of labelled examples
+ * used as shots or as training data, the cost of each method, and forgetting. The same experiment
+ * on the same machine gives the same numbers (every draw is seeded).
+ */
+public final class ExperimentRun {
+    /** The four methods of the grid, in order. */
+    public static final List<String> METHODS = List.of("base, zero-shot", "base, few-shot", "fine-tuned, zero-shot",
+            "fine-tuned, few-shot");
+
+    /** One cell of the grid. */
+    public record Cell(String method, boolean fineTuned, int shots, Point accuracy, Point macroF1,
+                       double promptTokensPerPrediction, double secondsPerPrediction) {}
+
+    /** One test example: what each method predicted (seed 0) and with what probability. */
+    public record Output(int index, String input, String gold, List<String> predicted, List<Double> confidence) {
+        public boolean correct(int method) {
+            return predicted.get(method).equals(gold);
+        }
+    }
+
+    /**
+     * What each method costs: fine-tuning pays its training once; prompting re-reads its
+     * demonstrations at every prediction. Break-even: predictions after which fine-tuning has cost
+     * less, in tokens processed (a training token counted as three forward tokens: forward and
+     * backward) and in measured seconds.
+     */
+    public record Cost(long trainingTokens, double trainingSeconds, double fewShotTokensPerPrediction,
+                       double zeroShotTokensPerPrediction, double breakEvenByTokens, double breakEvenBySeconds) {}
+
+    /** Perplexity of the held-out general text before and after fine-tuning (seed 0). */
+    public record Forgetting(double basePerplexity, double fineTunedPerplexity) {
+        public double risePercent() {
+            return 100 * (fineTunedPerplexity / basePerplexity - 1);
+        }
+    }
+
+    /** Everything a run produced, with how and where it ran. */
+    public record Results(Experiment experiment, List<Cell> grid, List<Output> outputs, Curve labelledIcl,
+                          Curve labelledFineTuned, Cost cost, Forgetting forgetting, String scalesVersion,
+                          String engine, String device, long elapsedMillis) {}
+
+    private ExperimentRun() {}
+
+    public static Results run(Experiment e, Consumer<String> progress, BooleanSupplier cancelled) {
+        long start = System.nanoTime();
+        PromptSet set = PromptSet.read(e.promptSet());
+        List<SampleTasks.Item> pool = items(e.train());
+        List<FewShotEvaluator.TestExample> test = Lab.tests(items(e.test()));
+        if (pool.size() < e.trainingSize()) {
+            throw new ScalesException(e.train() + ": " + pool.size() + " labelled examples, but the experiment trains on "
+                    + e.trainingSize());
+        }
+        String general = e.generalText() == null ? null : read(e.generalText());
+        List<List<Double>> acc = lists(4);
+        List<List<Double>> f1 = lists(4);
+        double[] seconds = new double[4];
+        double[] promptTokens = new double[4];
+        List<Output> outputs = new ArrayList<>();
+        Cost cost = null;
+        Forgetting forgetting = null;
+        int shots = e.shots();
+        try (LoadedModel base = ModelLoader.load(e.model(), Device.cpu())) {
+            while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {
+                shots--; // as many demonstrations as fit
+            }
+            for (int seed = 0; seed < e.seeds(); seed++) {
+                check(cancelled);
+                progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
+                List<Example> demos = Lab.examples(Lab.draw(pool, shots, seed));
+                FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
+                r[0] = timed(seconds, 0, seed, () -> Lab.evaluate(base, set, List.of(), test, false));
+                r[1] = timed(seconds, 1, seed, () -> Lab.evaluate(base, set, demos, test, false));
+                progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
+                try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
+                    long t0 = System.nanoTime();
+                    FineTuneRun.Outcome o = Lab.fineTune(tuned, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
+                            Lab.settings(e.fineTune().lora(), e.fineTune().learningRate(), e.fineTune().steps(),
+                                    e.fineTune().batch(), seed));
+                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    try {
+                        r[2] = timed(seconds, 2, seed, () -> Lab.evaluate(tuned, set, List.of(), test, false));
+                        r[3] = timed(seconds, 3, seed, () -> Lab.evaluate(tuned, set, demos, test, false));
+                        if (seed == 0) {
+                            promptTokens[0] = promptTokens(base, set, List.of(), test);
+                            promptTokens[1] = promptTokens(base, set, demos, test);
+                            promptTokens[2] = promptTokens[0];
+                            promptTokens[3] = promptTokens[1];
+                            cost = cost(base, set, pool, e, trainSeconds, promptTokens, seconds, test.size());
+                            if (general != null) {
+                                forgetting = new Forgetting(Lab.perplexity(base, general), Lab.perplexity(tuned, general));
+                            }
+                            outputs = outputs(test, r);
+                        }
+                    } finally {
+                        if (o.adapters() != null) {
+                            o.adapters().close();
+                        }
+                    }
+                }
+                for (int m = 0; m < 4; m++) {
+                    acc.get(m).add(r[m].metrics().accuracy());
+                    f1.get(m).add(r[m].metrics().macroF1());
+                }
+            }
+            progress.accept("accuracy against labelled examples");
+            List<Point> icl = new ArrayList<>();
+            List<Point> ft = new ArrayList<>();
+            for (int n : e.labelled()) {
+                List<Double> a = new ArrayList<>();
+                List<Double> f = new ArrayList<>();
+                for (int seed = 0; seed < e.seeds(); seed++) {
+                    check(cancelled);
+                    List<SampleTasks.Item> items = Lab.draw(pool, n, seed);
+                    List<Example> demos = Lab.examples(items);
+                    while (!demos.isEmpty() && !Lab.fits(base, set, demos, test)) {
+                        demos = demos.subList(0, demos.size() - 1);
+                    }
+                    a.add(Lab.accuracy(base, set, demos, test, false));
+                    try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
+                        FineTuneRun.Outcome o = Lab.fineTune(tuned, set, items, Lab.settings(e.fineTune().lora(),
+                                e.fineTune().learningRate(), e.fineTune().steps(), e.fineTune().batch(), seed));
+                        f.add(Lab.accuracy(tuned, set, List.of(), test, false));
+                        if (o.adapters() != null) {
+                            o.adapters().close();
+                        }
+                    }
+                }
+                icl.add(new Point(n, a));
+                ft.add(new Point(n, f));
+                progress.accept("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
+                        + fmt(ft.get(ft.size() - 1).mean()));
+            }
+            List<Cell> grid = new ArrayList<>();
+            for (int m = 0; m < 4; m++) {
+                grid.add(new Cell(METHODS.get(m), m >= 2, m % 2 == 1 ? shots : 0, new Point(m % 2 == 1 ? shots : 0,
+                        acc.get(m)), new Point(0, f1.get(m)), promptTokens[m], seconds[m] / e.seeds() / test.size()));
+            }
+            EnvironmentInfo env = EnvironmentInfo.collect();
+            return new Results(e, grid, outputs, new Curve("in context (N shots, as many as fit)", icl),
+                    new Curve("fine-tuned on N (" + e.fineTune().method() + ")", ft), cost, forgetting,
+                    env.scalesVersion(), env.engineName() + " " + env.engineVersion(), base.device().toString(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private static Cost cost(LoadedModel base, PromptSet set, List<SampleTasks.Item> pool, Experiment e,
+                             double trainSeconds, double[] promptTokens, double[] seconds, int testSize) {
+        // Tokens a training step reads: batch × the mean length of a training example (prompt and answer).
+        double perExample = pool.stream().limit(64).mapToInt(i -> base.tokenizer().encode(
+                set.prompt(List.of(), i.input()).render() + set.template().answer(i.label()), true).length)
+                .average().orElse(0);
+        long trainingTokens = Math.round(perExample * e.fineTune().batch() * e.fineTune().steps());
+        double extraTokens = promptTokens[1] - promptTokens[0];
+        double extraSeconds = (seconds[1] - seconds[0]) / testSize; // seed 0 so far
+        return new Cost(trainingTokens, trainSeconds, promptTokens[1], promptTokens[0],
+                extraTokens > 0 ? 3.0 * trainingTokens / extraTokens : Double.POSITIVE_INFINITY,
+                extraSeconds > 0 ? trainSeconds / extraSeconds : Double.POSITIVE_INFINITY);
+    }
+
+    /** Mean prompt length in tokens (demonstrations and query) of a prediction. */
+    private static double promptTokens(LoadedModel m, PromptSet set, List<Example> demos,
+                                       List<FewShotEvaluator.TestExample> test) {
+        return test.stream().mapToInt(t -> m.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length)
+                .average().orElse(0);
+    }
+
+    private static List<Output> outputs(List<FewShotEvaluator.TestExample> test, FewShotEvaluator.Result[] r) {
+        List<Output> out = new ArrayList<>();
+        for (int i = 0; i < test.size(); i++) {
+            List<String> predicted = new ArrayList<>();
+            List<Double> confidence = new ArrayList<>();
+            for (FewShotEvaluator.Result result : r) {
+                FewShotEvaluator.Prediction p = result.predictions().get(i);
+                predicted.add(p.predicted());
+                confidence.add(java.util.Arrays.stream(p.probabilities()).max().orElse(Double.NaN));
+            }
+            out.add(new Output(i, test.get(i).input(), test.get(i).label(), predicted, confidence));
+        }
+        return out;
+    }
+
+    private static FewShotEvaluator.Result timed(double[] seconds, int method, int seed,
+                                                 java.util.function.Supplier<FewShotEvaluator.Result> run) {
+        long t0 = System.nanoTime();
+        FewShotEvaluator.Result r = run.get();
+        seconds[method] += (System.nanoTime() - t0) / 1e9;
+        return r;
+    }
+
+    static List<SampleTasks.Item> items(java.nio.file.Path file) {
+        LabelledData.Result r = LabelledData.read(file, "input", "label");
+        if (!r.problems().isEmpty()) {
+            throw new ScalesException(r.problems().size() + " malformed row(s); first: " + r.problems().get(0));
+        }
+        return r.rows().stream().map(row -> new SampleTasks.Item(row.input(), row.label())).toList();
+    }
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException ex) {
+            throw new ScalesException(file + ": cannot read (" + ex.getMessage() + ")", ex);
+        }
+    }
+
+    private static List<List<Double>> lists(int n) {
+        List<List<Double>> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            l.add(new ArrayList<>());
+        }
+        return l;
+    }
+
+    private static void check(BooleanSupplier cancelled) {
+        if (cancelled.getAsBoolean()) {
+            throw new java.util.concurrent.CancellationException("the experiment was cancelled");
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
+    }
+
+    /** The grid as a map from method to mean accuracy (for messages and tests). */
+    public static Map<String, Double> accuracies(Results r) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        r.grid().forEach(c -> m.put(c.method(), c.accuracy().mean()));
+        return m;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.scales.report;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.scales.core.experiment.ExperimentRun;
+import dev.scales.core.study.Studies;
+import dev.scales.core.util.AtomicFiles;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+/**
+ * An experiment's results as files: {@code results.json} (settings, versions, device, timings and
+ * every number), {@code grid.csv}, {@code outputs.csv}, {@code labelled.csv}, and the charts
+ * {@code labelled.png} and {@code grid.png} — the same numbers the compare view shows.
+ */
+public final class ExperimentReport {
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
+
+    private ExperimentReport() {}
+
+    public static void write(ExperimentRun.Results r, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path experimentFile = dir.resolve("experiment.json");
+        r.experiment().write(experimentFile);
+        JsonObject o = new JsonObject();
+        o.add("experiment", JsonParser.parseString(Files.readString(experimentFile)));
+        o.addProperty("scales", r.scalesVersion());
+        o.addProperty("engine", r.engine());
+        o.addProperty("device", r.device());
+        o.addProperty("elapsedSeconds", r.elapsedMillis() / 1000.0);
+        o.add("grid", GSON.toJsonTree(r.grid()));
+        o.add("labelled", GSON.toJsonTree(List.of(r.labelledIcl(), r.labelledFineTuned())));
+        o.add("cost", GSON.toJsonTree(r.cost()));
+        if (r.forgetting() != null) {
+            o.add("forgetting", GSON.toJsonTree(r.forgetting()));
+        }
+        o.add("outputs", GSON.toJsonTree(r.outputs()));
+        AtomicFiles.writeString(dir.resolve("results.json"), GSON.toJson(o) + "\n");
+        csv(dir.resolve("grid.csv"), List.of("method", "shots", "accuracy_mean", "accuracy_std", "macro_f1_mean",
+                "prompt_tokens_per_prediction", "seconds_per_prediction"), rows -> {
+            for (ExperimentRun.Cell c : r.grid()) {
+                rows.add(List.of(c.method(), c.shots(), c.accuracy().mean(), c.accuracy().std(), c.macroF1().mean(),
+                        c.promptTokensPerPrediction(), c.secondsPerPrediction()));
+            }
+        });
+        List<String> header = new ArrayList<>(List.of("index", "input", "gold"));
+        ExperimentRun.METHODS.forEach(m -> {
+            header.add(m);
+            header.add(m + " confidence");
+        });
+        csv(dir.resolve("outputs.csv"), header, rows -> {
+            for (ExperimentRun.Output out : r.outputs()) {
+                List<Object> row = new ArrayList<>(List.of(out.index() + 1, out.input(), out.gold()));
+                for (int m = 0; m < out.predicted().size(); m++) {
+                    row.add(out.predicted().get(m));
+                    row.add(out.confidence().get(m));
+                }
+                rows.add(row);
+            }
+        });
+        csv(dir.resolve("labelled.csv"), List.of("n", "in_context_mean", "in_context_std", "fine_tuned_mean",
+                "fine_tuned_std"), rows -> {
+            for (int i = 0; i < r.labelledIcl().points().size(); i++) {
+                Studies.Point a = r.labelledIcl().points().get(i);
+                Studies.Point f = r.labelledFineTuned().points().get(i);
+                rows.add(List.of((int) a.x(), a.mean(), a.std(), f.mean(), f.std()));
+            }
+        });
+        if (!r.labelledIcl().points().isEmpty()) {
+            Charts.png(labelledChart(r), dir.resolve("labelled.png"));
+        }
+        Charts.png(gridChart(r), dir.resolve("grid.png"));
+    }
+
+    public static JFreeChart labelledChart(ExperimentRun.Results r) {
+        return Charts.bands("Accuracy against labelled examples", "labelled examples (N)", "test accuracy",
+                List.of(r.labelledIcl(), r.labelledFineTuned()), true, 1.0);
+    }
+
+    /** The grid's four accuracies as bars. */
+    public static JFreeChart gridChart(ExperimentRun.Results r) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (ExperimentRun.Cell c : r.grid()) {
+            data.addValue(c.accuracy().mean(), c.fineTuned() ? "fine-tuned" : "base",
+                    c.shots() == 0 ? "zero-shot" : c.shots() + "-shot");
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Base vs fine-tuned, zero-shot vs few-shot", null,
+                "test accuracy", data, PlotOrientation.VERTICAL, true, false, false);
+        var plot = chart.getCategoryPlot();
+        plot.getRangeAxis().setRange(0, 1);
+        plot.setBackgroundPaint(java.awt.Color.WHITE);
+        plot.getRenderer().setSeriesPaint(0, Charts.PALETTE.get(0));
+        plot.getRenderer().setSeriesPaint(1, Charts.PALETTE.get(1));
+        ((org.jfree.chart.renderer.category.BarRenderer) plot.getRenderer())
+                .setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        return chart;
+    }
+
+    private interface Rows {
+        void fill(List<List<?>> rows);
+    }
+
+    private static void csv(Path file, List<String> header, Rows rows) throws IOException {
+        List<List<?>> all = new ArrayList<>();
+        rows.fill(all);
+        AtomicFiles.write(file, out -> {
+            try (CSVPrinter p = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
+                    CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
+                for (List<?> row : all) {
+                    p.printRecord(row);
+                }
+            }
+        });
+    }
+}

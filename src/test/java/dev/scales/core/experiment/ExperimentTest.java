@@ -1,0 +1,67 @@
+package dev.scales.core.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.scales.core.ScalesException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSampleExperimentsReadAndPointAtTheBundledFiles() {
+        Experiment e = Experiment.read(Path.of("sample-data/experiments/sentiment.json"));
+        assertThat(e.model()).isEqualTo(Path.of("assets/models/scales-tiny").toAbsolutePath());
+        assertThat(e.test()).isEqualTo(Path.of("sample-data/sentiment/test.jsonl").toAbsolutePath());
+        assertThat(e.generalText()).exists();
+        assertThat(e.fineTune().lora()).isTrue();
+        assertThat(e.labelled()).containsExactly(1, 2, 4, 8, 16, 32, 64);
+        for (String name : List.of("topic", "novel")) {
+            assertThat(Experiment.read(Path.of("sample-data/experiments/" + name + ".json")).promptSet()).exists();
+        }
+    }
+
+    @Test
+    void writingAndReadingBackKeepsEveryFieldWithRelativePaths() throws IOException {
+        Experiment e = Experiment.read(Path.of("sample-data/experiments/novel.json"));
+        Path copy = dir.resolve("sub/copy.json");
+        Files.createDirectories(copy.getParent());
+        e.write(copy);
+        assertThat(Experiment.read(copy)).isEqualTo(e);
+        assertThat(Files.readString(copy)).doesNotContain(dir.toString()).contains("\"version\": 1");
+    }
+
+    @Test
+    void aWrongFieldIsNamedWithItsPath() throws IOException {
+        String good = Files.readString(Path.of("sample-data/experiments/sentiment.json"));
+        assertThat(error(good.replace("\"steps\": 40", "\"steps\": 0")))
+                .contains("\"fineTune.steps\" must be between 1");
+        assertThat(error(good.replace("\"method\": \"lora\"", "\"method\": \"adapter\"")))
+                .contains("\"fineTune.method\" must be \"lora\" or \"full\"");
+        assertThat(error(good.replace("\"shots\": 8", "\"shots\": \"eight\""))).contains("\"fewShot.shots\" must be a number");
+        assertThat(error(good.replace("\"test\": \"../sentiment/test.jsonl\",", ""))).contains("\"task.test\" is missing");
+        assertThat(error(good.replace("\"version\": 1", "\"version\": 7"))).contains("newer than this Scales reads");
+        assertThat(error(good.replace("[1, 2, 4", "[0, 2, 4"))).contains("\"labelled[0]\" must be a positive");
+        assertThat(error("{\"schema\": \"other\"}")).contains("\"schema\" must be \"scales-experiment\"");
+        assertThat(error("[1, 2")).contains("not valid JSON");
+    }
+
+    private String error(String json) throws IOException {
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, json);
+        try {
+            Experiment.read(f);
+        } catch (ScalesException e) {
+            assertThat(e.getMessage()).startsWith(f.toString());
+            return e.getMessage();
+        }
+        throw new AssertionError("no error for " + json);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.scales.core.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import dev.scales.core.AppPaths;
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.corpus.World;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.study.Lab;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The model the app starts on, as committed: small, complete, and it learns in context. */
+class BundledModelTest {
+    private final Path folder = AppPaths.bundledModel();
+
+    @Test
+    void isAFolderOfTheStandardFilesUnderTwentyMegabytes() throws IOException {
+        assertThat(folder.resolve("config.json")).exists();
+        assertThat(folder.resolve("tokenizer.json")).exists();
+        assertThat(folder.resolve("model.safetensors")).exists();
+        assertThat(folder.resolve("README.md")).content().contains("pretrain", "seed");
+        try (Stream<Path> files = Files.walk(folder)) {
+            long bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            assertThat(bytes).isLessThan(20L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void readsSentimentLabelsFromItsDemonstrations() {
+        SampleTasks.Task sentiment = new SampleTasks(new World(1)).sentiment();
+        var test = Lab.tests(sentiment.test());
+        try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
+            double zero = Lab.accuracy(m, sentiment.prompts(), List.of(), test, false);
+            double eight = Lab.accuracy(m, sentiment.prompts(), Lab.examples(Lab.draw(sentiment.train(), 8, 0)), test,
+                    false);
+            assertThat(zero).as("zero-shot: the label mapping is not in the weights").isLessThanOrEqualTo(0.65);
+            assertThat(eight).as("8-shot").isGreaterThanOrEqualTo(0.8);
+        }
+    }
+}

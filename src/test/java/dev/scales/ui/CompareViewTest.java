@@ -1,0 +1,110 @@
+package dev.scales.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scales.core.AppPaths;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.experiment.Experiment;
+import dev.scales.core.experiment.ExperimentRun;
+import dev.scales.ui.common.UiThread;
+import dev.scales.ui.compare.CompareView;
+import dev.scales.ui.compare.CompareViewModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.jfree.chart.fx.ChartViewer;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+@ExtendWith(ApplicationExtension.class)
+class CompareViewTest {
+    @TempDir
+    Path dir;
+
+    private final ModelManager manager = new ModelManager();
+    private final CompareViewModel vm = new CompareViewModel(manager, UiThread.FX);
+    private CompareView view;
+
+    @AfterEach
+    void closeModels() {
+        manager.close();
+    }
+
+    @Start
+    void start(Stage stage) {
+        view = new CompareView(vm);
+        Scene scene = new Scene(view, 1100, 900);
+        scene.getStylesheets().add(ScalesApp.stylesheet());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    /** The sentiment sample experiment, cut down to run in seconds: 24 test reviews, 2 seeds. */
+    private Path smallExperiment() throws Exception {
+        Path data = Path.of("sample-data/sentiment").toAbsolutePath();
+        Files.write(dir.resolve("test.jsonl"), Files.readAllLines(data.resolve("test.jsonl")).subList(0, 24));
+        Path file = dir.resolve("small.json");
+        new Experiment("small sentiment", AppPaths.bundledModel(), data.resolve("train.jsonl"), dir.resolve("test.jsonl"),
+                data.resolve("prompt-set.json"), null, 4, new Experiment.FineTune("lora", 1e-2f, 10, 8, 4), 16,
+                List.of(4), 2).write(file);
+        return file;
+    }
+
+    @Test
+    void runningAnExperimentFillsTheGridTheOutputsAndTheChartAndExportsThem(FxRobot robot) throws Exception {
+        Path file = smallExperiment();
+        robot.interact(() -> vm.open(file));
+        assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("small sentiment");
+
+        robot.clickOn("#run-experiment");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.resultsProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(vm.cells()).allSatisfy(c -> assertThat(c.valueProperty().get()).endsWith("%"));
+        assertThat(robot.lookup("#outputs-table").queryAs(TableView.class).getItems()).hasSize(24);
+        assertThat(robot.lookup("#labelled-chart").queryAs(ChartViewer.class).getChart()).isNotNull();
+        assertThat(robot.lookup("#compare-cost").queryAs(Label.class).getText()).contains("training tokens");
+        Snapshots.save(view, "compare-view");
+
+        robot.interact(() -> vm.filterProperty().set(CompareViewModel.Filter.ALL_WRONG));
+        long allWrong = vm.resultsProperty().get().outputs().stream()
+                .filter(o -> java.util.stream.IntStream.range(0, 4).noneMatch(o::correct)).count();
+        assertThat(vm.shownOutputs()).hasSize((int) allWrong);
+
+        robot.interact(() -> vm.export(dir.resolve("export")));
+        assertThat(dir.resolve("export/labelled.png")).isNotEmptyFile();
+        assertThat(dir.resolve("export/outputs.csv")).isNotEmptyFile();
+    }
+
+    @Test
+    void theAppAndTheCommandLineGiveTheSameNumbers(FxRobot robot) throws Exception {
+        Path file = smallExperiment();
+        robot.interact(() -> vm.open(file));
+        robot.interact(vm::run);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.resultsProperty().get() != null);
+
+        ExperimentRun.Results headless = ExperimentRun.run(Experiment.read(file), m -> { }, () -> false);
+        assertThat(ExperimentRun.accuracies(vm.resultsProperty().get())).isEqualTo(ExperimentRun.accuracies(headless));
+        assertThat(vm.resultsProperty().get().outputs()).isEqualTo(headless.outputs());
+    }
+
+    @Test
+    void aBrokenExperimentFileIsReportedAndTheViewKeepsWorking(FxRobot robot) throws Exception {
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"schema\": \"scales-experiment\", \"version\": 1}");
+        robot.interact(() -> vm.open(bad));
+        assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("\"model\" is missing");
+        assertThat(robot.lookup("#run-experiment").queryButton().isDisabled()).isTrue();
+    }
+}
