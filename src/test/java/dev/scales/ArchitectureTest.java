@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule coreDoesNotUseJavaFx = noClasses().that().resideInAPackage("dev.scales.core..")
-            .should().dependOnClassesThat().resideInAPackage("javafx..")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx..", "org.jfree.chart.fx..", "org.controlsfx..")
             .because("core must run headless in tests and the CLI");
 
     @ArchTest

@@ -2,7 +2,7 @@ package dev.scales.cli;
 
 import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
-import dev.scales.report.ExperimentReport;
+import dev.scales.core.experiment.ExperimentReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -20,10 +20,13 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The model folder to write.")
     Path out;
 
+    @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU) or gpt2 (default: llama).")
+    String arch = D.architecture();
+
     @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
     long seed = D.seed();
 
-    @Option(names = "--steps", description = "Optimizer steps (default: 4400).")
+    @Option(names = "--steps", description = "Optimizer steps (default: 7800).")
     int steps = D.steps();
 
     @Option(names = "--minutes", description = "Stop after this many minutes even if steps remain (0: no limit).")
@@ -44,7 +47,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", description = "Hidden size (default: 128).")
     int hidden = D.hidden();
 
-    @Option(names = "--layers", description = "Transformer layers (default: 4).")
+    @Option(names = "--layers", description = "Transformer layers (default: 2).")
     int layers = D.layers();
 
     @Option(names = "--heads", description = "Attention heads (default: 4).")
@@ -66,7 +69,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
-        Pretrain.Settings s = new Pretrain.Settings(seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
+        Pretrain.Settings s = new Pretrain.Settings(arch, seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
                 Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override

@@ -25,7 +25,7 @@ import java.util.Random;
 public final class Corpus {
     /** The kinds of document, with their share of the corpus. */
     public enum Kind {
-        GENERAL(0.28), FACTS(0.07), WORD_MAP(0.15), NONCE(0.10), SENTIMENT(0.25), TOPIC(0.15);
+        GENERAL(0.18), FACTS(0.05), REPEAT(0.12), WORD_MAP(0.17), NONCE(0.10), SENTIMENT(0.25), TOPIC(0.13);
 
         final double share;
 
@@ -82,6 +82,7 @@ public final class Corpus {
                 }
             }
             case FACTS -> facts(r, b, minChars);
+            case REPEAT -> repeat(r, b, minChars);
             case WORD_MAP -> wordMap(r, b, minChars);
             case NONCE -> nonce(r, b, minChars);
             case SENTIMENT -> sentiment(r, b, minChars);
@@ -171,6 +172,25 @@ public final class Corpus {
                     "there was fresh " + pick(r, World.FOODS) + " on the old table."));
             default -> "the " + p.pet() + " of " + name + " is " + p.color() + ".";
         });
+    }
+
+    /**
+     * A random list of the world's words, written again and again: only copying from the context
+     * predicts the repeats — the data on which induction heads form (Olsson et al. 2022), the first
+     * stepping stone towards reading labels from demonstrations.
+     */
+    private static void repeat(Random r, Text b, int minChars) {
+        List<List<String>> pools = List.of(World.ANIMALS, World.COLORS, World.FOODS, World.OBJECTS, World.NAMES,
+                World.PLACES, World.GOOD, World.BAD);
+        List<String> words = new ArrayList<>();
+        int n = 5 + r.nextInt(20);
+        for (int i = 0; i < n; i++) {
+            words.add(pick(r, pick(r, pools)));
+        }
+        String line = String.join(" ", words);
+        while (b.length() < minChars) {
+            b.append(line).append(r.nextBoolean() ? "\n" : " | ");
+        }
     }
 
     /** Questions with fixed answers: the world's facts, learned into the weights. */

@@ -10,9 +10,9 @@ import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.PromptSet;
-import dev.scales.core.study.Lab;
-import dev.scales.core.study.Studies.Curve;
-import dev.scales.core.study.Studies.Point;
+import dev.scales.core.eval.Lab;
+import dev.scales.core.eval.Studies.Curve;
+import dev.scales.core.eval.Studies.Point;
 import dev.scales.core.train.FineTuneRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,8 +101,8 @@ public final class ExperimentRun {
                 try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
                     long t0 = System.nanoTime();
                     FineTuneRun.Outcome o = Lab.fineTune(tuned, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
-                            Lab.settings(e.fineTune().lora(), e.fineTune().learningRate(), e.fineTune().steps(),
-                                    e.fineTune().batch(), seed));
+                            Lab.settings(tuned, e.fineTune().lora(), e.fineTune().learningRate(), e.fineTune().steps(),
+                                    e.fineTune().batch(), e.fineTune().rank(), seed));
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     try {
                         r[2] = timed(seconds, 2, seed, () -> Lab.evaluate(tuned, set, List.of(), test, false));
@@ -144,8 +144,9 @@ public final class ExperimentRun {
                     }
                     a.add(Lab.accuracy(base, set, demos, test, false));
                     try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
-                        FineTuneRun.Outcome o = Lab.fineTune(tuned, set, items, Lab.settings(e.fineTune().lora(),
-                                e.fineTune().learningRate(), e.fineTune().steps(), e.fineTune().batch(), seed));
+                        FineTuneRun.Outcome o = Lab.fineTune(tuned, set, items, Lab.settings(tuned, e.fineTune().lora(),
+                                e.fineTune().learningRate(), e.fineTune().steps(), e.fineTune().batch(),
+                                e.fineTune().rank(), seed));
                         f.add(Lab.accuracy(tuned, set, List.of(), test, false));
                         if (o.adapters() != null) {
                             o.adapters().close();

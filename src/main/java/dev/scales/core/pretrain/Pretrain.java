@@ -40,12 +40,15 @@ public final class Pretrain {
     private Pretrain() {}
 
     /** How to pretrain; the defaults build the bundled model. */
-    public record Settings(long seed, int steps, int batch, int context, float learningRate, int warmupSteps,
-                           int vocabSize, int hidden, int layers, int heads, float labelWeight, int probeEvery,
-                           double maxMinutes) {
-        public static final Settings DEFAULT = new Settings(1, 4400, 8, 256, 2e-3f, 200, 1536, 128, 4, 4, 4f, 250, 0);
+    public record Settings(String architecture, long seed, int steps, int batch, int context, float learningRate,
+                           int warmupSteps, int vocabSize, int hidden, int layers, int heads, float labelWeight,
+                           int probeEvery, double maxMinutes) {
+        public static final Settings DEFAULT = new Settings("llama", 1, 7800, 8, 256, 2e-3f, 200, 1536, 128, 2, 4, 4f,
+                250, 0);
 
         public Settings {
+            require(architecture.equals("gpt2") || architecture.equals("llama"),
+                    "--arch must be gpt2 or llama, got " + architecture);
             require(steps >= 1, "--steps must be positive, got " + steps);
             require(batch >= 1 && batch <= 256, "--batch must be between 1 and 256, got " + batch);
             require(context >= 32 && context <= 2048, "--context must be between 32 and 2048, got " + context);
@@ -126,21 +129,36 @@ public final class Pretrain {
 
     private static void writeConfig(Path out, Settings s) throws IOException {
         JsonObject c = new JsonObject();
-        c.addProperty("model_type", "gpt2");
         var arch = new com.google.gson.JsonArray();
-        arch.add("GPT2LMHeadModel");
+        if (s.architecture().equals("gpt2")) {
+            c.addProperty("model_type", "gpt2");
+            arch.add("GPT2LMHeadModel");
+            c.addProperty("n_positions", s.context());
+            c.addProperty("n_embd", s.hidden());
+            c.addProperty("n_layer", s.layers());
+            c.addProperty("n_head", s.heads());
+            c.addProperty("activation_function", "gelu_new");
+            c.addProperty("layer_norm_epsilon", 1e-5);
+            c.addProperty("resid_pdrop", 0.0);
+            c.addProperty("embd_pdrop", 0.0);
+            c.addProperty("attn_pdrop", 0.0);
+        } else {
+            // RoPE: attention by relative position, which lets the copying (induction) heads form early.
+            c.addProperty("model_type", "llama");
+            arch.add("LlamaForCausalLM");
+            c.addProperty("max_position_embeddings", s.context());
+            c.addProperty("hidden_size", s.hidden());
+            c.addProperty("intermediate_size", s.hidden() * 8 / 3 / 32 * 32 + 32);
+            c.addProperty("num_hidden_layers", s.layers());
+            c.addProperty("num_attention_heads", s.heads());
+            c.addProperty("num_key_value_heads", s.heads());
+            c.addProperty("hidden_act", "silu");
+            c.addProperty("rms_norm_eps", 1e-5);
+            c.addProperty("rope_theta", 10000.0);
+        }
         c.add("architectures", arch);
         c.addProperty("vocab_size", s.vocabSize());
-        c.addProperty("n_positions", s.context());
-        c.addProperty("n_embd", s.hidden());
-        c.addProperty("n_layer", s.layers());
-        c.addProperty("n_head", s.heads());
-        c.addProperty("activation_function", "gelu_new");
-        c.addProperty("layer_norm_epsilon", 1e-5);
         c.addProperty("initializer_range", 0.02);
-        c.addProperty("resid_pdrop", 0.0);
-        c.addProperty("embd_pdrop", 0.0);
-        c.addProperty("attn_pdrop", 0.0);
         c.addProperty("bos_token_id", 0);
         c.addProperty("eos_token_id", 0);
         c.addProperty("tie_word_embeddings", true);
@@ -158,8 +176,8 @@ public final class Pretrain {
         List<HfBlock.Weight> weights = List.copyOf(model.lm().namedParameters().values());
         weights.forEach(w -> w.parameter().getArray().setRequiresGradient(true));
         long parameters = weights.stream().mapToLong(w -> w.shape().size()).sum();
-        listener.onMessage(String.format("model: GPT-2, %d layers, hidden %d, %d heads, context %d, %,d parameters",
-                s.layers(), s.hidden(), s.heads(), s.context(), parameters));
+        listener.onMessage(String.format("model: %s, %d layers, hidden %d, %d heads, context %d, %,d parameters",
+                s.architecture().equals("gpt2") ? "GPT-2" : "Llama", s.layers(), s.hidden(), s.heads(), s.context(), parameters));
         Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment());
         List<Step> log = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.scales.ui.compare;
 
 import dev.scales.core.experiment.ExperimentRun;
-import dev.scales.report.ExperimentReport;
+import dev.scales.core.experiment.ExperimentReport;
 import java.io.File;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;

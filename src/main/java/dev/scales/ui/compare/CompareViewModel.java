@@ -5,7 +5,7 @@ import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
-import dev.scales.report.ExperimentReport;
+import dev.scales.core.experiment.ExperimentReport;
 import dev.scales.ui.common.UiThread;
 import java.io.IOException;
 import java.nio.file.Files;

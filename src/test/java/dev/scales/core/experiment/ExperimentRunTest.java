@@ -3,7 +3,7 @@ package dev.scales.core.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.AppPaths;
-import dev.scales.report.ExperimentReport;
+import dev.scales.core.experiment.ExperimentReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

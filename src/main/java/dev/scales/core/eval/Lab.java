@@ -1,4 +1,4 @@
-package dev.scales.core.study;
+package dev.scales.core.eval;
 
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.eval.FewShotEvaluator;
@@ -71,9 +71,14 @@ public final class Lab {
                 + answer <= model.contextLength());
     }
 
-    /** Fine-tuning settings for a study: no validation split, constant learning rate after a short warm-up. */
-    public static FineTuneSettings settings(boolean lora, float lr, int steps, int batch, long seed) {
-        LoraConfig config = lora ? new LoraConfig(8, 16, 0, List.of("c_attn")) : null;
+    /**
+     * Fine-tuning settings for a study: no validation split, constant learning rate after a short
+     * warm-up; LoRA of rank {@code rank} (alpha 2 × rank) on the family's attention projections.
+     */
+    public static FineTuneSettings settings(LoadedModel model, boolean lora, float lr, int steps, int batch, int rank,
+                                            long seed) {
+        LoraConfig config = lora ? new LoraConfig(rank, 2f * rank, 0,
+                LoraConfig.defaultTargets(model.config().architecture())) : null;
         return new FineTuneSettings(config, lr, 1, steps, batch, 0.1f, false, 0f, 1.0f, seed, Integer.MAX_VALUE, 0);
     }
 

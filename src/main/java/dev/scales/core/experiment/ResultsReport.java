@@ -1,7 +1,7 @@
-package dev.scales.report;
+package dev.scales.core.experiment;
 
-import dev.scales.core.study.Studies;
-import dev.scales.core.study.Studies.Point;
+import dev.scales.core.eval.Studies;
+import dev.scales.core.eval.Studies.Point;
 import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
@@ -120,7 +120,7 @@ public final class ResultsReport {
         b.append(table(List.of(r.shots(), r.shotsRandomLabels(), r.shotsCalibrated()), "k"));
         b.append("\n![shots](results/shots.png)\n\n");
         b.append("## 2. Fine-tuning works on little data\n\n");
-        b.append(String.format(Locale.ROOT, "LoRA (rank 8, `c_attn`) on 64 labelled reviews, then a zero-shot prompt: "
+        b.append(String.format(Locale.ROOT, "LoRA (rank 8 on the attention projections) on 64 labelled reviews, then a zero-shot prompt: "
                 + "**%s** test accuracy (target ≥ 0.95), %.1f s per run (training and evaluation; target: training "
                 + "under 2 minutes).%n%n", pm(r.lora64()), r.lora64Seconds().mean()));
         b.append("## 3. The two at equal labelled data\n\n");

@@ -1,11 +1,11 @@
-package dev.scales.report;
+package dev.scales.core.experiment;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.scales.core.experiment.ExperimentRun;
-import dev.scales.core.study.Studies;
+import dev.scales.core.eval.Studies;
 import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

@@ -1,6 +1,6 @@
-package dev.scales.report;
+package dev.scales.core.experiment;
 
-import dev.scales.core.study.Studies;
+import dev.scales.core.eval.Studies;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

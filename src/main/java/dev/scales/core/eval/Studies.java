@@ -1,4 +1,4 @@
-package dev.scales.core.study;
+package dev.scales.core.eval;
 
 import ai.djl.Device;
 import dev.scales.core.corpus.SampleTasks;
@@ -75,7 +75,7 @@ public final class Studies {
     public record Plan(int seeds, List<Integer> shots, List<Integer> labelled, List<Float> learningRates,
                        int forgettingSteps, int fineTuneSteps, int testLimit) {
         public static final Plan FULL = new Plan(5, List.of(0, 1, 2, 4, 8, 12), List.of(1, 2, 4, 8, 16, 32, 64, 128),
-                List.of(1e-5f, 3e-5f, 1e-4f, 3e-4f, 1e-3f, 3e-3f, 1e-2f, 3e-2f), 60, 40, Integer.MAX_VALUE);
+                List.of(1e-4f, 1e-3f, 3e-3f, 1e-2f, 3e-2f), 200, 200, Integer.MAX_VALUE);
     }
 
     private final Path modelFolder;
@@ -191,7 +191,7 @@ public final class Studies {
     private double fineTunedAccuracy(PromptSet set, List<SampleTasks.Item> items, boolean lora, float lr, int steps,
                                      long seed, List<FewShotEvaluator.TestExample> test) {
         try (LoadedModel m = load()) {
-            FineTuneRun.Outcome o = Lab.fineTune(m, set, items, Lab.settings(lora, lr, steps, 8, seed));
+            FineTuneRun.Outcome o = Lab.fineTune(m, set, items, Lab.settings(m, lora, lr, steps, 8, 8, seed));
             try {
                 return Lab.accuracy(m, set, List.of(), test, false);
             } finally {
@@ -210,7 +210,7 @@ public final class Studies {
         for (int seed = 0; seed < plan.seeds(); seed++) {
             try (LoadedModel m = load()) {
                 FineTuneRun.Outcome o = Lab.fineTune(m, set, Lab.draw(sentiment.train(), 64, seed),
-                        Lab.settings(lora, lr, plan.forgettingSteps(), 8, seed));
+                        Lab.settings(m, lora, lr, plan.forgettingSteps(), 8, 8, seed));
                 try {
                     boolean failed = o.finished().outcome() == dev.scales.core.train.TrainingEvent.Outcome.FAILED;
                     acc.add(Lab.accuracy(m, set, List.of(), test, false));
