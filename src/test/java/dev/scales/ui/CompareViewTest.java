@@ -75,7 +75,13 @@ class CompareViewTest {
         assertThat(robot.lookup("#outputs-table").queryAs(TableView.class).getItems()).hasSize(24);
         assertThat(robot.lookup("#labelled-chart").queryAs(ChartViewer.class).getChart()).isNotNull();
         assertThat(robot.lookup("#compare-cost").queryAs(Label.class).getText()).contains("training tokens");
-        Snapshots.save(view, "compare-view");
+        robot.interact(() -> {
+            try {
+                Snapshots.save(view, "compare-view");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
 
         robot.interact(() -> vm.filterProperty().set(CompareViewModel.Filter.ALL_WRONG));
         long allWrong = vm.resultsProperty().get().outputs().stream()
@@ -104,7 +110,7 @@ class CompareViewTest {
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{\"schema\": \"scales-experiment\", \"version\": 1}");
         robot.interact(() -> vm.open(bad));
-        assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("\"model\" is missing");
+        assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("\"task\" is missing");
         assertThat(robot.lookup("#run-experiment").queryButton().isDisabled()).isTrue();
     }
 }

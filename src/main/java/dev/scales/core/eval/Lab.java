@@ -1,7 +1,6 @@
 package dev.scales.core.eval;
 
 import dev.scales.core.corpus.SampleTasks;
-import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.generate.Scorer;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraConfig;

@@ -51,7 +51,7 @@ public final class Charts {
         if (yMax != null) {
             y.setRange(0, yMax);
         }
-        return styled(title, new XYPlot(data, xAxis(xLabel, logX), y, r));
+        return styled(title, new XYPlot(data, xAxis(xLabel, logX, 2), y, r));
     }
 
     /** Plain lines with point markers (no bands). */
@@ -65,14 +65,16 @@ public final class Charts {
         }
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
-        return styled(title, new XYPlot(data, xAxis(xLabel, logX), y, r));
+        return styled(title, new XYPlot(data, xAxis(xLabel, logX, 10), y, r));
     }
 
-    static ValueAxis xAxis(String label, boolean log) {
+    static ValueAxis xAxis(String label, boolean log, double base) {
         if (log) {
             LogAxis a = new LogAxis(label);
-            a.setBase(2);
+            a.setBase(base);
             a.setSmallestValue(1e-6);
+            a.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per power of the base
+            a.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.####"));
             return a;
         }
         NumberAxis a = new NumberAxis(label);

@@ -4,18 +4,14 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.eval.Studies;
 import dev.scales.core.util.AtomicFiles;
+import dev.scales.core.util.CsvFiles;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
@@ -118,13 +114,6 @@ public final class ExperimentReport {
     private static void csv(Path file, List<String> header, Rows rows) throws IOException {
         List<List<?>> all = new ArrayList<>();
         rows.fill(all);
-        AtomicFiles.write(file, out -> {
-            try (CSVPrinter p = new CSVPrinter(new OutputStreamWriter(out, StandardCharsets.UTF_8),
-                    CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
-                for (List<?> row : all) {
-                    p.printRecord(row);
-                }
-            }
-        });
+        CsvFiles.write(file, header, all);
     }
 }

@@ -36,7 +36,7 @@ public final class ResultsReport {
             XYSeries f = new XYSeries(method + ": 8-shot flipped-label accuracy");
             for (Studies.Strength s : r.forgetting()) {
                 if (s.method().equals(method)) {
-                    p.add(s.strength(), Math.min(1000, rise(s.perplexity().mean(), r.basePerplexity())));
+                    p.add(s.strength(), Math.min(1000, rise(geometricMean(s.perplexity()), r.basePerplexity())));
                     a.add(s.strength(), s.accuracy().mean());
                     f.add(s.strength(), s.flippedEightShot().mean());
                 }
@@ -47,8 +47,10 @@ public final class ResultsReport {
         }
         Charts.png(Charts.lines("Forgetting: held-out general text after fine-tuning", "strength (learning rate × steps)",
                 "perplexity rise over the base model (%)", ppl, true), charts.resolve("forgetting-perplexity.png"));
-        Charts.png(Charts.lines("Forgetting: what fine-tuning does to the task and to in-context learning",
-                "strength (learning rate × steps)", "accuracy", icl, true), charts.resolve("forgetting-accuracy.png"));
+        var accuracyChart = Charts.lines("Forgetting: what fine-tuning does to the task and to in-context learning",
+                "strength (learning rate × steps)", "accuracy", icl, true);
+        accuracyChart.getXYPlot().getRangeAxis().setRange(0, 1);
+        Charts.png(accuracyChart, charts.resolve("forgetting-accuracy.png"));
         boolean pretrainChart = pretrainingChart(modelFolder, charts.resolve("pretraining.png"));
         AtomicFiles.writeString(out, markdown(r, command, pretrainChart));
     }
@@ -86,6 +88,7 @@ public final class ResultsReport {
         var chart = Charts.lines("Pretraining: loss, and in-context learning forming", "step", "accuracy (probe)",
                 List.of(eight, flipped, zero), false);
         var plot = chart.getXYPlot();
+        plot.getRangeAxis().setRange(0, 1);
         var lossAxis = new org.jfree.chart.axis.NumberAxis("training loss");
         lossAxis.setAutoRangeIncludesZero(false);
         plot.setRangeAxis(1, lossAxis);
@@ -96,6 +99,11 @@ public final class ResultsReport {
         plot.setRenderer(1, lossRenderer);
         Charts.png(chart, png);
         return true;
+    }
+
+    /** Perplexities multiply: their typical value over seeds is the geometric mean (one diverged seed does not swamp it). */
+    static double geometricMean(Point p) {
+        return Math.exp(p.values().stream().mapToDouble(Math::log).average().orElse(Double.NaN));
     }
 
     static double rise(double ppl, double base) {
@@ -133,7 +141,7 @@ public final class ResultsReport {
         b.append(String.format(Locale.ROOT, "Base model: held-out general-text perplexity %.3f; 8-shot accuracy with "
                 + "flipped labels %.2f. Each row fine-tunes on 64 reviews for %d steps at the given learning rate "
                 + "(strength = learning rate × steps); ▶ marks where each method first reaches its best task "
-                + "accuracy.%n%n", r.basePerplexity(), r.baseFlippedEightShot(),
+                + "accuracy; perplexity is the geometric mean over seeds.%n%n", r.basePerplexity(), r.baseFlippedEightShot(),
                 r.forgetting().isEmpty() ? 0 : r.forgetting().get(0).steps()));
         b.append("| method | lr | strength | task accuracy (0-shot) | perplexity | rise | 8-shot flipped |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- |\n");
@@ -144,10 +152,10 @@ public final class ResultsReport {
             for (Studies.Strength s : rows) {
                 boolean mark = !marked && s.accuracy().mean() >= best - 1e-9;
                 marked |= mark;
-                b.append(String.format(Locale.ROOT, "| %s%s | %.0e | %.2g | %s | %.3f | %+.1f%% | %s |%n",
-                        mark ? "▶ " : "", method, s.learningRate(), s.strength(), pm(s.accuracy()),
-                        s.perplexity().mean(), rise(s.perplexity().mean(), r.basePerplexity()),
-                        pm(s.flippedEightShot())));
+                double ppl = geometricMean(s.perplexity());
+                b.append(String.format(Locale.ROOT, "| %s%s | %.0e | %.2g | %s | %.4g | %+.4g%% | %s |%n",
+                        mark ? "▶ " : "", method, s.learningRate(), s.strength(), pm(s.accuracy()), ppl,
+                        rise(ppl, r.basePerplexity()), pm(s.flippedEightShot())));
             }
         }
         b.append("\n![forgetting](results/forgetting-perplexity.png)\n\n![forgetting](results/forgetting-accuracy.png)\n\n");

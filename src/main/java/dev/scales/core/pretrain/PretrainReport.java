@@ -2,12 +2,11 @@ package dev.scales.core.pretrain;
 
 import dev.scales.core.ScalesException;
 import dev.scales.core.util.AtomicFiles;
+import dev.scales.core.util.CsvFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * What a pretraining run leaves beside the weights: the loss curve ({@code training-log.csv}),
@@ -19,22 +18,12 @@ public final class PretrainReport {
     public static void write(Pretrain.Result r, Pretrain.Settings s, String command) {
         Path dir = r.folder();
         try {
-            AtomicFiles.write(dir.resolve("training-log.csv"), out -> {
-                try (CSVPrinter p = new CSVPrinter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8),
-                        CSVFormat.DEFAULT.builder().setHeader("step", "loss", "learning_rate", "tokens", "elapsed_s").get())) {
-                    for (Pretrain.Step st : r.log()) {
-                        p.printRecord(st.step(), st.loss(), st.learningRate(), st.tokens(), st.elapsedMillis() / 1000.0);
-                    }
-                }
-            });
-            AtomicFiles.write(dir.resolve("icl-probes.csv"), out -> {
-                try (CSVPrinter p = new CSVPrinter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8),
-                        CSVFormat.DEFAULT.builder().setHeader("step", "zero_shot", "eight_shot", "eight_shot_flipped").get())) {
-                    for (Pretrain.Probe pr : r.probes()) {
-                        p.printRecord(pr.step(), pr.zeroShot(), pr.eightShot(), pr.eightShotFlipped());
-                    }
-                }
-            });
+            CsvFiles.write(dir.resolve("training-log.csv"), List.of("step", "loss", "learning_rate", "tokens", "elapsed_s"),
+                    r.log().stream().map(st -> List.of(st.step(), st.loss(), st.learningRate(), st.tokens(),
+                            st.elapsedMillis() / 1000.0)).toList());
+            CsvFiles.write(dir.resolve("icl-probes.csv"), List.of("step", "zero_shot", "eight_shot", "eight_shot_flipped"),
+                    r.probes().stream().map(pr -> List.of(pr.step(), pr.zeroShot(), pr.eightShot(), pr.eightShotFlipped()))
+                            .toList());
             AtomicFiles.writeString(dir.resolve("README.md"), card(r, s, command));
         } catch (IOException e) {
             throw new ScalesException(dir + ": cannot write the training report: " + e.getMessage(), e);

@@ -50,7 +50,8 @@ public final class CompareView extends ScrollPane {
         run.getStyleClass().add("accent");
         run.disableProperty().bind(vm.experimentProperty().isNull().or(vm.runningProperty()));
         run.setOnAction(e -> vm.run());
-        Button cancel = new Button("Cancel");
+        Button cancel = new Button("Cancel run");
+        cancel.setId("cancel-experiment");
         cancel.visibleProperty().bind(vm.runningProperty());
         cancel.setOnAction(e -> vm.cancel());
         Button export = new Button("Export…");
