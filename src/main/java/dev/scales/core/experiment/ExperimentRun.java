@@ -166,7 +166,8 @@ public final class ExperimentRun {
             EnvironmentInfo env = EnvironmentInfo.collect();
             return new Results(e, grid, outputs, new Curve("in context (N shots, as many as fit)", icl),
                     new Curve("fine-tuned on N (" + e.fineTune().method() + ")", ft), cost, forgetting,
-                    env.scalesVersion(), env.engineName() + " " + env.engineVersion(), base.device().toString(),
+                    env.scalesVersion(), env.engineName() + " " + env.engineVersion(),
+                    base.device().isGpu() ? "gpu" + base.device().getDeviceId() : "cpu",
                     (System.nanoTime() - start) / 1_000_000);
         }
     }

@@ -3,6 +3,7 @@ package dev.scales.ui.compare;
 import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.ExperimentReport;
 import java.io.File;
+import java.util.List;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -53,6 +54,7 @@ public final class CompareView extends ScrollPane {
         Button cancel = new Button("Cancel run");
         cancel.setId("cancel-experiment");
         cancel.visibleProperty().bind(vm.runningProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
         cancel.setOnAction(e -> vm.cancel());
         Button export = new Button("Export…");
         export.setId("export-results");
@@ -78,9 +80,13 @@ public final class CompareView extends ScrollPane {
         grid.setHgap(10);
         grid.setVgap(10);
         ColumnConstraints head = new ColumnConstraints(110);
-        ColumnConstraints col = new ColumnConstraints(180, 260, Double.MAX_VALUE);
-        col.setHgrow(Priority.ALWAYS);
-        grid.getColumnConstraints().addAll(head, col, new ColumnConstraints(180, 260, Double.MAX_VALUE));
+        ColumnConstraints zeroShot = new ColumnConstraints(180, 260, Double.MAX_VALUE);
+        ColumnConstraints fewShot = new ColumnConstraints(180, 260, Double.MAX_VALUE);
+        for (ColumnConstraints c : List.of(zeroShot, fewShot)) {
+            c.setHgrow(Priority.ALWAYS);
+            c.setPercentWidth(45);
+        }
+        grid.getColumnConstraints().addAll(head, zeroShot, fewShot);
         grid.add(header("Zero-shot"), 1, 0);
         grid.add(header("Few-shot"), 2, 0);
         grid.add(header("Base model"), 0, 1);
