@@ -1,5 +1,6 @@
 package dev.scales.ui;
 
+import dev.scales.ui.common.Presentation;
 import dev.scales.ui.compare.CompareView;
 import dev.scales.ui.finetune.FineTunePane;
 import dev.scales.ui.model.ModelBar;
@@ -26,6 +27,11 @@ public final class MainView extends BorderPane {
         setTop(new ModelBar(vm.modelBar()));
         setCenter(createTabs());
         setBottom(createStatusBar());
+        Presentation.apply(this, vm.presentationProperty().get());
+        vm.presentationProperty().addListener((obs, old, on) -> Presentation.apply(this, on));
+        // Charts drawn later (an experiment's results) follow the mode too.
+        vm.compare().resultsProperty().addListener((obs, old, r) -> javafx.application.Platform.runLater(
+                () -> Presentation.apply(this, vm.presentationProperty().get())));
         memorySampler = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.status().refreshMemory()));
         memorySampler.setCycleCount(Timeline.INDEFINITE);
         memorySampler.play();
@@ -69,7 +75,12 @@ public final class MainView extends BorderPane {
         for (Label l : new Label[] {memory, engine}) {
             l.getStyleClass().add("status-item");
         }
-        bar.getRightItems().addAll(jobs, memory, engine);
+        javafx.scene.control.ToggleButton presentation = new javafx.scene.control.ToggleButton("Presentation");
+        presentation.setId("presentation-toggle");
+        presentation.setTooltip(new javafx.scene.control.Tooltip("Large type, high contrast and thick chart lines, "
+                + "for a projector"));
+        presentation.selectedProperty().bindBidirectional(vm.presentationProperty());
+        bar.getRightItems().addAll(jobs, memory, engine, presentation);
         return bar;
     }
 

@@ -35,6 +35,8 @@ public final class MainViewModel {
     /** The model selected and loaded on a first start (null for none). */
     private final Path bundledModel;
     private boolean loadAtStart;
+    private final javafx.beans.property.BooleanProperty presentation = new javafx.beans.property.SimpleBooleanProperty(
+            this, "presentation");
 
     public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui) {
         this(store, locations, manager, ui, null);
@@ -62,6 +64,8 @@ public final class MainViewModel {
     }
 
     private void initListeners() {
+        presentation.set(settings.presentation());
+        presentation.addListener((obs, old, on) -> settings = settings.withPresentation(on));
         modelBar.refreshModels();
         if (settings.lastModel() != null && Files.isDirectory(Path.of(settings.lastModel()))) {
             modelBar.addModelFolder(Path.of(settings.lastModel()));
@@ -105,6 +109,11 @@ public final class MainViewModel {
             }
         });
         modelBar.startEngine(background, probe);
+    }
+
+    /** Presentation mode (large type, high contrast, thick chart lines); remembered between runs. */
+    public javafx.beans.property.BooleanProperty presentationProperty() {
+        return presentation;
     }
 
     public Settings settings() {

@@ -78,6 +78,11 @@ class CompareViewTest {
         robot.interact(() -> {
             try {
                 Snapshots.save(view, "compare-view");
+                dev.scales.ui.common.Presentation.apply(view, true);
+                view.applyCss();
+                view.layout();
+                Snapshots.save(view, "compare-view-presentation");
+                dev.scales.ui.common.Presentation.apply(view, false);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -82,6 +82,32 @@ class MainWindowTest {
     }
 
     @Test
+    void presentationModeEnlargesTypeThickensChartLinesAndIsRemembered(FxRobot robot) throws Exception {
+        // when
+        robot.clickOn("#presentation-toggle");
+
+        // then
+        javafx.scene.Parent root = robot.lookup("#main-view").queryAs(javafx.scene.Parent.class);
+        assertThat(root.getStyleClass()).contains("presentation");
+        assertThat(robot.lookup(".pane-title").queryLabeled().getFont().getSize()).isGreaterThanOrEqualTo(22);
+        org.jfree.chart.fx.ChartViewer loss = robot.lookup("#loss-chart").queryAs(org.jfree.chart.fx.ChartViewer.class);
+        var stroke = (java.awt.BasicStroke) loss.getChart().getXYPlot().getRenderer().getSeriesStroke(0);
+        assertThat(stroke.getLineWidth()).isGreaterThan(4f);
+        assertThat(vm.settings().presentation()).isTrue();
+        robot.interact(() -> {
+            try {
+                Snapshots.save(root.getScene().getRoot(), "main-window-presentation");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        robot.clickOn("#presentation-toggle");
+        assertThat(root.getStyleClass()).doesNotContain("presentation");
+        assertThat(vm.settings().presentation()).isFalse();
+    }
+
+    @Test
     void loadsTheChosenModelAndShowsWhatItIs(FxRobot robot) throws Exception {
         // when
         robot.interact(() -> vm.modelBar().selectedModelProperty().set(Golden.folder("gpt2-tiny").toAbsolutePath()));

@@ -79,12 +79,12 @@ public final class CompareView extends ScrollPane {
         grid.setId("compare-grid");
         grid.setHgap(10);
         grid.setVgap(10);
-        ColumnConstraints head = new ColumnConstraints(110);
+        ColumnConstraints head = new ColumnConstraints();
+        head.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // "Fine-tuned" stays whole, in every font size
         ColumnConstraints zeroShot = new ColumnConstraints(180, 260, Double.MAX_VALUE);
         ColumnConstraints fewShot = new ColumnConstraints(180, 260, Double.MAX_VALUE);
         for (ColumnConstraints c : List.of(zeroShot, fewShot)) {
             c.setHgrow(Priority.ALWAYS);
-            c.setPercentWidth(45);
         }
         grid.getColumnConstraints().addAll(head, zeroShot, fewShot);
         grid.add(header("Zero-shot"), 1, 0);

@@ -91,6 +91,7 @@ public final class FineTunePane extends VBox {
         HBox.setHgrow(progress, Priority.ALWAYS);
 
         ChartViewer chart = new ChartViewer(lossChart());
+        chart.setId("loss-chart");
         javafx.scene.control.CheckBox log = new javafx.scene.control.CheckBox("log scale");
         log.setId("log-scale");
         log.selectedProperty().addListener((obs, was, on) -> {
