@@ -74,6 +74,8 @@ class CompareViewTest {
         assertThat(vm.cells()).allSatisfy(c -> assertThat(c.valueProperty().get()).endsWith("%"));
         assertThat(robot.lookup("#outputs-table").queryAs(TableView.class).getItems()).hasSize(24);
         assertThat(robot.lookup("#labelled-chart").queryAs(ChartViewer.class).getChart()).isNotNull();
+        assertThat(robot.lookup("#cost-chart").queryAs(ChartViewer.class).getChart().getXYPlot().getDomainMarkers(
+                org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(1); // the break-even line
         assertThat(robot.lookup("#compare-cost").queryAs(Label.class).getText()).contains("training tokens");
         robot.interact(() -> {
             try {

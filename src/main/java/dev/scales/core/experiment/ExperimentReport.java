@@ -80,6 +80,36 @@ public final class ExperimentReport {
             Charts.png(labelledChart(r), dir.resolve("labelled.png"));
         }
         Charts.png(gridChart(r), dir.resolve("grid.png"));
+        Charts.png(costChart(r), dir.resolve("cost.png"));
+    }
+
+    /**
+     * Tokens processed against the number of predictions: prompting pays its demonstrations at every
+     * prediction; fine-tuning pays its training once (a training token counted as three forward
+     * tokens), then zero-shot prompts. The lines cross at the break-even point.
+     */
+    public static JFreeChart costChart(ExperimentRun.Results r) {
+        ExperimentRun.Cost c = r.cost();
+        double end = Double.isFinite(c.breakEvenByTokens()) ? Math.max(10, 2 * c.breakEvenByTokens()) : 1000;
+        org.jfree.data.xy.XYSeries prompting = new org.jfree.data.xy.XYSeries("few-shot prompting");
+        org.jfree.data.xy.XYSeries tuned = new org.jfree.data.xy.XYSeries("fine-tuning, then zero-shot");
+        for (int i = 0; i <= 20; i++) {
+            double n = end * i / 20;
+            prompting.add(n, c.fewShotTokensPerPrediction() * n);
+            tuned.add(n, 3.0 * c.trainingTokens() + c.zeroShotTokensPerPrediction() * n);
+        }
+        JFreeChart chart = Charts.lines("Cost: tokens processed against predictions made", "predictions",
+                "tokens processed", List.of(prompting, tuned), false);
+        ((org.jfree.chart.axis.NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(true);
+        if (Double.isFinite(c.breakEvenByTokens())) {
+            var marker = new org.jfree.chart.plot.ValueMarker(c.breakEvenByTokens());
+            marker.setLabel(String.format(java.util.Locale.ROOT, "break-even: %,.0f predictions", c.breakEvenByTokens()));
+            marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+            marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+            marker.setPaint(java.awt.Color.DARK_GRAY);
+            chart.getXYPlot().addDomainMarker(marker);
+        }
+        return chart;
     }
 
     public static JFreeChart labelledChart(ExperimentRun.Results r) {

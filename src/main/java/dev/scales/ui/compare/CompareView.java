@@ -108,6 +108,15 @@ public final class CompareView extends ScrollPane {
         vm.resultsProperty().addListener((obs, old, r) -> labelled.setChart(r == null ? null
                 : ExperimentReport.labelledChart(r)));
 
+        ChartViewer costChart = new ChartViewer(null);
+        costChart.setId("cost-chart");
+        costChart.setMinHeight(240);
+        costChart.setPrefHeight(260);
+        costChart.visibleProperty().bind(vm.resultsProperty().isNotNull());
+        costChart.managedProperty().bind(costChart.visibleProperty());
+        vm.resultsProperty().addListener((obs, old, r) -> costChart.setChart(r == null ? null
+                : ExperimentReport.costChart(r)));
+
         ComboBox<CompareViewModel.Filter> filter = new ComboBox<>();
         filter.setId("outputs-filter");
         filter.getItems().setAll(CompareViewModel.Filter.values());
@@ -119,7 +128,7 @@ public final class CompareView extends ScrollPane {
         filterBar.setAlignment(Pos.CENTER_LEFT);
         TableView<ExperimentRun.Output> table = outputsTable(vm);
 
-        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, filterBar, table);
+        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, costChart, filterBar, table);
         content.getStyleClass().add("lab-pane");
         content.setPadding(new Insets(16));
         setContent(content);

@@ -47,7 +47,7 @@ class ExperimentRunTest {
         assertThat(first.cost().breakEvenByTokens()).isPositive();
         assertThat(first.forgetting().basePerplexity()).isGreaterThan(1);
         assertThat(progress).anyMatch(m -> m.startsWith("seed 2/2"));
-        for (String f : List.of("results.json", "grid.csv", "outputs.csv", "labelled.csv", "labelled.png", "grid.png",
+        for (String f : List.of("results.json", "grid.csv", "outputs.csv", "labelled.csv", "labelled.png", "grid.png", "cost.png",
                 "experiment.json")) {
             assertThat(dir.resolve("out").resolve(f)).isNotEmptyFile();
         }
