@@ -97,6 +97,25 @@ public final class Lab {
         return FineTuneRun.run(model, examples, s, e -> { }, () -> false);
     }
 
+    /**
+     * Zero-shot test accuracy after fine-tuning a fresh copy of the model in {@code folder} on
+     * {@code items}; the copy (and its adapters) is closed afterwards.
+     */
+    public static double fineTunedAccuracy(java.nio.file.Path folder, PromptSet set, List<SampleTasks.Item> items,
+                                           java.util.function.Function<LoadedModel, FineTuneSettings> settings,
+                                           List<FewShotEvaluator.TestExample> test) {
+        try (LoadedModel m = dev.scales.core.model.ModelLoader.load(folder, ai.djl.Device.cpu())) {
+            FineTuneRun.Outcome o = fineTune(m, set, items, settings.apply(m));
+            try {
+                return accuracy(m, set, List.of(), test, false);
+            } finally {
+                if (o.adapters() != null) {
+                    o.adapters().close();
+                }
+            }
+        }
+    }
+
     /** Perplexity of {@code text} with windows of the model's context, moved by half a context. */
     public static double perplexity(LoadedModel model, String text) {
         long[] ids = model.tokenizer().encode(text, false);

@@ -70,11 +70,11 @@ public final class Studies {
                           Point orderings4, Point novelWithMapping, Point novelWithoutMapping, Point novelZeroShot,
                           Point novelFineTuned, long elapsedMillis) {}
 
-    /** Sizes of the studies; {@link #FULL} is what docs/RESULTS.md uses, tests use smaller ones. */
+    /** Sizes of the studies; {@link #FULL} is what docs/RESULTS.md uses. */
     public record Plan(int seeds, List<Integer> shots, List<Integer> labelled, List<Float> learningRates,
-                       int forgettingSteps, int fineTuneSteps, int testLimit) {
+                       int forgettingSteps, int fineTuneSteps) {
         public static final Plan FULL = new Plan(5, List.of(0, 1, 2, 4, 8, 12), List.of(1, 2, 4, 8, 16, 32, 64, 128),
-                List.of(1e-4f, 1e-3f, 3e-3f, 1e-2f, 3e-2f), 200, 200, Integer.MAX_VALUE);
+                List.of(1e-4f, 1e-3f, 3e-3f, 1e-2f, 3e-2f), 200, 200);
     }
 
     private final Path modelFolder;
@@ -86,16 +86,11 @@ public final class Studies {
 
     public Studies(Path modelFolder, SampleTasks tasks, Plan plan, Consumer<String> progress) {
         this.modelFolder = modelFolder;
-        this.sentiment = limit(tasks.sentiment(), plan.testLimit());
-        this.novel = limit(tasks.novel(), plan.testLimit());
+        this.sentiment = tasks.sentiment();
+        this.novel = tasks.novel();
         this.generalText = String.join("\n\n", tasks.generalText(60));
         this.plan = plan;
         this.progress = progress;
-    }
-
-    private static SampleTasks.Task limit(SampleTasks.Task t, int n) {
-        return new SampleTasks.Task(t.name(), t.train(), t.validation(), t.test().subList(0, Math.min(n, t.test().size())),
-                t.prompts());
     }
 
     public Results run() {
@@ -186,19 +181,10 @@ public final class Studies {
         return new Curve(name, points);
     }
 
-    /** Zero-shot test accuracy after fine-tuning a fresh copy of the model on {@code items}. */
+    /** Zero-shot test accuracy after LoRA or full fine-tuning of a fresh copy of the model on {@code items}. */
     private double fineTunedAccuracy(PromptSet set, List<SampleTasks.Item> items, boolean lora, float lr, int steps,
                                      long seed, List<FewShotEvaluator.TestExample> test) {
-        try (LoadedModel m = load()) {
-            FineTuneRun.Outcome o = Lab.fineTune(m, set, items, Lab.settings(m, lora, lr, steps, 8, 8, seed));
-            try {
-                return Lab.accuracy(m, set, List.of(), test, false);
-            } finally {
-                if (o.adapters() != null) {
-                    o.adapters().close();
-                }
-            }
-        }
+        return Lab.fineTunedAccuracy(modelFolder, set, items, m -> Lab.settings(m, lora, lr, steps, 8, 8, seed), test);
     }
 
     private Strength strength(boolean lora, float lr, List<FewShotEvaluator.TestExample> test) {

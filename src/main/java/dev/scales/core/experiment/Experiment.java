@@ -97,7 +97,12 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
 
     /** Writes the experiment with paths relative to {@code file}'s folder. */
     public void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
+        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+                .toJson(toJson(file.toAbsolutePath().getParent())) + "\n");
+    }
+
+    /** The experiment as the file holds it, with paths relative to {@code dir}. */
+    public JsonObject toJson(Path dir) {
         JsonObject o = new JsonObject();
         o.addProperty("schema", SCHEMA);
         o.addProperty("version", VERSION);
@@ -126,7 +131,7 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
         labelled.forEach(a::add);
         o.add("labelled", a);
         o.addProperty("seeds", seeds);
-        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n");
+        return o;
     }
 
     private static String relative(Path dir, Path p) {

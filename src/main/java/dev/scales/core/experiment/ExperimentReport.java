@@ -3,7 +3,6 @@ package dev.scales.core.experiment;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.scales.core.eval.Studies;
 import dev.scales.core.util.AtomicFiles;
 import dev.scales.core.util.CsvFiles;
@@ -30,10 +29,9 @@ public final class ExperimentReport {
 
     public static void write(ExperimentRun.Results r, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path experimentFile = dir.resolve("experiment.json");
-        r.experiment().write(experimentFile);
+        r.experiment().write(dir.resolve("experiment.json"));
         JsonObject o = new JsonObject();
-        o.add("experiment", JsonParser.parseString(Files.readString(experimentFile)));
+        o.add("experiment", r.experiment().toJson(dir.toAbsolutePath()));
         o.addProperty("scales", r.scalesVersion());
         o.addProperty("engine", r.engine());
         o.addProperty("device", r.device());

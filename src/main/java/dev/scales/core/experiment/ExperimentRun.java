@@ -101,8 +101,7 @@ public final class ExperimentRun {
                 try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
                     long t0 = System.nanoTime();
                     FineTuneRun.Outcome o = Lab.fineTune(tuned, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
-                            Lab.settings(tuned, e.fineTune().lora(), e.fineTune().learningRate(), e.fineTune().steps(),
-                                    e.fineTune().batch(), e.fineTune().rank(), seed));
+                            settings(tuned, e, seed));
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     try {
                         r[2] = timed(seconds, 2, seed, () -> Lab.evaluate(tuned, set, List.of(), test, false));
@@ -143,15 +142,8 @@ public final class ExperimentRun {
                         demos = demos.subList(0, demos.size() - 1);
                     }
                     a.add(Lab.accuracy(base, set, demos, test, false));
-                    try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
-                        FineTuneRun.Outcome o = Lab.fineTune(tuned, set, items, Lab.settings(tuned, e.fineTune().lora(),
-                                e.fineTune().learningRate(), e.fineTune().steps(), e.fineTune().batch(),
-                                e.fineTune().rank(), seed));
-                        f.add(Lab.accuracy(tuned, set, List.of(), test, false));
-                        if (o.adapters() != null) {
-                            o.adapters().close();
-                        }
-                    }
+                    long s = seed;
+                    f.add(Lab.fineTunedAccuracy(e.model(), set, items, m -> settings(m, e, s), test));
                 }
                 icl.add(new Point(n, a));
                 ft.add(new Point(n, f));
@@ -170,6 +162,12 @@ public final class ExperimentRun {
                     base.device().isGpu() ? "gpu" + base.device().getDeviceId() : "cpu",
                     (System.nanoTime() - start) / 1_000_000);
         }
+    }
+
+    /** The experiment's fine-tuning settings for {@code model} and {@code seed}. */
+    private static dev.scales.core.train.FineTuneSettings settings(LoadedModel model, Experiment e, long seed) {
+        return Lab.settings(model, e.fineTune().lora(), e.fineTune().learningRate(), e.fineTune().steps(),
+                e.fineTune().batch(), e.fineTune().rank(), seed);
     }
 
     private static Cost cost(LoadedModel base, PromptSet set, List<SampleTasks.Item> pool, Experiment e,

@@ -219,7 +219,7 @@ public final class Pretrain {
             weights.forEach(w -> w.parameter().getArray().setRequiresGradient(false));
             dev.scales.core.model.GradMode.inference();
         }
-        if (early && (probes.isEmpty() || probes.get(probes.size() - 1).step() != step)) {
+        if (early && probes.get(probes.size() - 1).step() != step) {
             Probe p = probing.probe(step);
             probes.add(p);
             listener.onProbe(p);
@@ -306,9 +306,7 @@ public final class Pretrain {
 
         /** The accuracy, or NaN where the prompt does not fit the context (a small test model). */
         private double accuracy(PromptSet set, List<Example> demos, List<FewShotEvaluator.TestExample> test) {
-            int longest = test.stream().mapToInt(t -> model.tokenizer().encode(set.prompt(demos, t.input()).render(),
-                    true).length).max().orElse(0);
-            if (longest + 4 > model.contextLength()) {
+            if (!dev.scales.core.eval.Lab.fits(model, set, demos, test)) {
                 return Double.NaN;
             }
             return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,
