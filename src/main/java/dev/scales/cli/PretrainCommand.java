@@ -60,6 +60,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 250).")
     int probeEvery = D.probeEvery();
 
+    @Option(names = "--curriculum", description = "Train the first this many steps on the copying stepping stones "
+            + "only: repeated word lists and one-word maps (default: 0).")
+    int curriculum = D.curriculumSteps();
+
     @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
     int logEvery = 50;
 
@@ -70,7 +74,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         Pretrain.Settings s = new Pretrain.Settings(arch, seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
-                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes);
+                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, curriculum);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override
             public void onStep(Pretrain.Step st) {
@@ -85,8 +89,12 @@ final class PretrainCommand implements Callable<Integer> {
 
             @Override
             public void onProbe(Pretrain.Probe p) {
+                StringBuilder context = new StringBuilder();
+                p.context().forEach((kind, sc) -> context.append(String.format(Locale.ROOT, " %s %.2f→%.2f",
+                        kind.name().toLowerCase(Locale.ROOT), sc.first(), sc.late())));
                 o.printf(Locale.ROOT, "probe at step %d: sentiment accuracy 0-shot %.2f, 8-shot %.2f, "
-                        + "8-shot flipped labels %.2f%n", p.step(), p.zeroShot(), p.eightShot(), p.eightShotFlipped());
+                        + "8-shot flipped labels %.2f; label accuracy first→after 4 demos:%s%n", p.step(), p.zeroShot(),
+                        p.eightShot(), p.eightShotFlipped(), context);
                 o.flush();
             }
 

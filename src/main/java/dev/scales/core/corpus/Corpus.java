@@ -118,7 +118,7 @@ public final class Corpus {
         }
     }
 
-    static Kind kind(Random r) {
+    public static Kind kind(Random r) {
         double x = r.nextDouble();
         for (Kind k : Kind.values()) {
             x -= k.share;

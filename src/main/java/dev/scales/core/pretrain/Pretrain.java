@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -42,9 +43,9 @@ public final class Pretrain {
     /** How to pretrain; the defaults build the bundled model. */
     public record Settings(String architecture, long seed, int steps, int batch, int context, float learningRate,
                            int warmupSteps, int vocabSize, int hidden, int layers, int heads, float labelWeight,
-                           int probeEvery, double maxMinutes) {
+                           int probeEvery, double maxMinutes, int curriculumSteps) {
         public static final Settings DEFAULT = new Settings("llama", 1, 7800, 8, 256, 2e-3f, 200, 1536, 128, 2, 4, 4f,
-                250, 0);
+                250, 0, 0);
 
         public Settings {
             require(architecture.equals("gpt2") || architecture.equals("llama"),
@@ -60,6 +61,8 @@ public final class Pretrain {
                     + labelWeight);
             require(probeEvery >= 1, "the probe interval must be positive, got " + probeEvery);
             require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
+            require(curriculumSteps >= 0 && curriculumSteps <= steps, "--curriculum must be between 0 and --steps ("
+                    + steps + "), got " + curriculumSteps);
         }
 
         /** Linear warm-up, then a cosine down to a tenth of the peak. */
@@ -76,8 +79,12 @@ public final class Pretrain {
     public record Step(int step, int total, float loss, float learningRate, long tokens, double tokensPerSecond,
                        long elapsedMillis) {}
 
-    /** In-context accuracy on the probe at one step: 0 shots, 8 shots, and 8 shots with flipped labels. */
-    public record Probe(int step, double zeroShot, double eightShot, double eightShotFlipped) {}
+    /**
+     * In-context accuracy at one step: on the sentiment validation split at 0 shots, 8 shots and 8
+     * shots with flipped labels, and the in-context score on fresh pretraining-style documents.
+     */
+    public record Probe(int step, double zeroShot, double eightShot, double eightShotFlipped,
+                        Map<Corpus.Kind, ContextProbe.Score> context) {}
 
     /** What a run produced. */
     public record Result(Path folder, int steps, long tokens, long elapsedMillis, long parameters, List<Step> log,
@@ -178,7 +185,8 @@ public final class Pretrain {
         long parameters = weights.stream().mapToLong(w -> w.shape().size()).sum();
         listener.onMessage(String.format("model: %s, %d layers, hidden %d, %d heads, context %d, %,d parameters",
                 s.architecture().equals("gpt2") ? "GPT-2" : "Llama", s.layers(), s.hidden(), s.heads(), s.context(), parameters));
-        Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment());
+        Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment(),
+                new ContextProbe(model, corpus, s.seed(), 16, s.context()));
         List<Step> log = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         probes.add(probing.probe(0));
@@ -234,9 +242,9 @@ public final class Pretrain {
     /**
      * Step {@code step}'s rows: documents from a generator seeded by the run's seed and the step, so
      * the data never depends on what ran before (a resumed or repeated run sees the same batches).
-     * Predictions of label words weigh {@code labelWeight}, every other token 1. Pieces are
-     * tokenized apart at label boundaries, which are pre-token boundaries: the ids are those of the
-     * whole text.
+     * Each document ends with the end-of-text token. Predictions of label words weigh
+     * {@code labelWeight}, every other token 1. Pieces are tokenized apart at label boundaries, which
+     * are pre-token boundaries: the ids are those of the whole text.
      */
     static Batch batch(LoadedModel model, Corpus corpus, Settings s, int step) {
         Random r = new Random(s.seed() * 1_000_003L + step);
@@ -247,7 +255,8 @@ public final class Pretrain {
             float[] w = new float[s.context()];
             int n = 0;
             while (n < ids.length) {
-                Corpus.Document doc = corpus.labelled(r, s.context() * 5);
+                // From one to about five contexts of characters: many rows hold the end of one document and the start of the next.
+                Corpus.Document doc = corpus.labelled(r, kind(r, s, step), s.context() * (1 + r.nextInt(5)));
                 int at = 0;
                 for (int[] span : doc.labels()) {
                     n = put(model, doc.text().substring(at, span[0]), 1f, ids, w, n);
@@ -255,11 +264,23 @@ public final class Pretrain {
                     at = span[1];
                 }
                 n = put(model, doc.text().substring(at), 1f, ids, w, n);
+                n = put(model, END_OF_TEXT, 1f, ids, w, n);
             }
             rows[i] = ids;
             weights[i] = w;
         }
         return new Batch(rows, weights);
+    }
+
+    /**
+     * The kind of the next document: drawn by share, or during the curriculum's first steps only the
+     * copying stepping stones (repeated word lists, one-word maps).
+     */
+    static Corpus.Kind kind(Random r, Settings s, int step) {
+        if (step < s.curriculumSteps()) {
+            return r.nextBoolean() ? Corpus.Kind.REPEAT : Corpus.Kind.WORD_MAP;
+        }
+        return Corpus.kind(r);
     }
 
     /** Appends the tokens of {@code text} from position {@code n}, as far as the row goes; each weighs {@code weight}. */
@@ -284,10 +305,12 @@ public final class Pretrain {
     private static final class Probing {
         private final LoadedModel model;
         private final SampleTasks.Task task;
+        private final ContextProbe context;
 
-        Probing(LoadedModel model, SampleTasks.Task task) {
+        Probing(LoadedModel model, SampleTasks.Task task, ContextProbe context) {
             this.model = model;
             this.task = task;
+            this.context = context;
         }
 
         Probe probe(int step) {
@@ -301,7 +324,7 @@ public final class Pretrain {
                     t.input(), t.label().equals("positive") ? "negative" : "positive")).toList();
             PromptSet set = task.prompts();
             return new Probe(step, accuracy(set, List.of(), test), accuracy(set, demos, test),
-                    accuracy(set, flipped, flippedTest));
+                    accuracy(set, flipped, flippedTest), context.score());
         }
 
         /** The accuracy, or NaN where the prompt does not fit the context (a small test model). */

@@ -21,9 +21,21 @@ public final class PretrainReport {
             CsvFiles.write(dir.resolve("training-log.csv"), List.of("step", "loss", "learning_rate", "tokens", "elapsed_s"),
                     r.log().stream().map(st -> List.of(st.step(), st.loss(), st.learningRate(), st.tokens(),
                             st.elapsedMillis() / 1000.0)).toList());
-            CsvFiles.write(dir.resolve("icl-probes.csv"), List.of("step", "zero_shot", "eight_shot", "eight_shot_flipped"),
-                    r.probes().stream().map(pr -> List.of(pr.step(), pr.zeroShot(), pr.eightShot(), pr.eightShotFlipped()))
-                            .toList());
+            List<String> header = new java.util.ArrayList<>(List.of("step", "zero_shot", "eight_shot",
+                    "eight_shot_flipped"));
+            for (var kind : ContextProbe.KINDS) {
+                String k = kind.name().toLowerCase(Locale.ROOT);
+                header.addAll(List.of(k + "_first_label", k + "_later_labels"));
+            }
+            CsvFiles.write(dir.resolve("icl-probes.csv"), header, r.probes().stream().map(pr -> {
+                List<Object> row = new java.util.ArrayList<>(List.of(pr.step(), pr.zeroShot(), pr.eightShot(),
+                        pr.eightShotFlipped()));
+                for (var kind : ContextProbe.KINDS) {
+                    row.add(pr.context().get(kind).first());
+                    row.add(pr.context().get(kind).late());
+                }
+                return row;
+            }).toList());
             AtomicFiles.writeString(dir.resolve("README.md"), card(r, s, command));
         } catch (IOException e) {
             throw new ScalesException(dir + ": cannot write the training report: " + e.getMessage(), e);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PretrainTest {
     /** A model small enough to train in a test: 2 layers of 32, 64-token context, 400-token vocabulary. */
     private static Pretrain.Settings tiny(int steps) {
-        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0);
+        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0);
     }
 
     private static Pretrain.Listener collecting(List<Pretrain.Step> steps, List<Pretrain.Probe> probes) {
@@ -53,6 +53,10 @@ class PretrainTest {
         assertThat(probes).extracting(Pretrain.Probe::step).containsExactly(0, 30);
         assertThat(dir.resolve("README.md")).content().contains("pretrain --out", "30 steps");
         assertThat(dir.resolve("training-log.csv")).content().startsWith("step,loss,learning_rate");
+        assertThat(dir.resolve("icl-probes.csv")).content().startsWith("step,zero_shot,eight_shot,eight_shot_flipped,"
+                + "word_map_first_label,word_map_later_labels,nonce_first_label");
+        assertThat(probes.get(1).context()).containsOnlyKeys(ContextProbe.KINDS)
+                .allSatisfy((kind, score) -> assertThat(score.late()).isBetween(0.0, 1.0));
         try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
             assertThat(m.config().vocabSize()).isEqualTo(400);
             assertThat(m.contextLength()).isEqualTo(64);
@@ -75,7 +79,8 @@ class PretrainTest {
         try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
             Corpus corpus = new Corpus(new World(5));
             Pretrain.Batch b = Pretrain.batch(m, corpus, tiny(1), 7);
-            Corpus.Document first = corpus.labelled(new Random(5 * 1_000_003L + 7), 64 * 5);
+            Random r = new Random(5 * 1_000_003L + 7);
+            Corpus.Document first = corpus.labelled(r, Pretrain.kind(r, tiny(1), 7), 64 * (1 + r.nextInt(5)));
             long[] whole = m.tokenizer().encode(first.text(), false);
             assertThat(b.ids()[0]).startsWith(Arrays.copyOf(whole, Math.min(65, whole.length)));
             for (int row = 0; row < b.ids().length; row++) {
@@ -90,6 +95,33 @@ class PretrainTest {
     }
 
     @Test
+    void documentsEndWithTheEndOfTextTokenAndManyRowsHoldTwo(@TempDir Path dir) {
+        Pretrain.run(dir, tiny(1), collecting(new ArrayList<>(), new ArrayList<>()), () -> false);
+        try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
+            assertThat(m.tokenizer().encode(Pretrain.END_OF_TEXT, false)).containsExactly(0L);
+            Corpus corpus = new Corpus(new World(5));
+            long rowsWithABoundary = IntStream.range(0, 10).mapToObj(step -> Pretrain.batch(m, corpus, tiny(1), step))
+                    .flatMap(b -> Arrays.stream(b.ids()))
+                    .filter(row -> Arrays.stream(row, 1, row.length - 1).anyMatch(id -> id == 0)).count();
+            assertThat(rowsWithABoundary).as("rows of 10 batches × 4 with a document boundary inside").isBetween(4L, 36L);
+        }
+    }
+
+    @Test
+    void theCurriculumFirstTrainsOnlyTheCopyingStepStones() {
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20);
+        Random r = new Random(3);
+        java.util.Set<Corpus.Kind> early = new java.util.HashSet<>();
+        java.util.Set<Corpus.Kind> late = new java.util.HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            early.add(Pretrain.kind(r, s, 19));
+            late.add(Pretrain.kind(r, s, 20));
+        }
+        assertThat(early).containsExactlyInAnyOrder(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP);
+        assertThat(late).containsExactlyInAnyOrder(Corpus.Kind.values());
+    }
+
+    @Test
     void stoppingEndsTheRunWithTheStepsDoneSoFar(@TempDir Path dir) {
         List<Pretrain.Step> steps = new ArrayList<>();
         Pretrain.Result r = Pretrain.run(dir, tiny(50), collecting(steps, new ArrayList<>()), () -> steps.size() >= 2);
@@ -100,15 +132,17 @@ class PretrainTest {
 
     @Test
     void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6))
+                .hasMessageContaining("--curriculum");
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
     }
 
     @Test
     void theLearningRateWarmsUpThenFallsToATenth() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0);
         assertThat(s.learningRateAt(0)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(10)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(99)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-6f));

@@ -1,0 +1,109 @@
+package dev.scales.core.pretrain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.corpus.Corpus;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.LoadedModel;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The in-context score on the pretraining task kinds themselves: in fresh demonstration documents
+ * (from a seed no training batch uses), how often the model's top next token is the label's first
+ * token, at the first label of a document (nothing to read yet: chance or a prior) and at labels
+ * after the fourth (the mapping is in the context). A gap between the two is in-context learning;
+ * it forms on these documents before it carries over to the sample tasks' held-out wording.
+ */
+public final class ContextProbe {
+    /** The kinds probed: those whose labels are drawn per document. */
+    public static final List<Corpus.Kind> KINDS = List.of(Corpus.Kind.WORD_MAP, Corpus.Kind.NONCE,
+            Corpus.Kind.SENTIMENT, Corpus.Kind.TOPIC);
+
+    /** Accuracy at a kind's first label and at its labels after the fourth. */
+    public record Score(double first, double late) {}
+
+    private final LoadedModel model;
+    private final Map<Corpus.Kind, List<Row>> rows = new EnumMap<>(Corpus.Kind.class);
+
+    /** A tokenized document and the token index where each label starts. */
+    private record Row(long[] ids, int[] labelAt) {}
+
+    public ContextProbe(LoadedModel model, Corpus corpus, long seed, int documents, int context) {
+        this.model = model;
+        Random r = new Random(seed * 31 + 977);
+        for (Corpus.Kind kind : KINDS) {
+            List<Row> list = new ArrayList<>();
+            for (int d = 0; d < documents; d++) {
+                list.add(row(corpus.labelled(r, kind, context * 5), context));
+            }
+            rows.put(kind, list);
+        }
+    }
+
+    private Row row(Corpus.Document doc, int context) {
+        List<Long> ids = new ArrayList<>();
+        List<Integer> labelAt = new ArrayList<>();
+        int at = 0;
+        for (int[] span : doc.labels()) {
+            add(ids, doc.text().substring(at, span[0]));
+            labelAt.add(ids.size());
+            add(ids, doc.text().substring(span[0], span[1]));
+            at = span[1];
+        }
+        int n = Math.min(ids.size(), context);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = ids.get(i);
+        }
+        return new Row(out, labelAt.stream().filter(i -> i > 0 && i < n).mapToInt(Integer::intValue).toArray());
+    }
+
+    private void add(List<Long> ids, String text) {
+        for (long id : model.tokenizer().encode(text, false)) {
+            ids.add(id);
+        }
+    }
+
+    /** The scores of the model as it is now, by kind. */
+    public Map<Corpus.Kind, Score> score() {
+        GradMode.inference();
+        Map<Corpus.Kind, Score> out = new EnumMap<>(Corpus.Kind.class);
+        for (Map.Entry<Corpus.Kind, List<Row>> e : rows.entrySet()) {
+            int firstRight = 0;
+            int firstCount = 0;
+            int lateRight = 0;
+            int lateCount = 0;
+            for (Row row : e.getValue()) {
+                long[] predicted = topTokens(row.ids());
+                for (int j = 0; j < row.labelAt().length; j++) {
+                    int at = row.labelAt()[j];
+                    boolean right = predicted[at - 1] == row.ids()[at];
+                    if (j == 0) {
+                        firstCount++;
+                        firstRight += right ? 1 : 0;
+                    } else if (j >= 4) {
+                        lateCount++;
+                        lateRight += right ? 1 : 0;
+                    }
+                }
+            }
+            out.put(e.getKey(), new Score(firstRight / (double) Math.max(1, firstCount),
+                    lateRight / (double) Math.max(1, lateCount)));
+        }
+        return out;
+    }
+
+    /** The top next token after each position of one row. */
+    private long[] topTokens(long[] ids) {
+        try (NDManager scope = model.manager().newSubManager()) {
+            Inputs.Batch b = Inputs.leftPadded(scope, new long[][] {ids}, 0);
+            NDArray logits = model.lm().forward(b.ids(), b.positions(), b.bias(), null, false);
+            return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        }
+    }
+}
