@@ -48,6 +48,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--choice", defaultValue = "balanced", description = "first, random or balanced (default: ${DEFAULT-VALUE}).")
     Demonstrations.Choice choice;
 
+    @Option(names = "--variants", split = ",", description = "Sweep series: gold, random-labels, calibrated "
+            + "(default: gold, or the one --random-labels / --calibrate ask for).")
+    List<String> variants;
+
     @Option(names = "--calibrate", description = "Contextual calibration (Zhao et al. 2021).") boolean calibrate;
     @Option(names = "--random-labels", description = "Demonstrations with random labels (Min et al. 2022).") boolean randomLabels;
     @Option(names = "--per-token", description = "Normalise label log-probabilities per token.") boolean perToken;
@@ -82,13 +86,19 @@ final class EvalCommand implements Callable<Integer> {
             o.addProperty("calibrate", calibrate);
             o.addProperty("randomLabels", randomLabels);
             if (sweep != null) {
+                List<ShotSweep.Variant> series = variants != null
+                        ? variants.stream().map(ShotSweep.Variant::parse).toList()
+                        : List.of(randomLabels ? ShotSweep.Variant.RANDOM_LABELS
+                                : calibrate ? ShotSweep.Variant.CALIBRATED : ShotSweep.Variant.GOLD);
                 ShotSweep.Result r = ShotSweep.run(model, set, examples,
-                        new ShotSweep.Settings(sweep, seeds, choice, randomLabels, options),
-                        p -> err.printf(Locale.ROOT, "k=%d  accuracy %.3f ± %.3f%n", p.k(), p.mean(), p.std()),
+                        new ShotSweep.Settings(sweep, seeds, choice, series, options),
+                        p -> err.printf(Locale.ROOT, "%s k=%d  accuracy %.3f ± %.3f%n", p.variant().label, p.k(),
+                                p.mean(), p.std()),
                         () -> false);
                 JsonArray points = new JsonArray();
                 for (ShotSweep.Point p : r.points()) {
                     JsonObject j = new JsonObject();
+                    j.addProperty("variant", p.variant().name().toLowerCase(Locale.ROOT).replace('_', '-'));
                     j.addProperty("k", p.k());
                     j.addProperty("mean", p.mean());
                     j.addProperty("std", p.std());
@@ -100,8 +110,9 @@ final class EvalCommand implements Callable<Integer> {
                 o.add("sweep", points);
                 o.addProperty("note", r.note());
                 if (!json) {
-                    out.println("k      accuracy (mean ± std over seeds)");
-                    r.points().forEach(p -> out.printf(Locale.ROOT, "%-6d %.3f ± %.3f%n", p.k(), p.mean(), p.std()));
+                    out.println("series          k      accuracy (mean ± std over seeds)");
+                    r.points().forEach(p -> out.printf(Locale.ROOT, "%-15s %-6d %.3f ± %.3f%n", p.variant().label,
+                            p.k(), p.mean(), p.std()));
                     if (!r.note().isEmpty()) {
                         out.println(r.note());
                     }

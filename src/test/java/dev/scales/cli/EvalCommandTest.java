@@ -60,6 +60,21 @@ class EvalCommandTest {
         assertThat(sweep.get(0).getAsJsonObject().getAsJsonArray("accuracies")).hasSize(1); // zero-shot: one draw
         assertThat(sweep.get(2).getAsJsonObject().getAsJsonArray("accuracies")).hasSize(3);
         assertThat(sweep.get(2).getAsJsonObject().get("std").getAsDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(sweep.get(2).getAsJsonObject().get("variant").getAsString()).isEqualTo("random-labels");
+    }
+
+    @Test
+    void aSweepMeasuresTheSeriesAsked() {
+        Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--sweep", "0,2", "--seeds", "2", "--variants", "gold,calibrated", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+
+        var sweep = o.getAsJsonArray("sweep");
+        assertThat(sweep).hasSize(4);
+        assertThat(sweep.asList()).extracting(e -> e.getAsJsonObject().get("variant").getAsString())
+                .containsExactly("gold", "calibrated", "gold", "calibrated");
     }
 
     @Test

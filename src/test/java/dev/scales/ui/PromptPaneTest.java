@@ -3,7 +3,9 @@ package dev.scales.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.device.ModelManager;
+import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.model.Golden;
+import dev.scales.ui.prompt.SweepChart;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptTemplate;
@@ -147,10 +149,45 @@ class PromptPaneTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get()
                 && vm.evaluationStatusProperty().get().startsWith("accuracy against shots"));
 
-        // then
-        assertThat(vm.sweepPoints()).extracting(p -> p.k()).containsExactly(0, 1, 2, 4);
+        // then: gold labels, random labels and calibrated, each at k = 0, 1, 2, 4
+        for (ShotSweep.Variant v : ShotSweep.Variant.values()) {
+            assertThat(vm.sweepPoints()).filteredOn(p -> p.variant() == v).extracting(ShotSweep.Point::k)
+                    .containsExactly(0, 1, 2, 4);
+        }
         assertThat(vm.sweepPoints()).allSatisfy(p -> assertThat(p.mean()).isBetween(0.0, 1.0));
-        assertThat(robot.lookup("#sweep-chart").tryQuery()).isPresent();
+        SweepChart panel = robot.lookup("#sweep-panel").queryAs(SweepChart.class);
+        assertThat(panel.chart().getXYPlot().getDataset().getItemCount(1)).isEqualTo(4);
+
+        // and it exports as PNG, SVG and CSV
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sweep");
+        robot.interact(() -> {
+            panel.export(dir.resolve("sweep.png"));
+            panel.export(dir.resolve("sweep.svg"));
+            panel.export(dir.resolve("sweep.csv"));
+        });
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("sweep.png").toFile()).getWidth()).isPositive();
+        assertThat(dir.resolve("sweep.svg")).content().contains("<svg", "random labels");
+        assertThat(java.nio.file.Files.readAllLines(dir.resolve("sweep.csv"))).hasSize(13);
+        assertThat(vm.evaluationStatusProperty().get()).isEqualTo("saved the sweep to sweep.csv");
+    }
+
+    @Test
+    void aSweepNeedsASeriesChosen(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.setPrompt(new FewShotPrompt("", List.of(new Example("good", "pos"),
+                new Example("bad", "neg")), "x", new PromptTemplate("{input}={output}\n"))));
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
+        java.nio.file.Path test = java.nio.file.Files.createTempFile("test", ".jsonl");
+        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n");
+
+        for (String id : List.of("#sweep-gold", "#sweep-random-labels", "#sweep-calibrated")) {
+            robot.interact(() -> robot.lookup(id).queryAs(javafx.scene.control.CheckBox.class).setSelected(false));
+        }
+        robot.interact(() -> vm.sweep(test));
+
+        assertThat(vm.sweepVariants()).isEmpty();
+        assertThat(vm.runningProperty().get()).isFalse();
+        assertThat(vm.evaluationStatusProperty().get()).startsWith("Choose at least one series");
     }
 
     @Test

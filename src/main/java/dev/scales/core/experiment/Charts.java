@@ -92,6 +92,39 @@ public final class Charts {
     }
 
     public static void png(JFreeChart chart, Path file) throws IOException {
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 880, 480);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
+
+    /** The chart as a scalable vector image (text stays text), the same size as the PNG. */
+    public static void svg(JFreeChart chart, Path file) throws IOException {
+        org.w3c.dom.Document doc;
+        try {
+            doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().getDOMImplementation()
+                    .createDocument("http://www.w3.org/2000/svg", "svg", null);
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("no XML DOM in this Java runtime", e);
+        }
+        org.apache.batik.svggen.SVGGraphics2D g = new org.apache.batik.svggen.SVGGraphics2D(doc);
+        g.setSVGCanvasSize(new java.awt.Dimension(WIDTH, HEIGHT));
+        chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
+            g.stream(w, true);
+        } finally {
+            g.dispose();
+        }
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** PNG or SVG by the file's extension. */
+    public static void save(JFreeChart chart, Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
+            svg(chart, file);
+        } else {
+            png(chart, file);
+        }
+    }
+
+    static final int WIDTH = 880;
+    static final int HEIGHT = 480;
 }

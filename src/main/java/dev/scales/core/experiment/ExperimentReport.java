@@ -75,10 +75,16 @@ public final class ExperimentReport {
             }
         });
         if (!r.labelledIcl().points().isEmpty()) {
-            Charts.png(labelledChart(r), dir.resolve("labelled.png"));
+            chart(labelledChart(r), dir, "labelled");
         }
-        Charts.png(gridChart(r), dir.resolve("grid.png"));
-        Charts.png(costChart(r), dir.resolve("cost.png"));
+        chart(gridChart(r), dir, "grid");
+        chart(costChart(r), dir, "cost");
+    }
+
+    /** A chart as {@code name.png} and {@code name.svg}. */
+    private static void chart(JFreeChart chart, Path dir, String name) throws IOException {
+        Charts.png(chart, dir.resolve(name + ".png"));
+        Charts.svg(chart, dir.resolve(name + ".svg"));
     }
 
     /**

@@ -137,7 +137,7 @@ public final class PromptPane extends VBox {
         getChildren().addAll(title, top, examples, Section.of("Query", query),
                 Section.of("Preview — the exact text the model sees", preview, previewInfo), samplingPane,
                 samplingError, actions, output,
-                new EvaluationView(vm), new SweepChart(vm.sweepPoints()));
+                new EvaluationView(vm), new SweepChart(vm));
         buildTable();
     }
 

@@ -68,6 +68,8 @@ public final class PromptViewModel {
     private final ObservableList<FewShotEvaluator.Prediction> predictionsView =
             FXCollections.unmodifiableObservableList(predictions);
     private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
+    private final javafx.collections.ObservableSet<ShotSweep.Variant> sweepVariants =
+            FXCollections.observableSet(new java.util.TreeSet<>(List.of(ShotSweep.Variant.values())));
     private final ObservableList<ShotSweep.Point> sweepPointsView = FXCollections.unmodifiableObservableList(sweepPoints);
     private volatile Job<?> evaluation;
     private final javafx.beans.property.ObjectProperty<Integer> maxTokens = new javafx.beans.property.SimpleObjectProperty<>(48);
@@ -318,7 +320,8 @@ public final class PromptViewModel {
 
     /**
      * Accuracy against the number of demonstrations: k = 0, 1, 2, 4… up to the examples in the
-     * table, each k drawn with three seeds (balanced per label); points arrive as they are measured.
+     * table, each k drawn with three seeds (balanced per label), for each chosen series (gold labels,
+     * random labels, calibrated); points arrive as they are measured.
      */
     public void sweep(java.nio.file.Path testFile) {
         FewShotPrompt p = prompt.get();
@@ -338,11 +341,16 @@ public final class PromptViewModel {
         }
         PromptSet set = new PromptSet(p.instruction(), p.template(), LabelSet.of(labelNames.toArray(String[]::new)),
                 p.examples());
+        if (sweepVariants.isEmpty()) {
+            evaluationStatus.set("Choose at least one series to sweep: gold labels, random labels or calibrated.");
+            return;
+        }
+        List<ShotSweep.Variant> variants = List.copyOf(sweepVariants);
         running.set(true);
         sweepPoints.clear();
         evaluationStatus.set("sweeping k = " + ks + " over 3 seeds…");
         Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) ->
-                ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, false,
+                ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, variants,
                         FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)),
                         ctx::isCancelled));
         evaluation = job;
@@ -417,7 +425,35 @@ public final class PromptViewModel {
                 .toList(), labels, skipped);
     }
 
-    /** The sweep's points so far (k, mean, spread). */
+    /** The series the next sweep measures (all three at first). */
+    public javafx.collections.ObservableSet<ShotSweep.Variant> sweepVariants() {
+        return sweepVariants;
+    }
+
+    /**
+     * Writes the sweep: its points as CSV for a {@code .csv} file, else the chart (PNG, or SVG for
+     * {@code .svg}) that {@code image} writes; the outcome shows in the evaluation status.
+     */
+    public void exportSweep(java.nio.file.Path file, ImageWriter image) {
+        try {
+            if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+                ShotSweep.writeCsv(file, List.copyOf(sweepPoints));
+            } else {
+                image.write(file);
+            }
+            evaluationStatus.set("saved the sweep to " + file.getFileName());
+        } catch (java.io.IOException | ScalesException e) {
+            evaluationStatus.set("could not save the sweep to " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes a chart image to a file. */
+    @FunctionalInterface
+    public interface ImageWriter {
+        void write(java.nio.file.Path file) throws java.io.IOException;
+    }
+
+    /** The sweep's points so far (series, k, mean, spread). */
     public ObservableList<ShotSweep.Point> sweepPoints() {
         return sweepPointsView;
     }

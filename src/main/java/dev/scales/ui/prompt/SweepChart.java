@@ -1,10 +1,23 @@
 package dev.scales.ui.prompt;
 
 import dev.scales.core.eval.ShotSweep;
+import dev.scales.core.experiment.Charts;
 import java.awt.BasicStroke;
-import java.awt.Color;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -15,47 +28,114 @@ import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
-/** Accuracy against the number of shots: the mean over seeds as a line, ± one standard deviation as a band. */
-final class SweepChart extends ChartViewer {
-    private final YIntervalSeries series = new YIntervalSeries("gold labels");
+/**
+ * Accuracy against the number of shots, one series per variant (gold labels, random labels,
+ * calibrated): the mean over seeds as a line, ± one standard deviation as a band, drawn live as
+ * points arrive. Above it, which series the next sweep measures, and an export of the chart (PNG,
+ * SVG) or its points (CSV).
+ */
+public final class SweepChart extends VBox {
+    private final Map<ShotSweep.Variant, YIntervalSeries> series = new EnumMap<>(ShotSweep.Variant.class);
+    private final ChartViewer viewer;
+    private final PromptViewModel vm;
 
-    SweepChart(ObservableList<ShotSweep.Point> points) {
-        super(chart(new YIntervalSeriesCollection()));
-        setId("sweep-chart");
-        ((YIntervalSeriesCollection) getChart().getXYPlot().getDataset()).addSeries(series);
-        setMinHeight(170);
-        setPrefHeight(190);
-        // Shown once a sweep has drawn its first point.
-        visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(points));
-        managedProperty().bind(visibleProperty());
+    SweepChart(PromptViewModel vm) {
+        super(4);
+        this.vm = vm;
+        setId("sweep-panel");
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        for (ShotSweep.Variant v : ShotSweep.Variant.values()) {
+            YIntervalSeries s = new YIntervalSeries(v.label);
+            series.put(v, s);
+            data.addSeries(s);
+        }
+        viewer = new ChartViewer(chart(data));
+        viewer.setId("sweep-chart");
+        viewer.setMinHeight(170);
+        viewer.setPrefHeight(210);
+        ObservableList<ShotSweep.Point> points = vm.sweepPoints();
         points.addListener((ListChangeListener<ShotSweep.Point>) c -> {
             while (c.next()) {
                 if (c.wasRemoved() && points.isEmpty()) {
-                    series.clear();
+                    series.values().forEach(YIntervalSeries::clear);
                 }
                 for (ShotSweep.Point p : c.getAddedSubList()) {
-                    series.add(p.k(), p.mean(), p.mean() - p.std(), p.mean() + p.std());
+                    series.get(p.variant()).add(p.k(), p.mean(), p.mean() - p.std(), p.mean() + p.std());
                 }
             }
         });
+
+        HBox choices = new HBox(10, new Label("Series:"));
+        choices.setAlignment(Pos.CENTER_LEFT);
+        for (ShotSweep.Variant v : ShotSweep.Variant.values()) {
+            CheckBox box = new CheckBox(v.label);
+            box.setId("sweep-" + v.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            box.setSelected(vm.sweepVariants().contains(v));
+            box.selectedProperty().addListener((o, was, on) -> {
+                if (on) {
+                    vm.sweepVariants().add(v);
+                } else {
+                    vm.sweepVariants().remove(v);
+                }
+            });
+            box.setTooltip(new Tooltip(switch (v) {
+                case GOLD -> "The demonstrations as written";
+                case RANDOM_LABELS -> "Each demonstration's label replaced at random (Min et al. 2022)";
+                case CALIBRATED -> "Label probabilities rebalanced by a content-free input (Zhao et al. 2021)";
+            }));
+            choices.getChildren().add(box);
+        }
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        Button export = new Button("Export…");
+        export.setId("export-sweep");
+        export.setTooltip(new Tooltip("Save the chart as PNG or SVG, or its points as CSV"));
+        export.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(points));
+        export.setOnAction(e -> chooseAndExport());
+        choices.getChildren().addAll(gap, export);
+        getChildren().addAll(choices, viewer);
+    }
+
+    /** Writes the chart (.png, .svg) or the points (.csv) to {@code file}. */
+    public void export(Path file) {
+        vm.exportSweep(file, f -> Charts.save(viewer.getChart(), f));
+    }
+
+    public JFreeChart chart() {
+        return viewer.getChart();
+    }
+
+    private void chooseAndExport() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the sweep");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
+                new FileChooser.ExtensionFilter("SVG image", "*.svg"),
+                new FileChooser.ExtensionFilter("CSV table", "*.csv"));
+        chooser.setInitialFileName("sweep.png");
+        java.io.File f = chooser.showSaveDialog(getScene().getWindow());
+        if (f != null) {
+            export(f.toPath());
+        }
     }
 
     private static JFreeChart chart(YIntervalSeriesCollection data) {
         JFreeChart chart = ChartFactory.createXYLineChart(null, "demonstrations (k)", "accuracy", data,
-                PlotOrientation.VERTICAL, false, true, false);
+                PlotOrientation.VERTICAL, true, true, false);
         XYPlot plot = chart.getXYPlot();
         DeviationRenderer r = new DeviationRenderer(true, true);
-        r.setSeriesPaint(0, new Color(0x2f, 0x6f, 0xb3));
-        r.setSeriesFillPaint(0, new Color(0x2f, 0x6f, 0xb3));
-        r.setAlpha(0.2f);
-        r.setSeriesStroke(0, new BasicStroke(2f));
+        for (int i = 0; i < ShotSweep.Variant.values().length; i++) {
+            r.setSeriesPaint(i, Charts.PALETTE.get(i));
+            r.setSeriesFillPaint(i, Charts.PALETTE.get(i));
+            r.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        r.setAlpha(0.15f);
         plot.setRenderer(r);
         ((NumberAxis) plot.getRangeAxis()).setRange(0, 1);
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        plot.setBackgroundPaint(java.awt.Color.WHITE);
+        plot.setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
         plot.setNoDataMessage("Sweep shots: accuracy for k = 0, 1, 2, 4… demonstrations appears here.");
-        chart.setBackgroundPaint(Color.WHITE);
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
         return chart;
     }
 }

@@ -48,9 +48,10 @@ class ExperimentRunTest {
         assertThat(first.forgetting().basePerplexity()).isGreaterThan(1);
         assertThat(progress).anyMatch(m -> m.startsWith("seed 2/2"));
         for (String f : List.of("results.json", "grid.csv", "outputs.csv", "labelled.csv", "labelled.png", "grid.png", "cost.png",
-                "experiment.json")) {
+                "labelled.svg", "grid.svg", "cost.svg", "experiment.json")) {
             assertThat(dir.resolve("out").resolve(f)).isNotEmptyFile();
         }
+        assertThat(dir.resolve("out/cost.svg")).content().startsWith("<?xml").contains("<svg", "break-even");
         assertThat(Files.readAllLines(dir.resolve("out/outputs.csv"))).hasSize(25);
 
         ExperimentRun.Results again = ExperimentRun.run(experiment, m -> { }, () -> false);
