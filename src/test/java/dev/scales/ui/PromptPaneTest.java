@@ -178,7 +178,8 @@ class PromptPaneTest {
         manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.runBlockedReasonProperty().get().isEmpty());
         java.nio.file.Path test = java.nio.file.Files.createTempFile("test", ".jsonl");
-        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n");
+        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n"
+                + "{\"input\": \"poor\", \"label\": \"neg\"}\n");
 
         for (String id : List.of("#sweep-gold", "#sweep-random-labels", "#sweep-calibrated")) {
             robot.interact(() -> robot.lookup(id).queryAs(javafx.scene.control.CheckBox.class).setSelected(false));

@@ -328,6 +328,10 @@ public final class PromptViewModel {
         if (p == null || model == null || running.get()) {
             return;
         }
+        if (sweepVariants.isEmpty()) {
+            evaluationStatus.set("Choose at least one series to sweep: gold labels, random labels or calibrated.");
+            return;
+        }
         TestSet t = readTestSet(testFile);
         if (t == null) {
             return;
@@ -341,10 +345,6 @@ public final class PromptViewModel {
         }
         PromptSet set = new PromptSet(p.instruction(), p.template(), LabelSet.of(labelNames.toArray(String[]::new)),
                 p.examples());
-        if (sweepVariants.isEmpty()) {
-            evaluationStatus.set("Choose at least one series to sweep: gold labels, random labels or calibrated.");
-            return;
-        }
         List<ShotSweep.Variant> variants = List.copyOf(sweepVariants);
         running.set(true);
         sweepPoints.clear();
