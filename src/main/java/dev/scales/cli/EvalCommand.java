@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.LabelledData;
 import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.eval.FreeTextEvaluator;
 import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.prompt.Demonstrations;
@@ -52,6 +53,11 @@ final class EvalCommand implements Callable<Integer> {
             + "(default: gold, or the one --random-labels / --calibrate ask for).")
     List<String> variants;
 
+    @Option(names = "--free-text", description = "The answers are free text, not labels: generate each answer "
+            + "greedily and report exact and contains matches.") boolean freeText;
+    @Option(names = "--max-tokens", defaultValue = "16", description = "Longest free-text answer, in tokens "
+            + "(default: ${DEFAULT-VALUE}).") int maxTokens;
+
     @Option(names = "--calibrate", description = "Contextual calibration (Zhao et al. 2021).") boolean calibrate;
     @Option(names = "--random-labels", description = "Demonstrations with random labels (Min et al. 2022).") boolean randomLabels;
     @Option(names = "--per-token", description = "Normalise label log-probabilities per token.") boolean perToken;
@@ -64,7 +70,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PromptSet set = PromptSet.read(promptSet);
-        if (set.labels() == null) {
+        if (freeText && sweep != null) {
+            throw new ScalesException("--sweep scores labels; it does not combine with --free-text");
+        }
+        if (!freeText && set.labels() == null) {
             throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
         }
         LabelledData.Result data = LabelledData.read(test, inputField, labelField);
@@ -85,7 +94,31 @@ final class EvalCommand implements Callable<Integer> {
             o.addProperty("examples", examples.size());
             o.addProperty("calibrate", calibrate);
             o.addProperty("randomLabels", randomLabels);
-            if (sweep != null) {
+            if (freeText) {
+                List<Example> demos = shots == null ? set.examples().stream().filter(Example::enabled).toList()
+                        : Demonstrations.choose(set.examples(), shots, choice == Demonstrations.Choice.BALANCED
+                                ? Demonstrations.Choice.FIRST : choice, true, seed, null); // no classes to balance
+                FreeTextEvaluator.Result r = FreeTextEvaluator.evaluate(model, set.prompt(demos, ""), examples,
+                        maxTokens, i -> { }, () -> false);
+                o.addProperty("shots", demos.size());
+                o.addProperty("exactMatch", r.exactMatch());
+                o.addProperty("containsMatch", r.containsMatch());
+                JsonArray preds = new JsonArray();
+                for (FreeTextEvaluator.Prediction p : r.predictions()) {
+                    JsonObject j = new JsonObject();
+                    j.addProperty("input", p.input());
+                    j.addProperty("expected", p.expected());
+                    j.addProperty("answer", p.answer());
+                    j.addProperty("exact", p.exact());
+                    j.addProperty("contains", p.contains());
+                    preds.add(j);
+                }
+                o.add("predictions", preds);
+                if (!json) {
+                    out.printf(Locale.ROOT, "%d-shot · exact match %.3f · contains %.3f on %d examples%n", demos.size(),
+                            r.exactMatch(), r.containsMatch(), r.count());
+                }
+            } else if (sweep != null) {
                 List<ShotSweep.Variant> series = variants != null
                         ? variants.stream().map(ShotSweep.Variant::parse).toList()
                         : List.of(randomLabels ? ShotSweep.Variant.RANDOM_LABELS

@@ -49,6 +49,42 @@ class EvalCommandTest {
     }
 
     @Test
+    void aFreeTextEvaluationReportsExactAndContainsMatches() throws Exception {
+        // the bundled model knows where the people of its world live
+        var people = new dev.scales.core.corpus.World(1).people();
+        Path qa = dir.resolve("qa.json");
+        Files.writeString(qa, "{\"version\": 1, \"template\": \"Q: Where does {input} live?\\nA: {output}\\n\\n\", "
+                + "\"examples\": [{\"input\": \"" + people.get(0).name() + "\", \"output\": \"" + people.get(0).town()
+                + "\"}]}");
+        Path answers = dir.resolve("answers.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (var p : people.subList(1, 7)) {
+            lines.append("{\"input\": \"").append(p.name()).append("\", \"answer\": \"").append(p.town()).append("\"}\n");
+        }
+        Files.writeString(answers, lines);
+
+        Cli r = Cli.run("eval", "--model", dev.scales.core.AppPaths.bundledModel().toString(), "--prompt-set",
+                qa.toString(), "--test", answers.toString(), "--label-field", "answer", "--free-text", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(o.get("exactMatch").getAsDouble()).isGreaterThanOrEqualTo(0.8);
+        assertThat(o.getAsJsonArray("predictions")).hasSize(6);
+        JsonObject first = o.getAsJsonArray("predictions").get(0).getAsJsonObject();
+        assertThat(first.get("expected").getAsString()).isEqualTo(people.get(1).town());
+        assertThat(first.has("answer")).isTrue();
+    }
+
+    @Test
+    void aFreeTextTaskCannotBeSweptByLabels() {
+        Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--free-text", "--sweep", "0,1");
+
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("does not combine with --free-text");
+    }
+
+    @Test
     void aSweepGivesAMeanAndSpreadPerShotCount() {
         Cli r = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
                 "--test", test.toString(), "--sweep", "0,1,2", "--seeds", "3", "--random-labels", "--json");
