@@ -1,5 +1,8 @@
 package dev.scales.ui;
 
+import dev.scales.core.data.LabelledData;
+import dev.scales.core.eval.FewShotEvaluator;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.device.ModelManager;
@@ -71,5 +74,58 @@ class PromptViewModelTest {
         assertThat(vm.samplingErrorProperty().get()).contains("--temperature must be within [0, 100]");
         assertThat(vm.runningProperty().get()).isFalse();
         assertThat(vm.samplingItems()).extracting(i -> i.getName()).contains("Temperature", "Top-p", "Seed", "Stop at");
+    }
+
+    private void awaitIdle() throws InterruptedException {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (vm.runningProperty().get() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(vm.runningProperty().get()).as("the job finished").isFalse();
+    }
+
+    @Test
+    void aTestSetOfDistinctAnswersIsEvaluatedAsFreeText() throws Exception {
+        // given the bundled model, which knows where the people of its world live
+        manager.load(dev.scales.core.AppPaths.bundledModel(), "cpu").join();
+        var people = new dev.scales.core.corpus.World(1).people();
+        vm.setPrompt(new dev.scales.core.prompt.FewShotPrompt("", java.util.List.of(new Example(people.get(0).name(),
+                people.get(0).town())), "", new dev.scales.core.prompt.PromptTemplate("Q: Where does {input} live?\nA: {output}\n\n")));
+        Path answers = dir.resolve("towns.csv");
+        StringBuilder csv = new StringBuilder("question,answer\n");
+        people.subList(1, 9).forEach(p -> csv.append(p.name()).append(',').append(p.town()).append('\n'));
+        Files.writeString(answers, csv);
+
+        vm.evaluate(answers); // question and answer are recognised as the input and the label
+        awaitIdle();
+
+        assertThat(vm.evaluationStatusProperty().get()).startsWith("free text, 1-shot · exact match ")
+                .endsWith("· 8 examples");
+        assertThat(vm.predictions()).hasSize(8);
+        assertThat(vm.predictions().stream().filter(FewShotEvaluator.Prediction::correct).count()).isGreaterThanOrEqualTo(6);
+        assertThat(vm.metricsProperty().get()).isNull();
+
+        vm.sweep(answers);
+        assertThat(vm.evaluationStatusProperty().get()).contains("free-text task");
+    }
+
+    @Test
+    void fieldsWhoseNamesSayNothingAreAskedForThenRead() throws Exception {
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+        vm.setPrompt(new dev.scales.core.prompt.FewShotPrompt("", java.util.List.of(new Example("good", "pos")), "",
+                new dev.scales.core.prompt.PromptTemplate("{input}={output}\n")));
+        Path data = dir.resolve("odd.jsonl");
+        Files.writeString(data, "{\"a\": \"nice\", \"b\": \"pos\"}\n{\"a\": \"poor\", \"b\": \"neg\"}\n");
+        assertThat(vm.recognisedFields(data)).isEmpty();
+        assertThat(vm.fieldsOf(data)).containsExactly("a", "b");
+
+        vm.evaluate(data);
+        assertThat(vm.evaluationStatusProperty().get()).isEqualTo("odd.jsonl: which fields hold the input and the "
+                + "label? It has [a, b]; choose them when opening the file.");
+
+        vm.evaluate(data, new LabelledData.Fields("a", "b"));
+        awaitIdle();
+        assertThat(vm.evaluationStatusProperty().get()).startsWith("1-shot · accuracy");
+        assertThat(vm.predictions()).extracting(FewShotEvaluator.Prediction::gold).containsExactly("pos", "neg");
     }
 }

@@ -31,6 +31,59 @@ public final class LabelledData {
         }
     }
 
+    /** Which field holds the input and which the label (or expected answer). */
+    public record Fields(String input, String label) {
+        public static final Fields DEFAULT = new Fields("input", "label");
+    }
+
+    /** Field names commonly holding the input, then the label, in order of preference. */
+    private static final List<String> INPUT_NAMES = List.of("input", "text", "sentence", "review", "question",
+            "prompt", "query", "x");
+    private static final List<String> LABEL_NAMES = List.of("label", "output", "answer", "target", "class",
+            "category", "sentiment", "topic", "completion", "y");
+
+    /**
+     * The field names of a test set: a CSV file's header, or every key of a JSONL file's objects in
+     * order of first appearance.
+     */
+    public static List<String> fields(Path file) {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                 CSVParser parser = CSVParser.parse(in, format)) {
+                return List.copyOf(parser.getHeaderNames());
+            } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+                throw new ScalesException(file + ": not a readable CSV file (" + e.getMessage() + ")", e);
+            }
+        }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        Jsonl.read(file).rows().forEach(r -> names.addAll(r.fields().keySet()));
+        return List.copyOf(names);
+    }
+
+    /** The input and label fields, when the names say which they are (case aside); else empty. */
+    public static java.util.Optional<Fields> guess(List<String> fields) {
+        String input = pick(fields, INPUT_NAMES);
+        String label = pick(fields, LABEL_NAMES);
+        return input == null || label == null || input.equals(label) ? java.util.Optional.empty()
+                : java.util.Optional.of(new Fields(input, label));
+    }
+
+    private static String pick(List<String> fields, List<String> preferred) {
+        for (String want : preferred) {
+            for (String f : fields) {
+                if (f.equalsIgnoreCase(want)) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    public static Result read(Path file, Fields fields) {
+        return read(file, fields.input(), fields.label());
+    }
+
     public static Result read(Path file, String inputField, String labelField) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.endsWith(".csv") ? csv(file, inputField, labelField) : jsonl(file, inputField, labelField);

@@ -51,8 +51,8 @@ final class EvaluationView extends VBox {
         table.getColumns().add(column("Input", p -> p.input()));
         table.getColumns().add(column("Gold", p -> p.gold()));
         table.getColumns().add(column("Predicted", p -> (p.correct() ? "✓ " : "✗ ") + p.predicted()));
-        table.getColumns().add(column("p(predicted)", p -> String.format(Locale.ROOT, "%.2f",
-                p.probabilities()[vm.evaluationLabels().indexOf(p.predicted())])));
+        table.getColumns().add(column("p(predicted)", p -> p.probabilities().length == 0 ? "—" // free text
+                : String.format(Locale.ROOT, "%.2f", p.probabilities()[vm.evaluationLabels().indexOf(p.predicted())])));
         table.visibleProperty().bind(Bindings.isNotEmpty(vm.predictions()));
         table.managedProperty().bind(table.visibleProperty());
         mistakes.visibleProperty().bind(table.visibleProperty());

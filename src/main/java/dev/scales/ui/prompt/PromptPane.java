@@ -1,5 +1,8 @@
 package dev.scales.ui.prompt;
 
+import dev.scales.core.data.LabelledData;
+import java.util.List;
+
 import dev.scales.ui.common.EmptyState;
 import dev.scales.ui.common.Section;
 import javafx.beans.binding.Bindings;
@@ -182,7 +185,7 @@ public final class PromptPane extends VBox {
             b.disableProperty().bind(Bindings.isNull(table.getSelectionModel().selectedItemProperty()));
         }
         Button importRows = small("Import…", "Add rows of a labelled dataset (input, label) as examples", () ->
-                choose("Import examples from a labelled dataset", false, vm::importExamples));
+                choose("Import examples from a labelled dataset", false, withFields(vm::importExamples)));
         importRows.setId("import-examples");
         Button open = small("Open set…", "Open a prompt set (JSON)", () -> choose("Open a prompt set", false,
                 vm::openPromptSet));
@@ -204,8 +207,25 @@ public final class PromptPane extends VBox {
         }
     }
 
-    private void chooseTestSet(java.util.function.Consumer<java.nio.file.Path> then) {
-        choose("Choose a labelled test set (input, label)", false, then);
+    private void chooseTestSet(java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
+        choose("Choose a labelled test set (input, label)", false, withFields(then));
+    }
+
+    /**
+     * Runs {@code then} on a chosen file with its input and label fields: recognised by name, or
+     * else chosen by the user among the file's fields.
+     */
+    private java.util.function.Consumer<java.nio.file.Path> withFields(
+            java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
+        return file -> {
+            java.util.Optional<LabelledData.Fields> known = vm.recognisedFields(file);
+            List<String> names = vm.fieldsOf(file);
+            if (known.isPresent() || names.size() < 2) {
+                then.accept(file, known.orElse(null)); // unreadable or unrecognised: reading it says why
+                return;
+            }
+            new FieldsDialog(file, names).showAndWait().ifPresent(f -> then.accept(file, f));
+        };
     }
 
     private int selected() {

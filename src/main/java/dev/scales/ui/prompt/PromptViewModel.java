@@ -5,6 +5,7 @@ import dev.scales.core.data.LabelledData;
 import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.eval.FreeTextEvaluator;
 import dev.scales.core.eval.Metrics;
 import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.prompt.Demonstrations;
@@ -275,12 +276,25 @@ public final class PromptViewModel {
      * label) by label scoring; each label is scored as written in the test set.
      */
     public void evaluate(java.nio.file.Path testFile) {
+        evaluate(testFile, null);
+    }
+
+    /**
+     * As {@link #evaluate(java.nio.file.Path)}, reading the named fields ({@code null}: recognise
+     * them by name). A test set whose answers are mostly distinct is a free-text task: each answer
+     * is generated and compared (exact and contains match).
+     */
+    public void evaluate(java.nio.file.Path testFile, LabelledData.Fields fields) {
         FewShotPrompt p = prompt.get();
         if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
             return;
         }
-        TestSet t = readTestSet(testFile);
+        TestSet t = readTestSet(testFile, fields, false);
         if (t == null) {
+            return;
+        }
+        if (t.freeText()) {
+            evaluateFreeText(testFile, p, t);
             return;
         }
         List<String> labelNames = t.labels();
@@ -318,12 +332,50 @@ public final class PromptViewModel {
         }));
     }
 
+    private void evaluateFreeText(java.nio.file.Path testFile, FewShotPrompt p, TestSet t) {
+        List<FewShotEvaluator.TestExample> test = t.examples();
+        int maxNew = value(maxTokens, 48);
+        running.set(true);
+        evaluationProgress.set(0);
+        evaluationStatus.set("generating " + test.size() + " answers…");
+        predictions.clear();
+        metrics.set(null);
+        Job<FreeTextEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(),
+                Job.Priority.EVALUATION, (m, ctx) -> FreeTextEvaluator.evaluate(m, p, test, maxNew,
+                        done -> ui.run(() -> {
+                            evaluationProgress.set((double) done / test.size());
+                            evaluationStatus.set(done + " / " + test.size() + " answers");
+                        }), ctx::isCancelled));
+        evaluation = job;
+        job.future().whenComplete((r, e) -> ui.run(() -> {
+            running.set(false);
+            evaluation = null;
+            if (e != null) {
+                evaluationStatus.set(Errors.message(e));
+                return;
+            }
+            evaluationLabels.clear();
+            // An exact match (after normalising case, spaces and punctuation) shows as the expected text, so the
+            // table's right/wrong marks and its mistakes filter agree with the exact-match rate.
+            predictions.setAll(r.predictions().stream().map(x -> new FewShotEvaluator.Prediction(x.index(), x.input(),
+                    x.expected(), x.exact() ? x.expected() : x.answer(), new double[0])).toList());
+            evaluationStatus.set(String.format(java.util.Locale.ROOT, "free text, %d-shot · exact match %.1f%% · "
+                    + "contains %.1f%% · %d examples%s", p.enabledExamples().size(), 100 * r.exactMatch(),
+                    100 * r.containsMatch(), r.count(), t.skipped()));
+        }));
+    }
+
     /**
      * Accuracy against the number of demonstrations: k = 0, 1, 2, 4… up to the examples in the
      * table, each k drawn with three seeds (balanced per label), for each chosen series (gold labels,
      * random labels, calibrated); points arrive as they are measured.
      */
     public void sweep(java.nio.file.Path testFile) {
+        sweep(testFile, null);
+    }
+
+    /** As {@link #sweep(java.nio.file.Path)}, reading the named fields ({@code null}: recognise them by name). */
+    public void sweep(java.nio.file.Path testFile, LabelledData.Fields fields) {
         FewShotPrompt p = prompt.get();
         if (p == null || model == null || running.get()) {
             return;
@@ -332,7 +384,7 @@ public final class PromptViewModel {
             evaluationStatus.set("Choose at least one series to sweep: gold labels, random labels or calibrated.");
             return;
         }
-        TestSet t = readTestSet(testFile);
+        TestSet t = readTestSet(testFile, fields, true);
         if (t == null) {
             return;
         }
@@ -393,7 +445,12 @@ public final class PromptViewModel {
 
     /** Appends rows of a labelled dataset (input, label) as demonstrations, switched off, to pick from. */
     public void importExamples(java.nio.file.Path file) {
-        TestSet t = readTestSet(file);
+        importExamples(file, null);
+    }
+
+    /** As {@link #importExamples(java.nio.file.Path)}, reading the named fields ({@code null}: recognise them). */
+    public void importExamples(java.nio.file.Path file, LabelledData.Fields fields) {
+        TestSet t = readTestSet(file, fields, false);
         if (t != null) {
             t.examples().forEach(e -> examples.add(new ExampleRow(new dev.scales.core.prompt.Example(e.input(),
                     e.label(), false))));
@@ -402,27 +459,71 @@ public final class PromptViewModel {
         }
     }
 
-    /** A test set read for the pane: its examples, its labels in order of appearance, what was skipped. */
-    private record TestSet(List<FewShotEvaluator.TestExample> examples, List<String> labels, String skipped) {}
+    /**
+     * A test set read for the pane: its examples, its labels in order of appearance, what was
+     * skipped. Mostly distinct answers (more than 8, or more than half the examples) make it free text.
+     */
+    private record TestSet(List<FewShotEvaluator.TestExample> examples, List<String> labels, String skipped) {
+        boolean freeText() {
+            return labels.size() > 8 || (labels.size() >= 3 && labels.size() > examples.size() / 2);
+        }
+    }
+
+    /**
+     * The fields of a test set, when their names say which holds the input and which the label;
+     * empty when the user must choose among {@link #fieldsOf}.
+     */
+    public java.util.Optional<LabelledData.Fields> recognisedFields(java.nio.file.Path file) {
+        try {
+            return LabelledData.guess(LabelledData.fields(file));
+        } catch (ScalesException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The field names of a test set (none when it cannot be read: reading it then says why). */
+    public List<String> fieldsOf(java.nio.file.Path file) {
+        try {
+            return LabelledData.fields(file);
+        } catch (ScalesException e) {
+            return List.of();
+        }
+    }
 
     /** Reads a test set, or shows why it cannot be used and returns null. */
-    private TestSet readTestSet(java.nio.file.Path file) {
+    private TestSet readTestSet(java.nio.file.Path file, LabelledData.Fields fields, boolean labelsOnly) {
         LabelledData.Result data;
         try {
-            data = LabelledData.read(file, "input", "label");
+            LabelledData.Fields f = fields;
+            if (f == null) {
+                List<String> names = LabelledData.fields(file);
+                f = LabelledData.guess(names).orElse(null);
+                if (f == null) {
+                    evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
+                            + names + "; choose them when opening the file.");
+                    return null;
+                }
+            }
+            data = LabelledData.read(file, f);
         } catch (ScalesException e) {
             evaluationStatus.set(e.getMessage());
             return null;
         }
         List<String> labels = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
+        String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
+                + data.problems().get(0);
+        TestSet t = new TestSet(data.rows().stream().map(r -> new FewShotEvaluator.TestExample(r.input(), r.label()))
+                .toList(), labels, skipped);
         if (labels.size() < 2) {
             evaluationStatus.set(file.getFileName() + ": needs at least two different labels, found " + labels);
             return null;
         }
-        String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
-                + data.problems().get(0);
-        return new TestSet(data.rows().stream().map(r -> new FewShotEvaluator.TestExample(r.input(), r.label()))
-                .toList(), labels, skipped);
+        if (labelsOnly && t.freeText()) {
+            evaluationStatus.set(file.getFileName() + ": " + labels.size() + " different answers in " + data.rows().size()
+                    + " examples — a free-text task; a sweep scores a label set (Evaluate compares free text)");
+            return null;
+        }
+        return t;
     }
 
     /** The series the next sweep measures (all three at first). */

@@ -47,4 +47,20 @@ class LabelledDataTest {
         assertThatThrownBy(() -> LabelledData.read(f, "input", "label")).isInstanceOf(ScalesException.class)
                 .hasMessageContaining("test.csv").hasMessageContaining("[a, b]");
     }
+
+    @Test
+    void theFieldsOfAFileAreListedAndCommonNamesAreRecognised() throws Exception {
+        Path jsonl = dir.resolve("test.jsonl");
+        Files.writeString(jsonl, "{\"id\": 1, \"Review\": \"good\"}\n{\"id\": 2, \"Review\": \"bad\", \"Sentiment\": \"neg\"}\n");
+        Path csv = dir.resolve("test.csv");
+        Files.writeString(csv, "question,answer\nwhere?,here\n");
+
+        assertThat(LabelledData.fields(jsonl)).containsExactly("id", "Review", "Sentiment");
+        assertThat(LabelledData.guess(LabelledData.fields(jsonl))).contains(new LabelledData.Fields("Review", "Sentiment"));
+        assertThat(LabelledData.fields(csv)).containsExactly("question", "answer");
+        assertThat(LabelledData.guess(LabelledData.fields(csv))).contains(new LabelledData.Fields("question", "answer"));
+        assertThat(LabelledData.guess(java.util.List.of("a", "b"))).isEmpty();
+        assertThat(LabelledData.read(csv, new LabelledData.Fields("question", "answer")).rows())
+                .containsExactly(new LabelledData.Row(2, "where?", "here"));
+    }
 }
