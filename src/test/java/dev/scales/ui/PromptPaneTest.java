@@ -60,6 +60,20 @@ class PromptPaneTest {
     }
 
     @Test
+    void draggingAnExampleOntoAnotherRowMovesItThere(FxRobot robot) {
+        String first = vm.examples().get(0).toExample().input();
+        String third = vm.examples().get(2).toExample().input();
+
+        robot.drag(robot.lookup(".table-row-cell").nth(0).queryAs(javafx.scene.Node.class))
+                .dropTo(robot.lookup(".table-row-cell").nth(2).queryAs(javafx.scene.Node.class));
+
+        assertThat(vm.examples().get(2).toExample().input()).isEqualTo(first);
+        assertThat(vm.examples().get(1).toExample().input()).isEqualTo(third);
+        String preview = vm.previewProperty().get();
+        assertThat(preview.indexOf(third)).isLessThan(preview.indexOf(first));
+    }
+
+    @Test
     void addingAnExampleShowsItInThePreview(FxRobot robot) {
         // when
         robot.clickOn("#add-example");

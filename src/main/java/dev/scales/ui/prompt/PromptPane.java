@@ -167,7 +167,42 @@ public final class PromptPane extends VBox {
         output.setCellValueFactory(c -> c.getValue().outputProperty());
         output.setCellFactory(TextFieldTableCell.forTableColumn());
         table.getColumns().addAll(java.util.List.of(on, input, output));
+        table.setRowFactory(t -> draggableRow());
     }
+
+    /** A row that can be dragged onto another row to move its example there. */
+    private javafx.scene.control.TableRow<ExampleRow> draggableRow() {
+        javafx.scene.control.TableRow<ExampleRow> row = new javafx.scene.control.TableRow<>();
+        javafx.scene.input.DataFormat format = ROW_INDEX;
+        row.setOnDragDetected(e -> {
+            if (row.isEmpty()) {
+                return;
+            }
+            javafx.scene.input.Dragboard board = row.startDragAndDrop(javafx.scene.input.TransferMode.MOVE);
+            board.setDragView(row.snapshot(null, null));
+            board.setContent(java.util.Map.of(format, row.getIndex()));
+            e.consume();
+        });
+        row.setOnDragOver(e -> {
+            if (e.getDragboard().hasContent(format) && !row.isEmpty()
+                    && (Integer) e.getDragboard().getContent(format) != row.getIndex()) {
+                e.acceptTransferModes(javafx.scene.input.TransferMode.MOVE);
+            }
+            e.consume();
+        });
+        row.setOnDragDropped(e -> {
+            if (e.getDragboard().hasContent(format)) {
+                int from = (Integer) e.getDragboard().getContent(format);
+                select(vm.moveExample(from, row.getIndex() - from));
+                e.setDropCompleted(true);
+            }
+            e.consume();
+        });
+        return row;
+    }
+
+    private static final javafx.scene.input.DataFormat ROW_INDEX =
+            new javafx.scene.input.DataFormat("application/x-scales-example-row");
 
     private HBox exampleToolbar() {
         Button add = small("+", "Add an example", () -> {
