@@ -183,6 +183,13 @@ class PromptPaneTest {
         assertThat(dir.resolve("sweep.svg")).content().contains("<svg", "random labels");
         assertThat(java.nio.file.Files.readAllLines(dir.resolve("sweep.csv"))).hasSize(13);
         assertThat(vm.evaluationStatusProperty().get()).isEqualTo("saved the sweep to sweep.csv");
+        robot.interact(() -> {
+            try {
+                Snapshots.save(panel, "sweep-panel");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     @Test
