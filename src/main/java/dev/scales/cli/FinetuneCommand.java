@@ -56,6 +56,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: run the epochs).")
     int maxSteps;
     @Option(names = "--batch", defaultValue = "8") int batch;
+    @Option(names = "--accumulate", defaultValue = "1", description = "Micro-batches per optimizer step (gradient "
+            + "accumulation: an effective batch of --batch × this).") int accumulate;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--eval-every", defaultValue = "50") int evalEvery;
     @Option(names = "--patience", defaultValue = "0",
@@ -91,10 +93,11 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? 2f * rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
-                    seed, evalEvery, 0.1, patience);
+                    seed, evalEvery, 0.1, patience, accumulate);
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
-                    e -> report(e, stdout, err), () -> Thread.currentThread().isInterrupted(), () -> { },
-                    checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints), resume);
+                    e -> report(e, stdout, err), FineTuneRun.Control.stopWhen(() -> Thread.currentThread().isInterrupted())
+                            .checkpoints(checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints))
+                            .resumeFrom(resume));
             outcome.skipped().forEach(p -> err.println("skipped " + p));
             if (outcome.finished().outcome() == TrainingEvent.Outcome.FAILED) {
                 throw new ScalesException(outcome.finished().message());

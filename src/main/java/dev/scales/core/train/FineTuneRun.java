@@ -31,35 +31,53 @@ public final class FineTuneRun {
     /** What the run left: the adapters (LoRA; still attached, the caller closes or saves them) or null. */
     public record Outcome(TrainingEvent.Finished finished, LoraAdapters adapters, List<Jsonl.Problem> skipped) {}
 
+    /**
+     * How a run is steered from outside, checked between optimizer steps: {@code stop} ends it (the
+     * last checkpoint is still written); while {@code paused} holds it waits, still running
+     * {@code betweenSteps}; {@code betweenSteps} runs after every step (the model manager lets
+     * urgent jobs — a prompt typed during training — run there, on whole steps' weights);
+     * {@code checkpoints} receives the best and the last (null: none); {@code resume} is a "last"
+     * checkpoint of the same run to continue from (null: start afresh).
+     */
+    public record Control(BooleanSupplier stop, BooleanSupplier paused, Runnable betweenSteps, Checkpoints checkpoints,
+                          java.nio.file.Path resume) {
+        public static Control stopWhen(BooleanSupplier stop) {
+            return new Control(stop, () -> false, () -> { }, null, null);
+        }
+
+        public Control pausedWhen(BooleanSupplier p) {
+            return new Control(stop, p, betweenSteps, checkpoints, resume);
+        }
+
+        public Control betweenSteps(Runnable r) {
+            return new Control(stop, paused, r, checkpoints, resume);
+        }
+
+        public Control checkpoints(Checkpoints c) {
+            return new Control(stop, paused, betweenSteps, c, resume);
+        }
+
+        public Control resumeFrom(java.nio.file.Path last) {
+            return new Control(stop, paused, betweenSteps, checkpoints, last);
+        }
+    }
+
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
                               Consumer<TrainingEvent> listener, BooleanSupplier stop) {
-        return run(model, examples, s, listener, stop, () -> { });
+        return run(model, examples, s, listener, Control.stopWhen(stop));
     }
 
     /**
-     * As above; {@code betweenSteps} runs after each optimizer step — the model manager lets
-     * urgent jobs (a prompt typed during training) run there, on whole steps' weights.
+     * Trains; for full fine-tuning a resumed run's model must be its checkpoint's model, for LoRA the
+     * checkpoint's adapter is loaded onto the base. The optimizer state, the schedule position and
+     * the data order continue from the checkpoint's step.
      */
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
-                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps) {
-        return run(model, examples, s, listener, stop, betweenSteps, null);
-    }
-
-    /** As above, writing the best and the last checkpoint to {@code checkpoints} (null for none). */
-    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
-                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps,
-                              Checkpoints checkpoints) {
-        return run(model, examples, s, listener, stop, betweenSteps, checkpoints, null);
-    }
-
-    /**
-     * As above, resuming from {@code resume} (a "last" checkpoint of the same run, or null): for full
-     * fine-tuning the model must be that checkpoint's model; for LoRA its adapter is loaded onto the
-     * base. The optimizer state, the schedule position and the data order continue from its step.
-     */
-    public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
-                              Consumer<TrainingEvent> listener, BooleanSupplier stop, Runnable betweenSteps,
-                              Checkpoints checkpoints, java.nio.file.Path resume) {
+                              Consumer<TrainingEvent> listener, Control control) {
+        BooleanSupplier stop = control.stop();
+        Runnable betweenSteps = control.betweenSteps();
+        Checkpoints checkpoints = control.checkpoints();
+        java.nio.file.Path resume = control.resume();
         List<Jsonl.Problem> skipped = new ArrayList<>();
         List<Sequence> all = tokenize(model, examples, skipped);
         if (all.isEmpty()) {
@@ -72,7 +90,7 @@ public final class FineTuneRun {
         int validationCount = all.size() >= 5 ? (int) Math.round(s.validationFraction() * all.size()) : 0;
         List<Sequence> validation = shuffled.subList(0, validationCount);
         List<Sequence> train = new ArrayList<>(shuffled.subList(validationCount, shuffled.size()));
-        int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
+        int stepsPerEpoch = (train.size() + s.batchSize() * s.accumulation() - 1) / (s.batchSize() * s.accumulation());
         int total = s.maxSteps() > 0 ? s.maxSteps() : s.epochs() * stepsPerEpoch;
 
         LoraAdapters adapters = null;
@@ -109,7 +127,9 @@ public final class FineTuneRun {
                 lastEpoch = epoch;
                 List<Sequence> order = new ArrayList<>(train);
                 Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
-                for (int first = 0; first < order.size() && step < total; first += s.batchSize()) {
+                int group = s.batchSize() * s.accumulation(); // examples per optimizer step
+                for (int first = 0; first < order.size() && step < total; first += group) {
+                    waitWhilePaused(control);
                     if (stop.getAsBoolean()) {
                         outcome = TrainingEvent.Outcome.STOPPED;
                         message = "stopped at step " + step;
@@ -120,11 +140,14 @@ public final class FineTuneRun {
                         step++;
                         continue;
                     }
-                    List<Sequence> batch = order.subList(first, Math.min(order.size(), first + s.batchSize()));
-                    long[][] ids = batch.stream().map(Sequence::ids).toArray(long[][]::new);
-                    float[][] weights = batch.stream().map(Sequence::weights).toArray(float[][]::new);
+                    List<TrainStep.Batch> micro = new ArrayList<>();
+                    for (int m = first; m < Math.min(order.size(), first + group); m += s.batchSize()) {
+                        List<Sequence> b = order.subList(m, Math.min(order.size(), m + s.batchSize()));
+                        micro.add(new TrainStep.Batch(b.stream().map(Sequence::ids).toArray(long[][]::new),
+                                b.stream().map(Sequence::weights).toArray(float[][]::new)));
+                    }
                     float lr = s.learningRateAt(step, total);
-                    TrainStep.Result r = TrainStep.run(model, ids, weights, opt, lr, s.maxGradNorm(), true);
+                    TrainStep.Result r = TrainStep.run(model, micro, opt, lr, s.maxGradNorm(), true);
                     if (!Float.isFinite(r.loss())) {
                         outcome = TrainingEvent.Outcome.FAILED;
                         message = "the loss became " + r.loss() + " at step " + (step + 1)
@@ -133,8 +156,10 @@ public final class FineTuneRun {
                         break outer;
                     }
                     step++;
-                    for (long[] row : ids) {
-                        tokens += row.length - 1;
+                    for (TrainStep.Batch b : micro) {
+                        for (long[] row : b.ids()) {
+                            tokens += row.length - 1;
+                        }
                     }
                     long elapsed = (System.nanoTime() - start) / 1_000_000;
                     double rate = tokens / Math.max(1e-9, elapsed / 1000.0);
@@ -177,6 +202,19 @@ public final class FineTuneRun {
                 adapters.parameters().forEach(p -> p.setRequiresGradient(false));
             }
             GradMode.inference();
+        }
+    }
+
+    /** Waits while the run is paused (and not stopped), letting the jobs between steps run meanwhile. */
+    private static void waitWhilePaused(Control control) {
+        while (control.paused().getAsBoolean() && !control.stop().getAsBoolean()) {
+            control.betweenSteps().run();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

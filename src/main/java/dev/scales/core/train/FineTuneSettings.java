@@ -14,10 +14,20 @@ import dev.scales.core.model.LoraConfig;
  * @param evalEvery          compute the validation loss every this many steps (and at the end)
  * @param validationFraction share of the examples held out for validation
  * @param patience           stop early after this many evaluations without a better validation loss; 0 never
+ * @param accumulation       micro-batches of {@code batchSize} whose gradients add up to one optimizer step
+ *                           (an effective batch of batchSize × accumulation in the memory of one micro-batch)
  */
 public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
                                float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
-                               int evalEvery, double validationFraction, int patience) {
+                               int evalEvery, double validationFraction, int patience, int accumulation) {
+    /** Settings without gradient accumulation. */
+    public FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
+                            float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
+                            int evalEvery, double validationFraction, int patience) {
+        this(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay, maxGradNorm, seed,
+                evalEvery, validationFraction, patience, 1);
+    }
+
     /** Settings without early stopping. */
     public FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
                             float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
@@ -38,6 +48,14 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
         require(validationFraction >= 0 && validationFraction < 1,
                 "the validation share must be within [0, 1), got " + validationFraction);
         require(patience >= 0, "--patience must be 0 (off) or positive, got " + patience);
+        require(accumulation >= 1 && accumulation <= 1024, "--accumulate must be between 1 and 1024, got "
+                + accumulation);
+    }
+
+    /** These settings with {@code steps} micro-batches per optimizer step. */
+    public FineTuneSettings withAccumulation(int steps) {
+        return new FineTuneSettings(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay,
+                maxGradNorm, seed, evalEvery, validationFraction, patience, steps);
     }
 
     public boolean isLora() {

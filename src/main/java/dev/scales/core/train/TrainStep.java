@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.List;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
@@ -71,14 +72,34 @@ public final class TrainStep {
      */
     public static Result run(LoadedModel model, long[][] ids, float[][] weights, AdamW optimizer, float lr,
                              float maxGradNorm, boolean measureNorm) {
-        Aligned a = Aligned.of(ids, weights);
-        float loss;
+        return run(model, List.of(new Batch(ids, weights)), optimizer, lr, maxGradNorm, measureNorm);
+    }
+
+    /** Rows and their prediction weights (null: every prediction counts), as {@link #run} takes them. */
+    public record Batch(long[][] ids, float[][] weights) {}
+
+    /**
+     * One optimizer step over several micro-batches (gradient accumulation): each one's forward and
+     * backward pass runs alone, its loss weighted by its share of the counted predictions, so the
+     * gradients add up to those of one batch of all the rows — in the memory of the largest micro-batch.
+     */
+    public static Result run(LoadedModel model, List<Batch> microBatches, AdamW optimizer, float lr,
+                             float maxGradNorm, boolean measureNorm) {
+        List<Aligned> aligned = microBatches.stream().map(b -> Aligned.of(b.ids(), b.weights())).toList();
+        double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
+        float loss = 0;
         GradMode.inference();
         try (NDManager step = model.manager().newSubManager()) {
-            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = a.loss(model, step);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+            for (Aligned a : aligned) {
+                try (NDManager micro = step.newSubManager();
+                     GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray lossArray = a.loss(model, micro);
+                    if (aligned.size() > 1) {
+                        lossArray = lossArray.mul((float) (a.weightSum() / total));
+                    }
+                    collector.backward(lossArray);
+                    loss += lossArray.getFloat();
+                }
             }
             GradMode.inference();
             if (!Float.isFinite(loss)) {

@@ -184,8 +184,8 @@ public final class FineTuneViewModel {
                 adapters.close();
                 adapters = null;
             }
-            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add,
-                    () -> stopFlag.get() || ctx.isCancelled(), ctx::yieldToUrgent);
+            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, FineTuneRun.Control
+                    .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).betweenSteps(ctx::yieldToUrgent));
             adapters = out.adapters();
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {

@@ -64,7 +64,7 @@ class FineTuneRunTest {
                 if (e instanceof TrainingEvent.Evaluation v) {
                     validation.add(v.validationLoss());
                 }
-            }, () -> false, () -> { }, checkpoints);
+            }, FineTuneRun.Control.stopWhen(() -> false).checkpoints(checkpoints));
         }
 
         var bestState = com.google.gson.JsonParser.parseString(
@@ -81,6 +81,58 @@ class FineTuneRunTest {
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("best", "last");
+        }
+    }
+
+    @Test
+    void accumulatingTwoMicroBatchesOfTwoFollowsTheCurveOfBatchesOfFour() {
+        // batch 4 without accumulation vs batch 2 × 2 micro-batches: the same examples per step
+        FineTuneSettings four = settings(null, 8, 1e-2f);
+        FineTuneSettings twoByTwo = new FineTuneSettings(null, 1e-2f, 1, 8, 2, 0.1f, true, 0.01f, 1.0f, 7, 5, 0.2)
+                .withAccumulation(2);
+        List<Float> a = losses(four);
+        List<Float> b = losses(twoByTwo);
+
+        assertThat(b).hasSize(8);
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)).as("step " + (i + 1)).isCloseTo(a.get(i), org.assertj.core.api.Assertions.within(1e-4f));
+        }
+        assertThat(b.get(7)).isLessThan(b.get(0));
+    }
+
+    private static List<Float> losses(FineTuneSettings s) {
+        List<Float> out = new ArrayList<>();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            FineTuneRun.run(model, examples(), s, e -> {
+                if (e instanceof TrainingEvent.Step st) {
+                    out.add(st.trainLoss());
+                }
+            }, () -> false);
+        }
+        return out;
+    }
+
+    @Test
+    void aPausedRunWaitsBetweenStepsStillServingOtherJobsThenGoesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger steps = new AtomicInteger();
+        AtomicInteger served = new AtomicInteger();
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            Thread run = new Thread(() -> FineTuneRun.run(model, examples(), settings(null, 3, 1e-2f), e -> {
+                if (e instanceof TrainingEvent.Step) {
+                    steps.incrementAndGet();
+                }
+            }, FineTuneRun.Control.stopWhen(() -> false).pausedWhen(paused::get).betweenSteps(served::incrementAndGet)));
+            run.start();
+            while (served.get() < 5) {
+                Thread.sleep(10);
+            }
+            assertThat(steps.get()).as("no step while paused").isZero();
+
+            paused.set(false);
+            run.join(60_000);
+
+            assertThat(steps.get()).isEqualTo(3);
         }
     }
 
@@ -103,7 +155,7 @@ class FineTuneRunTest {
                 if (e instanceof TrainingEvent.Step) {
                     done.incrementAndGet();
                 }
-            }, () -> done.get() >= 5, () -> { }, checkpoints);
+            }, FineTuneRun.Control.stopWhen(() -> done.get() >= 5).checkpoints(checkpoints));
         }
         List<TrainingEvent.Step> resumed = new ArrayList<>();
         try (LoadedModel model = ModelLoader.load(checkpoints.last(), Device.cpu())) {
@@ -111,7 +163,7 @@ class FineTuneRunTest {
                 if (e instanceof TrainingEvent.Step st) {
                     resumed.add(st);
                 }
-            }, () -> false, () -> { }, null, checkpoints.last());
+            }, FineTuneRun.Control.stopWhen(() -> false).resumeFrom(checkpoints.last()));
         }
 
         assertThat(resumed).extracting(TrainingEvent.Step::step).containsExactly(6, 7, 8, 9, 10);
