@@ -132,13 +132,18 @@ final class FinetuneCommand implements Callable<Integer> {
         if (json) {
             JsonObject o = Json.GSON.toJsonTree(e).getAsJsonObject();
             o.addProperty("event", e.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+            // Nothing measured (no accuracy on unlabelled data, no norm) is left out: NaN is not JSON.
+            o.entrySet().removeIf(f -> f.getValue().isJsonPrimitive() && f.getValue().getAsJsonPrimitive().isNumber()
+                    && Double.isNaN(f.getValue().getAsDouble()));
             stdout.println(Json.GSON.toJson(o));
             stdout.flush();
         } else if (e instanceof TrainingEvent.Step s && (s.step() % 10 == 0 || s.step() == s.totalSteps())) {
             err.printf(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", s.step(), s.totalSteps(),
                     s.trainLoss(), s.learningRate(), s.tokensPerSecond());
         } else if (e instanceof TrainingEvent.Evaluation v) {
-            err.printf(Locale.ROOT, "step %d  validation loss %.4f%n", v.step(), v.validationLoss());
+            err.printf(Locale.ROOT, "step %d  validation loss %.4f%s%n", v.step(), v.validationLoss(),
+                    Double.isNaN(v.validationAccuracy()) ? ""
+                            : String.format(Locale.ROOT, "  accuracy %.3f", v.validationAccuracy()));
         }
     }
 }

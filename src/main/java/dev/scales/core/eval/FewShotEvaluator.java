@@ -1,5 +1,6 @@
 package dev.scales.core.eval;
 
+import dev.scales.core.generate.LabelScorer;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.prompt.FewShotPrompt;

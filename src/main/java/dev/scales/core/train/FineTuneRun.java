@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.Jsonl;
+import dev.scales.core.generate.LabelScorer;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.Trainables;
 import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.prompt.LabelSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,8 +27,11 @@ import java.util.function.Consumer;
 public final class FineTuneRun {
     private FineTuneRun() {}
 
-    /** A tokenized example: the ids and, for each prediction, whether it counts. */
-    record Sequence(long[] ids, float[] weights) {}
+    /**
+     * A tokenized example: the ids and, for each prediction, whether it counts; the prompt's length
+     * and the example's label (null when unlabelled) for measuring accuracy.
+     */
+    record Sequence(long[] ids, float[] weights, int promptLength, TrainingExample.Label label) {}
 
     /** What the run left: the adapters (LoRA; still attached, the caller closes or saves them) or null. */
     public record Outcome(TrainingEvent.Finished finished, LoraAdapters adapters, List<Jsonl.Problem> skipped) {}
@@ -175,12 +180,13 @@ public final class FineTuneRun {
                     }
                     if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
                         double v = loss(model, validation, s.batchSize());
+                        double accuracy = accuracy(model, validation);
                         if (checkpoints != null && (Double.isNaN(best) || v < best)) {
                             checkpoints.save("best", model, adapters, step, epoch, v);
                         }
                         sinceBest = Double.isNaN(best) || v < best ? 0 : sinceBest + 1;
                         best = Double.isNaN(best) ? v : Math.min(best, v);
-                        listener.accept(new TrainingEvent.Evaluation(step, v));
+                        listener.accept(new TrainingEvent.Evaluation(step, v, accuracy));
                         if (s.patience() > 0 && sinceBest >= s.patience()) {
                             message = "stopped early at step " + step + ": the validation loss has not improved for "
                                     + s.patience() + " evaluation(s)";
@@ -247,10 +253,44 @@ public final class FineTuneRun {
                 w[i] = 1f;
             }
             if (n >= 2) {
-                out.add(new Sequence(ids, w));
+                out.add(new Sequence(ids, w, p.length, e.label()));
             }
         }
         return out;
+    }
+
+    /**
+     * The share of {@code data} whose label scores highest after its prompt, among the labels the
+     * data uses (each scored as its examples write it); NaN unless every example is labelled and
+     * there are two labels or more.
+     */
+    static double accuracy(LoadedModel model, List<Sequence> data) {
+        java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
+        for (Sequence q : data) {
+            if (q.label() == null || q.promptLength() == 0) {
+                return Double.NaN;
+            }
+            written.putIfAbsent(q.label().name(), q.label().written());
+        }
+        if (written.size() < 2) {
+            return Double.NaN;
+        }
+        GradMode.inference();
+        LabelSet labels = new LabelSet(written);
+        LabelScorer scorer = new LabelScorer(model, labels, false);
+        int right = 0;
+        for (Sequence q : data) {
+            try (LabelScorer.Prefix prompt = scorer.prefix(
+                    java.util.Arrays.copyOf(q.ids(), q.promptLength()))) {
+                double[] scores = scorer.score(prompt);
+                int best = 0;
+                for (int i = 1; i < scores.length; i++) {
+                    best = scores[i] > scores[best] ? i : best;
+                }
+                right += labels.labels().get(best).equals(q.label().name()) ? 1 : 0;
+            }
+        }
+        return right / (double) data.size();
     }
 
     /** Mean loss over the completion tokens of {@code data}, without gradients. */

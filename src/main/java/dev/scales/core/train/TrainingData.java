@@ -41,6 +41,7 @@ public final class TrainingData {
             Map<String, String> f = row.fields();
             String completion;
             String prompt;
+            TrainingExample.Label label = null;
             if (has(f, "text")) {
                 prompt = "";
                 completion = f.get("text");
@@ -49,13 +50,14 @@ public final class TrainingData {
                 completion = f.get("completion");
             } else if (has(f, "input") && has(f, "label")) {
                 prompt = template.renderQuery(f.get("input"));
-                completion = template.answer(f.get("label")) + template.answerTerminator();
+                label = new TrainingExample.Label(f.get("label"), template.answer(f.get("label")));
+                completion = label.written() + template.answerTerminator();
             } else {
                 problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\" or "
                         + "\"input\"+\"label\", found " + f.keySet()));
                 continue;
             }
-            examples.add(new TrainingExample(row.line(), prompt, completion));
+            examples.add(new TrainingExample(row.line(), prompt, completion, label));
         }
         problems.sort(java.util.Comparator.comparingInt(Jsonl.Problem::line));
         return new Result(examples, problems);

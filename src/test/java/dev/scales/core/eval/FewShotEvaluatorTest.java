@@ -1,5 +1,6 @@
 package dev.scales.core.eval;
 
+import dev.scales.core.generate.LabelScorer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

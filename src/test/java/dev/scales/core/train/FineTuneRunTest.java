@@ -85,6 +85,42 @@ class FineTuneRunTest {
     }
 
     @Test
+    void aLabelledDatasetAlsoReportsValidationAccuracyWhichRisesAsTheModelLearns() {
+        // given the sample sentiment task written through its prompt set's template, on the bundled model
+        Path dir = Path.of("sample-data", "sentiment");
+        var template = dev.scales.core.prompt.PromptSet.read(dir.resolve("prompt-set.json")).template();
+        List<TrainingExample> data = TrainingData.read(dir.resolve("train.jsonl"), template).examples();
+        assertThat(data).allSatisfy(e -> assertThat(e.label()).isNotNull());
+        FineTuneSettings s = new FineTuneSettings(new LoraConfig(8, 16f, 0f,
+                LoraConfig.defaultTargets(dev.scales.core.model.Architecture.LLAMA)), 1e-2f, 1, 150, 8, 0.1f, false, 0f,
+                1.0f, 3, 50, 0.25);
+        List<TrainingEvent.Evaluation> evals = new ArrayList<>();
+
+        try (LoadedModel model = ModelLoader.load(dev.scales.core.AppPaths.bundledModel(), Device.cpu())) {
+            var out = FineTuneRun.run(model, data, s, e -> {
+                if (e instanceof TrainingEvent.Evaluation v) {
+                    evals.add(v);
+                }
+            }, () -> false);
+            out.adapters().close();
+        }
+
+        assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(50, 100, 150);
+        assertThat(evals.get(2).validationAccuracy()).isGreaterThanOrEqualTo(0.9)
+                .isGreaterThan(evals.get(0).validationAccuracy());
+        // and unlabelled text has no accuracy to report
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            List<Double> acc = new ArrayList<>();
+            FineTuneRun.run(model, examples(), settings(null, 5, 1e-2f), e -> {
+                if (e instanceof TrainingEvent.Evaluation v) {
+                    acc.add(v.validationAccuracy());
+                }
+            }, () -> false);
+            assertThat(acc).isNotEmpty().allSatisfy(a -> assertThat(a).isNaN());
+        }
+    }
+
+    @Test
     void accumulatingTwoMicroBatchesOfTwoFollowsTheCurveOfBatchesOfFour() {
         // batch 4 without accumulation vs batch 2 × 2 micro-batches: the same examples per step
         FineTuneSettings four = settings(null, 8, 1e-2f);

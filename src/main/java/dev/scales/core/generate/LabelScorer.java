@@ -1,8 +1,7 @@
-package dev.scales.core.eval;
+package dev.scales.core.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.LoadedModel;
