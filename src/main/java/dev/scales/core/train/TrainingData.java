@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a fine-tuning dataset from JSON Lines. Each row is one of
+ * Reads a fine-tuning dataset from JSON Lines or CSV (a header naming the fields). Each row is one of
  * <ul>
  *   <li>{@code {"text": …}} — plain text, every token trained;</li>
  *   <li>{@code {"prompt": …, "completion": …}} — the loss counts on the completion only;</li>
@@ -29,8 +29,10 @@ public final class TrainingData {
         }
     }
 
+    /** Reads JSONL, or CSV (a {@code .csv} file) whose header names the same fields. */
     public static Result read(Path file, PromptTemplate template) {
-        return of(file, Jsonl.read(file), template);
+        dev.scales.core.data.Records.Table t = dev.scales.core.data.Records.read(file);
+        return of(file, new Jsonl.Result(t.rows(), t.problems()), template);
     }
 
     /** The examples of rows already read from {@code file} (e.g. for a preview as well). */

@@ -315,20 +315,30 @@ public final class PromptViewModel {
                             long eta = elapsed / done * (test.size() - done) / 1_000_000_000L;
                             evaluationStatus.set(done + " / " + test.size() + " · ETA " + eta + " s");
                         }), ctx::isCancelled));
-        evaluation = job;
-        job.future().whenComplete((r, e) -> ui.run(() -> {
-            running.set(false);
-            evaluation = null;
-            if (e != null) {
-                evaluationStatus.set(Errors.message(e));
-                return;
-            }
+        whenEnded(job, r -> {
             evaluationLabels.setAll(labelNames); // before the metrics: the confusion matrix is drawn from both
             predictions.setAll(r.predictions());
             metrics.set(r.metrics());
             evaluationStatus.set(String.format(java.util.Locale.ROOT, "%d-shot · accuracy %.1f%% · macro-F1 %.3f · %d "
                     + "examples%s", p.enabledExamples().size(), 100 * r.metrics().accuracy(), r.metrics().macroF1(),
                     r.metrics().count(), skipped));
+        });
+    }
+
+    /**
+     * When an evaluation job ends: its error in the status, or its result to {@code show}; then the
+     * pane is idle again (so whoever waits for that sees the results in place).
+     */
+    private <T> void whenEnded(Job<T> job, java.util.function.Consumer<T> show) {
+        evaluation = job;
+        job.future().whenComplete((r, e) -> ui.run(() -> {
+            evaluation = null;
+            if (e != null) {
+                evaluationStatus.set(Errors.message(e));
+            } else {
+                show.accept(r);
+            }
+            running.set(false);
         }));
     }
 
@@ -346,14 +356,7 @@ public final class PromptViewModel {
                             evaluationProgress.set((double) done / test.size());
                             evaluationStatus.set(done + " / " + test.size() + " answers");
                         }), ctx::isCancelled));
-        evaluation = job;
-        job.future().whenComplete((r, e) -> ui.run(() -> {
-            running.set(false);
-            evaluation = null;
-            if (e != null) {
-                evaluationStatus.set(Errors.message(e));
-                return;
-            }
+        whenEnded(job, r -> {
             evaluationLabels.clear();
             // An exact match (after normalising case, spaces and punctuation) shows as the expected text, so the
             // table's right/wrong marks and its mistakes filter agree with the exact-match rate.
@@ -362,7 +365,7 @@ public final class PromptViewModel {
             evaluationStatus.set(String.format(java.util.Locale.ROOT, "free text, %d-shot · exact match %.1f%% · "
                     + "contains %.1f%% · %d examples%s", p.enabledExamples().size(), 100 * r.exactMatch(),
                     100 * r.containsMatch(), r.count(), t.skipped()));
-        }));
+        });
     }
 
     /**
@@ -405,13 +408,8 @@ public final class PromptViewModel {
                 ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, variants,
                         FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)),
                         ctx::isCancelled));
-        evaluation = job;
-        job.future().whenComplete((r, e) -> ui.run(() -> {
-            running.set(false);
-            evaluation = null;
-            evaluationStatus.set(e != null ? Errors.message(e) : "accuracy against shots on " + test.size()
-                    + " examples" + (r.note().isEmpty() ? "" : " · " + r.note()));
-        }));
+        whenEnded(job, r -> evaluationStatus.set("accuracy against shots on " + test.size() + " examples"
+                + (r.note().isEmpty() ? "" : " · " + r.note())));
     }
 
     /** Opens a prompt set: instruction, template and demonstrations replace the pane's (labels come with test sets). */

@@ -316,4 +316,21 @@ class FineTuneRunTest {
         assertThat(r.problems()).extracting(p -> p.line()).containsExactly(4, 5);
         assertThat(r.problems().get(0).message()).contains("\"input\"+\"label\"");
     }
+
+    @Test
+    void readsACsvDatasetByItsHeaderAndReportsShortRows(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("train.csv");
+        Files.writeString(f, "input,label\n\"warm, kind staff\",positive\ncold\ngrim fries,negative\n");
+
+        TrainingData.Result r = TrainingData.read(f, new PromptTemplate("Review: {input}\nSentiment: {output}\n\n"));
+
+        assertThat(r.examples()).extracting(TrainingExample::prompt)
+                .containsExactly("Review: warm, kind staff\nSentiment:", "Review: grim fries\nSentiment:");
+        assertThat(r.examples()).extracting(e -> e.label().name()).containsExactly("positive", "negative");
+        assertThat(r.examples()).extracting(TrainingExample::line).containsExactly(2, 4);
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(3);
+            assertThat(p.toString()).startsWith("train.csv:3: expected 2 columns [input, label], found 1");
+        });
+    }
 }
