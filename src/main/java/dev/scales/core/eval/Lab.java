@@ -87,6 +87,14 @@ public final class Lab {
      */
     public static FineTuneRun.Outcome fineTune(LoadedModel model, PromptSet set, List<SampleTasks.Item> items,
                                                FineTuneSettings s) {
+        return fineTune(model, set, items, s, e -> { }, () -> false);
+    }
+
+    /** As above, reporting each step and evaluation to {@code listener}; {@code stop} ends it between steps. */
+    public static FineTuneRun.Outcome fineTune(LoadedModel model, PromptSet set, List<SampleTasks.Item> items,
+                                               FineTuneSettings s,
+                                               java.util.function.Consumer<dev.scales.core.train.TrainingEvent> listener,
+                                               java.util.function.BooleanSupplier stop) {
         List<TrainingExample> examples = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String prompt = set.prompt(List.of(), items.get(i).input()).render();
@@ -94,7 +102,7 @@ public final class Lab {
                     + set.template().answerTerminator();
             examples.add(new TrainingExample(i + 1, prompt, completion));
         }
-        return FineTuneRun.run(model, examples, s, e -> { }, () -> false);
+        return FineTuneRun.run(model, examples, s, listener, stop);
     }
 
     /**

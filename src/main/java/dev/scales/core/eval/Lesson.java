@@ -1,0 +1,153 @@
+package dev.scales.core.eval;
+
+import ai.djl.Device;
+import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.generate.GenerationSettings;
+import dev.scales.core.generate.Generator;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
+import dev.scales.core.prompt.Example;
+import dev.scales.core.train.FineTuneRun;
+import dev.scales.core.train.TrainingEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The classroom lesson of the seed story, in four measured steps on one sample task: the general
+ * model (what initial training gave it); practice (fine-tuning on a small labelled set); improvisation
+ * (in-context learning from demonstrations in the prompt); and both combined, with what fine-tuning
+ * cost the model's general text. It keeps two copies of the model — the base, and the one being
+ * fine-tuned — so each step measures what it says whatever ran before. Close it to free them.
+ */
+public final class Lesson implements AutoCloseable {
+    /** Labelled examples the practice step trains on, and the demonstrations of the prompting steps. */
+    public static final int TRAINING_EXAMPLES = 64;
+    public static final List<Integer> SHOTS = List.of(0, 1, 2, 4, 8);
+    static final int SEEDS = 3;
+
+    private final SampleTasks.Task task;
+    private final String heldOut;
+    private final List<FewShotEvaluator.TestExample> test;
+    private final LoadedModel base;
+    private final LoadedModel tuned;
+    private FineTuneRun.Outcome practiced;
+
+    /** Step 1: the base model before any of this: zero-shot accuracy, general-text perplexity, a sample. */
+    public record General(double zeroShotAccuracy, double perplexity, String prompt, String continuation) {}
+
+    /** Step 2: the loss of each step, and zero-shot accuracy after practice. */
+    public record Practice(List<Float> losses, double zeroShotAccuracy, long millis) {}
+
+    /** Step 3: accuracy of the base model against the number of demonstrations (mean over draws). */
+    public record Improvise(List<Studies.Point> points) {}
+
+    /** Step 4: the fine-tuned model with demonstrations too, and the perplexity before and after. */
+    public record Both(double baseFewShot, double tunedZeroShot, double tunedFewShot, double perplexityBefore,
+                       double perplexityAfter) {
+        /** The relative rise in perplexity on general text: what practice cost. */
+        public double forgetting() {
+            return perplexityAfter / perplexityBefore - 1;
+        }
+    }
+
+    /**
+     * @param folder   the model (the bundled one, which the sample tasks are written for)
+     * @param heldOut  general text the model never trained on, for perplexity
+     */
+    public Lesson(Path folder, SampleTasks.Task task, String heldOut, int testSize) {
+        this.task = task;
+        this.heldOut = heldOut;
+        this.test = Lab.tests(task.test().subList(0, Math.min(testSize, task.test().size())));
+        this.base = ModelLoader.load(folder, Device.cpu());
+        LoadedModel copy;
+        try {
+            copy = ModelLoader.load(folder, Device.cpu());
+        } catch (RuntimeException e) {
+            base.close();
+            throw e;
+        }
+        this.tuned = copy;
+    }
+
+    public SampleTasks.Task task() {
+        return task;
+    }
+
+    public General general() {
+        String prompt = "Mia tried the soup. it was"; // a frame of the general text, about its world
+        String continuation = Generator.generate(base, prompt, GenerationSettings.greedy(16)
+                .withStopSequences(List.of("\n")), t -> { }, () -> false).text();
+        return new General(Lab.accuracy(base, task.prompts(), List.of(), test, false), Lab.perplexity(base, heldOut),
+                prompt, continuation);
+    }
+
+    /** Fine-tunes (LoRA) the second copy on {@value #TRAINING_EXAMPLES} labelled examples; again from scratch if run twice. */
+    public Practice practice(Consumer<TrainingEvent.Step> onStep, BooleanSupplier stop) {
+        forgetPractice();
+        long start = System.nanoTime();
+        List<Float> losses = new ArrayList<>();
+        practiced = Lab.fineTune(tuned, task.prompts(), Lab.draw(task.train(), TRAINING_EXAMPLES, 0),
+                Lab.settings(tuned, true, 1e-2f, 200, 8, 8, 0), e -> {
+                    if (e instanceof TrainingEvent.Step st) {
+                        losses.add(st.trainLoss());
+                        onStep.accept(st);
+                    }
+                }, stop);
+        return new Practice(losses, Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    public Improvise improvise(BooleanSupplier stop) {
+        List<Studies.Point> points = new ArrayList<>();
+        for (int k : SHOTS) {
+            if (stop.getAsBoolean()) {
+                break;
+            }
+            List<Double> accuracies = new ArrayList<>();
+            for (int seed = 0; seed < (k == 0 ? 1 : SEEDS); seed++) {
+                accuracies.add(Lab.accuracy(base, task.prompts(), demonstrations(k, seed), test, false));
+            }
+            points.add(new Studies.Point(k, accuracies));
+        }
+        return new Improvise(points);
+    }
+
+    /** Needs {@link #practice} first. */
+    public Both both() {
+        if (practiced == null) {
+            throw new IllegalStateException("practise first: step 4 uses the fine-tuned model of step 2");
+        }
+        int k = SHOTS.get(SHOTS.size() - 1);
+        List<Example> demos = demonstrations(k, 0);
+        return new Both(Lab.accuracy(base, task.prompts(), demos, test, false),
+                Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
+                Lab.accuracy(tuned, task.prompts(), demos, test, false), Lab.perplexity(base, heldOut),
+                Lab.perplexity(tuned, heldOut));
+    }
+
+    public boolean practised() {
+        return practiced != null;
+    }
+
+    /** Demonstrations drawn from the validation split, so they are never training examples of step 2. */
+    private List<Example> demonstrations(int k, long seed) {
+        return Lab.examples(Lab.draw(task.validation(), k, seed));
+    }
+
+    private void forgetPractice() {
+        if (practiced != null && practiced.adapters() != null) {
+            practiced.adapters().close();
+        }
+        practiced = null;
+    }
+
+    @Override
+    public void close() {
+        forgetPractice();
+        tuned.close();
+        base.close();
+    }
+}
