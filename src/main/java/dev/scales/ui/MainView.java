@@ -53,7 +53,11 @@ public final class MainView extends BorderPane {
         labTab.setId("lab-tab");
         Tab compareTab = new Tab("Compare", new CompareView(vm.compare()));
         compareTab.setId("compare-tab");
-        TabPane tabs = new TabPane(labTab, compareTab);
+        Tab lessonTab = new Tab("Lesson", new ScrollPane(new dev.scales.ui.lesson.LessonView(vm.lesson())));
+        ((ScrollPane) lessonTab.getContent()).setFitToWidth(true);
+        ((ScrollPane) lessonTab.getContent()).setFitToHeight(true);
+        lessonTab.setId("lesson-tab");
+        TabPane tabs = new TabPane(labTab, compareTab, lessonTab);
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         return tabs;

@@ -30,6 +30,7 @@ public final class MainViewModel {
     private final PromptViewModel prompt;
     private final FineTuneViewModel fineTune;
     private final CompareViewModel compare;
+    private final dev.scales.ui.lesson.LessonViewModel lesson;
     private final StatusViewModel status = new StatusViewModel();
 
     /** The model selected and loaded on a first start (null for none). */
@@ -52,6 +53,7 @@ public final class MainViewModel {
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
         this.compare = new CompareViewModel(manager, ui);
+        this.lesson = new dev.scales.ui.lesson.LessonViewModel(manager, ui, () -> openLesson(bundledModel));
         if (bundledModel != null) {
             compare.openDefault(dev.scales.core.AppPaths.home()); // the sample experiment a new user sees
         }
@@ -147,6 +149,26 @@ public final class MainViewModel {
 
     public CompareViewModel compare() {
         return compare;
+    }
+
+    public dev.scales.ui.lesson.LessonViewModel lesson() {
+        return lesson;
+    }
+
+    /** The lesson runs on the bundled model, the one its sample task (sentiment) is written for. */
+    private static dev.scales.core.eval.Lesson openLesson(Path bundledModel) {
+        if (bundledModel == null || !ModelLocations.isModelFolder(bundledModel)) {
+            throw new dev.scales.core.ScalesException("the lesson needs the bundled model (assets/models/scales-tiny), "
+                    + "which this installation lacks");
+        }
+        var tasks = new dev.scales.core.corpus.SampleTasks(new dev.scales.core.corpus.World(1));
+        return new dev.scales.core.eval.Lesson(bundledModel, tasks.sentiment(), String.join("\n\n",
+                tasks.generalText(20)), 200, 200);
+    }
+
+    /** Frees what the view models hold beyond the model manager (the lesson's model copies). */
+    public void close() {
+        lesson.close();
     }
 
     public StatusViewModel status() {

@@ -53,6 +53,9 @@ public final class ScalesApp extends Application {
     @Override
     public void stop() {
         background.shutdownNow();
+        if (vm != null) {
+            vm.close();
+        }
         models.close();
     }
 

@@ -33,6 +33,7 @@ public final class Lesson implements AutoCloseable {
     private final List<FewShotEvaluator.TestExample> test;
     private final LoadedModel base;
     private final LoadedModel tuned;
+    private final int practiceSteps;
     private FineTuneRun.Outcome practiced;
 
     /** Step 1: the base model before any of this: zero-shot accuracy, general-text perplexity, a sample. */
@@ -45,7 +46,7 @@ public final class Lesson implements AutoCloseable {
     public record Improvise(List<Studies.Point> points) {}
 
     /** Step 4: the fine-tuned model with demonstrations too, and the perplexity before and after. */
-    public record Both(double baseFewShot, double tunedZeroShot, double tunedFewShot, double perplexityBefore,
+    public record Both(double baseZeroShot, double baseFewShot, double tunedZeroShot, double tunedFewShot, double perplexityBefore,
                        double perplexityAfter) {
         /** The relative rise in perplexity on general text: what practice cost. */
         public double forgetting() {
@@ -56,9 +57,12 @@ public final class Lesson implements AutoCloseable {
     /**
      * @param folder   the model (the bundled one, which the sample tasks are written for)
      * @param heldOut  general text the model never trained on, for perplexity
+     * @param testSize test examples each accuracy is measured on
+     * @param practiceSteps optimizer steps of the practice step (200 reach full accuracy on the bundled model)
      */
-    public Lesson(Path folder, SampleTasks.Task task, String heldOut, int testSize) {
+    public Lesson(Path folder, SampleTasks.Task task, String heldOut, int testSize, int practiceSteps) {
         this.task = task;
+        this.practiceSteps = practiceSteps;
         this.heldOut = heldOut;
         this.test = Lab.tests(task.test().subList(0, Math.min(testSize, task.test().size())));
         this.base = ModelLoader.load(folder, Device.cpu());
@@ -90,7 +94,7 @@ public final class Lesson implements AutoCloseable {
         long start = System.nanoTime();
         List<Float> losses = new ArrayList<>();
         practiced = Lab.fineTune(tuned, task.prompts(), Lab.draw(task.train(), TRAINING_EXAMPLES, 0),
-                Lab.settings(tuned, true, 1e-2f, 200, 8, 8, 0), e -> {
+                Lab.settings(tuned, true, 1e-2f, practiceSteps, 8, 8, 0), e -> {
                     if (e instanceof TrainingEvent.Step st) {
                         losses.add(st.trainLoss());
                         onStep.accept(st);
@@ -122,7 +126,8 @@ public final class Lesson implements AutoCloseable {
         }
         int k = SHOTS.get(SHOTS.size() - 1);
         List<Example> demos = demonstrations(k, 0);
-        return new Both(Lab.accuracy(base, task.prompts(), demos, test, false),
+        return new Both(Lab.accuracy(base, task.prompts(), List.of(), test, false),
+                Lab.accuracy(base, task.prompts(), demos, test, false),
                 Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
                 Lab.accuracy(tuned, task.prompts(), demos, test, false), Lab.perplexity(base, heldOut),
                 Lab.perplexity(tuned, heldOut));

@@ -16,7 +16,7 @@ class LessonTest {
     void theFourStepsMeasureWhatTheySay() {
         SampleTasks tasks = new SampleTasks(new World(1));
         String heldOut = String.join("\n\n", tasks.generalText(4));
-        try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), heldOut, 64)) {
+        try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), heldOut, 64, 200)) {
             assertThatThrownBy(lesson::both).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("practise first");
 
@@ -41,6 +41,7 @@ class LessonTest {
             assertThat(improvise.points().get(0).mean()).isEqualTo(general.zeroShotAccuracy());
 
             Lesson.Both both = lesson.both();
+            assertThat(both.baseZeroShot()).isEqualTo(general.zeroShotAccuracy());
             assertThat(both.tunedZeroShot()).isEqualTo(practice.zeroShotAccuracy());
             assertThat(both.perplexityBefore()).isEqualTo(general.perplexity());
             assertThat(both.forgetting()).isEqualTo(both.perplexityAfter() / both.perplexityBefore() - 1);

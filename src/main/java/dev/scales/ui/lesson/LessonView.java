@@ -1,0 +1,195 @@
+package dev.scales.ui.lesson;
+
+import dev.scales.core.eval.Lesson;
+import dev.scales.core.eval.Studies;
+import dev.scales.core.experiment.Charts;
+import dev.scales.ui.lesson.LessonViewModel.Step;
+import java.awt.BasicStroke;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The guided lesson: the four steps down the left, each with its explanation, a run button and its
+ * measured result; the chart of the chosen step on the right.
+ */
+public final class LessonView extends BorderPane {
+    private final Map<Step, ChartViewer> charts = new EnumMap<>(Step.class);
+
+    public LessonView(LessonViewModel vm) {
+        setId("lesson");
+        setPadding(new Insets(10));
+        VBox steps = new VBox(10);
+        steps.setPrefWidth(420);
+        steps.setMinWidth(320);
+        ToggleGroup group = new ToggleGroup();
+        int n = 1;
+        for (Step step : Step.values()) {
+            steps.getChildren().add(card(vm, step, n++, group));
+        }
+        Button cancel = new Button("Cancel");
+        cancel.setId("lesson-cancel");
+        cancel.visibleProperty().bind(vm.busyProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
+        cancel.setOnAction(e -> vm.cancel());
+        steps.getChildren().add(cancel);
+
+        charts.put(Step.GENERAL, null);
+        charts.put(Step.PRACTICE, viewer("lesson-loss", lossChart(vm)));
+        charts.put(Step.IMPROVISE, viewer("lesson-shots", shotsChart(vm)));
+        charts.put(Step.BOTH, viewer("lesson-both", bothChart(vm)));
+        Label general = new Label(LessonViewModel.explanation(Step.GENERAL));
+        general.setWrapText(true);
+        general.getStyleClass().add("muted");
+        StackPane chart = new StackPane(general);
+        charts.values().stream().filter(java.util.Objects::nonNull).forEach(c -> chart.getChildren().add(c));
+        vm.shownProperty().addListener((o, was, now) -> show(now, general));
+        show(vm.shownProperty().get(), general);
+        HBox.setHgrow(chart, Priority.ALWAYS);
+        setLeft(steps);
+        setCenter(chart);
+        BorderPane.setMargin(chart, new Insets(0, 0, 0, 12));
+    }
+
+    private void show(Step step, Label general) {
+        general.setVisible(step == Step.GENERAL);
+        charts.forEach((s, c) -> {
+            if (c != null) {
+                c.setVisible(s == step);
+            }
+        });
+    }
+
+    private static VBox card(LessonViewModel vm, Step step, int number, ToggleGroup group) {
+        ToggleButton title = new ToggleButton(number + ". " + switch (step) {
+            case GENERAL -> "The general model";
+            case PRACTICE -> "Practice: fine-tune";
+            case IMPROVISE -> "Improvise: prompt with examples";
+            case BOTH -> "Both — and what was forgotten";
+        });
+        title.setToggleGroup(group);
+        title.getStyleClass().add("lesson-step-title");
+        title.setMaxWidth(Double.MAX_VALUE);
+        title.setOnAction(e -> vm.show(step));
+        vm.shownProperty().addListener((o, was, now) -> title.setSelected(now == step));
+        title.setSelected(vm.shownProperty().get() == step);
+        Label text = new Label(LessonViewModel.explanation(step));
+        text.setWrapText(true);
+        Button run = new Button("Run step " + number);
+        run.setId("lesson-run-" + step.name().toLowerCase(java.util.Locale.ROOT));
+        run.disableProperty().bind(vm.busyProperty());
+        run.setOnAction(e -> vm.run(step));
+        Label result = new Label();
+        result.setId("lesson-result-" + step.name().toLowerCase(java.util.Locale.ROOT));
+        result.setWrapText(true);
+        result.textProperty().bind(vm.resultProperty(step));
+        result.styleProperty().bind(javafx.beans.binding.Bindings.when(vm.stateProperty(step)
+                .isEqualTo(LessonViewModel.State.FAILED)).then("-fx-text-fill: #b42318;").otherwise(""));
+        HBox row = new HBox(8, run, result);
+        HBox.setHgrow(result, Priority.ALWAYS);
+        VBox card = new VBox(6, title, text, row);
+        card.getStyleClass().add("lesson-step");
+        return card;
+    }
+
+    private static ChartViewer viewer(String id, JFreeChart chart) {
+        ChartViewer v = new ChartViewer(chart);
+        v.setId(id);
+        v.setVisible(false);
+        return v;
+    }
+
+    private static JFreeChart lossChart(LessonViewModel vm) {
+        XYSeries series = new XYSeries("training loss");
+        vm.losses().addListener((ListChangeListener<double[]>) c -> {
+            while (c.next()) {
+                if (c.wasRemoved() && vm.losses().isEmpty()) {
+                    series.clear();
+                }
+                for (double[] p : c.getAddedSubList()) {
+                    series.add(p[0], p[1], false);
+                }
+            }
+            series.fireSeriesChanged();
+        });
+        JFreeChart chart = ChartFactory.createXYLineChart("Practice: the loss falls as the model fine-tunes", "step",
+                "training loss", new XYSeriesCollection(series), PlotOrientation.VERTICAL, false, true, false);
+        style(chart);
+        ((NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(true);
+        return chart;
+    }
+
+    private static JFreeChart shotsChart(LessonViewModel vm) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        JFreeChart chart = ChartFactory.createXYLineChart("Improvise: accuracy against examples in the prompt",
+                "examples in the prompt (k)", "test accuracy", data, PlotOrientation.VERTICAL, false, true, false);
+        style(chart);
+        ((NumberAxis) chart.getXYPlot().getRangeAxis()).setRange(0, 1);
+        vm.shots().addListener((ListChangeListener<Studies.Point>) c -> {
+            XYSeries mean = new XYSeries("mean over draws");
+            for (Studies.Point p : vm.shots()) {
+                mean.add(p.x(), p.mean());
+            }
+            data.removeAllSeries();
+            data.addSeries(mean);
+        });
+        var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
+        renderer.setSeriesPaint(0, Charts.PALETTE.get(0));
+        renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+        chart.getXYPlot().setRenderer(renderer);
+        return chart;
+    }
+
+    private static JFreeChart bothChart(LessonViewModel vm) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        JFreeChart chart = ChartFactory.createBarChart("Both: accuracy of each combination", null, "test accuracy",
+                data, PlotOrientation.VERTICAL, false, true, false);
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        chart.getCategoryPlot().setBackgroundPaint(java.awt.Color.WHITE);
+        chart.getCategoryPlot().setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
+        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setRange(0, 1);
+        chart.getCategoryPlot().getRenderer().setSeriesPaint(0, Charts.PALETTE.get(1));
+        vm.bothProperty().addListener((o, was, b) -> {
+            data.clear();
+            if (b == null) {
+                return;
+            }
+            int k = Lesson.SHOTS.get(Lesson.SHOTS.size() - 1);
+            for (var bar : List.of(java.util.Map.entry("base, 0 shots", b.baseZeroShot()),
+                    java.util.Map.entry("base, " + k + " shots", b.baseFewShot()),
+                    java.util.Map.entry("fine-tuned, 0 shots", b.tunedZeroShot()),
+                    java.util.Map.entry("fine-tuned, " + k + " shots", b.tunedFewShot()))) {
+                data.addValue(bar.getValue(), "accuracy", bar.getKey());
+            }
+        });
+        return chart;
+    }
+
+    private static void style(JFreeChart chart) {
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        chart.getXYPlot().setBackgroundPaint(java.awt.Color.WHITE);
+        chart.getXYPlot().setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
+        chart.getXYPlot().setDomainGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
+        chart.getXYPlot().getRenderer().setSeriesPaint(0, Charts.PALETTE.get(0));
+        chart.getXYPlot().getRenderer().setSeriesStroke(0, new BasicStroke(2f));
+    }
+}
