@@ -97,6 +97,7 @@ public final class LessonView extends BorderPane {
         Button run = new Button("Run step " + number);
         run.setId("lesson-run-" + step.name().toLowerCase(java.util.Locale.ROOT));
         run.disableProperty().bind(vm.busyProperty());
+        run.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         run.setOnAction(e -> vm.run(step));
         Label result = new Label();
         result.setId("lesson-result-" + step.name().toLowerCase(java.util.Locale.ROOT));
