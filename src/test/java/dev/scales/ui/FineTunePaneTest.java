@@ -8,11 +8,13 @@ import dev.scales.core.prompt.PromptTemplate;
 import dev.scales.ui.common.UiThread;
 import dev.scales.ui.finetune.FineTunePane;
 import dev.scales.ui.finetune.FineTuneViewModel;
+import dev.scales.ui.finetune.LossChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import org.jfree.chart.plot.XYPlot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -78,8 +80,16 @@ class FineTunePaneTest {
 
         // then
         assertThat(vm.trainLoss()).hasSize(6);
+        assertThat(vm.learningRates()).hasSize(6);
+        assertThat(vm.bestProperty().get().step()).isEqualTo(6); // the one evaluation, at the last step
         assertThat(vm.progressProperty().get()).isEqualTo(1.0);
         assertThat(vm.runs().get(0)).startsWith("#1 full · lr 0.01 · 6 steps · done");
+        XYPlot plot = robot.lookup("#loss-panel").queryAs(LossChart.class).chart().getXYPlot();
+        assertThat(plot.getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(1);
+        var rate = java.util.stream.IntStream.range(0, plot.getDatasetCount()).mapToObj(plot::getDataset)
+                .filter(d -> d != null && d.getSeriesCount() > 0 && d.getSeriesKey(0).equals("learning rate"))
+                .findFirst().orElseThrow();
+        assertThat(rate.getItemCount(0)).isEqualTo(6);
         robot.interact(() -> {
             try {
                 Snapshots.save(pane, "finetune-pane-after-run");
@@ -87,6 +97,30 @@ class FineTunePaneTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    @Test
+    void aSecondRunIsDrawnOverTheFirstRunsCurve(FxRobot robot) throws Exception {
+        // given
+        ready(robot);
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 1);
+
+        // when
+        robot.interact(() -> vm.learningRateProperty().set("0.001"));
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 2);
+
+        // then
+        assertThat(vm.runs().get(0)).startsWith("#2 full · lr 0.001 · 6 steps");
+        assertThat(vm.earlierRuns()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("#1 full · lr 0.01");
+            assertThat(c.points()).hasSize(6);
+        });
+        XYPlot plot = robot.lookup("#loss-panel").queryAs(LossChart.class).chart().getXYPlot();
+        assertThat(plot.getLegendItems().getItemCount()).isEqualTo(5); // this run's 4 curves and the first run's
+        assertThat(java.util.stream.IntStream.range(0, 5).mapToObj(i -> plot.getLegendItems().get(i).getLabel()))
+                .contains("#1 full · lr 0.01");
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.scales.ui.finetune;
 
 import dev.scales.ui.common.EmptyState;
 import dev.scales.ui.common.Section;
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
@@ -23,19 +21,11 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.fx.ChartViewer;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 
 /** The fine-tuning pane: dataset, method, controls, live loss chart and run history. */
 public final class FineTunePane extends VBox {
     private final FineTuneViewModel vm;
     private final TableView<Map<String, String>> preview = new TableView<>();
-    final XYSeriesCollection losses = new XYSeriesCollection();
 
     public FineTunePane(FineTuneViewModel vm) {
         this.vm = vm;
@@ -90,22 +80,10 @@ public final class FineTunePane extends VBox {
         progress.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(progress, Priority.ALWAYS);
 
-        ChartViewer chart = new ChartViewer(lossChart());
-        chart.setId("loss-chart");
-        javafx.scene.control.CheckBox log = new javafx.scene.control.CheckBox("log scale");
-        log.setId("log-scale");
-        log.selectedProperty().addListener((obs, was, on) -> {
-            XYPlot plot = chart.getChart().getXYPlot();
-            org.jfree.chart.axis.ValueAxis axis = on ? new org.jfree.chart.axis.LogAxis("loss")
-                    : new org.jfree.chart.axis.NumberAxis("loss");
-            if (axis instanceof org.jfree.chart.axis.NumberAxis n) {
-                n.setAutoRangeIncludesZero(false);
-            }
-            plot.setRangeAxis(axis);
-        });
-        chart.setId("loss-chart");
-        chart.setMinHeight(180);
+        LossChart chart = new LossChart(vm);
         VBox.setVgrow(chart, Priority.ALWAYS);
+        VBox loss = Section.of("Loss", chart);
+        VBox.setVgrow(loss, Priority.ALWAYS); // the chart takes the pane's spare height
 
         ListView<String> runs = new ListView<>(vm.runs());
         runs.setId("runs");
@@ -161,33 +139,12 @@ public final class FineTunePane extends VBox {
         HBox controls = new HBox(8, start, stop, save, blocked);
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), Section.of("Loss", log, chart),
+                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), loss,
                 Section.of("Runs", runs));
     }
 
     private void initListeners() {
         vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
-        follow(vm.trainLoss(), losses.getSeries(0));
-        follow(vm.validationLoss(), losses.getSeries(1));
-        follow(vm.smoothedLoss(), losses.getSeries(2));
-    }
-
-    /** Mirrors a list of (x, y) points into a chart series, one repaint per batch. */
-    private static void follow(javafx.collections.ObservableList<double[]> points, XYSeries series) {
-        points.addListener((javafx.collections.ListChangeListener<double[]>) c -> {
-            while (c.next()) {
-                if (c.wasRemoved() && points.isEmpty()) {
-                    series.clear();
-                }
-                if (c.wasAdded()) {
-                    series.setNotify(false);
-                    for (double[] p : c.getAddedSubList()) {
-                        series.add(p[0], p[1], false);
-                    }
-                    series.setNotify(true);
-                }
-            }
-        });
     }
 
     private static TextField field(javafx.beans.property.StringProperty value, double width, String tip) {
@@ -205,35 +162,6 @@ public final class FineTunePane extends VBox {
             col.setCellValueFactory(row -> new ReadOnlyStringWrapper(row.getValue().get(c)));
             preview.getColumns().add(col);
         }
-    }
-
-    private JFreeChart lossChart() {
-        losses.addSeries(new XYSeries("train (raw)", false, true));
-        losses.addSeries(new XYSeries("validation", false, true));
-        losses.addSeries(new XYSeries("train (smoothed)", false, true));
-        JFreeChart chart = ChartFactory.createXYLineChart(null, "step", "loss", losses,
-                PlotOrientation.VERTICAL, true, true, false);
-        XYPlot plot = chart.getXYPlot();
-        plot.setNoDataMessage("Start a run: training and validation loss appear here as it learns.");
-        plot.setNoDataMessageFont(new java.awt.Font("SansSerif", java.awt.Font.PLAIN, 13));
-        plot.setNoDataMessagePaint(new Color(0x66, 0x6e, 0x7a));
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-        plot.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-        plot.getRenderer().setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4, 0x60));
-        plot.getRenderer().setSeriesPaint(2, new Color(0x1f, 0x77, 0xb4));
-        plot.getRenderer().setSeriesStroke(2, new BasicStroke(2.2f));
-        plot.getRenderer().setSeriesPaint(1, new Color(0xd6, 0x27, 0x28));
-        plot.getRenderer().setSeriesStroke(0, new BasicStroke(1.5f));
-        if (plot.getRenderer() instanceof org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r) {
-            r.setSeriesShapesVisible(0, false);
-            r.setSeriesShapesVisible(2, false);
-            r.setSeriesLinesVisible(1, true);
-            r.setSeriesShapesVisible(1, true);
-        }
-        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
-        chart.setBackgroundPaint(Color.WHITE);
-        return chart;
     }
 
     private void chooseDataset(Consumer<java.nio.file.Path> then) {

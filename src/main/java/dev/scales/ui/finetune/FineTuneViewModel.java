@@ -12,10 +12,15 @@ import dev.scales.core.train.FineTuneSettings;
 import dev.scales.core.train.TrainingData;
 import dev.scales.core.train.TrainingEvent;
 import dev.scales.core.train.TrainingExample;
+import dev.scales.core.util.CsvFiles;
 import dev.scales.ui.common.Coalescer;
 import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.ImageWriter;
 import dev.scales.ui.common.UiThread;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,9 +46,19 @@ import javafx.collections.ObservableList;
 /**
  * State of the fine-tuning pane: the dataset, the method and its settings (typed as text and
  * validated in place), the run in progress and the runs so far. Training events arrive from the
- * model worker in batches and become chart points, progress and status text.
+ * model worker in batches and become chart points (losses, learning rate, the best checkpoint),
+ * progress and status text; the last runs' smoothed curves are kept for comparison.
  */
 public final class FineTuneViewModel {
+    /** How many earlier runs' curves are kept for comparison. */
+    public static final int EARLIER_RUNS = 3;
+
+    /** The lowest validation loss of the current run so far and the step it was measured at. */
+    public record Best(int step, double validationLoss) {}
+
+    /** An earlier run's smoothed training curve, named as the run is in {@link #runs()}. */
+    public record Curve(String name, List<double[]> points) {}
+
     /** How much of the model is trained. */
     public enum Method {
         LORA("LoRA (adapters, base frozen)"), FULL("Full (every weight)");
@@ -92,6 +107,15 @@ public final class FineTuneViewModel {
     private final ObservableList<double[]> smoothedLossView = FXCollections.unmodifiableObservableList(smoothedLoss);
     private dev.scales.core.train.Ema ema = new dev.scales.core.train.Ema(0.9);
     private final ObservableList<double[]> validationLossView = FXCollections.unmodifiableObservableList(validationLoss);
+    private final ObservableList<double[]> learningRates = FXCollections.observableArrayList();
+    private final ObservableList<double[]> learningRatesView = FXCollections.unmodifiableObservableList(learningRates);
+    private final ReadOnlyObjectWrapper<Best> best = new ReadOnlyObjectWrapper<>(this, "best");
+    private final ObservableList<Curve> earlierRuns = FXCollections.observableArrayList();
+    private final ObservableList<Curve> earlierRunsView = FXCollections.unmodifiableObservableList(earlierRuns);
+    /** The current (or last) run's name, "#n method · lr": the start of its line in {@link #runs()}. */
+    private String runName = "";
+    /** Runs started so far: numbers runs uniquely, failed ones included. */
+    private int runCount;
     private List<TrainingExample> examples = List.of();
     private AtomicBoolean stop = new AtomicBoolean();
     private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
@@ -167,16 +191,14 @@ public final class FineTuneViewModel {
         }
         FineTuneSettings s = settings();
         String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + learningRate.get().trim();
+        String name = "#" + ++runCount + " " + label;
         AtomicBoolean stopFlag = new AtomicBoolean();
         stop = stopFlag;
         running.set(true);
         progress.set(0);
         status.set("starting…");
-        trainLoss.clear();
-        smoothedLoss.clear();
-        validationLoss.clear();
-        ema = new dev.scales.core.train.Ema(0.9);
-        Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::show);
+        beginRun(name);
+        Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::addEvents);
         List<TrainingExample> data = examples;
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
             // A LoRA run starts from the base model: the previous run's adapters come off first.
@@ -194,8 +216,8 @@ public final class FineTuneViewModel {
                 status.set(Errors.message(e));
                 return;
             }
-            runs.add(0, String.format(Locale.ROOT, "#%d %s · %d steps · %s%s", runs.size() + 1, label,
-                    finished.steps(), finished.outcome().name().toLowerCase(Locale.ROOT),
+            runs.add(0, String.format(Locale.ROOT, "%s · %d steps · %s%s", name, finished.steps(),
+                    finished.outcome().name().toLowerCase(Locale.ROOT),
                     Double.isNaN(finished.bestValidationLoss()) ? ""
                             : String.format(Locale.ROOT, " · best val %.3f", finished.bestValidationLoss())));
             hasResult.set(finished.steps() > 0);
@@ -227,25 +249,90 @@ public final class FineTuneViewModel {
         return hasResult.getReadOnlyProperty();
     }
 
-    private void show(List<TrainingEvent> batch) {
-        List<double[]> train = new java.util.ArrayList<>();
-        List<double[]> smooth = new java.util.ArrayList<>();
-        List<double[]> val = new java.util.ArrayList<>();
+    /**
+     * Clears the chart for a new run named {@code name}; the previous run's smoothed curve, if it has
+     * one, joins the earlier runs (the last {@value #EARLIER_RUNS} are kept, oldest first).
+     */
+    public void beginRun(String name) {
+        if (!smoothedLoss.isEmpty()) {
+            List<Curve> kept = new ArrayList<>(earlierRuns);
+            kept.add(new Curve(runName, List.copyOf(smoothedLoss)));
+            earlierRuns.setAll(kept.subList(Math.max(0, kept.size() - EARLIER_RUNS), kept.size()));
+        }
+        runName = name;
+        trainLoss.clear();
+        smoothedLoss.clear();
+        validationLoss.clear();
+        learningRates.clear();
+        best.set(null);
+        ema = new dev.scales.core.train.Ema(0.9);
+    }
+
+    /** Adds a batch of the current run's events to the chart, the progress and the status: one update per list. */
+    public void addEvents(List<TrainingEvent> batch) {
+        List<double[]> train = new ArrayList<>();
+        List<double[]> smooth = new ArrayList<>();
+        List<double[]> val = new ArrayList<>();
+        List<double[]> rates = new ArrayList<>();
+        Best lowest = best.get();
         for (TrainingEvent ev : batch) {
             if (ev instanceof TrainingEvent.Step st) {
-                train.add(new double[] {st.step(), st.trainLoss()});
-                smooth.add(new double[] {st.step(), ema.add(st.trainLoss())});
+                double loss = decimal(st.trainLoss());
+                train.add(new double[] {st.step(), loss});
+                smooth.add(new double[] {st.step(), ema.add(loss)});
+                rates.add(new double[] {st.step(), decimal(st.learningRate())});
                 progress.set((double) st.step() / st.totalSteps());
                 status.set(String.format(Locale.ROOT, "step %d/%d · loss %.3f · lr %.2g · %.0f tokens/s · ETA %s",
                         st.step(), st.totalSteps(), st.trainLoss(), st.learningRate(), st.tokensPerSecond(),
                         duration(st.etaMillis())));
             } else if (ev instanceof TrainingEvent.Evaluation v) {
                 val.add(new double[] {v.step(), v.validationLoss()});
+                if (lowest == null || v.validationLoss() < lowest.validationLoss()) {
+                    lowest = new Best(v.step(), v.validationLoss());
+                }
             }
         }
         trainLoss.addAll(train);
         smoothedLoss.addAll(smooth);
         validationLoss.addAll(val);
+        learningRates.addAll(rates);
+        best.set(lowest);
+    }
+
+    /** A float as the double of its shortest decimal (0.001f as 0.001, not 0.0010000000474974513). */
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
+    }
+
+    /**
+     * Writes the current run to {@code file}: a CSV table of its steps (.csv) or, for any other
+     * extension, the chart image {@code image} draws. The outcome is reported in the status.
+     */
+    public void exportLosses(Path file, ImageWriter image) {
+        try {
+            if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+                CsvFiles.write(file, List.of("step", "train_loss", "smoothed_loss", "validation_loss", "learning_rate"),
+                        lossRows());
+            } else {
+                image.write(file);
+            }
+            status.set("saved the losses to " + file.getFileName());
+        } catch (IOException | RuntimeException e) {
+            status.set("could not save the losses to " + file + ": " + Errors.message(e));
+        }
+    }
+
+    /** One row per step: step, train loss, smoothed loss, validation loss (blank where none), learning rate. */
+    private List<List<Object>> lossRows() {
+        Map<Integer, Double> validation = new HashMap<>();
+        validationLoss.forEach(p -> validation.put((int) p[0], p[1]));
+        List<List<Object>> rows = new ArrayList<>();
+        for (int i = 0; i < trainLoss.size(); i++) {
+            int step = (int) trainLoss.get(i)[0];
+            Object val = validation.containsKey(step) ? validation.get(step) : "";
+            rows.add(List.of(step, trainLoss.get(i)[1], smoothedLoss.get(i)[1], val, learningRates.get(i)[1]));
+        }
+        return rows;
     }
 
     static String duration(long millis) {
@@ -342,6 +429,21 @@ public final class FineTuneViewModel {
     /** (step, validation loss) points of the current run. */
     public ObservableList<double[]> validationLoss() {
         return validationLossView;
+    }
+
+    /** (step, learning rate) points of the current run, one per training step. */
+    public ObservableList<double[]> learningRates() {
+        return learningRatesView;
+    }
+
+    /** The current run's best checkpoint (lowest validation loss so far), or null before its first evaluation. */
+    public ReadOnlyObjectProperty<Best> bestProperty() {
+        return best.getReadOnlyProperty();
+    }
+
+    /** The last {@value #EARLIER_RUNS} runs' smoothed training curves, oldest first. */
+    public ObservableList<Curve> earlierRuns() {
+        return earlierRunsView;
     }
 
 }

@@ -18,6 +18,7 @@ import dev.scales.core.generate.Generator;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.ui.common.Coalescer;
 import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.ImageWriter;
 import dev.scales.ui.common.UiThread;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -544,12 +545,6 @@ public final class PromptViewModel {
         } catch (java.io.IOException | ScalesException e) {
             evaluationStatus.set("could not save the sweep to " + file + ": " + e.getMessage());
         }
-    }
-
-    /** Writes a chart image to a file. */
-    @FunctionalInterface
-    public interface ImageWriter {
-        void write(java.nio.file.Path file) throws java.io.IOException;
     }
 
     /** The sweep's points so far (series, k, mean, spread). */

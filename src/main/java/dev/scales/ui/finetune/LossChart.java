@@ -1,0 +1,394 @@
+package dev.scales.ui.finetune;
+
+import dev.scales.core.experiment.Charts;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.axis.TickUnits;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.axis.ValueTick;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.SamplingXYLineRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.Range;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The live loss chart of a fine-tuning run: raw training loss, its smoothed curve, validation loss
+ * as points, the learning rate on a right-hand axis, a line at the best
+ * checkpoint and the earlier runs' smoothed curves as grey dashed lines. Above it: a linear or log
+ * loss axis, earlier runs shown or hidden, fit after zooming (the wheel zooms, Alt-drag pans) and an
+ * export of the chart (PNG, SVG) or its points (CSV). Per-step curves are drawn sampled, one stroke
+ * per pixel column, and redrawn once per batch of training events.
+ */
+public final class LossChart extends VBox {
+    /** Dataset indexes; the plot draws higher indexes first, so the current run's loss lies on top. */
+    private static final int VALIDATION = 0;
+    private static final int TRAIN = 1;
+    private static final int RATE = 2;
+    private static final int EARLIER = 3;
+
+    private static final Color BLUE = new Color(0x1f, 0x77, 0xb4);
+    /** The smoothed blue at a third on white: the raw curve behind it. */
+    private static final Color LIGHT_BLUE = new Color(0xa9, 0xc9, 0xe1);
+    private static final Color RED = new Color(0xd6, 0x27, 0x28);
+    private static final Color GREEN = Charts.PALETTE.get(2);
+    /** Earlier runs from the newest to the oldest: the older, the lighter. */
+    private static final List<Color> GREYS = List.of(new Color(0x6a, 0x6a, 0x6a), new Color(0x92, 0x92, 0x92),
+            new Color(0xb4, 0xb4, 0xb4));
+
+    private final FineTuneViewModel vm;
+    private final ChartViewer viewer;
+    private final XYPlot plot;
+    private final XYSeriesCollection earlier = new XYSeriesCollection();
+    private final SampledLines earlierRenderer = new SampledLines();
+    private final ValueMarker bestLine = new ValueMarker(0, RED.darker(), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
+            BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+
+    public LossChart(FineTuneViewModel vm) {
+        super(4);
+        this.vm = vm;
+        setId("loss-panel");
+        XYSeries raw = new XYSeries("train (raw)", false, true);
+        XYSeries smoothed = new XYSeries("train (smoothed)", false, true);
+        XYSeries validation = new XYSeries("validation", false, true);
+        XYSeries rate = new XYSeries("learning rate", false, true);
+        XYSeriesCollection train = new XYSeriesCollection(smoothed);
+        train.addSeries(raw); // the last series is drawn first: raw behind smoothed
+        JFreeChart chart = build(new XYSeriesCollection(validation), train, new XYSeriesCollection(rate));
+        plot = chart.getXYPlot();
+        viewer = new ChartViewer(chart);
+        viewer.setId("loss-chart");
+        viewer.setMinHeight(180);
+        VBox.setVgrow(viewer, Priority.ALWAYS);
+
+        follow(vm.trainLoss(), raw);
+        follow(vm.smoothedLoss(), smoothed);
+        follow(vm.validationLoss(), validation);
+        follow(vm.learningRates(), rate);
+        vm.earlierRuns().addListener((ListChangeListener<FineTuneViewModel.Curve>) c -> showEarlierRuns());
+        vm.bestProperty().addListener((obs, was, best) -> showBest(best));
+        vm.trainLoss().addListener((ListChangeListener<double[]>) c -> placeBestLabel());
+        plot.getDomainAxis().addChangeListener(e -> placeBestLabel());
+
+        CheckBox log = new CheckBox("log scale");
+        log.setId("log-scale");
+        log.setTooltip(new Tooltip("Loss on a logarithmic axis: late, small improvements stay visible"));
+        log.selectedProperty().addListener((obs, was, on) -> setLogScale(on));
+        CheckBox compare = new CheckBox("compare with earlier runs");
+        compare.setId("compare-runs");
+        compare.setSelected(true);
+        compare.setTooltip(new Tooltip("The last " + FineTuneViewModel.EARLIER_RUNS
+                + " runs' smoothed training loss as grey dashed lines"));
+        compare.disableProperty().bind(Bindings.isEmpty(vm.earlierRuns()));
+        compare.selectedProperty().addListener((obs, was, on) -> plot.setDataset(EARLIER, on ? earlier : null));
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        Button fit = new Button("Fit");
+        fit.setId("fit-losses");
+        fit.setTooltip(new Tooltip("Show every point again after zooming (the wheel zooms, Alt-drag pans)"));
+        fit.setOnAction(e -> fit());
+        Button export = new Button("Export…");
+        export.setId("export-losses");
+        export.setTooltip(new Tooltip("Save the chart as PNG or SVG, or the run's steps as CSV"));
+        export.disableProperty().bind(Bindings.isEmpty(vm.trainLoss()));
+        export.setOnAction(e -> chooseAndExport());
+        HBox controls = new HBox(10, log, compare, gap, fit, export);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        getChildren().addAll(controls, viewer);
+    }
+
+    /** Writes the chart (.png, .svg) or the run's steps (.csv) to {@code file}; the outcome goes to the status. */
+    public void export(Path file) {
+        vm.exportLosses(file, f -> Charts.save(viewer.getChart(), f));
+    }
+
+    public JFreeChart chart() {
+        return viewer.getChart();
+    }
+
+    /**
+     * Holds the chart's redraws until the next pulse: the changes a batch of events makes (every
+     * series, the best line) are drawn once, not once per series.
+     */
+    private void holdRedraw() {
+        JFreeChart chart = viewer.getChart();
+        if (chart.isNotify()) {
+            chart.setNotify(false);
+            Platform.runLater(() -> chart.setNotify(true)); // fires one change: one redraw
+        }
+    }
+
+    /** Mirrors a list of (x, y) points into a chart series, one repaint per batch. */
+    private void follow(ObservableList<double[]> points, XYSeries series) {
+        points.addListener((ListChangeListener<double[]>) c -> {
+            holdRedraw();
+            while (c.next()) {
+                if (c.wasRemoved() && points.isEmpty()) {
+                    series.clear();
+                }
+                if (c.wasAdded()) {
+                    addAll(series, c.getAddedSubList());
+                }
+            }
+        });
+    }
+
+    /** Adds points to a series with a single change event for all of them. */
+    private static void addAll(XYSeries series, List<? extends double[]> points) {
+        series.setNotify(false);
+        for (double[] p : points) {
+            series.add(p[0], p[1], false);
+        }
+        series.setNotify(true);
+    }
+
+    private void showEarlierRuns() {
+        holdRedraw();
+        earlier.removeAllSeries();
+        List<FineTuneViewModel.Curve> runs = vm.earlierRuns();
+        for (int i = 0; i < runs.size(); i++) {
+            XYSeries s = new XYSeries(runs.get(i).name(), false, true);
+            addAll(s, runs.get(i).points());
+            earlierRenderer.setSeriesPaint(i, GREYS.get(Math.min(GREYS.size() - 1, runs.size() - 1 - i)), false);
+            earlier.addSeries(s);
+        }
+    }
+
+    private void showBest(FineTuneViewModel.Best best) {
+        holdRedraw();
+        plot.removeDomainMarker(bestLine);
+        if (best != null) {
+            bestLine.setValue(best.step());
+            bestLine.setLabel(String.format(Locale.ROOT, "best %.3f @ step %d", best.validationLoss(), best.step()));
+            placeBestLabel();
+            plot.addDomainMarker(bestLine);
+        }
+    }
+
+    /** The best line's label goes on the side of the line with more room, so it is never cut at the plot's edge. */
+    private void placeBestLabel() {
+        boolean left = bestLine.getValue() > plot.getDomainAxis().getRange().getCentralValue();
+        RectangleAnchor anchor = left ? RectangleAnchor.TOP_LEFT : RectangleAnchor.TOP_RIGHT;
+        if (bestLine.getLabelAnchor() != anchor) {
+            bestLine.setLabelAnchor(anchor);
+            bestLine.setLabelTextAnchor(left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
+        }
+    }
+
+    private void setLogScale(boolean on) {
+        ValueAxis old = plot.getRangeAxis();
+        ValueAxis axis = lossAxis(on);
+        axis.setLabelFont(old.getLabelFont()); // presentation mode's sizes stay
+        axis.setTickLabelFont(old.getTickLabelFont());
+        plot.setRangeAxis(axis);
+    }
+
+    private static ValueAxis lossAxis(boolean log) {
+        if (log) {
+            return new LossLogAxis();
+        }
+        NumberAxis axis = new NumberAxis("loss");
+        axis.setAutoRangeIncludesZero(false);
+        return axis;
+    }
+
+    private void fit() {
+        plot.getDomainAxis().setAutoRange(true);
+        for (int i = 0; i < plot.getRangeAxisCount(); i++) {
+            plot.getRangeAxis(i).setAutoRange(true);
+        }
+    }
+
+    private void chooseAndExport() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the loss chart");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
+                new FileChooser.ExtensionFilter("SVG image", "*.svg"),
+                new FileChooser.ExtensionFilter("CSV table", "*.csv"));
+        chooser.setInitialFileName("losses.png");
+        java.io.File f = chooser.showSaveDialog(getScene().getWindow());
+        if (f != null) {
+            export(f.toPath());
+        }
+    }
+
+    /**
+     * The loss on a log scale, ticked where a reader looks for values: 1, 2 and 5 × 10ⁿ, or every
+     * 1–9 × 10ⁿ when the loss spans less than a decade; written as decimals (0.5, not 10^-0.3).
+     * A range too narrow for two such ticks gets LogAxis's own.
+     */
+    private static final class LossLogAxis extends LogAxis {
+        LossLogAxis() {
+            super("loss");
+            setSmallestValue(1e-6);
+            setNumberFormatOverride(new DecimalFormat("0.######", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        }
+
+        @Override
+        protected List<ValueTick> refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
+            Range range = getRange();
+            int[] mantissas = range.getUpperBound() / range.getLowerBound() < 10 ? new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}
+                    : new int[] {1, 2, 5};
+            TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT : TextAnchor.CENTER_LEFT;
+            List<ValueTick> ticks = new ArrayList<>();
+            for (int e = (int) Math.floor(Math.log10(range.getLowerBound())); e <= Math.log10(range.getUpperBound()); e++) {
+                for (int m : mantissas) {
+                    double v = m * Math.pow(10, e);
+                    if (range.contains(v)) {
+                        ticks.add(new NumberTick(TickType.MAJOR, v, getNumberFormatOverride().format(v), anchor, anchor, 0));
+                    }
+                }
+            }
+            return ticks.size() >= 2 ? ticks : super.refreshTicksVertical(g2, dataArea, edge); // a narrow range
+        }
+    }
+
+    /** Learning-rate ticks of 1, 2 and 5 × 10ⁿ, written as training code writes them (2e-4). */
+    private static TickUnits rateTicks() {
+        DecimalFormatSymbols symbols = DecimalFormatSymbols.getInstance(Locale.ROOT);
+        symbols.setExponentSeparator("e");
+        DecimalFormat scientific = new DecimalFormat("0.#E0", symbols);
+        NumberFormat format = new NumberFormat() {
+            @Override
+            public StringBuffer format(double v, StringBuffer to, FieldPosition at) {
+                return v == 0 ? to.append('0') : scientific.format(v, to, at);
+            }
+
+            @Override
+            public StringBuffer format(long v, StringBuffer to, FieldPosition at) {
+                return format((double) v, to, at);
+            }
+
+            @Override
+            public Number parse(String text, ParsePosition at) {
+                return scientific.parse(text, at);
+            }
+        };
+        TickUnits units = new TickUnits();
+        for (int exponent = -10; exponent <= 1; exponent++) {
+            for (int m : new int[] {1, 2, 5}) {
+                units.add(new NumberTickUnit(m * Math.pow(10, exponent), format));
+            }
+        }
+        return units;
+    }
+
+    /**
+     * Lines drawn one stroke per pixel column, however many steps a run has (JFreeChart's sampling
+     * renderer), auto-ranged from each series' tracked bounds, with a legend line as wide as the
+     * series' own (the renderer's is 0 px: invisible).
+     */
+    private static final class SampledLines extends SamplingXYLineRenderer {
+        SampledLines() {
+            setDataBoundsIncludesVisibleSeriesOnly(false); // the series' own bounds: no pass over every point
+        }
+
+        @Override
+        public LegendItem getLegendItem(int dataset, int series) {
+            LegendItem item = super.getLegendItem(dataset, series);
+            if (item != null) {
+                item.setLineStroke(lookupSeriesStroke(series));
+            }
+            return item;
+        }
+    }
+
+    private JFreeChart build(XYSeriesCollection validation, XYSeriesCollection train, XYSeriesCollection rate) {
+        NumberAxis steps = new NumberAxis("step");
+        steps.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        steps.setAutoRangeIncludesZero(false);
+
+        XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(true, true); // few: one per evaluation
+        points.setSeriesPaint(0, RED);
+        points.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+        XYPlot xy = new XYPlot(null, steps, lossAxis(false), null);
+        xy.setDataset(VALIDATION, validation);
+        xy.setRenderer(VALIDATION, points);
+
+        SampledLines trainLines = new SampledLines();
+        trainLines.setSeriesPaint(0, BLUE);
+        trainLines.setSeriesStroke(0, new BasicStroke(2.2f));
+        trainLines.setSeriesPaint(1, LIGHT_BLUE);
+        trainLines.setSeriesStroke(1, new BasicStroke(1.5f));
+        xy.setDataset(TRAIN, train);
+        xy.setRenderer(TRAIN, trainLines);
+
+        NumberAxis rateAxis = new NumberAxis("learning rate");
+        rateAxis.setLabelPaint(GREEN.darker());
+        rateAxis.setTickLabelPaint(GREEN.darker());
+        rateAxis.setStandardTickUnits(rateTicks());
+        rateAxis.setTickLabelInsets(new RectangleInsets(6, 4, 6, 4)); // room between labels: about 6 of them
+        SampledLines rateLine = new SampledLines();
+        rateLine.setSeriesPaint(0, GREEN);
+        rateLine.setSeriesStroke(0, new BasicStroke(1.5f));
+        xy.setRangeAxis(1, rateAxis);
+        xy.setDataset(RATE, rate);
+        xy.setRenderer(RATE, rateLine);
+        xy.mapDatasetToRangeAxis(RATE, 1);
+
+        // Earlier runs: one dashed stroke for all, so runs added later (and presentation mode) share it.
+        earlierRenderer.setAutoPopulateSeriesStroke(false);
+        earlierRenderer.setDefaultStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
+                new float[] {5f, 4f}, 0f));
+        xy.setDataset(EARLIER, earlier);
+        xy.setRenderer(EARLIER, earlierRenderer);
+
+        bestLine.setLabelFont(new Font("SansSerif", Font.PLAIN, 11));
+        bestLine.setLabelPaint(new Color(0x33, 0x33, 0x33));
+        bestLine.setLabelBackgroundColor(new Color(255, 255, 255, 210));
+        bestLine.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
+
+        xy.setDomainPannable(true);
+        xy.setRangePannable(true);
+        xy.setNoDataMessage("Start a run: training and validation loss appear here as it learns.");
+        xy.setNoDataMessageFont(new Font("SansSerif", Font.PLAIN, 13));
+        xy.setNoDataMessagePaint(new Color(0x66, 0x6e, 0x7a));
+        xy.setBackgroundPaint(Color.WHITE);
+        xy.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        xy.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
+        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, xy, true);
+        chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 2, 2, 10)); // a gap before the next entry
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+}
