@@ -100,6 +100,30 @@ class FineTunePaneTest {
     }
 
     @Test
+    void pauseHoldsTheRunBetweenStepsAndResumeFinishesIt(FxRobot robot) throws Exception {
+        ready(robot);
+        robot.interact(() -> vm.stepsProperty().set("40"));
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.trainLoss().isEmpty());
+
+        robot.clickOn("#pause-training");
+        assertThat(robot.lookup("#pause-training").queryButton().getText()).isEqualTo("Resume");
+        Thread.sleep(300); // a step in flight may still land
+        WaitForAsyncUtils.waitForFxEvents();
+        int held = vm.trainLoss().size();
+        Thread.sleep(500);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.trainLoss()).as("no step while paused").hasSize(held);
+        assertThat(vm.runningProperty().get()).isTrue();
+        assertThat(held).isLessThan(40);
+
+        robot.clickOn("#pause-training");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && !vm.runs().isEmpty());
+        assertThat(vm.trainLoss()).hasSize(40);
+        assertThat(robot.lookup("#pause-training").queryButton().getText()).isEqualTo("Pause");
+    }
+
+    @Test
     void aSecondRunIsDrawnOverTheFirstRunsCurve(FxRobot robot) throws Exception {
         // given
         ready(robot);

@@ -73,7 +73,7 @@ class LossChartTest {
             float lr = step <= 4 ? 0.001f * step / 4 : 0.001f * (steps - step + 1) / (steps - 4);
             events.add(new TrainingEvent.Step(step, steps, 0, loss, lr, 1.0, 100, step * 10L, 0));
             if (step % 5 == 0 && step / 5 <= validation.length) {
-                events.add(new TrainingEvent.Evaluation(step, validation[step / 5 - 1]));
+                events.add(new TrainingEvent.Evaluation(step, validation[step / 5 - 1], Double.NaN));
             }
         }
         robot.interact(() -> {

@@ -116,6 +116,12 @@ public final class FineTunePane extends VBox {
         stop.setId("stop-training");
         stop.setOnAction(e -> vm.stop());
         stop.disableProperty().bind(vm.runningProperty().not());
+        Button pause = new Button();
+        pause.setId("pause-training");
+        pause.textProperty().bind(Bindings.when(vm.pausedProperty()).then("Resume").otherwise("Pause"));
+        pause.disableProperty().bind(vm.runningProperty().not());
+        pause.setOnAction(e -> vm.togglePause());
+        pause.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
         blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
@@ -136,10 +142,15 @@ public final class FineTunePane extends VBox {
                 vm.save(dir.toPath());
             }
         });
-        HBox controls = new HBox(8, start, stop, save, blocked);
+        HBox controls = new HBox(8, start, pause, stop, save, blocked);
+        Label accuracy = new Label();
+        accuracy.setId("validation-accuracy");
+        accuracy.textProperty().bind(vm.validationAccuracyProperty());
+        accuracy.visibleProperty().bind(vm.validationAccuracyProperty().isNotEmpty());
+        accuracy.managedProperty().bind(accuracy.visibleProperty());
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, settings, settingsError, controls, progress), loss,
+                Section.of("Method and run", methodRow, settings, settingsError, controls, progress, accuracy), loss,
                 Section.of("Runs", runs));
     }
 

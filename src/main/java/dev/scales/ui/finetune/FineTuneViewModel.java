@@ -90,6 +90,11 @@ public final class FineTuneViewModel {
     private final StringProperty loraRank = new SimpleStringProperty(this, "loraRank", "8");
     private final ReadOnlyBooleanWrapper modelLoaded = new ReadOnlyBooleanWrapper(this, "modelLoaded");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused", false);
+    private final javafx.beans.property.ReadOnlyStringWrapper validationAccuracy =
+            new javafx.beans.property.ReadOnlyStringWrapper(this, "validationAccuracy", "");
+    /** Read by the training thread between steps. */
+    private final AtomicBoolean pauseFlag = new AtomicBoolean();
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
@@ -194,6 +199,8 @@ public final class FineTuneViewModel {
         String name = "#" + ++runCount + " " + label;
         AtomicBoolean stopFlag = new AtomicBoolean();
         stop = stopFlag;
+        pauseFlag.set(false);
+        paused.set(false);
         running.set(true);
         progress.set(0);
         status.set("starting…");
@@ -207,11 +214,14 @@ public final class FineTuneViewModel {
                 adapters = null;
             }
             FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, FineTuneRun.Control
-                    .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).betweenSteps(ctx::yieldToUrgent));
+                    .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).pausedWhen(pauseFlag::get)
+                    .betweenSteps(ctx::yieldToUrgent));
             adapters = out.adapters();
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {
             running.set(false);
+            pauseFlag.set(false);
+            paused.set(false);
             if (e != null) {
                 status.set(Errors.message(e));
                 return;
@@ -229,6 +239,31 @@ public final class FineTuneViewModel {
 
     public void stop() {
         stop.set(true);
+        pauseFlag.set(false);
+        paused.set(false);
+    }
+
+    /**
+     * Pauses the run between two optimizer steps (the weights stay as they are, prompts still run on
+     * them), or resumes it where it stopped.
+     */
+    public void togglePause() {
+        if (!running.get()) {
+            return;
+        }
+        boolean now = !pauseFlag.get();
+        pauseFlag.set(now);
+        paused.set(now);
+        status.set(now ? "paused — Resume goes on from this step" : "resumed");
+    }
+
+    public ReadOnlyBooleanProperty pausedProperty() {
+        return paused.getReadOnlyProperty();
+    }
+
+    /** The latest validation accuracy of a run on labelled data ("" until there is one). */
+    public ReadOnlyStringProperty validationAccuracyProperty() {
+        return validationAccuracy.getReadOnlyProperty();
     }
 
     /** Saves the last run's result: the LoRA adapter (PEFT layout) or the whole fine-tuned model (HF layout). */
@@ -260,6 +295,7 @@ public final class FineTuneViewModel {
             earlierRuns.setAll(kept.subList(Math.max(0, kept.size() - EARLIER_RUNS), kept.size()));
         }
         runName = name;
+        validationAccuracy.set("");
         trainLoss.clear();
         smoothedLoss.clear();
         validationLoss.clear();
@@ -287,6 +323,10 @@ public final class FineTuneViewModel {
                         duration(st.etaMillis())));
             } else if (ev instanceof TrainingEvent.Evaluation v) {
                 val.add(new double[] {v.step(), v.validationLoss()});
+                if (!Double.isNaN(v.validationAccuracy())) {
+                    validationAccuracy.set(String.format(Locale.ROOT, "validation accuracy %.1f%% at step %d",
+                            100 * v.validationAccuracy(), v.step()));
+                }
                 if (lowest == null || v.validationLoss() < lowest.validationLoss()) {
                     lowest = new Best(v.step(), v.validationLoss());
                 }
