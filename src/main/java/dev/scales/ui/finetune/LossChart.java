@@ -28,7 +28,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
 import org.jfree.chart.axis.LogAxis;
@@ -131,7 +130,8 @@ public final class LossChart extends VBox {
         export.setId("export-losses");
         export.setTooltip(new Tooltip("Save the chart as PNG or SVG, or the run's steps as CSV"));
         export.disableProperty().bind(Bindings.isEmpty(vm.trainLoss()));
-        export.setOnAction(e -> chooseAndExport());
+        export.setOnAction(e -> dev.scales.ui.common.ExportChooser.show(this, "Export the loss chart", "losses.png",
+                this::export));
         HBox controls = new HBox(10, log, compare, gap, fit, export);
         controls.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(controls, viewer);
@@ -236,19 +236,6 @@ public final class LossChart extends VBox {
         plot.getDomainAxis().setAutoRange(true);
         for (int i = 0; i < plot.getRangeAxisCount(); i++) {
             plot.getRangeAxis(i).setAutoRange(true);
-        }
-    }
-
-    private void chooseAndExport() {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export the loss chart");
-        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
-                new FileChooser.ExtensionFilter("SVG image", "*.svg"),
-                new FileChooser.ExtensionFilter("CSV table", "*.csv"));
-        chooser.setInitialFileName("losses.png");
-        java.io.File f = chooser.showSaveDialog(getScene().getWindow());
-        if (f != null) {
-            export(f.toPath());
         }
     }
 

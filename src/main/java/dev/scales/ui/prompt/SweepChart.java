@@ -17,7 +17,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -91,7 +90,8 @@ public final class SweepChart extends VBox {
         export.setId("export-sweep");
         export.setTooltip(new Tooltip("Save the chart as PNG or SVG, or its points as CSV"));
         export.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(points));
-        export.setOnAction(e -> chooseAndExport());
+        export.setOnAction(e -> dev.scales.ui.common.ExportChooser.show(this, "Export the sweep", "sweep.png",
+                this::export));
         choices.getChildren().addAll(gap, export);
         getChildren().addAll(choices, viewer);
     }
@@ -103,19 +103,6 @@ public final class SweepChart extends VBox {
 
     public JFreeChart chart() {
         return viewer.getChart();
-    }
-
-    private void chooseAndExport() {
-        FileChooser chooser = new FileChooser();
-        chooser.setTitle("Export the sweep");
-        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("PNG image", "*.png"),
-                new FileChooser.ExtensionFilter("SVG image", "*.svg"),
-                new FileChooser.ExtensionFilter("CSV table", "*.csv"));
-        chooser.setInitialFileName("sweep.png");
-        java.io.File f = chooser.showSaveDialog(getScene().getWindow());
-        if (f != null) {
-            export(f.toPath());
-        }
     }
 
     private static JFreeChart chart(YIntervalSeriesCollection data) {
