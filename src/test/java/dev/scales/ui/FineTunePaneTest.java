@@ -100,6 +100,18 @@ class FineTunePaneTest {
     }
 
     @Test
+    void aCsvDatasetOpensLikeJsonl(FxRobot robot) throws Exception {
+        Path csv = dir.resolve("train.csv");
+        Files.writeString(csv, "input,label\n\"warm, kind staff\",pos\ncold fries,neg\nshort row\n");
+
+        robot.interact(() -> vm.openDataset(csv));
+
+        assertThat(vm.datasetSummaryProperty().get()).isEqualTo("train.csv · 2 examples · fields input, label");
+        assertThat(vm.previewRows()).hasSize(2);
+        assertThat(vm.datasetErrorProperty().get()).startsWith("1 line(s) not used; first: train.csv:4:");
+    }
+
+    @Test
     void pauseHoldsTheRunBetweenStepsAndResumeFinishesIt(FxRobot robot) throws Exception {
         ready(robot);
         robot.interact(() -> vm.stepsProperty().set("40"));

@@ -68,7 +68,8 @@ public final class FineTunePane extends VBox {
         preview.setPrefHeight(120);
         preview.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         preview.setPlaceholder(new EmptyState("No dataset",
-                "Open a JSONL file of {\"input\", \"label\"} rows — the same labelled format the prompt pane evaluates."));
+                "Open a JSONL or CSV file of {\"input\", \"label\"} rows — the same labelled format the prompt pane "
+                        + "evaluates."));
 
         ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
         method.getItems().setAll(FineTuneViewModel.Method.values());
@@ -178,7 +179,7 @@ public final class FineTunePane extends VBox {
     private void chooseDataset(Consumer<java.nio.file.Path> then) {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Open a labelled dataset");
-        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON Lines", "*.jsonl", "*.json"));
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON Lines or CSV", "*.jsonl", "*.json", "*.csv"));
         File f = chooser.showOpenDialog(getScene().getWindow());
         if (f != null) {
             then.accept(f.toPath());

@@ -144,7 +144,7 @@ public final class FineTuneViewModel {
                 return "Load a model to fine-tune it.";
             }
             if (dataset.get() == null || examples.isEmpty()) {
-                return "Choose a labelled dataset (JSONL).";
+                return "Choose a labelled dataset (JSONL or CSV).";
             }
             if (running.get()) {
                 return "A run is in progress.";
@@ -169,12 +169,13 @@ public final class FineTuneViewModel {
     /** Reads the dataset; malformed lines are counted and the first is named. */
     public void openDataset(Path file) {
         try {
-            Jsonl.Result rows = Jsonl.read(file);
-            TrainingData.Result data = TrainingData.of(file, rows, template.get());
+            dev.scales.core.data.Records.Table rows = dev.scales.core.data.Records.read(file); // JSONL or CSV
+            TrainingData.Result data = TrainingData.of(file, new Jsonl.Result(rows.rows(), rows.problems()),
+                    template.get());
             examples = data.examples();
             dataset.set(file);
             previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());
-            columns.set(rows.rows().isEmpty() ? List.of() : List.copyOf(rows.rows().get(0).fields().keySet()));
+            columns.set(rows.fields());
             datasetSummary.set(file.getFileName() + " · " + examples.size() + " examples"
                     + (columns.get().isEmpty() ? "" : " · fields " + String.join(", ", columns.get())));
             datasetError.set(data.problems().isEmpty() ? ""
