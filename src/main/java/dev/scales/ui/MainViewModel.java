@@ -54,6 +54,7 @@ public final class MainViewModel {
         this.prompt = new PromptViewModel(manager, ui);
         this.compare = new CompareViewModel(manager, ui);
         this.lesson = new dev.scales.ui.lesson.LessonViewModel(manager, ui, () -> openLesson(bundledModel));
+        this.compare.setSetupSource(file -> labSetup(manager, file));
         if (bundledModel != null) {
             compare.openDefault(dev.scales.core.AppPaths.home()); // the sample experiment a new user sees
         }
@@ -153,6 +154,50 @@ public final class MainViewModel {
 
     public dev.scales.ui.lesson.LessonViewModel lesson() {
         return lesson;
+    }
+
+    /**
+     * The experiment the Lab describes: the loaded model, the prompt pane's prompt (written beside
+     * {@code file} as a prompt set) and its last test set, the fine-tuning pane's dataset and
+     * settings; N labelled from 1 doubling up to the dataset's size, 3 seeds.
+     */
+    private dev.scales.core.experiment.Experiment labSetup(ModelManager manager, Path file) {
+        Path model = manager.current().map(dev.scales.core.model.LoadedModel::folder).orElseThrow(() ->
+                new dev.scales.core.ScalesException("load a model first"));
+        Path train = fineTune.datasetProperty().get();
+        if (train == null) {
+            throw new dev.scales.core.ScalesException("open a labelled training dataset in the fine-tuning pane first");
+        }
+        Path test = prompt.lastTestSetProperty().get();
+        if (test == null) {
+            throw new dev.scales.core.ScalesException("evaluate the prompt on a test set first (Evaluate… in the "
+                    + "prompt pane): the experiment uses that test set");
+        }
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+        Path promptSet = file.resolveSibling(name + ".prompt-set.json");
+        prompt.savePromptSet(promptSet);
+        if (!java.nio.file.Files.isRegularFile(promptSet)) {
+            throw new dev.scales.core.ScalesException("the prompt could not be saved: " + prompt.evaluationStatusProperty().get());
+        }
+        int shots = (int) prompt.examples().stream().filter(r -> r.toExample().enabled()).count();
+        int size = fineTune.datasetSize();
+        java.util.List<Integer> labelled = new java.util.ArrayList<>();
+        for (int n = 1; n <= size; n *= 2) {
+            labelled.add(n);
+        }
+        Path general = dev.scales.core.AppPaths.home().resolve("sample-data/general/held-out.txt");
+        try {
+            var ft = new dev.scales.core.experiment.Experiment.FineTune(
+                    fineTune.methodProperty().get() == dev.scales.ui.finetune.FineTuneViewModel.Method.FULL ? "full" : "lora",
+                    Float.parseFloat(fineTune.learningRateProperty().get().trim()),
+                    Integer.parseInt(fineTune.stepsProperty().get().trim()),
+                    Integer.parseInt(fineTune.batchSizeProperty().get().trim()),
+                    Integer.parseInt(fineTune.loraRankProperty().get().trim()));
+            return new dev.scales.core.experiment.Experiment(name, model, train, test, promptSet,
+                    java.nio.file.Files.isRegularFile(general) ? general : null, Math.max(1, shots), ft, size, labelled, 3);
+        } catch (NumberFormatException e) {
+            throw new dev.scales.core.ScalesException("the fine-tuning settings are not numbers: " + e.getMessage());
+        }
     }
 
     /** The lesson runs on the bundled model, the one its sample task (sentiment) is written for. */

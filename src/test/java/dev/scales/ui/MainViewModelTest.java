@@ -67,4 +67,43 @@ class MainViewModelTest {
             assertThat(vm.modelBar().errorProperty().get()).isNullOrEmpty();
         }
     }
+
+    @Test
+    void theLabsSetupIsSavedAsAnExperimentThatOpensInCompare() throws Exception {
+        SettingsStore store = new SettingsStore(dir.resolve("config"));
+        Path sentiment = Path.of("sample-data/sentiment").toAbsolutePath();
+        try (ModelManager manager = new ModelManager()) {
+            MainViewModel vm = new MainViewModel(store, new ModelLocations(List.of()), manager, UiThread.DIRECT);
+            Path file = dir.resolve("mine.json");
+
+            // nothing set up yet: the status says what is missing
+            vm.compare().saveSetup(file);
+            assertThat(vm.compare().statusProperty().get()).contains("load a model first");
+
+            manager.load(dev.scales.core.AppPaths.bundledModel(), "cpu").join();
+            vm.fineTune().openDataset(sentiment.resolve("train.jsonl"));
+            vm.compare().saveSetup(file);
+            assertThat(vm.compare().statusProperty().get()).contains("evaluate the prompt on a test set first");
+
+            vm.prompt().evaluate(sentiment.resolve("validation.jsonl"));
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (vm.prompt().runningProperty().get() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            vm.fineTune().stepsProperty().set("50");
+            vm.compare().saveSetup(file);
+
+            var e = dev.scales.core.experiment.Experiment.read(file);
+            assertThat(vm.compare().experimentProperty().get()).isEqualTo(e);
+            assertThat(e.name()).isEqualTo("mine");
+            assertThat(e.model()).isEqualTo(dev.scales.core.AppPaths.bundledModel().toAbsolutePath().normalize());
+            assertThat(e.train().getFileName().toString()).isEqualTo("train.jsonl");
+            assertThat(e.test().getFileName().toString()).isEqualTo("validation.jsonl");
+            assertThat(e.fineTune().steps()).isEqualTo(50);
+            assertThat(e.trainingSize()).isEqualTo(128);
+            assertThat(e.labelled()).containsExactly(1, 2, 4, 8, 16, 32, 64, 128);
+            assertThat(e.shots()).isEqualTo(3); // the starter prompt's three demonstrations
+            assertThat(dir.resolve("mine.prompt-set.json")).exists();
+        }
+    }
 }

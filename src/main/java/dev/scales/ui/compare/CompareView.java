@@ -67,7 +67,21 @@ public final class CompareView extends ScrollPane {
                 vm.export(dir.toPath());
             }
         });
-        HBox toolbar = new HBox(8, open, run, cancel, export);
+        Button saveSetup = new Button("Save Lab setup…");
+        saveSetup.setId("save-lab-setup");
+        saveSetup.setTooltip(new javafx.scene.control.Tooltip("Write the Lab's model, prompt, test set and fine-tuning "
+                + "settings as an experiment file, and open it here"));
+        saveSetup.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.setTitle("Save the Lab's setup as an experiment");
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Experiment (JSON)", "*.json"));
+            chooser.setInitialFileName("my-experiment.json");
+            java.io.File f = chooser.showSaveDialog(getScene().getWindow());
+            if (f != null) {
+                vm.saveSetup(f.toPath());
+            }
+        });
+        HBox toolbar = new HBox(8, open, saveSetup, run, cancel, export);
         toolbar.setAlignment(Pos.CENTER_LEFT);
         Label status = new Label();
         status.setId("compare-status");

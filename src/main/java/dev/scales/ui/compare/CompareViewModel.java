@@ -88,6 +88,9 @@ public final class CompareViewModel {
             new Cell("Fine-tuned", "Zero-shot"), new Cell("Fine-tuned", "Few-shot"));
     private final ReadOnlyObjectWrapper<Path> file = new ReadOnlyObjectWrapper<>(this, "file");
     private final ReadOnlyObjectWrapper<Experiment> experiment = new ReadOnlyObjectWrapper<>(this, "experiment");
+    private java.util.function.Function<Path, Experiment> setupSource = p -> {
+        throw new dev.scales.core.ScalesException("no Lab to take a setup from");
+    };
     private final ReadOnlyObjectWrapper<ExperimentRun.Results> results = new ReadOnlyObjectWrapper<>(this, "results");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status",
             "Open an experiment (sample-data/experiments/) and run it: the grid, the outputs and the charts fill in.");
@@ -192,6 +195,25 @@ public final class CompareViewModel {
     }
 
     /** Opens the default experiment (sentiment on the bundled model) when it is there. */
+    /**
+     * Where "save the Lab's setup" gets its experiment: given the file it will be written to, the
+     * experiment the Lab's panes describe (set by the main view model).
+     */
+    public void setSetupSource(java.util.function.Function<Path, Experiment> source) {
+        this.setupSource = source;
+    }
+
+    /** Writes the Lab's setup as an experiment file and opens it here; what is missing shows in the status. */
+    public void saveSetup(Path path) {
+        try {
+            Experiment e = setupSource.apply(path);
+            e.write(path);
+            open(path);
+        } catch (dev.scales.core.ScalesException | java.io.IOException e) {
+            status.set("could not save the Lab's setup: " + e.getMessage());
+        }
+    }
+
     public void openDefault(Path home) {
         Path f = home.resolve("sample-data").resolve("experiments").resolve("sentiment.json");
         if (Files.isRegularFile(f)) {

@@ -393,6 +393,11 @@ public final class FineTuneViewModel {
 
     // Properties
 
+    /** Examples in the open dataset (0 when none). */
+    public int datasetSize() {
+        return examples.size();
+    }
+
     public ReadOnlyObjectProperty<Path> datasetProperty() {
         return dataset.getReadOnlyProperty();
     }

@@ -70,6 +70,7 @@ public final class PromptViewModel {
     private final ObservableList<FewShotEvaluator.Prediction> predictionsView =
             FXCollections.unmodifiableObservableList(predictions);
     private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<java.nio.file.Path> lastTestSet = new ReadOnlyObjectWrapper<>(this, "lastTestSet");
     private final javafx.collections.ObservableSet<ShotSweep.Variant> sweepVariants =
             FXCollections.observableSet(new java.util.TreeSet<>(List.of(ShotSweep.Variant.values())));
     private final ObservableList<ShotSweep.Point> sweepPointsView = FXCollections.unmodifiableObservableList(sweepPoints);
@@ -522,7 +523,13 @@ public final class PromptViewModel {
                     + " examples — a free-text task; a sweep scores a label set (Evaluate compares free text)");
             return null;
         }
+        lastTestSet.set(file);
         return t;
+    }
+
+    /** The test set last evaluated or swept (null before any). */
+    public ReadOnlyObjectProperty<java.nio.file.Path> lastTestSetProperty() {
+        return lastTestSet.getReadOnlyProperty();
     }
 
     /** The series the next sweep measures (all three at first). */
