@@ -66,7 +66,13 @@ public final class LabelledData {
     }
 
     public static Result read(Path file, String inputField, String labelField) {
-        Records.Table t = Records.read(file);
+        return of(file, Records.read(file), new Fields(inputField, labelField));
+    }
+
+    /** The labelled rows of a table already read from {@code file} (by {@link Records#read}). */
+    public static Result of(Path file, Records.Table t, Fields fields) {
+        String inputField = fields.input();
+        String labelField = fields.label();
         if (Records.isCsv(file) && !(t.fields().contains(inputField) && t.fields().contains(labelField))) {
             throw new ScalesException(file + ": the header " + t.fields() + " lacks \"" + inputField + "\" or \""
                     + labelField + "\"");

@@ -35,6 +35,9 @@ public final class Lesson implements AutoCloseable {
     private final LoadedModel tuned;
     private final int practiceSteps;
     private FineTuneRun.Outcome practiced;
+    /** The base model never changes: its zero-shot accuracy and perplexity are measured once. */
+    private Double baseZeroShot;
+    private Double basePerplexity;
 
     /** Step 1: the base model before any of this: zero-shot accuracy, general-text perplexity, a sample. */
     public record General(double zeroShotAccuracy, double perplexity, String prompt, String continuation) {}
@@ -84,8 +87,7 @@ public final class Lesson implements AutoCloseable {
         String prompt = "Mia tried the soup. it was"; // a frame of the general text, about its world
         String continuation = Generator.generate(base, prompt, GenerationSettings.greedy(16)
                 .withStopSequences(List.of("\n")), t -> { }, () -> false).text();
-        return new General(Lab.accuracy(base, task.prompts(), List.of(), test, false), Lab.perplexity(base, heldOut),
-                prompt, continuation);
+        return new General(baseZeroShot(), basePerplexity(), prompt, continuation);
     }
 
     /** Fine-tunes (LoRA) the second copy on {@value #TRAINING_EXAMPLES} labelled examples; again from scratch if run twice. */
@@ -112,7 +114,8 @@ public final class Lesson implements AutoCloseable {
             }
             List<Double> accuracies = new ArrayList<>();
             for (int seed = 0; seed < (k == 0 ? 1 : SEEDS); seed++) {
-                accuracies.add(Lab.accuracy(base, task.prompts(), demonstrations(k, seed), test, false));
+                accuracies.add(k == 0 ? baseZeroShot()
+                        : Lab.accuracy(base, task.prompts(), demonstrations(k, seed), test, false));
             }
             points.add(new Studies.Point(k, accuracies));
         }
@@ -126,11 +129,24 @@ public final class Lesson implements AutoCloseable {
         }
         int k = SHOTS.get(SHOTS.size() - 1);
         List<Example> demos = demonstrations(k, 0);
-        return new Both(Lab.accuracy(base, task.prompts(), List.of(), test, false),
-                Lab.accuracy(base, task.prompts(), demos, test, false),
+        return new Both(baseZeroShot(), Lab.accuracy(base, task.prompts(), demos, test, false),
                 Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
-                Lab.accuracy(tuned, task.prompts(), demos, test, false), Lab.perplexity(base, heldOut),
+                Lab.accuracy(tuned, task.prompts(), demos, test, false), basePerplexity(),
                 Lab.perplexity(tuned, heldOut));
+    }
+
+    private synchronized double baseZeroShot() {
+        if (baseZeroShot == null) {
+            baseZeroShot = Lab.accuracy(base, task.prompts(), List.of(), test, false);
+        }
+        return baseZeroShot;
+    }
+
+    private synchronized double basePerplexity() {
+        if (basePerplexity == null) {
+            basePerplexity = Lab.perplexity(base, heldOut);
+        }
+        return basePerplexity;
     }
 
     public boolean practised() {

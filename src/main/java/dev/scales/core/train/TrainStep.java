@@ -95,7 +95,9 @@ public final class TrainStep {
                      GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                     NDArray lossArray = a.loss(model, micro);
                     if (aligned.size() > 1) {
-                        lossArray = lossArray.mul((float) (a.weightSum() / total));
+                        // A scalar tensor kept by this manager until after backward, never a Number operand:
+                        // autograd would keep a wrapper DJL frees (FINDINGS.md, scalar ops).
+                        lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
                     }
                     collector.backward(lossArray);
                     loss += lossArray.getFloat();

@@ -253,8 +253,8 @@ public final class PromptPane extends VBox {
     private java.util.function.Consumer<java.nio.file.Path> withFields(
             java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
         return file -> {
-            java.util.Optional<LabelledData.Fields> known = vm.recognisedFields(file);
             List<String> names = vm.fieldsOf(file);
+            java.util.Optional<LabelledData.Fields> known = LabelledData.guess(names);
             if (known.isPresent() || names.size() < 2) {
                 then.accept(file, known.orElse(null)); // unreadable or unrecognised: reading it says why
                 return;

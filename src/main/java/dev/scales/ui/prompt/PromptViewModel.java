@@ -474,11 +474,7 @@ public final class PromptViewModel {
      * empty when the user must choose among {@link #fieldsOf}.
      */
     public java.util.Optional<LabelledData.Fields> recognisedFields(java.nio.file.Path file) {
-        try {
-            return LabelledData.guess(LabelledData.fields(file));
-        } catch (ScalesException e) {
-            return java.util.Optional.empty();
-        }
+        return LabelledData.guess(fieldsOf(file));
     }
 
     /** The field names of a test set (none when it cannot be read: reading it then says why). */
@@ -494,17 +490,14 @@ public final class PromptViewModel {
     private TestSet readTestSet(java.nio.file.Path file, LabelledData.Fields fields, boolean labelsOnly) {
         LabelledData.Result data;
         try {
-            LabelledData.Fields f = fields;
+            dev.scales.core.data.Records.Table table = dev.scales.core.data.Records.read(file); // read once
+            LabelledData.Fields f = fields != null ? fields : LabelledData.guess(table.fields()).orElse(null);
             if (f == null) {
-                List<String> names = LabelledData.fields(file);
-                f = LabelledData.guess(names).orElse(null);
-                if (f == null) {
-                    evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
-                            + names + "; choose them when opening the file.");
-                    return null;
-                }
+                evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
+                        + table.fields() + "; choose them when opening the file.");
+                return null;
             }
-            data = LabelledData.read(file, f);
+            data = LabelledData.of(file, table, f);
         } catch (ScalesException e) {
             evaluationStatus.set(e.getMessage());
             return null;
