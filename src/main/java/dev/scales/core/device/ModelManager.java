@@ -241,9 +241,16 @@ public final class ModelManager implements AutoCloseable {
         listeners.forEach(l -> l.accept(Optional.ofNullable(current)));
     }
 
+    /**
+     * Job lists reach listeners one at a time, in order: a submitting thread and the worker both
+     * report, and a listener that updates its state directly (no UI-thread hand-off) must never
+     * run twice at once.
+     */
     private void notifyJobs() {
-        List<Job<?>> now = jobs();
-        jobListeners.forEach(l -> l.accept(now));
+        synchronized (jobListeners) {
+            List<Job<?>> now = jobs();
+            jobListeners.forEach(l -> l.accept(now));
+        }
     }
 
     /** Cancels what is queued or running, unloads the model and stops the worker. */
