@@ -37,6 +37,14 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "How {input,label} rows are written (default: ${DEFAULT-VALUE}).")
     String template;
 
+    @Option(names = "--instruction", defaultValue = "",
+            description = "A line written before each {input,label} row's query, as a zero-shot prompt writes it.")
+    String instruction;
+
+    @Option(names = "--prompt-set", paramLabel = "FILE", description = "Write {input,label} rows as this prompt set's "
+            + "zero-shot prompt does (its instruction and template; overrides --template and --instruction).")
+    Path promptSet;
+
     @Option(names = "--method", defaultValue = "lora", description = "lora or full (default: ${DEFAULT-VALUE}).")
     Method method;
 
@@ -46,7 +54,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "LoRA alpha.")
     Float alpha;
 
-    @Option(names = "--targets", split = ",", description = "LoRA target modules (default: q_proj,v_proj; GPT-2: c_attn).")
+    @Option(names = "--targets", split = ",", description = "LoRA target modules (default: every linear layer: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj; GPT-2: c_attn,c_proj,c_fc).")
     List<String> targets;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
@@ -83,7 +91,14 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TrainingData.Result dataset = TrainingData.read(data, new PromptTemplate(template));
+        TrainingData.Format format;
+        if (promptSet != null) {
+            var set = dev.scales.core.prompt.PromptSet.read(promptSet);
+            format = new TrainingData.Format(set.instruction(), set.template());
+        } else {
+            format = new TrainingData.Format(instruction, new PromptTemplate(template));
+        }
+        TrainingData.Result dataset = TrainingData.read(data, format);
         dataset.problems().forEach(p -> err.println("skipped " + p));
         // Full fine-tuning resumes from the checkpoint's weights; LoRA loads its adapter onto the base model.
         if (resume != null && method == Method.FULL) {

@@ -61,7 +61,9 @@ public final class MainViewModel {
         manager.addJobListener(jobs -> ui.run(() -> status.setJobs(jobs)));
         this.fineTune = new FineTuneViewModel(manager, ui, () -> {
             var p = prompt.promptProperty().get();
-            return p != null ? p.template() : new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n");
+            return p != null ? new dev.scales.core.train.TrainingData.Format(p.instruction(), p.template())
+                    : new dev.scales.core.train.TrainingData.Format("",
+                            new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n"));
         });
         initListeners();
     }
@@ -208,7 +210,7 @@ public final class MainViewModel {
         }
         var tasks = new dev.scales.core.corpus.SampleTasks(new dev.scales.core.corpus.World(1));
         return new dev.scales.core.eval.Lesson(bundledModel, tasks.sentiment(), String.join("\n\n",
-                tasks.generalText(20)), 200, 200);
+                tasks.generalText(20)), 200, 100);
     }
 
     /** Frees what the view models hold beyond the model manager (the lesson's model copies). */

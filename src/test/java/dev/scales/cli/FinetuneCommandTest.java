@@ -57,8 +57,9 @@ class FinetuneCommandTest {
         assertThat(config.get("r").getAsInt()).isEqualTo(4);
         assertThat(SafetensorsHeader.read(out.resolve("adapter_model.safetensors")).tensors().keySet())
                 .contains("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
-                        "base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight")
-                .hasSize(2 * 2 * 2);
+                        "base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight",
+                        "base_model.model.model.layers.1.mlp.down_proj.lora_A.weight")
+                .hasSize(2 * 7 * 2); // by default every linear layer of both layers: A and B each
 
         // The adapter changes the model (B is no longer zero) and reloads identically.
         try (LoadedModel base = ModelLoader.load(model, Device.cpu())) {

@@ -33,7 +33,8 @@ class CompareViewTest {
     Path dir;
 
     private final ModelManager manager = new ModelManager();
-    private final CompareViewModel vm = new CompareViewModel(manager, UiThread.FX);
+    private final Path runs = Path.of("target", "test-config", "runs-" + java.util.UUID.randomUUID());
+    private final CompareViewModel vm = new CompareViewModel(manager, UiThread.FX, runs);
     private CompareView view;
 
     @AfterEach
@@ -110,6 +111,22 @@ class CompareViewTest {
         ExperimentRun.Results headless = ExperimentRun.run(Experiment.read(file), m -> { }, () -> false);
         assertThat(ExperimentRun.accuracies(vm.resultsProperty().get())).isEqualTo(ExperimentRun.accuracies(headless));
         assertThat(vm.resultsProperty().get().outputs()).isEqualTo(headless.outputs());
+
+        // the app kept its run; the headless one, kept beside it, reads the same measure by measure
+        assertThat(vm.keptRuns()).hasSize(1);
+        dev.scales.core.experiment.RunRecords.save(headless, runs, java.time.LocalDateTime.now().plusMinutes(1));
+        robot.interact(vm::refreshKeptRuns);
+        assertThat(vm.keptRuns()).hasSize(2);
+        robot.interact(() -> vm.chosenRunProperty().set(vm.keptRuns().get(0)));
+        robot.interact(() -> robot.lookup("#side-by-side").queryButton().fire()); // below the fold of the scroll pane
+        WaitForAsyncUtils.waitForFxEvents();
+        TableView<?> table = robot.lookup("#run-comparison").queryAs(TableView.class);
+        assertThat(table.getItems()).hasSizeGreaterThan(10);
+        assertThat(vm.comparison()).filteredOn(r -> r.measure().startsWith("accuracy"))
+                .hasSize(4).allSatisfy(r -> assertThat(r.second()).isEqualTo(r.first()));
+        assertThat(table.getColumns().get(2).getText()).isEqualTo(vm.keptRuns().get(0).label());
+        robot.interact(() -> vm.exportComparison(dir.resolve("side-by-side.csv")));
+        assertThat(Files.readAllLines(dir.resolve("side-by-side.csv"))).hasSize(table.getItems().size() + 1);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.Golden;
 import dev.scales.core.prompt.PromptTemplate;
+import dev.scales.core.train.TrainingEvent;
 import dev.scales.ui.common.UiThread;
 import dev.scales.ui.finetune.FineTunePane;
 import dev.scales.ui.finetune.FineTuneViewModel;
@@ -31,7 +32,7 @@ class FineTunePaneTest {
 
     private final ModelManager manager = new ModelManager();
     private final FineTuneViewModel vm = new FineTuneViewModel(manager, UiThread.FX,
-            () -> new PromptTemplate("{input}={output}\n"));
+            () -> new dev.scales.core.train.TrainingData.Format("", new PromptTemplate("{input}={output}\n")));
     private FineTunePane pane;
 
     @AfterEach
@@ -83,7 +84,12 @@ class FineTunePaneTest {
         assertThat(vm.learningRates()).hasSize(6);
         assertThat(vm.bestProperty().get().step()).isEqualTo(6); // the one evaluation, at the last step
         assertThat(vm.progressProperty().get()).isEqualTo(1.0);
-        assertThat(vm.runs().get(0)).startsWith("#1 full · lr 0.01 · 6 steps · done");
+        assertThat(vm.runs().get(0).toString()).startsWith("#1 full · lr 0.01 · 6 steps · done · loss ");
+        assertThat(vm.runs().get(0).settings()).isEqualTo("full · lr 0.01 · 6 steps · batch 2 · 10 examples (10% for "
+                + "validation) · seed 42");
+        assertThat(vm.runs().get(0).events()).filteredOn(TrainingEvent.Step.class::isInstance).hasSize(6);
+        assertThat(manager.variants().all()).extracting(ModelManager.Variant::name)
+                .containsExactly("fine-tuned weights (#1 full · lr 0.01 · 6 steps)");
         XYPlot plot = robot.lookup("#loss-panel").queryAs(LossChart.class).chart().getXYPlot();
         assertThat(plot.getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(1);
         var rate = java.util.stream.IntStream.range(0, plot.getDatasetCount()).mapToObj(plot::getDataset)
@@ -148,7 +154,7 @@ class FineTunePaneTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 2);
 
         // then
-        assertThat(vm.runs().get(0)).startsWith("#2 full · lr 0.001 · 6 steps");
+        assertThat(vm.runs().get(0).toString()).startsWith("#2 full · lr 0.001 · 6 steps");
         assertThat(vm.earlierRuns()).singleElement().satisfies(c -> {
             assertThat(c.name()).isEqualTo("#1 full · lr 0.01");
             assertThat(c.points()).hasSize(6);
@@ -157,6 +163,17 @@ class FineTunePaneTest {
         assertThat(plot.getLegendItems().getItemCount()).isEqualTo(5); // this run's 4 curves and the first run's
         assertThat(java.util.stream.IntStream.range(0, 5).mapToObj(i -> plot.getLegendItems().get(i).getLabel()))
                 .contains("#1 full · lr 0.01");
+
+        // when the first run is reopened from the list (a double-click)
+        robot.doubleClickOn((javafx.scene.Node) robot.lookup("#runs .list-cell").nth(1).query());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then its curves are the chart's again, the second run's beside them
+        assertThat(vm.statusProperty().get()).startsWith("Showing #1 full · lr 0.01: full · lr 0.01 · 6 steps");
+        assertThat(vm.trainLoss()).hasSize(6);
+        assertThat(vm.trainLoss().get(0)[1]).isEqualTo(((TrainingEvent.Step) vm.runs().get(1).events().get(0))
+                .trainLoss(), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(vm.earlierRuns()).extracting(FineTuneViewModel.Curve::name).endsWith("#2 full · lr 0.001");
     }
 
     @Test
@@ -176,6 +193,16 @@ class FineTunePaneTest {
         assertThat(vm.statusProperty().get()).isEqualTo("saved the LoRA adapter to " + out);
         assertThat(out.resolve("adapter_config.json")).exists();
         assertThat(out.resolve("adapter_model.safetensors")).exists();
+        // and the run is a variant of the loaded model, the one prompts now run on
+        assertThat(manager.variants().all()).extracting(ModelManager.Variant::name)
+                .containsExactly("base weights", "#1 LoRA r8 · lr 0.01 · 6 steps");
+        assertThat(manager.variants().active().name()).isEqualTo("#1 LoRA r8 · lr 0.01 · 6 steps");
+
+        // when a second LoRA run follows, it starts from the base weights and the first one stays
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> manager.variants().all().size() == 3);
+        assertThat(manager.variants().active().name()).startsWith("#2 LoRA");
+        assertThat(manager.variants().all().get(1).adapters().isActive()).isFalse();
     }
 
     @Test

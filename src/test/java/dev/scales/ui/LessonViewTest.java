@@ -26,7 +26,7 @@ import org.testfx.util.WaitForAsyncUtils;
 
 @ExtendWith(ApplicationExtension.class)
 class LessonViewTest {
-    static final int PRACTICE_STEPS = 60; // fewer than the app's 200: the loss still falls, the test stays short
+    static final int PRACTICE_STEPS = 60; // fewer than the app's 100: the loss still falls, the test stays short
     private final ModelManager manager = new ModelManager();
     private final LessonViewModel vm = new LessonViewModel(manager, UiThread.FX, () -> {
         SampleTasks tasks = new SampleTasks(new World(1));

@@ -44,7 +44,7 @@ class LossChartTest {
 
     private final ModelManager manager = new ModelManager();
     private final FineTuneViewModel vm = new FineTuneViewModel(manager, UiThread.FX,
-            () -> new PromptTemplate("{input}={output}\n"));
+            () -> new dev.scales.core.train.TrainingData.Format("", new PromptTemplate("{input}={output}\n")));
     private LossChart chart;
 
     @AfterEach

@@ -25,7 +25,8 @@ import java.util.Random;
 public final class Corpus {
     /** The kinds of document, with their share of the corpus. */
     public enum Kind {
-        GENERAL(0.18), FACTS(0.05), REPEAT(0.12), WORD_MAP(0.17), NONCE(0.10), SENTIMENT(0.25), TOPIC(0.13);
+        GENERAL(0.16), FACTS(0.05), REPEAT(0.06), WORD_MAP(0.10), POLARITY(0.15), NONCE(0.08), SENTIMENT(0.27),
+        TOPIC(0.13);
 
         final double share;
 
@@ -84,6 +85,7 @@ public final class Corpus {
             case FACTS -> facts(r, b, minChars);
             case REPEAT -> repeat(r, b, minChars);
             case WORD_MAP -> wordMap(r, b, minChars);
+            case POLARITY -> polarity(r, b, minChars);
             case NONCE -> nonce(r, b, minChars);
             case SENTIMENT -> sentiment(r, b, minChars);
             case TOPIC -> topic(r, b, minChars);
@@ -222,6 +224,23 @@ public final class Corpus {
         while (b.length() < minChars) {
             int i = r.nextInt(items.size());
             f.append(b, items.get(i), assigned.get(i));
+        }
+    }
+
+    /**
+     * Single words of one polarity (great, awful, loved…) labelled with a pair drawn and swapped for
+     * this sequence: the stepping stone between copying a word's label and reading a review's. A
+     * fresh word can be answered only by matching its polarity to the demonstrations' words.
+     */
+    private void polarity(Random r, Text b, int minChars) {
+        List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
+        Format f = format(r, List.of("Word", "Sentiment"));
+        f.header(r, b, labels);
+        while (b.length() < minChars) {
+            boolean positive = r.nextBoolean();
+            String word = r.nextInt(4) == 0 ? pick(r, positive ? World.GOOD_VERBS : World.BAD_VERBS)
+                    : pick(r, positive ? World.GOOD : World.BAD);
+            f.append(b, word, labels.get(positive ? 0 : 1));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.scales.core.Offline;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.model.ModelLocations;
 import java.nio.file.Path;
@@ -29,6 +30,10 @@ import java.util.function.Function;
  * one step and sees the weights of whole steps only. Loading and unloading queue behind
  * training: a model is never swapped under a run. Every job ends done, cancelled or failed,
  * and its caller observes that through the job's future.
+ *
+ * <p>The loaded model can run as several {@link Variant}s: its base weights, and each LoRA
+ * fine-tune of it, which shares the base weights and adds only its adapters. One variant is active
+ * at a time; switching is a job on the worker, so a request sees one variant's weights throughout.
  */
 public final class ModelManager implements AutoCloseable {
     private static final Comparator<Job<?>> ORDER = Comparator.<Job<?>, Integer>comparing(j -> j.priority().ordinal())
@@ -45,6 +50,28 @@ public final class ModelManager implements AutoCloseable {
     private volatile LoadedModel current;
     private volatile Job<?> training;
     private final MemoryCheck memory;
+
+    private final List<Variant> variants = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Variants>> variantListeners = new CopyOnWriteArrayList<>();
+    private volatile Variant activeVariant;
+
+    /**
+     * Weights the loaded model can run with: the base ({@code adapters} null: as loaded, or as a full
+     * fine-tune left them) or the base plus a LoRA adapter.
+     */
+    public record Variant(long id, String name, LoraAdapters adapters) {
+        public boolean isBase() {
+            return adapters == null;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The loaded model's variants, base first, and the one requests run on (empty and null with no model). */
+    public record Variants(List<Variant> all, Variant active) {}
 
     private record Queued<T>(Job<T> job, BiFunction<LoadedModel, JobContext, T> work, boolean needsModel) {}
 
@@ -95,6 +122,7 @@ public final class ModelManager implements AutoCloseable {
             LoadedModel loaded = ModelLoader.load(folder, device);
             LoadedModel old = current;
             current = loaded;
+            resetVariants(loaded);
             if (old != null) {
                 old.close();
             }
@@ -107,6 +135,7 @@ public final class ModelManager implements AutoCloseable {
         return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
             LoadedModel old = current;
             current = null;
+            resetVariants(null);
             if (old != null) {
                 old.close();
                 notifyModel();
@@ -214,6 +243,108 @@ public final class ModelManager implements AutoCloseable {
                 }
             }
         };
+    }
+
+    private void resetVariants(LoadedModel model) {
+        variants.clear(); // the adapters live in the model's memory: closing the model frees them
+        activeVariant = null;
+        if (model != null) {
+            activeVariant = new Variant(ids.incrementAndGet(), "base weights", null);
+            variants.add(activeVariant);
+        }
+        notifyVariants();
+    }
+
+    /**
+     * Adds a LoRA fine-tune of the loaded model, its adapters attached and active, and makes it the
+     * variant requests run on. Only from a job (the worker thread), like every change of weights.
+     */
+    public Variant addVariant(String name, LoraAdapters adapters) {
+        onWorker("adding a variant");
+        if (current == null) {
+            throw new ScalesException("no model is loaded");
+        }
+        if (!adapters.isActive()) {
+            throw new IllegalArgumentException(name + ": the adapters must be on the model");
+        }
+        Variant v = new Variant(ids.incrementAndGet(), name, adapters);
+        variants.add(v);
+        activeVariant = v;
+        notifyVariants();
+        return v;
+    }
+
+    /**
+     * Takes the active LoRA adapter off, so the model computes with its base weights (a training job
+     * starts from them). Only from a job.
+     */
+    public void useBase() {
+        onWorker("switching to the base weights");
+        Variant a = activeVariant;
+        if (a != null && !a.isBase()) {
+            a.adapters().setActive(false);
+            activeVariant = variants.get(0);
+            notifyVariants();
+        }
+    }
+
+    /**
+     * A full fine-tune changed the base weights in place: the base variant is renamed, and the LoRA
+     * variants, trained on the old weights, are dropped and freed. Only from a job.
+     */
+    public void baseChanged(String name) {
+        onWorker("renaming the base weights");
+        useBase();
+        for (Variant v : variants.subList(1, variants.size())) {
+            v.adapters().close();
+        }
+        Variant base = new Variant(variants.get(0).id(), name, null);
+        variants.clear();
+        variants.add(base);
+        activeVariant = base;
+        notifyVariants();
+    }
+
+    /** Queues a switch to variant {@code id}, ahead of evaluations and training; refused while a run trains. */
+    public CompletableFuture<Variant> use(long id) {
+        return submit("use variant", Job.Priority.INTERACTIVE, (m, ctx) -> {
+            if (training != null) { // it runs between the steps of a run that trains the active weights
+                throw new ScalesException("the weights cannot change while " + training.name()
+                        + " runs; switch when it ends");
+            }
+            Variant to = variants.stream().filter(v -> v.id() == id).findFirst()
+                    .orElseThrow(() -> new ScalesException("no such variant of " + m.name() + " (it was dropped)"));
+            if (to != activeVariant) {
+                useBase();
+                if (!to.isBase()) {
+                    to.adapters().setActive(true);
+                    activeVariant = to;
+                    notifyVariants();
+                }
+            }
+            return to;
+        }).future();
+    }
+
+    /** The loaded model's variants and the active one. */
+    public Variants variants() {
+        return new Variants(List.copyOf(variants), activeVariant);
+    }
+
+    /** Called on the worker whenever variants are added, dropped or switched. */
+    public void addVariantListener(Consumer<Variants> listener) {
+        variantListeners.add(listener);
+    }
+
+    private void notifyVariants() {
+        Variants now = variants();
+        variantListeners.forEach(l -> l.accept(now));
+    }
+
+    private void onWorker(String what) {
+        if (Thread.currentThread() != worker) {
+            throw new IllegalStateException(what + " must run in a job on the model worker");
+        }
     }
 
     public Optional<LoadedModel> current() {

@@ -72,7 +72,7 @@ public final class Lab {
 
     /**
      * Fine-tuning settings for a study: no validation split, constant learning rate after a short
-     * warm-up; LoRA of rank {@code rank} (alpha 2 × rank) on the family's attention projections.
+     * warm-up; LoRA of rank {@code rank} (alpha 2 × rank) on the family's default targets, every linear layer.
      */
     public static FineTuneSettings settings(LoadedModel model, boolean lora, float lr, int steps, int batch, int rank,
                                             long seed) {
@@ -98,9 +98,9 @@ public final class Lab {
         List<TrainingExample> examples = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String prompt = set.prompt(List.of(), items.get(i).input()).render();
-            String completion = set.template().answer(set.labels().verbalizers().get(items.get(i).label()))
-                    + set.template().answerTerminator();
-            examples.add(new TrainingExample(i + 1, prompt, completion));
+            String written = set.template().answer(set.labels().verbalizers().get(items.get(i).label()));
+            examples.add(new TrainingExample(i + 1, prompt, written + set.template().answerTerminator(),
+                    new TrainingExample.Label(items.get(i).label(), written)));
         }
         return FineTuneRun.run(model, examples, s, listener, stop);
     }

@@ -3,6 +3,7 @@ package dev.scales.core.experiment;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
 import dev.scales.core.eval.Studies;
 import dev.scales.core.util.AtomicFiles;
 import dev.scales.core.util.CsvFiles;
@@ -79,6 +80,47 @@ public final class ExperimentReport {
         }
         chart(gridChart(r), dir, "grid");
         chart(costChart(r), dir, "cost");
+    }
+
+    /**
+     * Reads back a run that {@link #write} wrote: its experiment, settings, versions, device, timings
+     * and every number — the record the compare view lays beside another run.
+     */
+    public static ExperimentRun.Results read(Path dir) {
+        Path file = dir.resolve("results.json");
+        try {
+            JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            Experiment e = Experiment.read(dir.resolve("experiment.json"));
+            List<ExperimentRun.Cell> grid = GSON.fromJson(o.get("grid"),
+                    new com.google.gson.reflect.TypeToken<List<ExperimentRun.Cell>>() {}.getType());
+            List<Studies.Curve> labelled = GSON.fromJson(o.get("labelled"),
+                    new com.google.gson.reflect.TypeToken<List<Studies.Curve>>() {}.getType());
+            List<ExperimentRun.Output> outputs = GSON.fromJson(o.get("outputs"),
+                    new com.google.gson.reflect.TypeToken<List<ExperimentRun.Output>>() {}.getType());
+            if (grid == null || grid.size() != 4 || labelled == null || labelled.size() != 2 || outputs == null
+                    || !o.has("cost")) {
+                throw new IllegalArgumentException("grid, labelled, cost or outputs missing");
+            }
+            return new ExperimentRun.Results(e, grid, outputs, labelled.get(0), labelled.get(1),
+                    GSON.fromJson(o.get("cost"), ExperimentRun.Cost.class),
+                    o.has("forgetting") ? GSON.fromJson(o.get("forgetting"), ExperimentRun.Forgetting.class) : null,
+                    string(o, "scales"), string(o, "engine"), string(o, "device"),
+                    Math.round(o.get("elapsedSeconds").getAsDouble() * 1000));
+        } catch (IOException e) {
+            throw new ScalesException(file + ": cannot read the run (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            if (e instanceof ScalesException) {
+                throw e;
+            }
+            throw new ScalesException(file + ": not a Scales run record (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String string(JsonObject o, String field) {
+        if (!o.has(field) || !o.get(field).isJsonPrimitive()) {
+            throw new IllegalArgumentException("\"" + field + "\" missing");
+        }
+        return o.get(field).getAsString();
     }
 
     /** A chart as {@code name.png} and {@code name.svg}. */

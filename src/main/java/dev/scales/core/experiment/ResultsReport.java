@@ -128,7 +128,7 @@ public final class ResultsReport {
         b.append(table(List.of(r.shots(), r.shotsRandomLabels(), r.shotsCalibrated()), "k"));
         b.append("\n![shots](results/shots.png)\n\n");
         b.append("## 2. Fine-tuning works on little data\n\n");
-        b.append(String.format(Locale.ROOT, "LoRA (rank 8 on the attention projections) on 64 labelled reviews, then a zero-shot prompt: "
+        b.append(String.format(Locale.ROOT, "LoRA (rank 8 on every linear layer) on 64 labelled reviews, then a zero-shot prompt: "
                 + "**%s** test accuracy (target ≥ 0.95), %.1f s per run (training and evaluation; target: training "
                 + "under 2 minutes).%n%n", pm(r.lora64()), r.lora64Seconds().mean()));
         b.append("## 3. The two at equal labelled data\n\n");

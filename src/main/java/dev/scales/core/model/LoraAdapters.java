@@ -31,6 +31,7 @@ public final class LoraAdapters implements AutoCloseable {
     private final LoraConfig config;
     private final Map<String, Projection> modules = new LinkedHashMap<>();
     private final Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
+    private boolean active = true;
 
     private LoraAdapters(NDManager manager, LoraConfig config) {
         this.manager = manager;
@@ -86,12 +87,40 @@ public final class LoraAdapters implements AutoCloseable {
         return p;
     }
 
+    /** Whether the adapters act on the model's outputs (they do from {@link #attach} on). */
+    public boolean isActive() {
+        return active && !modules.isEmpty();
+    }
+
+    /**
+     * Takes the adapters off the model, keeping their tensors, or puts them back: the model then
+     * computes with its base weights, or as fine-tuned, without a copy of either. Fails, changing
+     * nothing, when another adapter sits on one of the projections.
+     */
+    public void setActive(boolean on) {
+        if (on == active) {
+            return;
+        }
+        if (on) {
+            modules.forEach((name, p) -> {
+                if (p.lora() != null) {
+                    throw new ScalesException(name + " already carries another LoRA adapter; take it off first");
+                }
+            });
+        }
+        modules.forEach((name, p) -> p.setLora(on ? adapters.get(name) : null));
+        active = on;
+    }
+
     public void setTraining(boolean on) {
         adapters.values().forEach(a -> a.setTraining(on));
     }
 
     /** W ← W + B A · α/r for every adapted projection, then detaches the adapters. */
     public void merge() {
+        if (!active) {
+            throw new IllegalStateException("the adapters are off the model; put them back before merging");
+        }
         GradMode.inference();
         modules.forEach((name, p) -> {
             LoraAdapter a = adapters.get(name);
@@ -195,7 +224,11 @@ public final class LoraAdapters implements AutoCloseable {
 
     @Override
     public void close() {
-        modules.values().forEach(p -> p.setLora(null));
+        modules.forEach((name, p) -> {
+            if (p.lora() == adapters.get(name)) {
+                p.setLora(null);
+            }
+        });
         modules.clear();
         manager.close();
     }

@@ -45,6 +45,25 @@ public final class Tokenizer implements AutoCloseable {
         return hf.encode(text, addSpecial, false).getIds();
     }
 
+    /**
+     * Token ids of {@code text} as they are inside running text, where more follows. Byte-level BPE
+     * keeps trailing whitespace together ({@code " negative\n\n"} alone ends in one {@code "\n\n"}
+     * token) but splits it when a word follows ({@code "\n"}, {@code "\n"}), which is how every
+     * prompt and pretraining text writes it; training on the alone form teaches a token the model
+     * never sees in use. Falls back to {@link #encode} where a tokenizer does not split that way.
+     */
+    public long[] encodeContinued(String text) {
+        if (text.isEmpty() || !Character.isWhitespace(text.charAt(text.length() - 1))) {
+            return encode(text, false);
+        }
+        long[] ids = encode(text + "x", false);
+        long[] head = java.util.Arrays.copyOf(ids, Math.max(0, ids.length - 1));
+        if (ids.length > 0 && tokenText(ids[ids.length - 1]).equals("x") && decode(head).equals(text)) {
+            return head;
+        }
+        return encode(text, false);
+    }
+
     /** The text of {@code ids}, special tokens included (so what the model saw is what is shown). */
     public String decode(long[] ids) {
         return hf.decode(ids, false);

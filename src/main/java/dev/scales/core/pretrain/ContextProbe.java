@@ -21,8 +21,8 @@ import java.util.Random;
  */
 public final class ContextProbe {
     /** The kinds probed: those whose labels are drawn per document. */
-    public static final List<Corpus.Kind> KINDS = List.of(Corpus.Kind.WORD_MAP, Corpus.Kind.NONCE,
-            Corpus.Kind.SENTIMENT, Corpus.Kind.TOPIC);
+    public static final List<Corpus.Kind> KINDS = List.of(Corpus.Kind.WORD_MAP, Corpus.Kind.POLARITY,
+            Corpus.Kind.NONCE, Corpus.Kind.SENTIMENT, Corpus.Kind.TOPIC);
 
     /** Accuracy at a kind's first label and at its labels after the fourth. */
     public record Score(double first, double late) {}

@@ -274,14 +274,17 @@ public final class Pretrain {
 
     /**
      * The kind of the next document: drawn by share, or during the curriculum's first steps only the
-     * copying stepping stones (repeated word lists, one-word maps).
+     * stepping stones (repeated word lists, one-word maps, one-word polarity maps).
      */
     static Corpus.Kind kind(Random r, Settings s, int step) {
         if (step < s.curriculumSteps()) {
-            return r.nextBoolean() ? Corpus.Kind.REPEAT : Corpus.Kind.WORD_MAP;
+            return STEPPING_STONES.get(r.nextInt(STEPPING_STONES.size()));
         }
         return Corpus.kind(r);
     }
+
+    private static final List<Corpus.Kind> STEPPING_STONES = List.of(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP,
+            Corpus.Kind.POLARITY);
 
     /** Appends the tokens of {@code text} from position {@code n}, as far as the row goes; each weighs {@code weight}. */
     private static int put(LoadedModel model, String text, float weight, long[] ids, float[] w, int n) {

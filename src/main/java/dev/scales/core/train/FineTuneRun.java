@@ -228,14 +228,20 @@ public final class FineTuneRun {
         return !(name.endsWith(".bias") || name.contains("norm") || name.contains("ln_"));
     }
 
-    /** Prompt ids (with BOS where the tokenizer adds one), completion ids, then EOS; loss on the completion. */
+    /**
+     * Prompt ids (with BOS where the tokenizer adds one), then the completion's ids as running text
+     * writes them ({@link dev.scales.core.model.Tokenizer#encodeContinued}); loss on the completion.
+     * A free completion ends with EOS, so the model learns to stop; a labelled answer does not: in
+     * use it is followed by the next example or the query, never by the end of the text.
+     */
     static List<Sequence> tokenize(LoadedModel model, List<TrainingExample> examples, List<Jsonl.Problem> skipped) {
         List<Sequence> out = new ArrayList<>();
         List<Integer> eos = model.config().eosTokenIds();
         for (TrainingExample e : examples) {
             long[] p = model.tokenizer().encode(e.prompt(), true);
-            long[] c = model.tokenizer().encode(e.completion(), false);
-            int n = p.length + c.length + (eos.isEmpty() ? 0 : 1);
+            long[] c = model.tokenizer().encodeContinued(e.completion());
+            boolean endsWithEos = !eos.isEmpty() && e.label() == null;
+            int n = p.length + c.length + (endsWithEos ? 1 : 0);
             if (n > model.contextLength()) {
                 skipped.add(new Jsonl.Problem(java.nio.file.Path.of("dataset"), e.line(), n + " tokens, longer than "
                         + model.name() + "'s context of " + model.contextLength()));
@@ -244,7 +250,7 @@ public final class FineTuneRun {
             long[] ids = new long[n];
             System.arraycopy(p, 0, ids, 0, p.length);
             System.arraycopy(c, 0, ids, p.length, c.length);
-            if (!eos.isEmpty()) {
+            if (endsWithEos) {
                 ids[n - 1] = eos.get(0);
             }
             float[] w = new float[n - 1];

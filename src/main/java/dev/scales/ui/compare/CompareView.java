@@ -142,10 +142,63 @@ public final class CompareView extends ScrollPane {
         filterBar.setAlignment(Pos.CENTER_LEFT);
         TableView<ExperimentRun.Output> table = outputsTable(vm);
 
-        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, costChart, filterBar, table);
+        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, costChart, filterBar, table,
+                keptRuns(vm));
         content.getStyleClass().add("lab-pane");
         content.setPadding(new Insets(16));
         setContent(content);
+    }
+
+    /** Kept runs: show one again, or lay it beside the shown results (e.g. the same experiment on two models). */
+    private VBox keptRuns(CompareViewModel vm) {
+        ComboBox<dev.scales.core.experiment.RunRecords.Record> runs = new ComboBox<>(vm.keptRuns());
+        runs.setId("kept-runs");
+        runs.valueProperty().bindBidirectional(vm.chosenRunProperty());
+        runs.setPromptText("no run kept yet");
+        runs.setPrefWidth(380);
+        Button show = new Button("Show");
+        show.setId("show-kept-run");
+        show.disableProperty().bind(vm.chosenRunProperty().isNull().or(vm.runningProperty()));
+        show.setOnAction(e -> vm.showKept());
+        Button beside = new Button("Side by side");
+        beside.setId("side-by-side");
+        beside.disableProperty().bind(vm.chosenRunProperty().isNull().or(vm.resultsProperty().isNull()));
+        beside.setOnAction(e -> vm.sideBySide());
+        Button export = new Button("Export CSV…");
+        export.setId("export-comparison");
+        export.disableProperty().bind(Bindings.isEmpty(vm.comparison()));
+        export.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Export the side-by-side table");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
+            chooser.setInitialFileName("comparison.csv");
+            File f = chooser.showSaveDialog(getScene().getWindow());
+            if (f != null) {
+                vm.exportComparison(f.toPath());
+            }
+        });
+        HBox bar = new HBox(8, new Label("Kept runs:"), runs, show, beside, export);
+        bar.setAlignment(Pos.CENTER_LEFT);
+
+        TableView<dev.scales.core.experiment.RunRecords.Row> table = new TableView<>(vm.comparison());
+        table.setId("run-comparison");
+        table.setPrefHeight(300);
+        table.setPlaceholder(new Label("Every run is kept. Choose one and press Side by side to compare it with the "
+                + "results shown — two models, two settings, two machines."));
+        TableColumn<dev.scales.core.experiment.RunRecords.Row, String> measure = new TableColumn<>("Measure");
+        measure.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().measure()));
+        measure.setPrefWidth(260);
+        TableColumn<dev.scales.core.experiment.RunRecords.Row, String> first = new TableColumn<>("Shown run");
+        first.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().first()));
+        TableColumn<dev.scales.core.experiment.RunRecords.Row, String> second = new TableColumn<>();
+        second.textProperty().bind(Bindings.when(vm.comparedWithProperty().isEmpty()).then("Kept run")
+                .otherwise(vm.comparedWithProperty()));
+        second.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().second()));
+        table.getColumns().add(measure);
+        table.getColumns().add(first);
+        table.getColumns().add(second);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        return new VBox(8, bar, table);
     }
 
     private static TableView<ExperimentRun.Output> outputsTable(CompareViewModel vm) {

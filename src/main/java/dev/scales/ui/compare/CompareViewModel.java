@@ -6,6 +6,8 @@ import dev.scales.core.device.ModelManager;
 import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.ExperimentReport;
+import dev.scales.core.experiment.RunRecords;
+import dev.scales.core.AppPaths;
 import dev.scales.ui.common.UiThread;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,11 +102,78 @@ public final class CompareViewModel {
     private final FilteredList<ExperimentRun.Output> shownOutputs = new FilteredList<>(outputs);
     private final ObjectProperty<Filter> filter = new SimpleObjectProperty<>(this, "filter", Filter.ALL);
     private volatile Job<ExperimentRun.Results> job;
+    private final Path runsRoot;
+    private final ObservableList<RunRecords.Record> keptRuns = FXCollections.observableArrayList();
+    private final ObjectProperty<RunRecords.Record> chosenRun = new SimpleObjectProperty<>(this, "chosenRun");
+    private final ObservableList<RunRecords.Row> comparison = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper comparedWith = new ReadOnlyStringWrapper(this, "comparedWith", "");
+    private volatile String keepError;
 
+    /** Keeps every run under the user's configuration folder ({@code runs/}). */
     public CompareViewModel(ModelManager manager, UiThread ui) {
+        this(manager, ui, AppPaths.configDir().resolve("runs"));
+    }
+
+    /** Keeps every run in a folder of its own under {@code runsRoot}, to show again or lay beside another. */
+    public CompareViewModel(ModelManager manager, UiThread ui, Path runsRoot) {
         this.manager = manager;
         this.ui = ui;
+        this.runsRoot = runsRoot;
         filter.addListener((obs, old, now) -> shownOutputs.setPredicate(now == null ? null : now.test::test));
+        refreshKeptRuns();
+    }
+
+    /** Rereads the list of kept runs, newest first; the choice stays where it can. */
+    public void refreshKeptRuns() {
+        RunRecords.Record keep = chosenRun.get();
+        try {
+            keptRuns.setAll(RunRecords.list(runsRoot));
+        } catch (ScalesException e) {
+            status.set(e.getMessage());
+        }
+        chosenRun.set(keptRuns.stream().filter(r -> keep != null && r.dir().equals(keep.dir())).findFirst()
+                .orElse(keptRuns.isEmpty() ? null : keptRuns.get(0)));
+    }
+
+    /** Shows the chosen kept run as if it had just run (a bad record is named in the status). */
+    public void showKept() {
+        RunRecords.Record r = chosenRun.get();
+        if (r == null) {
+            return;
+        }
+        try {
+            show(ExperimentReport.read(r.dir()));
+            status.set("showing the run kept in " + r.dir());
+        } catch (ScalesException e) {
+            status.set(e.getMessage());
+        }
+    }
+
+    /** Lays the chosen kept run beside the results shown, measure by measure. */
+    public void sideBySide() {
+        RunRecords.Record r = chosenRun.get();
+        ExperimentRun.Results shown = results.get();
+        if (r == null || shown == null) {
+            status.set(shown == null ? "Run an experiment or show a kept run first." : "Choose a kept run first.");
+            return;
+        }
+        try {
+            comparison.setAll(RunRecords.compare(shown, ExperimentReport.read(r.dir())));
+            comparedWith.set(r.label());
+        } catch (ScalesException e) {
+            status.set(e.getMessage());
+        }
+    }
+
+    /** Writes the side-by-side table as CSV. */
+    public void exportComparison(Path file) {
+        List<List<?>> rows = comparison.stream().<List<?>>map(r -> List.of(r.measure(), r.first(), r.second())).toList();
+        try {
+            dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", comparedWith.get()), rows);
+            status.set("exported the comparison to " + file);
+        } catch (IOException | RuntimeException e) {
+            status.set("could not export to " + file + ": " + e.getMessage());
+        }
     }
 
     /** Reads an experiment file; a bad one leaves the view as it was and says why. */
@@ -128,12 +197,24 @@ public final class CompareViewModel {
         }
         running.set(true);
         status.set("running “" + e.name() + "”…");
-        job = manager.submitStandalone("experiment " + e.name(), Job.Priority.EVALUATION,
-                ctx -> ExperimentRun.run(e, m -> ui.run(() -> status.set(m)), ctx::isCancelled));
+        keepError = null;
+        job = manager.submitStandalone("experiment " + e.name(), Job.Priority.EVALUATION, ctx -> {
+            ExperimentRun.Results r = ExperimentRun.run(e, m -> ui.run(() -> status.set(m)), ctx::isCancelled);
+            try {
+                RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
+            } catch (ScalesException ex) {
+                keepError = ex.getMessage(); // the run stands; only its record is missing
+            }
+            return r;
+        });
         job.future().whenComplete((r, error) -> ui.run(() -> {
             running.set(false);
             if (r != null) {
                 show(r);
+                refreshKeptRuns();
+                if (keepError != null) {
+                    status.set(status.get() + " Not kept: " + keepError);
+                }
             } else {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
@@ -153,6 +234,8 @@ public final class CompareViewModel {
     /** Shows a run's results (also used to lay out saved results). */
     public void show(ExperimentRun.Results r) {
         results.set(r);
+        comparison.clear();
+        comparedWith.set("");
         for (int i = 0; i < 4; i++) {
             ExperimentRun.Cell c = r.grid().get(i);
             cells.get(i).value.set(String.format(Locale.ROOT, "%.1f%%", 100 * c.accuracy().mean()));
@@ -194,7 +277,6 @@ public final class CompareViewModel {
         }
     }
 
-    /** Opens the default experiment (sentiment on the bundled model) when it is there. */
     /**
      * Where "save the Lab's setup" gets its experiment: given the file it will be written to, the
      * experiment the Lab's panes describe (set by the main view model).
@@ -214,6 +296,7 @@ public final class CompareViewModel {
         }
     }
 
+    /** Opens the default experiment (sentiment on the bundled model) when it is there. */
     public void openDefault(Path home) {
         Path f = home.resolve("sample-data").resolve("experiments").resolve("sentiment.json");
         if (Files.isRegularFile(f)) {
@@ -257,5 +340,24 @@ public final class CompareViewModel {
 
     public ObjectProperty<Filter> filterProperty() {
         return filter;
+    }
+
+    /** Runs kept so far (each run of the app keeps one), newest first. */
+    public ObservableList<RunRecords.Record> keptRuns() {
+        return keptRuns;
+    }
+
+    public ObjectProperty<RunRecords.Record> chosenRunProperty() {
+        return chosenRun;
+    }
+
+    /** The shown run beside the chosen kept one; empty until {@link #sideBySide}. */
+    public ObservableList<RunRecords.Row> comparison() {
+        return comparison;
+    }
+
+    /** The label of the run laid beside the shown one ("" when none). */
+    public ReadOnlyStringProperty comparedWithProperty() {
+        return comparedWith.getReadOnlyProperty();
     }
 }

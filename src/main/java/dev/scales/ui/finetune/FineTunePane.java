@@ -86,10 +86,26 @@ public final class FineTunePane extends VBox {
         VBox loss = Section.of("Loss", chart);
         VBox.setVgrow(loss, Priority.ALWAYS); // the chart takes the pane's spare height
 
-        ListView<String> runs = new ListView<>(vm.runs());
+        ListView<FineTuneViewModel.Run> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
-        runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses."));
+        runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses; "
+                + "double-click one to show its curves again."));
+        runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(FineTuneViewModel.Run run, boolean empty) {
+                super.updateItem(run, empty);
+                setText(empty || run == null ? null : run.toString());
+                setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(run.settings()
+                        + (run.finished().message() == null || run.finished().message().isEmpty() ? ""
+                                : "\n" + run.finished().message())));
+            }
+        });
+        runs.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2 && runs.getSelectionModel().getSelectedItem() != null) {
+                vm.reopen(runs.getSelectionModel().getSelectedItem());
+            }
+        });
 
         HBox datasetRow = new HBox(8, open, recent, summary);
         datasetRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);

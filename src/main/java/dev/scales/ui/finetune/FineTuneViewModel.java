@@ -56,6 +56,42 @@ public final class FineTuneViewModel {
     /** The lowest validation loss of the current run so far and the step it was measured at. */
     public record Best(int step, double validationLoss) {}
 
+    /**
+     * A run of this session: its name ("#n method · lr"), settings, every event, how it ended, how
+     * long it took and where its result was saved ("" until saved) — listed, and reopenable on the chart.
+     */
+    public record Run(String name, String settings, List<TrainingEvent> events, TrainingEvent.Finished finished,
+                      long millis, String output) {
+        public Run {
+            events = List.copyOf(events);
+        }
+
+        /** The last logged training loss (NaN without a step). */
+        public double finalTrainLoss() {
+            for (int i = events.size() - 1; i >= 0; i--) {
+                if (events.get(i) instanceof TrainingEvent.Step st) {
+                    return st.trainLoss();
+                }
+            }
+            return Double.NaN;
+        }
+
+        Run savedTo(String where) {
+            return new Run(name, settings, events, finished, millis, where);
+        }
+
+        /** One line: name, steps, outcome, final and best losses, duration, output. */
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s · %d steps · %s%s%s · %s%s", name, finished.steps(),
+                    finished.outcome().name().toLowerCase(Locale.ROOT),
+                    Double.isNaN(finalTrainLoss()) ? "" : String.format(Locale.ROOT, " · loss %.3f", finalTrainLoss()),
+                    Double.isNaN(finished.bestValidationLoss()) ? ""
+                            : String.format(Locale.ROOT, " · best val %.3f", finished.bestValidationLoss()),
+                    duration(millis), output.isEmpty() ? "" : " · saved to " + output);
+        }
+    }
+
     /** An earlier run's smoothed training curve, named as the run is in {@link #runs()}. */
     public record Curve(String name, List<double[]> points) {}
 
@@ -84,7 +120,7 @@ public final class FineTuneViewModel {
             "No dataset chosen.");
     private final ReadOnlyStringWrapper datasetError = new ReadOnlyStringWrapper(this, "datasetError", "");
     private final ObjectProperty<Method> method = new SimpleObjectProperty<>(this, "method", Method.LORA);
-    private final StringProperty learningRate = new SimpleStringProperty(this, "learningRate", "0.001");
+    private final StringProperty learningRate = new SimpleStringProperty(this, "learningRate", "0.002");
     private final StringProperty steps = new SimpleStringProperty(this, "steps", "100");
     private final StringProperty batchSize = new SimpleStringProperty(this, "batchSize", "8");
     private final StringProperty loraRank = new SimpleStringProperty(this, "loraRank", "8");
@@ -98,13 +134,13 @@ public final class FineTuneViewModel {
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
-    private final ObservableList<String> runs = FXCollections.observableArrayList();
-    private final ObservableList<String> runsView = FXCollections.unmodifiableObservableList(runs);
+    private final ObservableList<Run> runs = FXCollections.observableArrayList();
+    private final ObservableList<Run> runsView = FXCollections.unmodifiableObservableList(runs);
     private final StringBinding settingsError;
     private final StringBinding startBlockedReason;
     private final ModelManager manager;
     private final UiThread ui;
-    private final Supplier<PromptTemplate> template;
+    private final Supplier<TrainingData.Format> format;
     private final ObservableList<double[]> trainLoss = FXCollections.observableArrayList();
     private final ObservableList<double[]> trainLossView = FXCollections.unmodifiableObservableList(trainLoss);
     private final ObservableList<double[]> validationLoss = FXCollections.observableArrayList();
@@ -127,10 +163,19 @@ public final class FineTuneViewModel {
     /** The last LoRA run's adapters; touched only by jobs on the model worker. */
     private LoraAdapters adapters;
 
-    public FineTuneViewModel(ModelManager manager, UiThread ui, Supplier<PromptTemplate> template) {
+    /**
+     * @param format how labelled rows are written: the prompt pane's instruction and template, so
+     *               fine-tuning trains on the prompt its zero-shot evaluation uses
+     */
+    public FineTuneViewModel(ModelManager manager, UiThread ui, Supplier<TrainingData.Format> format) {
         this.manager = manager;
         this.ui = ui;
-        this.template = template;
+        this.format = format;
+        // Another model replaces the one trained (and frees its adapters): nothing is left to save.
+        manager.addListener(m -> {
+            adapters = null;
+            ui.run(() -> hasResult.set(false));
+        });
         settingsError = Bindings.createStringBinding(() -> {
             try {
                 settings();
@@ -171,7 +216,7 @@ public final class FineTuneViewModel {
         try {
             dev.scales.core.data.Records.Table rows = dev.scales.core.data.Records.read(file); // JSONL or CSV
             TrainingData.Result data = TrainingData.of(file, new Jsonl.Result(rows.rows(), rows.problems()),
-                    template.get());
+                    format.get());
             examples = data.examples();
             dataset.set(file);
             previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());
@@ -207,17 +252,29 @@ public final class FineTuneViewModel {
         status.set("starting…");
         beginRun(name);
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::addEvents);
+        List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        long started = System.nanoTime();
         List<TrainingExample> data = examples;
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
-            // A LoRA run starts from the base model: the previous run's adapters come off first.
-            if (adapters != null) {
-                adapters.close();
-                adapters = null;
-            }
-            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, events::add, FineTuneRun.Control
+            // Every run starts from the base weights: the active LoRA variant comes off (it stays a variant).
+            manager.useBase();
+            FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, ev -> {
+                        all.add(ev);
+                        events.add(ev);
+                    }, FineTuneRun.Control
                     .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).pausedWhen(pauseFlag::get)
                     .betweenSteps(ctx::yieldToUrgent));
             adapters = out.adapters();
+            if (out.finished().steps() == 0) {
+                if (adapters != null) {
+                    adapters.close();
+                    adapters = null;
+                }
+            } else if (adapters != null) {
+                manager.addVariant(name + " · " + out.finished().steps() + " steps", adapters);
+            } else {
+                manager.baseChanged("fine-tuned weights (" + name + " · " + out.finished().steps() + " steps)");
+            }
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {
             running.set(false);
@@ -227,15 +284,35 @@ public final class FineTuneViewModel {
                 status.set(Errors.message(e));
                 return;
             }
-            runs.add(0, String.format(Locale.ROOT, "%s · %d steps · %s%s", name, finished.steps(),
-                    finished.outcome().name().toLowerCase(Locale.ROOT),
-                    Double.isNaN(finished.bestValidationLoss()) ? ""
-                            : String.format(Locale.ROOT, " · best val %.3f", finished.bestValidationLoss())));
+            runs.add(0, new Run(name, describe(s, data.size()), all, finished, (System.nanoTime() - started) / 1_000_000,
+                    ""));
             hasResult.set(finished.steps() > 0);
             status.set(finished.outcome() == TrainingEvent.Outcome.FAILED ? finished.message()
-                    : s.isLora() ? "The loaded model now carries this run's LoRA adapters; Save writes them in PEFT's layout."
+                    : s.isLora() ? "Prompts now run on this run's LoRA adapters (switch back to the base weights in the "
+                            + "model bar); Save writes them in PEFT's layout."
                     : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.");
         }));
+    }
+
+    private static String describe(FineTuneSettings s, int examples) {
+        return String.format(Locale.ROOT, "%s · lr %s · %d steps · batch %d%s · %d examples (%.0f%% for validation) · seed %d",
+                s.isLora() ? "LoRA r" + s.lora().rank() + " (alpha " + s.lora().alpha() + ") on "
+                        + String.join(", ", s.lora().targets()) : "full", s.learningRate(), s.maxSteps(), s.batchSize(),
+                s.accumulation() > 1 ? " × " + s.accumulation() : "", examples, 100 * s.validationFraction(), s.seed());
+    }
+
+    /**
+     * Shows a finished run's curves again (the chart's current run joins the earlier ones); not while
+     * a run is in progress.
+     */
+    public void reopen(Run run) {
+        if (running.get()) {
+            status.set("A run is in progress: reopen " + run.name() + " when it ends.");
+            return;
+        }
+        beginRun(run.name());
+        addEvents(run.events());
+        status.set("Showing " + run.name() + ": " + run.settings() + ".");
     }
 
     public void stop() {
@@ -277,8 +354,12 @@ public final class FineTuneViewModel {
             }
             ModelSaver.save(model, dir);
             return "fine-tuned model";
-        }).future().whenComplete((what, e) -> ui.run(() ->
-                status.set(e != null ? Errors.message(e) : "saved the " + what + " to " + dir)));
+        }).future().whenComplete((what, e) -> ui.run(() -> {
+            status.set(e != null ? Errors.message(e) : "saved the " + what + " to " + dir);
+            if (e == null && !runs.isEmpty()) {
+                runs.set(0, runs.get(0).savedTo(dir.toString()));
+            }
+        }));
     }
 
     public ReadOnlyBooleanProperty hasResultProperty() {
@@ -458,7 +539,8 @@ public final class FineTuneViewModel {
         return status.getReadOnlyProperty();
     }
 
-    public ObservableList<String> runs() {
+    /** The runs of this session, newest first. */
+    public ObservableList<Run> runs() {
         return runsView;
     }
 

@@ -60,6 +60,14 @@ public final class ModelBar extends HBox {
         unload.setId("unload-model");
         unload.setOnAction(e -> vm.unload());
         unload.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        ComboBox<dev.scales.core.device.ModelManager.Variant> variant = new ComboBox<>(vm.variants());
+        variant.setId("variant-choice");
+        variant.valueProperty().bindBidirectional(vm.selectedVariantProperty());
+        variant.setPrefWidth(220);
+        variant.setPromptText("no model");
+        variant.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.variants()).lessThan(2));
+        variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: the base, or a LoRA fine-tune "
+                + "of this session (it shares the base weights)"));
         Label summary = new Label();
         summary.setId("model-summary");
         summary.getStyleClass().add("model-summary");
@@ -79,7 +87,8 @@ public final class ModelBar extends HBox {
         error.setMinWidth(0);
         HBox.setHgrow(summary, Priority.ALWAYS);
         summary.setMaxWidth(Double.MAX_VALUE);
-        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload, summary,
+        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload,
+                new Label("Weights"), variant, summary,
                 error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {

@@ -42,6 +42,10 @@ public final class ModelBarViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final ReadOnlyBooleanWrapper loaded = new ReadOnlyBooleanWrapper(this, "loaded");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
+    private final ObservableList<ModelManager.Variant> variants = FXCollections.observableArrayList();
+    private final ObjectProperty<ModelManager.Variant> selectedVariant = new SimpleObjectProperty<>(this,
+            "selectedVariant");
+    private boolean showingVariants;
     private final ModelLocations locations;
     private final ModelManager manager;
     private final UiThread ui;
@@ -51,6 +55,33 @@ public final class ModelBarViewModel {
         this.manager = manager;
         this.ui = ui;
         manager.addListener(model -> ui.run(() -> showModel(model)));
+        manager.addVariantListener(v -> ui.run(() -> showVariants(v)));
+        selectedVariant.addListener((o, was, now) -> {
+            if (!showingVariants && now != null) {
+                useVariant(now);
+            }
+        });
+    }
+
+    /** Prompts, evaluations and training run on {@code variant} from the next request on. */
+    private void useVariant(ModelManager.Variant variant) {
+        error.set("");
+        manager.use(variant.id()).whenComplete((v, e) -> ui.run(() -> {
+            if (e != null) {
+                error.set(Errors.message(e));
+                showVariants(manager.variants());
+            }
+        }));
+    }
+
+    private void showVariants(ModelManager.Variants v) {
+        showingVariants = true;
+        try {
+            variants.setAll(v.all());
+            selectedVariant.set(v.active());
+        } finally {
+            showingVariants = false;
+        }
     }
 
     /** Loads the selected folder on the selected device; an error is shown, the app goes on. */
@@ -150,6 +181,15 @@ public final class ModelBarViewModel {
 
     public ObjectProperty<Path> selectedModelProperty() {
         return selectedModel;
+    }
+
+    /** The loaded model's weights to run on: the base, and each LoRA fine-tune of this session. */
+    public ObservableList<ModelManager.Variant> variants() {
+        return variants;
+    }
+
+    public ObjectProperty<ModelManager.Variant> selectedVariantProperty() {
+        return selectedVariant;
     }
 
     public ObservableList<DeviceChoice> devices() {

@@ -33,6 +33,77 @@ class ModelManagerTest {
     }
 
     @Test
+    void aLoraFineTuneIsAVariantSharingTheBaseWeightsAndSwitchingIsAJob() throws Exception {
+        List<ModelManager.Variants> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ModelManager manager = new ModelManager()) {
+            manager.addVariantListener(seen::add);
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            ModelManager.Variant base = manager.variants().active();
+            float[] before = manager.submit(ModelManagerTest::logProbs).join();
+
+            // a LoRA "fine-tune": adapters with a non-zero B, registered from a job
+            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
+                var adapters = dev.scales.core.model.LoraAdapters.attach(m,
+                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3);
+                adapters.adapters().values().forEach(a -> a.loraB().addi(0.5f)); // B starts at zero
+                return manager.addVariant("LoRA #1", adapters);
+            }).future().join();
+            float[] withAdapter = manager.submit(ModelManagerTest::logProbs).join();
+            manager.use(base.id()).join();
+            float[] baseAgain = manager.submit(ModelManagerTest::logProbs).join();
+            manager.use(tuned.id()).join();
+            float[] adapterAgain = manager.submit(ModelManagerTest::logProbs).join();
+
+            assertThat(base.isBase()).isTrue();
+            assertThat(manager.variants().all()).containsExactly(base, tuned);
+            assertThat(withAdapter).isNotEqualTo(before);
+            assertThat(baseAgain).containsExactly(before);
+            assertThat(adapterAgain).containsExactly(withAdapter);
+            assertThat(seen).extracting(v -> v.active().name())
+                    .containsExactly("base weights", "LoRA #1", "base weights", "LoRA #1");
+            // changing weights is the worker's business only
+            assertThatThrownBy(manager::useBase).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("model worker");
+
+            // not while a run trains the active weights: the switch would run between its steps
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            var run = manager.submit("fake run", Job.Priority.TRAINING, (m, ctx) -> {
+                started.countDown();
+                while (release.getCount() > 0) {
+                    ctx.yieldToUrgent();
+                    Thread.onSpinWait();
+                }
+                return null;
+            });
+            started.await();
+            assertThatThrownBy(() -> manager.use(base.id()).join()).hasMessageContaining("cannot change while fake run");
+            release.countDown();
+            run.future().join();
+            assertThat(manager.variants().active()).isEqualTo(tuned);
+
+                        // a full fine-tune changes the base in place: the LoRA variants, trained on the old base, go
+            manager.submit("full", Job.Priority.TRAINING, (m, ctx) -> {
+                manager.baseChanged("fine-tuned weights (#2 full)");
+                return null;
+            }).future().join();
+            assertThat(manager.variants().all()).extracting(ModelManager.Variant::name)
+                    .containsExactly("fine-tuned weights (#2 full)");
+            assertThat(manager.submit(ModelManagerTest::logProbs).join()).containsExactly(before);
+            assertThatThrownBy(() -> manager.use(tuned.id()).join()).hasCauseInstanceOf(ScalesException.class)
+                    .hasMessageContaining("no such variant");
+
+            // another model: only its base
+            manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
+            assertThat(manager.variants().all()).hasSize(1).allSatisfy(v -> assertThat(v.isBase()).isTrue());
+        }
+    }
+
+    private static float[] logProbs(LoadedModel m) {
+        return dev.scales.core.generate.Scorer.tokenLogProbs(m, new long[] {1, 2, 3, 4, 5});
+    }
+
+    @Test
     void aFailedLoadKeepsTheModelAlreadyLoaded() {
         try (ModelManager manager = new ModelManager()) {
             LoadedModel first = manager.load(Golden.folder("gpt2-tiny"), "cpu").join();

@@ -16,7 +16,7 @@ class LessonTest {
     void theFourStepsMeasureWhatTheySay() {
         SampleTasks tasks = new SampleTasks(new World(1));
         String heldOut = String.join("\n\n", tasks.generalText(4));
-        try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), heldOut, 64, 200)) {
+        try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), heldOut, 64, 100)) {
             assertThatThrownBy(lesson::both).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("practise first");
 
@@ -27,10 +27,10 @@ class LessonTest {
 
             List<Integer> steps = new ArrayList<>();
             Lesson.Practice practice = lesson.practice(st -> steps.add(st.step()), () -> false);
-            assertThat(steps).hasSize(200).startsWith(1, 2, 3);
+            assertThat(steps).hasSize(100).startsWith(1, 2, 3);
             double first = practice.losses().subList(0, 10).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            double last = practice.losses().subList(190, 200).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
-            assertThat(last).isLessThan(first / 2);
+            double last = practice.losses().subList(90, 100).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+            assertThat(last).isLessThan(0.75 * first); // the label token: from a coin toss between the two labels to sure
             assertThat(practice.zeroShotAccuracy()).isGreaterThanOrEqualTo(0.9);
 
             Lesson.Improvise improvise = lesson.improvise(() -> false);

@@ -58,4 +58,36 @@ class ExperimentRunTest {
         assertThat(ExperimentRun.accuracies(again)).isEqualTo(ExperimentRun.accuracies(first));
         assertThat(again.labelledFineTuned()).isEqualTo(first.labelledFineTuned());
     }
+
+    @Test
+    void aRunIsKeptReadBackWholeAndLaidBesideAnother() throws IOException {
+        Experiment one = new Experiment("small · one seed", experiment.model(), experiment.train(), experiment.test(),
+                experiment.promptSet(), experiment.generalText(), 2, experiment.fineTune(), 8, List.of(2), 1);
+        ExperimentRun.Results r = ExperimentRun.run(one, m -> { }, () -> false);
+        Path runs = dir.resolve("runs");
+
+        RunRecords.Record older = RunRecords.save(r, runs, java.time.LocalDateTime.of(2026, 11, 26, 9, 5, 0));
+        RunRecords.Record newer = RunRecords.save(r, runs, java.time.LocalDateTime.of(2026, 11, 26, 10, 30, 0));
+        ExperimentRun.Results back = ExperimentReport.read(newer.dir());
+
+        assertThat(RunRecords.list(runs)).containsExactly(newer, older);
+        assertThat(newer.label()).isEqualTo("2026-11-26 10:30 · small-one-seed");
+        assertThat(back).usingRecursiveComparison().ignoringFields("experiment").isEqualTo(r);
+        assertThat(back.experiment().name()).isEqualTo(one.name());
+        assertThat(back.experiment().model().toRealPath()).isEqualTo(one.model().toRealPath());
+
+        List<RunRecords.Row> rows = RunRecords.compare(r, back);
+        assertThat(rows).extracting(RunRecords.Row::measure).contains("model", "device", "run time",
+                "accuracy: base, zero-shot", "accuracy: fine-tuned, few-shot", "training",
+                "break-even (predictions, by tokens)", "forgetting (held-out perplexity)", "N = 2: in context / fine-tuned");
+        assertThat(rows).allSatisfy(row -> assertThat(row.second()).isEqualTo(row.first()));
+        assertThat(rows).filteredOn(row -> row.measure().equals("accuracy: base, few-shot")).singleElement()
+                .satisfies(row -> assertThat(row.first()).matches("\\d+\\.\\d% ± \\d+\\.\\d \\(2 shots\\)"));
+
+        // a damaged record is named, not half read
+        Files.writeString(older.dir().resolve("results.json"), "{\"grid\": [");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentReport.read(older.dir()))
+                .isInstanceOf(dev.scales.core.ScalesException.class)
+                .hasMessageStartingWith(older.dir().resolve("results.json") + ": not a Scales run record");
+    }
 }

@@ -41,7 +41,7 @@ class ExperimentTest {
     @Test
     void aWrongFieldIsNamedWithItsPath() throws IOException {
         String good = Files.readString(Path.of("sample-data/experiments/sentiment.json"));
-        assertThat(error(good.replace("\"steps\": 200", "\"steps\": 0")))
+        assertThat(error(good.replace("\"steps\": 100", "\"steps\": 0")))
                 .contains("\"fineTune.steps\" must be between 1");
         assertThat(error(good.replace("\"method\": \"lora\"", "\"method\": \"adapter\"")))
                 .contains("\"fineTune.method\" must be \"lora\" or \"full\"");

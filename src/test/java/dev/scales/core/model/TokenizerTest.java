@@ -43,4 +43,22 @@ class TokenizerTest {
             assertThat(checked).isGreaterThan(3);
         }
     }
+
+    @Test
+    void aCompletionIsEncodedAsRunningTextWritesItWhereItEndsInWhitespace() throws Exception {
+        Path file = Path.of(TokenizerTest.class.getResource("/tokenizers/gpt2/tokenizer.json").toURI());
+        try (Tokenizer t = Tokenizer.load(file)) {
+            long[] alone = t.encode(" negative\n\n", false);
+            long[] inText = t.encode(" negative\n\nReview", false);
+            long[] continued = t.encodeContinued(" negative\n\n");
+
+            // alone, byte-level BPE keeps the trailing newlines in one token; before a word it splits them
+            assertThat(t.tokenText(alone[alone.length - 1])).isEqualTo("\n\n");
+            assertThat(continued).containsExactly(java.util.Arrays.copyOf(inText, inText.length - 1));
+            assertThat(t.decode(continued)).isEqualTo(" negative\n\n");
+            // without trailing whitespace nothing changes
+            assertThat(t.encodeContinued(" negative")).containsExactly(t.encode(" negative", false));
+            assertThat(t.encodeContinued("")).isEmpty();
+        }
+    }
 }

@@ -41,7 +41,7 @@ class BundledModelTest {
             assertThat(zero).as("zero-shot: the label mapping is not in the weights").isLessThanOrEqualTo(0.65);
 
             var outcome = Lab.fineTune(m, sentiment.prompts(), Lab.draw(sentiment.train(), 64, 0),
-                    Lab.settings(m, true, 1e-2f, 200, 8, 8, 0));
+                    Lab.settings(m, true, dev.scales.core.eval.Studies.Plan.LORA_RATE, 100, 8, 8, 0));
             try {
                 assertThat(Lab.accuracy(m, sentiment.prompts(), List.of(), test, false)).isGreaterThanOrEqualTo(0.95);
             } finally {

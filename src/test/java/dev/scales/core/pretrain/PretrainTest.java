@@ -54,7 +54,7 @@ class PretrainTest {
         assertThat(dir.resolve("README.md")).content().contains("pretrain --out", "30 steps");
         assertThat(dir.resolve("training-log.csv")).content().startsWith("step,loss,learning_rate");
         assertThat(dir.resolve("icl-probes.csv")).content().startsWith("step,zero_shot,eight_shot,eight_shot_flipped,"
-                + "word_map_first_label,word_map_later_labels,nonce_first_label");
+                + "word_map_first_label,word_map_later_labels,polarity_first_label");
         assertThat(probes.get(1).context()).containsOnlyKeys(ContextProbe.KINDS)
                 .allSatisfy((kind, score) -> assertThat(score.late()).isBetween(0.0, 1.0));
         try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
@@ -117,7 +117,7 @@ class PretrainTest {
             early.add(Pretrain.kind(r, s, 19));
             late.add(Pretrain.kind(r, s, 20));
         }
-        assertThat(early).containsExactlyInAnyOrder(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP);
+        assertThat(early).containsExactlyInAnyOrder(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP, Corpus.Kind.POLARITY);
         assertThat(late).containsExactlyInAnyOrder(Corpus.Kind.values());
     }
 

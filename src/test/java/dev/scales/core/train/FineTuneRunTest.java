@@ -88,12 +88,14 @@ class FineTuneRunTest {
     void aLabelledDatasetAlsoReportsValidationAccuracyWhichRisesAsTheModelLearns() {
         // given the sample sentiment task written through its prompt set's template, on the bundled model
         Path dir = Path.of("sample-data", "sentiment");
-        var template = dev.scales.core.prompt.PromptSet.read(dir.resolve("prompt-set.json")).template();
-        List<TrainingExample> data = TrainingData.read(dir.resolve("train.jsonl"), template).examples();
+        var set = dev.scales.core.prompt.PromptSet.read(dir.resolve("prompt-set.json"));
+        List<TrainingExample> data = TrainingData.read(dir.resolve("train.jsonl"),
+                new TrainingData.Format(set.instruction(), set.template())).examples();
+        assertThat(data.get(0).prompt()).startsWith("Answer with positive or negative.\n\nReview: ");
         assertThat(data).allSatisfy(e -> assertThat(e.label()).isNotNull());
         FineTuneSettings s = new FineTuneSettings(new LoraConfig(8, 16f, 0f,
-                LoraConfig.defaultTargets(dev.scales.core.model.Architecture.LLAMA)), 1e-2f, 1, 150, 8, 0.1f, false, 0f,
-                1.0f, 3, 50, 0.25);
+                LoraConfig.defaultTargets(dev.scales.core.model.Architecture.LLAMA)), 2e-3f, 1, 100, 8, 0.1f, false, 0f,
+                1.0f, 3, 25, 0.25);
         List<TrainingEvent.Evaluation> evals = new ArrayList<>();
 
         try (LoadedModel model = ModelLoader.load(dev.scales.core.AppPaths.bundledModel(), Device.cpu())) {
@@ -105,8 +107,8 @@ class FineTuneRunTest {
             out.adapters().close();
         }
 
-        assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(50, 100, 150);
-        assertThat(evals.get(2).validationAccuracy()).isGreaterThanOrEqualTo(0.9)
+        assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(25, 50, 75, 100);
+        assertThat(evals.get(3).validationAccuracy()).isGreaterThanOrEqualTo(0.9)
                 .isGreaterThan(evals.get(0).validationAccuracy());
         // and unlabelled text has no accuracy to report
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
