@@ -96,4 +96,18 @@ class FinetuneCommandTest {
             return m.lm().forward(b.ids(), b.positions(), b.bias(), null, false).toFloatArray();
         }
     }
+
+    @Test
+    void aPromptSetWritesTheRowsAsItsZeroShotPromptAndAMissingOneIsNamed() throws Exception {
+        Path set = Path.of("sample-data/sentiment/prompt-set.json");
+        Cli ok = Cli.run("finetune", "--model", Golden.folder("gpt2-tiny").toString(), "--data", dataset().toString(),
+                "--prompt-set", set.toString(), "--max-steps", "2", "--batch", "2", "--out", dir.resolve("a").toString(),
+                "--json");
+        Cli missing = Cli.run("finetune", "--model", Golden.folder("gpt2-tiny").toString(), "--data",
+                dataset().toString(), "--prompt-set", dir.resolve("nope.json").toString(), "--out", dir.resolve("b").toString());
+
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.json");
+    }
 }
