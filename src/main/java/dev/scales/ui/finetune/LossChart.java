@@ -158,28 +158,90 @@ public final class LossChart extends VBox {
         }
     }
 
+    /**
+     * Points drawn per curve, at most about (two per pixel column of a wide chart): a redraw walks
+     * every point of a series, so it grew with the run (docs/BENCHMARKS.md, LossChartBench). Beyond it, each bucket of consecutive steps is drawn as its lowest and
+     * highest point, in step order — the envelope a pixel column shows anyway. The view model keeps
+     * every point; the CSV export reads those.
+     */
+    static final int MAX_DRAWN = 2000;
+
     /** Mirrors a list of (x, y) points into a chart series, one repaint per batch. */
     private void follow(ObservableList<double[]> points, XYSeries series) {
+        Mirror mirror = new Mirror(points, series);
         points.addListener((ListChangeListener<double[]>) c -> {
             holdRedraw();
-            while (c.next()) {
-                if (c.wasRemoved() && points.isEmpty()) {
-                    series.clear();
-                }
-                if (c.wasAdded()) {
-                    addAll(series, c.getAddedSubList());
-                }
-            }
+            mirror.update();
         });
     }
 
-    /** Adds points to a series with a single change event for all of them. */
-    private static void addAll(XYSeries series, List<? extends double[]> points) {
-        series.setNotify(false);
-        for (double[] p : points) {
-            series.add(p[0], p[1], false);
+    /** How many consecutive points one drawn bucket holds for a curve of {@code n} points. */
+    static int bucketFor(int n) {
+        if (n <= MAX_DRAWN) {
+            return 1;
         }
-        series.setNotify(true);
+        int b = 4; // a bucket of 2 draws both its points: no saving
+        while (2L * n / b > MAX_DRAWN) {
+            b *= 2;
+        }
+        return b;
+    }
+
+    /**
+     * A growing list of points drawn as a series of at most about {@link #MAX_DRAWN} points:
+     * complete buckets as their extremes, the last incomplete bucket point by point (redrawn as
+     * points arrive), everything again when the bucket size doubles.
+     */
+    static final class Mirror {
+        private final List<double[]> points;
+        private final XYSeries series;
+        private int bucket = 1;
+        private int done;
+        private int tail;
+
+        Mirror(List<double[]> points, XYSeries series) {
+            this.points = points;
+            this.series = series;
+        }
+
+        void update() {
+            int n = points.size();
+            series.setNotify(false);
+            if (n < done || bucketFor(n) != bucket) { // cleared, or the buckets double
+                series.clear();
+                bucket = bucketFor(n);
+                done = 0;
+                tail = 0;
+            }
+            if (tail > 0) {
+                series.delete(series.getItemCount() - tail, series.getItemCount() - 1);
+                tail = 0;
+            }
+            for (; done + bucket <= n; done += bucket) {
+                addExtremes(done, done + bucket);
+            }
+            for (int i = done; i < n; i++, tail++) {
+                series.add(points.get(i)[0], points.get(i)[1], false);
+            }
+            series.setNotify(true);
+        }
+
+        private void addExtremes(int from, int to) {
+            int lo = from;
+            int hi = from;
+            for (int i = from + 1; i < to; i++) {
+                if (points.get(i)[1] < points.get(lo)[1]) {
+                    lo = i;
+                }
+                if (points.get(i)[1] > points.get(hi)[1]) {
+                    hi = i;
+                }
+            }
+            series.add(points.get(Math.min(lo, hi))[0], points.get(Math.min(lo, hi))[1], false);
+            if (lo != hi) {
+                series.add(points.get(Math.max(lo, hi))[0], points.get(Math.max(lo, hi))[1], false);
+            }
+        }
     }
 
     private void showEarlierRuns() {
@@ -188,7 +250,7 @@ public final class LossChart extends VBox {
         List<FineTuneViewModel.Curve> runs = vm.earlierRuns();
         for (int i = 0; i < runs.size(); i++) {
             XYSeries s = new XYSeries(runs.get(i).name(), false, true);
-            addAll(s, runs.get(i).points());
+            new Mirror(runs.get(i).points(), s).update();
             earlierRenderer.setSeriesPaint(i, GREYS.get(Math.min(GREYS.size() - 1, runs.size() - 1 - i)), false);
             earlier.addSeries(s);
         }
