@@ -125,6 +125,13 @@ class CompareViewTest {
         assertThat(vm.comparison()).filteredOn(r -> r.measure().startsWith("accuracy"))
                 .hasSize(4).allSatisfy(r -> assertThat(r.second()).isEqualTo(r.first()));
         assertThat(table.getColumns().get(2).getText()).isEqualTo(vm.keptRuns().get(0).label());
+        robot.interact(() -> {
+            try {
+                Snapshots.save(table.getParent(), "compare-side-by-side");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         robot.interact(() -> vm.exportComparison(dir.resolve("side-by-side.csv")));
         assertThat(Files.readAllLines(dir.resolve("side-by-side.csv"))).hasSize(table.getItems().size() + 1);
     }

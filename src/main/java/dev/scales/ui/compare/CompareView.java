@@ -187,13 +187,16 @@ public final class CompareView extends ScrollPane {
                 + "results shown — two models, two settings, two machines."));
         TableColumn<dev.scales.core.experiment.RunRecords.Row, String> measure = new TableColumn<>("Measure");
         measure.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().measure()));
-        measure.setPrefWidth(260);
+        measure.setPrefWidth(250);
+        measure.setMaxWidth(280); // the runs' values get the room
         TableColumn<dev.scales.core.experiment.RunRecords.Row, String> first = new TableColumn<>("Shown run");
         first.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().first()));
+        first.setPrefWidth(380);
         TableColumn<dev.scales.core.experiment.RunRecords.Row, String> second = new TableColumn<>();
         second.textProperty().bind(Bindings.when(vm.comparedWithProperty().isEmpty()).then("Kept run")
                 .otherwise(vm.comparedWithProperty()));
         second.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().second()));
+        second.setPrefWidth(380);
         table.getColumns().add(measure);
         table.getColumns().add(first);
         table.getColumns().add(second);

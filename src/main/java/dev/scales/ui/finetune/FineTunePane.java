@@ -89,8 +89,7 @@ public final class FineTunePane extends VBox {
         ListView<FineTuneViewModel.Run> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
-        runs.setPlaceholder(new Label("No runs yet: each run you start is listed here with its final losses; "
-                + "double-click one to show its curves again."));
+        runs.setPlaceholder(new Label("No runs yet. Double-click a finished run to show its curves again."));
         runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
             @Override
             protected void updateItem(FineTuneViewModel.Run run, boolean empty) {
