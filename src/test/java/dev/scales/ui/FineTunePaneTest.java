@@ -213,11 +213,62 @@ class FineTunePaneTest {
         // when
         robot.interact(() -> vm.learningRateProperty().set("fast"));
 
-        // then
-        assertThat(vm.settingsError().get()).isEqualTo("Settings must be numbers.");
+        // then the field itself is flagged and says why, and Start stays disabled
+        assertThat(vm.settingsError().get()).isEqualTo("learning rate must be a number, got \"fast\"");
+        javafx.scene.control.TextField lr = robot.lookup("#learning-rate").queryAs(javafx.scene.control.TextField.class);
+        assertThat(lr.getStyleClass()).contains("invalid");
+        assertThat(lr.getTooltip().getText()).isEqualTo(vm.settingsError().get());
         assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
 
         robot.interact(() -> vm.learningRateProperty().set("5"));
         assertThat(vm.settingsError().get()).contains("--lr must be within (0, 1)");
+        assertThat(lr.getStyleClass()).contains("invalid");
+
+        // and a setting of the sheet below is flagged in its own row, the first row's field no longer
+        robot.interact(() -> {
+            vm.learningRateProperty().set("0.01");
+            item("validation share").setValue("1.5");
+        });
+        assertThat(vm.settingsError().get()).isEqualTo("the validation share must be within [0, 1), got 1.5");
+        assertThat(lr.getStyleClass()).doesNotContain("invalid");
+        assertThat(((FineTuneViewModel.TextSetting) item("validation share")).error().get())
+                .isEqualTo(vm.settingsError().get());
+        assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
+        robot.interact(() -> {
+            var more = robot.lookup("#more-settings-pane").queryAs(javafx.scene.control.TitledPane.class);
+            more.setAnimated(false);
+            more.setExpanded(true);
+            pane.applyCss();
+            pane.layout();
+            try {
+                Snapshots.save(pane, "finetune-more-settings");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private org.controlsfx.control.PropertySheet.Item item(String name) {
+        return robot().lookup("#more-settings").queryAs(org.controlsfx.control.PropertySheet.class).getItems().stream()
+                .filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private FxRobot robot() {
+        return new FxRobot();
+    }
+
+    @Test
+    void theSheetsSettingsReachTheRun(FxRobot robot) throws Exception {
+        ready(robot);
+        robot.interact(() -> {
+            item("accumulation").setValue("2");
+            item("seed").setValue("7");
+        });
+
+        robot.clickOn("#start-training");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && !vm.runs().isEmpty());
+
+        assertThat(vm.runs().get(0).settings()).isEqualTo("full · lr 0.01 · 6 steps · batch 2 × 2 · 10 examples (10% "
+                + "for validation) · seed 7");
     }
 }

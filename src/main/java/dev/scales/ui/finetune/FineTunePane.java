@@ -110,14 +110,40 @@ public final class FineTunePane extends VBox {
         datasetRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox methodRow = new HBox(8, new Label("Method"), method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        TextField lr = field(vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");
-        TextField steps = field(vm.stepsProperty(), 60, "Optimizer steps");
-        TextField batch = field(vm.batchSizeProperty(), 45, "Examples per step");
-        TextField rank = field(vm.loraRankProperty(), 45, "LoRA rank r (alpha = 2r)");
+        TextField lr = field(vm, vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");
+        lr.setId("learning-rate");
+        TextField steps = field(vm, vm.stepsProperty(), 60, "Optimizer steps");
+        TextField batch = field(vm, vm.batchSizeProperty(), 45, "Examples per step");
+        TextField rank = field(vm, vm.loraRankProperty(), 45, "LoRA rank r (alpha = 2r unless set below)");
         rank.disableProperty().bind(vm.methodProperty().isNotEqualTo(FineTuneViewModel.Method.LORA));
         HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
                 new Label("rank"), rank);
         settings.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        org.controlsfx.control.PropertySheet more = new org.controlsfx.control.PropertySheet(
+                javafx.collections.FXCollections.observableArrayList(vm.moreSettings()));
+        more.setId("more-settings");
+        more.setModeSwitcherVisible(false);
+        more.setSearchBoxVisible(false);
+        more.setPrefHeight(260);
+        org.controlsfx.property.editor.DefaultPropertyEditorFactory defaults =
+                new org.controlsfx.property.editor.DefaultPropertyEditorFactory();
+        more.setPropertyEditorFactory(item -> item instanceof FineTuneViewModel.TextSetting t
+                ? new org.controlsfx.property.editor.AbstractPropertyEditor<String, TextField>(t,
+                        field(t.text(), t.error(), 80, t.description())) {
+                    @Override
+                    protected javafx.beans.value.ObservableValue<String> getObservableValue() {
+                        return getEditor().textProperty();
+                    }
+
+                    @Override
+                    public void setValue(String value) {
+                        getEditor().setText(value);
+                    }
+                }
+                : defaults.call(item));
+        javafx.scene.control.TitledPane morePane = new javafx.scene.control.TitledPane("More settings", more);
+        morePane.setExpanded(false);
+        morePane.setId("more-settings-pane");
         Label settingsError = new Label();
         settingsError.getStyleClass().add("error-text");
         settingsError.textProperty().bind(vm.settingsError());
@@ -166,7 +192,8 @@ public final class FineTunePane extends VBox {
         accuracy.managedProperty().bind(accuracy.visibleProperty());
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
-                Section.of("Method and run", methodRow, settings, settingsError, controls, progress, accuracy), loss,
+                Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, progress, accuracy),
+                loss,
                 Section.of("Runs", runs));
     }
 
@@ -174,11 +201,30 @@ public final class FineTunePane extends VBox {
         vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
     }
 
-    private static TextField field(javafx.beans.property.StringProperty value, double width, String tip) {
+    private static TextField field(FineTuneViewModel vm, javafx.beans.property.StringProperty value, double width,
+                                   String tip) {
+        return field(value, vm.errorOf(value), width, tip);
+    }
+
+    /** A text field bound to a setting, outlined in red with the reason as its tooltip while the value is wrong. */
+    private static TextField field(javafx.beans.property.StringProperty value,
+                                   javafx.beans.value.ObservableStringValue error, double width, String tip) {
         TextField f = new TextField();
         f.textProperty().bindBidirectional(value);
         f.setPrefWidth(width);
-        f.setTooltip(new javafx.scene.control.Tooltip(tip));
+        javafx.scene.control.Tooltip tooltip = new javafx.scene.control.Tooltip(tip);
+        f.setTooltip(tooltip);
+        Runnable flag = () -> {
+            boolean bad = !error.get().isEmpty();
+            f.getStyleClass().remove("invalid");
+            if (bad) {
+                f.getStyleClass().add("invalid");
+            }
+            tooltip.setText(bad ? error.get() : tip);
+        };
+        error.addListener((obs, was, now) -> flag.run());
+        flag.run();
+        f.getProperties().put("scales.error", error); // kept as long as the field: bindings are weakly held
         return f;
     }
 

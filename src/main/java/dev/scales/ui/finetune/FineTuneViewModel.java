@@ -124,6 +124,21 @@ public final class FineTuneViewModel {
     private final StringProperty steps = new SimpleStringProperty(this, "steps", "100");
     private final StringProperty batchSize = new SimpleStringProperty(this, "batchSize", "8");
     private final StringProperty loraRank = new SimpleStringProperty(this, "loraRank", "8");
+    private final StringProperty warmup = new SimpleStringProperty(this, "warmup", "0.1");
+    private final javafx.beans.property.ObjectProperty<Boolean> cosine =
+            new SimpleObjectProperty<>(this, "cosine", Boolean.TRUE);
+    private final StringProperty weightDecay = new SimpleStringProperty(this, "weightDecay", "0.01");
+    private final StringProperty clip = new SimpleStringProperty(this, "clip", "1.0");
+    private final StringProperty accumulation = new SimpleStringProperty(this, "accumulation", "1");
+    private final StringProperty seed = new SimpleStringProperty(this, "seed", "42");
+    private final StringProperty evalEvery = new SimpleStringProperty(this, "evalEvery", "10");
+    private final StringProperty validationShare = new SimpleStringProperty(this, "validationShare", "0.1");
+    private final StringProperty patience = new SimpleStringProperty(this, "patience", "0");
+    private final StringProperty loraAlpha = new SimpleStringProperty(this, "loraAlpha", "");
+    private final StringProperty loraDropout = new SimpleStringProperty(this, "loraDropout", "0.05");
+    private final StringProperty loraTargets = new SimpleStringProperty(this, "loraTargets", "");
+    /** Each typed setting, the name its messages use, and the words that mark an error as its own. */
+    private final java.util.Map<StringProperty, String[]> names = new java.util.LinkedHashMap<>();
     private final ReadOnlyBooleanWrapper modelLoaded = new ReadOnlyBooleanWrapper(this, "modelLoaded");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused", false);
@@ -176,14 +191,32 @@ public final class FineTuneViewModel {
             adapters = null;
             ui.run(() -> hasResult.set(false));
         });
+        name(learningRate, "learning rate", "--lr");
+        name(steps, "steps", "--max-steps");
+        name(batchSize, "batch", "--batch");
+        name(loraRank, "LoRA rank", "LoRA rank");
+        name(warmup, "warm-up", "warm-up");
+        name(weightDecay, "weight decay", "weight decay");
+        name(clip, "gradient clipping", "gradient clipping");
+        name(accumulation, "accumulation", "--accumulate");
+        name(seed, "seed", "seed");
+        name(evalEvery, "evaluate every", "evaluation interval");
+        name(validationShare, "validation share", "validation share");
+        name(patience, "patience", "--patience");
+        name(loraAlpha, "LoRA alpha", "LoRA alpha");
+        name(loraDropout, "LoRA dropout", "LoRA dropout");
+        name(loraTargets, "LoRA targets", "target module");
+        List<javafx.beans.Observable> typed = new ArrayList<>(names.keySet());
+        typed.add(method);
+        typed.add(cosine);
         settingsError = Bindings.createStringBinding(() -> {
             try {
                 settings();
                 return "";
-            } catch (ScalesException | NumberFormatException e) {
-                return e instanceof NumberFormatException ? "Settings must be numbers." : e.getMessage();
+            } catch (ScalesException e) {
+                return e.getMessage();
             }
-        }, method, learningRate, steps, batchSize, loraRank);
+        }, typed.toArray(javafx.beans.Observable[]::new));
         startBlockedReason = Bindings.createStringBinding(() -> {
             if (!modelLoaded.get()) {
                 return "Load a model to fine-tune it.";
@@ -200,11 +233,114 @@ public final class FineTuneViewModel {
 
     /** The settings as typed; throws naming the first bad value. */
     FineTuneSettings settings() {
-        int rank = Integer.parseInt(loraRank.get().trim());
-        LoraConfig lora = method.get() == Method.LORA ? new LoraConfig(rank, 2f * rank, 0.05f, targets()) : null;
-        return new FineTuneSettings(lora, Float.parseFloat(learningRate.get().trim()), 1,
-                Integer.parseInt(steps.get().trim()), Integer.parseInt(batchSize.get().trim()), 0.1f, true, 0.01f,
-                1.0f, 42, 10, 0.1);
+        LoraConfig lora = null;
+        if (method.get() == Method.LORA) {
+            int rank = integer(loraRank);
+            List<String> targets = loraTargets.get().isBlank() ? targets()
+                    : java.util.Arrays.stream(loraTargets.get().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+            lora = new LoraConfig(rank, loraAlpha.get().isBlank() ? 2f * rank : (float) number(loraAlpha),
+                    (float) number(loraDropout), targets);
+        }
+        return new FineTuneSettings(lora, (float) number(learningRate), 1, integer(steps), integer(batchSize),
+                (float) number(warmup), Boolean.TRUE.equals(cosine.get()), (float) number(weightDecay),
+                (float) number(clip), integer(seed), integer(evalEvery), number(validationShare), integer(patience),
+                integer(accumulation));
+    }
+
+    private void name(StringProperty p, String name, String errorWords) {
+        names.put(p, new String[] {name, errorWords});
+    }
+
+    private double number(StringProperty p) {
+        try {
+            return Double.parseDouble(p.get().trim());
+        } catch (NumberFormatException e) {
+            throw new ScalesException(names.get(p)[0] + " must be a number, got \"" + p.get().trim() + "\"");
+        }
+    }
+
+    private int integer(StringProperty p) {
+        try {
+            return Integer.parseInt(p.get().trim());
+        } catch (NumberFormatException e) {
+            throw new ScalesException(names.get(p)[0] + " must be a whole number, got \"" + p.get().trim() + "\"");
+        }
+    }
+
+    /** What is wrong with the setting typed into {@code p} ("" when nothing): flagged beside its field. */
+    public StringBinding errorOf(StringProperty p) {
+        String[] n = names.get(p);
+        return Bindings.createStringBinding(() -> {
+            String e = settingsError.get();
+            return !e.isEmpty() && (e.startsWith(n[0] + " must") || e.contains(n[1])) ? e : "";
+        }, settingsError);
+    }
+
+    /**
+     * The settings beyond the four on the pane's first row, as PropertySheet rows (schedule,
+     * regularisation, evaluation, LoRA), each flagged in place when its value is wrong.
+     */
+    public List<org.controlsfx.control.PropertySheet.Item> moreSettings() {
+        String run = "Schedule and regularisation";
+        String eval = "Validation";
+        String adapters = "LoRA";
+        return List.of(
+                text(run, warmup, "Share of the steps the learning rate warms up over, from 0"),
+                new dev.scales.ui.common.PropertyItem<>(Boolean.class, run, "cosine decay",
+                        "After warm-up the learning rate follows a cosine down to 0 (off: it stays constant)", cosine),
+                text(run, weightDecay, "AdamW's decoupled weight decay (not on biases and norms)"),
+                text(run, clip, "Largest gradient norm; larger gradients are scaled down (0: off)"),
+                text(run, accumulation, "Micro-batches summed per optimizer step (a larger batch in the same memory)"),
+                text(run, seed, "Same seed, same split, order and curve"),
+                text(eval, validationShare, "Share of the dataset held out for validation loss and accuracy"),
+                text(eval, evalEvery, "Steps between evaluations on the validation set"),
+                text(eval, patience, "Stop after this many evaluations without a better validation loss (0: off)"),
+                text(adapters, loraAlpha, "Scale of the adapters' update (empty: 2 × rank)"),
+                text(adapters, loraDropout, "Dropout on the adapters' input while training"),
+                text(adapters, loraTargets, "Comma-separated module names (empty: every linear layer of a block)"));
+    }
+
+    private TextSetting text(String category, StringProperty p, String description) {
+        return new TextSetting(category, names.get(p)[0], description, p, errorOf(p));
+    }
+
+    /** A setting typed as text, with its error; the pane gives it a text field flagged in place. */
+    public record TextSetting(String category, String name, String description, StringProperty text,
+                              StringBinding error) implements org.controlsfx.control.PropertySheet.Item {
+        @Override
+        public Class<?> getType() {
+            return String.class;
+        }
+
+        @Override
+        public String getCategory() {
+            return category;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+
+        @Override
+        public Object getValue() {
+            return text.get();
+        }
+
+        @Override
+        public void setValue(Object value) {
+            text.set((String) value);
+        }
+
+        @Override
+        public java.util.Optional<javafx.beans.value.ObservableValue<? extends Object>> getObservableValue() {
+            return java.util.Optional.of(text);
+        }
     }
 
     private List<String> targets() {
