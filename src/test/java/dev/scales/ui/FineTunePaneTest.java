@@ -231,7 +231,7 @@ class FineTunePaneTest {
         });
         assertThat(vm.settingsError().get()).isEqualTo("the validation share must be within [0, 1), got 1.5");
         assertThat(lr.getStyleClass()).doesNotContain("invalid");
-        assertThat(((FineTuneViewModel.TextSetting) item("validation share")).error().get())
+        assertThat(((dev.scales.ui.common.PropertyItem<?>) item("validation share")).error().get())
                 .isEqualTo(vm.settingsError().get());
         assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
         robot.interact(() -> {

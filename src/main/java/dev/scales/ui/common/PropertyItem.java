@@ -1,24 +1,45 @@
 package dev.scales.ui.common;
 
 import java.util.Optional;
-import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.Property;
+import javafx.beans.value.ObservableStringValue;
 import javafx.beans.value.ObservableValue;
 import org.controlsfx.control.PropertySheet;
 
-/** A PropertySheet row backed by a view-model property. */
+/**
+ * A PropertySheet row backed by a view-model property, and optionally by what is wrong with its
+ * value ("" when nothing), for the editor to flag in place.
+ */
 public final class PropertyItem<T> implements PropertySheet.Item {
     private final Class<T> type;
     private final String category;
     private final String name;
     private final String description;
-    private final ObjectProperty<T> value;
+    private final Property<T> value;
+    private final ObservableStringValue error;
 
-    public PropertyItem(Class<T> type, String category, String name, String description, ObjectProperty<T> value) {
+    public PropertyItem(Class<T> type, String category, String name, String description, Property<T> value) {
+        this(type, category, name, description, value, null);
+    }
+
+    public PropertyItem(Class<T> type, String category, String name, String description, Property<T> value,
+                        ObservableStringValue error) {
         this.type = type;
         this.category = category;
         this.name = name;
         this.description = description;
         this.value = value;
+        this.error = error;
+    }
+
+    /** The typed value's property. */
+    public Property<T> property() {
+        return value;
+    }
+
+    /** What is wrong with the value ("" when nothing), or null when the row is not checked. */
+    public ObservableStringValue error() {
+        return error;
     }
 
     @Override
@@ -43,12 +64,12 @@ public final class PropertyItem<T> implements PropertySheet.Item {
 
     @Override
     public Object getValue() {
-        return value.get();
+        return value.getValue();
     }
 
     @Override
     public void setValue(Object v) {
-        value.set(type.cast(v));
+        value.setValue(type.cast(v));
     }
 
     @Override

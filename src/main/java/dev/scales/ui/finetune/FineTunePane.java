@@ -127,9 +127,10 @@ public final class FineTunePane extends VBox {
         more.setPrefHeight(260);
         org.controlsfx.property.editor.DefaultPropertyEditorFactory defaults =
                 new org.controlsfx.property.editor.DefaultPropertyEditorFactory();
-        more.setPropertyEditorFactory(item -> item instanceof FineTuneViewModel.TextSetting t
-                ? new org.controlsfx.property.editor.AbstractPropertyEditor<String, TextField>(t,
-                        field(t.text(), t.error(), 80, t.description())) {
+        more.setPropertyEditorFactory(item -> item instanceof dev.scales.ui.common.PropertyItem<?> p && p.error() != null
+                && p.property() instanceof javafx.beans.property.StringProperty text
+                ? new org.controlsfx.property.editor.AbstractPropertyEditor<String, TextField>(p,
+                        field(text, p.error(), 80, p.getDescription())) {
                     @Override
                     protected javafx.beans.value.ObservableValue<String> getObservableValue() {
                         return getEditor().textProperty();

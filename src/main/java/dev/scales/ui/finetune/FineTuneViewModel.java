@@ -300,47 +300,8 @@ public final class FineTuneViewModel {
                 text(adapters, loraTargets, "Comma-separated module names (empty: every linear layer of a block)"));
     }
 
-    private TextSetting text(String category, StringProperty p, String description) {
-        return new TextSetting(category, names.get(p)[0], description, p, errorOf(p));
-    }
-
-    /** A setting typed as text, with its error; the pane gives it a text field flagged in place. */
-    public record TextSetting(String category, String name, String description, StringProperty text,
-                              StringBinding error) implements org.controlsfx.control.PropertySheet.Item {
-        @Override
-        public Class<?> getType() {
-            return String.class;
-        }
-
-        @Override
-        public String getCategory() {
-            return category;
-        }
-
-        @Override
-        public String getName() {
-            return name;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-
-        @Override
-        public Object getValue() {
-            return text.get();
-        }
-
-        @Override
-        public void setValue(Object value) {
-            text.set((String) value);
-        }
-
-        @Override
-        public java.util.Optional<javafx.beans.value.ObservableValue<? extends Object>> getObservableValue() {
-            return java.util.Optional.of(text);
-        }
+    private dev.scales.ui.common.PropertyItem<String> text(String category, StringProperty p, String description) {
+        return new dev.scales.ui.common.PropertyItem<>(String.class, category, names.get(p)[0], description, p, errorOf(p));
     }
 
     private List<String> targets() {
