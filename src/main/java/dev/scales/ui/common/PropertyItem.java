@@ -32,6 +32,16 @@ public final class PropertyItem<T> implements PropertySheet.Item {
         this.error = error;
     }
 
+    /** A sheet of {@code items} in their order, without the search box and the mode switcher. */
+    public static PropertySheet sheet(String id, java.util.List<PropertySheet.Item> items, double prefHeight) {
+        PropertySheet sheet = new PropertySheet(javafx.collections.FXCollections.observableArrayList(items));
+        sheet.setId(id);
+        sheet.setModeSwitcherVisible(false);
+        sheet.setSearchBoxVisible(false);
+        sheet.setPrefHeight(prefHeight);
+        return sheet;
+    }
+
     /** The typed value's property. */
     public Property<T> property() {
         return value;

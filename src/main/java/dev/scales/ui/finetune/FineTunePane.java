@@ -119,12 +119,8 @@ public final class FineTunePane extends VBox {
         HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
                 new Label("rank"), rank);
         settings.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        org.controlsfx.control.PropertySheet more = new org.controlsfx.control.PropertySheet(
-                javafx.collections.FXCollections.observableArrayList(vm.moreSettings()));
-        more.setId("more-settings");
-        more.setModeSwitcherVisible(false);
-        more.setSearchBoxVisible(false);
-        more.setPrefHeight(260);
+        org.controlsfx.control.PropertySheet more = dev.scales.ui.common.PropertyItem.sheet("more-settings",
+                vm.moreSettings(), 260);
         org.controlsfx.property.editor.DefaultPropertyEditorFactory defaults =
                 new org.controlsfx.property.editor.DefaultPropertyEditorFactory();
         more.setPropertyEditorFactory(item -> item instanceof dev.scales.ui.common.PropertyItem<?> p && p.error() != null

@@ -104,12 +104,8 @@ public final class PromptPane extends VBox {
         actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
 
-        org.controlsfx.control.PropertySheet sampling = new org.controlsfx.control.PropertySheet(
-                javafx.collections.FXCollections.observableArrayList(vm.samplingItems()));
-        sampling.setId("sampling");
-        sampling.setModeSwitcherVisible(false);
-        sampling.setSearchBoxVisible(false);
-        sampling.setPrefHeight(200);
+        org.controlsfx.control.PropertySheet sampling = dev.scales.ui.common.PropertyItem.sheet("sampling",
+                vm.samplingItems(), 200);
         javafx.scene.control.TitledPane samplingPane = new javafx.scene.control.TitledPane("Sampling settings", sampling);
         samplingPane.setExpanded(false);
         Label samplingError = new Label();
