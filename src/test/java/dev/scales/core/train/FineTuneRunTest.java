@@ -335,4 +335,30 @@ class FineTuneRunTest {
             assertThat(p.toString()).startsWith("train.csv:3: expected 2 columns [input, label], found 1");
         });
     }
+
+    @Test
+    void aLabelledAnswerIsTrainedAsRunningTextWithoutEndOfTextAndAFreeCompletionEndsWithIt() {
+        try (LoadedModel model = ModelLoader.load(dev.scales.core.AppPaths.bundledModel(), Device.cpu())) {
+            var labelled = new TrainingExample(1, "Review: Nice.\nSentiment:", " positive\n\n",
+                    new TrainingExample.Label("positive", " positive"));
+            var free = new TrainingExample(2, "Q: Where does Mia live?\nA:", " Lund\n\n");
+
+            List<FineTuneRun.Sequence> seqs = FineTuneRun.tokenize(model, List.of(labelled, free), new ArrayList<>());
+
+            long eos = model.config().eosTokenIds().get(0);
+            long[] a = seqs.get(0).ids();
+            long[] inText = model.tokenizer().encode("Review: Nice.\nSentiment: positive\n\nReview", true);
+            // the answer's tokens are those of running text ("\n", "\n" — never a lone "\n\n"), then nothing
+            assertThat(a).containsExactly(java.util.Arrays.copyOf(inText, inText.length - 1));
+            assertThat(a[a.length - 1]).isNotEqualTo(eos);
+            long[] b = seqs.get(1).ids();
+            assertThat(b[b.length - 1]).isEqualTo(eos);
+            // the loss counts the completion (and the end of a free one) only
+            float[] w = seqs.get(0).weights();
+            int prompt = seqs.get(0).promptLength();
+            for (int i = 0; i < w.length; i++) {
+                assertThat(w[i]).as("prediction %d", i).isEqualTo(i >= prompt - 1 ? 1f : 0f);
+            }
+        }
+    }
 }
