@@ -72,6 +72,8 @@ public final class ModelBar extends HBox {
         summary.setId("model-summary");
         summary.getStyleClass().add("model-summary");
         summary.textProperty().bind(vm.loadedSummaryProperty());
+        summary.setTooltip(new Tooltip());
+        summary.getTooltip().textProperty().bind(vm.loadedSummaryProperty()); // the whole line where it is cut
         Label error = new Label();
         error.setId("model-error");
         error.getStyleClass().add("error-text");
