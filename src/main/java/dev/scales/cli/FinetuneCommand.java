@@ -48,7 +48,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "lora", description = "lora or full (default: ${DEFAULT-VALUE}).")
     Method method;
 
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (alpha = 2 × rank unless --alpha).")
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (alpha = rank, PEFT's default, unless --alpha).")
     int rank;
 
     @Option(names = "--alpha", description = "LoRA alpha.")
@@ -105,7 +105,7 @@ final class FinetuneCommand implements Callable<Integer> {
             modelOptions.model = resume;
         }
         try (LoadedModel model = modelOptions.load()) {
-            LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? 2f * rank : alpha, 0.05f,
+            LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
                     seed, evalEvery, 0.1, patience, accumulate);

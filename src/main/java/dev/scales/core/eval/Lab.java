@@ -71,14 +71,15 @@ public final class Lab {
     }
 
     /**
-     * Fine-tuning settings for a study: no validation split, constant learning rate after a short
-     * warm-up; LoRA of rank {@code rank} (alpha 2 × rank) on the family's default targets, every linear layer.
+     * Fine-tuning settings for a study: no validation split, a short warm-up then a cosine decay;
+     * LoRA of rank {@code rank} with alpha = rank (PEFT's default: the update at scale 1) on the
+     * family's default targets, every linear layer (docs/decisions/0009).
      */
     public static FineTuneSettings settings(LoadedModel model, boolean lora, float lr, int steps, int batch, int rank,
                                             long seed) {
-        LoraConfig config = lora ? new LoraConfig(rank, 2f * rank, 0,
+        LoraConfig config = lora ? new LoraConfig(rank, rank, 0,
                 LoraConfig.defaultTargets(model.config().architecture())) : null;
-        return new FineTuneSettings(config, lr, 1, steps, batch, 0.1f, false, 0f, 1.0f, seed, Integer.MAX_VALUE, 0);
+        return new FineTuneSettings(config, lr, 1, steps, batch, 0.1f, true, 0f, 1.0f, seed, Integer.MAX_VALUE, 0);
     }
 
     /**

@@ -77,7 +77,7 @@ public final class Studies {
                 List.of(1e-4f, 3e-4f, 1e-3f, 3e-3f, 1e-2f), 200, 100);
 
         /** The learning rate of the task fine-tunes (LoRA on every linear layer; docs/decisions/0009). */
-        public static final float LORA_RATE = 2e-3f;
+        public static final float LORA_RATE = 4e-3f;
     }
 
     private final Path modelFolder;

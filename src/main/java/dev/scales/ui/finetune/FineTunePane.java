@@ -114,7 +114,7 @@ public final class FineTunePane extends VBox {
         lr.setId("learning-rate");
         TextField steps = field(vm, vm.stepsProperty(), 60, "Optimizer steps");
         TextField batch = field(vm, vm.batchSizeProperty(), 45, "Examples per step");
-        TextField rank = field(vm, vm.loraRankProperty(), 45, "LoRA rank r (alpha = 2r unless set below)");
+        TextField rank = field(vm, vm.loraRankProperty(), 45, "LoRA rank r (alpha = r unless set below)");
         rank.disableProperty().bind(vm.methodProperty().isNotEqualTo(FineTuneViewModel.Method.LORA));
         HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
                 new Label("rank"), rank);

@@ -120,7 +120,7 @@ public final class FineTuneViewModel {
             "No dataset chosen.");
     private final ReadOnlyStringWrapper datasetError = new ReadOnlyStringWrapper(this, "datasetError", "");
     private final ObjectProperty<Method> method = new SimpleObjectProperty<>(this, "method", Method.LORA);
-    private final StringProperty learningRate = new SimpleStringProperty(this, "learningRate", "0.002");
+    private final StringProperty learningRate = new SimpleStringProperty(this, "learningRate", "0.004");
     private final StringProperty steps = new SimpleStringProperty(this, "steps", "100");
     private final StringProperty batchSize = new SimpleStringProperty(this, "batchSize", "8");
     private final StringProperty loraRank = new SimpleStringProperty(this, "loraRank", "8");
@@ -238,7 +238,7 @@ public final class FineTuneViewModel {
             int rank = integer(loraRank);
             List<String> targets = loraTargets.get().isBlank() ? targets()
                     : java.util.Arrays.stream(loraTargets.get().split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
-            lora = new LoraConfig(rank, loraAlpha.get().isBlank() ? 2f * rank : (float) number(loraAlpha),
+            lora = new LoraConfig(rank, loraAlpha.get().isBlank() ? rank : (float) number(loraAlpha),
                     (float) number(loraDropout), targets);
         }
         return new FineTuneSettings(lora, (float) number(learningRate), 1, integer(steps), integer(batchSize),
@@ -295,7 +295,7 @@ public final class FineTuneViewModel {
                 text(eval, validationShare, "Share of the dataset held out for validation loss and accuracy"),
                 text(eval, evalEvery, "Steps between evaluations on the validation set"),
                 text(eval, patience, "Stop after this many evaluations without a better validation loss (0: off)"),
-                text(adapters, loraAlpha, "Scale of the adapters' update (empty: 2 × rank)"),
+                text(adapters, loraAlpha, "The adapters' update is scaled by alpha / rank (empty: alpha = rank, PEFT's default)"),
                 text(adapters, loraDropout, "Dropout on the adapters' input while training"),
                 text(adapters, loraTargets, "Comma-separated module names (empty: every linear layer of a block)"));
     }
