@@ -188,18 +188,11 @@ public final class MainViewModel {
             labelled.add(n);
         }
         Path general = dev.scales.core.AppPaths.home().resolve("sample-data/general/held-out.txt");
-        try {
-            var ft = new dev.scales.core.experiment.Experiment.FineTune(
-                    fineTune.methodProperty().get() == dev.scales.ui.finetune.FineTuneViewModel.Method.FULL ? "full" : "lora",
-                    Float.parseFloat(fineTune.learningRateProperty().get().trim()),
-                    Integer.parseInt(fineTune.stepsProperty().get().trim()),
-                    Integer.parseInt(fineTune.batchSizeProperty().get().trim()),
-                    Integer.parseInt(fineTune.loraRankProperty().get().trim()));
-            return new dev.scales.core.experiment.Experiment(name, model, train, test, promptSet,
-                    java.nio.file.Files.isRegularFile(general) ? general : null, Math.max(1, shots), ft, size, labelled, 3);
-        } catch (NumberFormatException e) {
-            throw new dev.scales.core.ScalesException("the fine-tuning settings are not numbers: " + e.getMessage());
-        }
+        var s = fineTune.settings(); // throws naming the first bad value
+        var ft = new dev.scales.core.experiment.Experiment.FineTune(s.isLora() ? "lora" : "full", s.learningRate(),
+                s.maxSteps(), s.batchSize(), s.isLora() ? s.lora().rank() : 8);
+        return new dev.scales.core.experiment.Experiment(name, model, train, test, promptSet,
+                java.nio.file.Files.isRegularFile(general) ? general : null, Math.max(1, shots), ft, size, labelled, 3);
     }
 
     /** The lesson runs on the bundled model, the one its sample task (sentiment) is written for. */

@@ -238,15 +238,8 @@ public final class Corpus {
      * fresh word can be answered only by matching its polarity to the demonstrations' words.
      */
     private void polarity(Random r, Text b, int minChars) {
-        List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
-        Format f = format(r, List.of("Word", "Sentiment"));
-        f.header(r, b, labels);
-        while (b.length() < minChars) {
-            boolean positive = r.nextBoolean();
-            String word = r.nextInt(4) == 0 ? pick(r, positive ? World.GOOD_VERBS : World.BAD_VERBS)
-                    : pick(r, positive ? World.GOOD : World.BAD);
-            f.append(b, word, labels.get(positive ? 0 : 1));
-        }
+        polar(r, b, minChars, "Word", positive -> r.nextInt(4) == 0
+                ? pick(r, positive ? World.GOOD_VERBS : World.BAD_VERBS) : pick(r, positive ? World.GOOD : World.BAD));
     }
 
     /** Made-up words in neutral sentences, each word in a category drawn for this sequence. */
@@ -271,12 +264,18 @@ public final class Corpus {
 
     /** Reviews whose polarity is written with a label pair drawn and swapped for this sequence. */
     private void sentiment(Random r, Text b, int minChars) {
+        polar(r, b, minChars, "Review", positive -> Texts.review(r, positive, Texts.Split.PRETRAIN));
+    }
+
+    /** Items of a polarity drawn per line, labelled with a sentiment pair drawn and swapped for this sequence. */
+    private void polar(Random r, Text b, int minChars, String inputField,
+                       java.util.function.Function<Boolean, String> item) {
         List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
-        Format f = format(r, List.of("Review", "Sentiment"));
+        Format f = format(r, List.of(inputField, "Sentiment"));
         f.header(r, b, labels);
         while (b.length() < minChars) {
             boolean positive = r.nextBoolean();
-            f.append(b, Texts.review(r, positive, Texts.Split.PRETRAIN), labels.get(positive ? 0 : 1));
+            f.append(b, item.apply(positive), labels.get(positive ? 0 : 1));
         }
     }
 

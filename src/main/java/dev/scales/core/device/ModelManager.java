@@ -314,13 +314,16 @@ public final class ModelManager implements AutoCloseable {
             }
             Variant to = variants.stream().filter(v -> v.id() == id).findFirst()
                     .orElseThrow(() -> new ScalesException("no such variant of " + m.name() + " (it was dropped)"));
-            if (to != activeVariant) {
-                useBase();
+            Variant from = activeVariant;
+            if (to != from) {
+                if (!from.isBase()) {
+                    from.adapters().setActive(false);
+                }
                 if (!to.isBase()) {
                     to.adapters().setActive(true);
-                    activeVariant = to;
-                    notifyVariants();
                 }
+                activeVariant = to;
+                notifyVariants();
             }
             return to;
         }).future();

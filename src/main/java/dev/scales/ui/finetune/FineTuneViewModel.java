@@ -232,7 +232,7 @@ public final class FineTuneViewModel {
     }
 
     /** The settings as typed; throws naming the first bad value. */
-    FineTuneSettings settings() {
+    public FineTuneSettings settings() {
         LoraConfig lora = null;
         if (method.get() == Method.LORA) {
             int rank = integer(loraRank);
