@@ -203,6 +203,13 @@ class FineTunePaneTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> manager.variants().all().size() == 3);
         assertThat(manager.variants().active().name()).startsWith("#2 LoRA");
         assertThat(manager.variants().all().get(1).adapters().isActive()).isFalse();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.hasResultProperty().get());
+
+        // when the second run's variant is discarded, its adapters are gone: nothing is left to save
+        manager.discard(manager.variants().active().id()).join();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.hasResultProperty().get()).isFalse();
+        assertThat(manager.variants().active().isBase()).isTrue();
     }
 
     @Test

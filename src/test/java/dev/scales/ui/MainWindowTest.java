@@ -123,6 +123,42 @@ class MainWindowTest {
     }
 
     @Test
+    void twoModelsStayLoadedTheWeightsMenuChoosesAndUnloadKeepsTheOther(FxRobot robot) throws Exception {
+        // when two models are loaded one after the other
+        for (String name : List.of("gpt2-tiny", "llama-tiny-gqa")) {
+            robot.interact(() -> vm.modelBar().selectedModelProperty().set(Golden.folder(name).toAbsolutePath()));
+            robot.clickOn("#load-model");
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> manager.current().map(m -> m.name().equals(name))
+                    .orElse(false));
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // then both are in the Weights menu and the summary's tooltip, and prompts run on the last
+        ComboBox<?> weights = robot.lookup("#variant-choice").queryAs(ComboBox.class);
+        assertThat(weights.getItems()).extracting(Object::toString)
+                .containsExactly("gpt2-tiny · base weights", "llama-tiny-gqa · base weights");
+        assertThat(weights.isDisabled()).isFalse();
+        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).startsWith("llama-tiny-gqa");
+        assertThat(robot.lookup("#model-summary").queryLabeled().getTooltip().getText())
+                .contains("Loaded models (2)").contains("• gpt2-tiny · gpt2").contains("• llama-tiny-gqa · llama");
+        assertThat(robot.lookup("#discard-variant").queryButton().isDisabled()).as("a base is not discarded").isTrue();
+
+        // when the first model's weights are chosen
+        robot.interact(() -> weights.getSelectionModel().select(0));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> manager.current().map(m -> m.name().equals("gpt2-tiny"))
+                .orElse(false));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).startsWith("gpt2-tiny");
+
+        // when it is unloaded, the other stays loaded and becomes current
+        robot.clickOn("#unload-model");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> manager.models().size() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#model-summary").queryLabeled().getText()).startsWith("llama-tiny-gqa");
+        assertThat(weights.getItems()).extracting(Object::toString).containsExactly("llama-tiny-gqa · base weights");
+    }
+
+    @Test
     void aBrokenModelFolderIsReportedAndTheAppGoesOn(FxRobot robot) throws Exception {
         // given a folder whose config.json names no model type
         robot.interact(() -> vm.modelBar().selectedModelProperty().set(dir.resolve("models/tiny").toAbsolutePath()));

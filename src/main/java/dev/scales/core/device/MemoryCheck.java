@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,19 +39,29 @@ public final class MemoryCheck {
     }
 
     public void require(ModelSummary model, Device device) {
+        require(model, device, List.of());
+    }
+
+    /**
+     * As {@link #require(ModelSummary, Device)}, where {@code loadedThere} names the models already
+     * loaded on that device: unloading one of them is what the refusal suggests first.
+     */
+    public void require(ModelSummary model, Device device, List<String> loadedThere) {
         long need = needed(model);
+        String unload = loadedThere.isEmpty() ? "" : "unload a model loaded there (" + String.join("; ", loadedThere)
+                + "), ";
         if (device.isGpu()) {
             long free = gpuFree(device);
             if (free >= 0 && need > free) {
                 throw new ScalesException(refusal(model, need, free, "GPU " + device.getDeviceId(),
-                        "load it on the CPU, fine-tune with LoRA, or choose a smaller model"));
+                        unload + "load it on the CPU, fine-tune with LoRA, or choose a smaller model"));
             }
             return;
         }
         long free = freeCpuBytes.getAsLong();
         if (free >= 0 && need > free) {
             throw new ScalesException(refusal(model, need, free, "this machine",
-                    "close other programs, or choose a smaller model"));
+                    unload + "close other programs, or choose a smaller model"));
         }
         long direct = directHeadroomBytes.getAsLong();
         if (model.weightBytes() > direct) {

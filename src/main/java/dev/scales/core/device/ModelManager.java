@@ -8,12 +8,16 @@ import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.model.ModelLocations;
+import dev.scales.core.model.ModelSummary;
+import dev.scales.core.util.Bytes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +27,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one owner of the loaded model and the thread that uses it. Jobs queue by priority —
+ * The one owner of the loaded models and the thread that uses them. Jobs queue by priority —
  * interactive requests first, evaluations next, training last — and run one at a time on the
  * manager's worker, with grad mode set on that thread. A training job yields between optimizer
  * steps ({@link JobContext#yieldToUrgent()}), so a prompt typed during training answers within
@@ -31,9 +35,11 @@ import java.util.function.Function;
  * training: a model is never swapped under a run. Every job ends done, cancelled or failed,
  * and its caller observes that through the job's future.
  *
- * <p>The loaded model can run as several {@link Variant}s: its base weights, and each LoRA
- * fine-tune of it, which shares the base weights and adds only its adapters. One variant is active
- * at a time; switching is a job on the worker, so a request sees one variant's weights throughout.
+ * <p>Several models can be loaded at once ({@link #models()}: the registry, in load order); requests
+ * run on the current one. Each loaded model can run as several {@link Variant}s: its base weights,
+ * and each LoRA fine-tune of it, which shares the base weights and adds only its adapters. One
+ * variant of all is active, and its model is the current one; switching is a job on the worker, so
+ * a request sees one variant's weights throughout.
  */
 public final class ModelManager implements AutoCloseable {
     private static final Comparator<Job<?>> ORDER = Comparator.<Job<?>, Integer>comparing(j -> j.priority().ordinal())
@@ -47,31 +53,62 @@ public final class ModelManager implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Thread worker;
     private volatile boolean closed;
-    private volatile LoadedModel current;
     private volatile Job<?> training;
     private final MemoryCheck memory;
 
+    private final List<Entry> models = new CopyOnWriteArrayList<>();
     private final List<Variant> variants = new CopyOnWriteArrayList<>();
+    /** Per model id, the variant whose weights the model computes with now (its base, or a LoRA on it). */
+    private final Map<Long, Variant> onModel = new ConcurrentHashMap<>();
     private final List<Consumer<Variants>> variantListeners = new CopyOnWriteArrayList<>();
+    /** The variant requests run on; its model is the current one (null: no model loaded). */
     private volatile Variant activeVariant;
 
     /**
-     * Weights the loaded model can run with: the base ({@code adapters} null: as loaded, or as a full
-     * fine-tune left them) or the base plus a LoRA adapter.
+     * A model in the registry: what was loaded from which folder onto which device, and the memory
+     * the manager accounts for it (its F32 weights plus room to run).
      */
-    public record Variant(long id, String name, LoraAdapters adapters) {
+    public record Entry(long id, LoadedModel model, ModelSummary summary, long memoryBytes) {
+        public String name() {
+            return model.name();
+        }
+
+        /** One line for a menu or a tooltip: name, architecture, size, dtype on disk, device, memory. */
+        public String describe() {
+            return model.name() + " · " + model.config().modelType() + " · " + Bytes.count(summary.parameterCount())
+                    + " params · " + summary.diskDtype() + " on disk · "
+                    + (model.device().isGpu() ? "GPU " + model.device().getDeviceId() : "CPU") + " · ~"
+                    + Bytes.format(memoryBytes);
+        }
+    }
+
+    /**
+     * Weights a loaded model can run with: the base ({@code adapters} null: as loaded, or as a full
+     * fine-tune left them) or the base plus a LoRA adapter.
+     *
+     * @param model the registry id of the model whose weights these are
+     */
+    public record Variant(long id, long model, String modelName, String name, LoraAdapters adapters) {
         public boolean isBase() {
             return adapters == null;
         }
 
         @Override
         public String toString() {
-            return name;
+            return modelName + " · " + name;
         }
     }
 
-    /** The loaded model's variants, base first, and the one requests run on (empty and null with no model). */
-    public record Variants(List<Variant> all, Variant active) {}
+    /**
+     * Every loaded model's variants — each model's base first, its LoRA fine-tunes after it, models
+     * in load order — and the one requests run on (empty and null with no model).
+     */
+    public record Variants(List<Variant> all, Variant active) {
+        /** The variants of the active variant's model. */
+        public List<Variant> ofActiveModel() {
+            return active == null ? List.of() : all.stream().filter(v -> v.model() == active.model()).toList();
+        }
+    }
 
     private record Queued<T>(Job<T> job, BiFunction<LoadedModel, JobContext, T> work, boolean needsModel) {}
 
@@ -109,7 +146,10 @@ public final class ModelManager implements AutoCloseable {
         return submit("job", work);
     }
 
-    /** Loads a folder on a device (auto, cpu, gpu0…); the old model is let go only once the new one has loaded. */
+    /**
+     * Loads a folder on a device (auto, cpu, gpu0…) beside the models already loaded, and makes it
+     * the current one. The same folder already loaded on that device is made current, not loaded twice.
+     */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
         return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, (ignored, ctx) -> {
             Offline.configure();
@@ -117,31 +157,84 @@ public final class ModelManager implements AutoCloseable {
             ai.djl.Device device = "auto".equalsIgnoreCase(deviceId)
                     ? memory.autoDevice(summary, Engine.getEngine("PyTorch").getGpuCount())
                     : Devices.resolve(deviceId, Engine.getEngine("PyTorch"));
-            // Checked before a byte of weights is read; the model being replaced still counts as used.
-            memory.require(summary, device);
-            LoadedModel loaded = ModelLoader.load(folder, device);
-            LoadedModel old = current;
-            current = loaded;
-            resetVariants(loaded);
-            if (old != null) {
-                old.close();
+            Path absolute = folder.toAbsolutePath().normalize();
+            Optional<Entry> same = models.stream().filter(e -> e.model().device().equals(device)
+                    && e.model().folder().toAbsolutePath().normalize().equals(absolute)).findFirst();
+            if (same.isPresent()) {
+                activate(onModel.get(same.get().id()));
+                return same.get().model();
             }
-            notifyModel();
+            // Checked before a byte of weights is read; the models already loaded hold their memory.
+            memory.require(summary, device, models.stream().filter(e -> e.model().device().equals(device))
+                    .map(Entry::describe).toList());
+            LoadedModel loaded = ModelLoader.load(folder, device);
+            Entry entry = new Entry(ids.incrementAndGet(), loaded, summary, MemoryCheck.needed(summary));
+            models.add(entry);
+            Variant base = new Variant(ids.incrementAndGet(), entry.id(), loaded.name(), "base weights", null);
+            variants.add(base);
+            onModel.put(entry.id(), base);
+            activate(base);
             return loaded;
         }, false).future();
     }
 
+    /** Unloads the current model (and its variants); the most recently loaded of the others becomes current. */
     public CompletableFuture<Void> unload() {
         return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
-            LoadedModel old = current;
-            current = null;
-            resetVariants(null);
-            if (old != null) {
-                old.close();
-                notifyModel();
+            Variant a = activeVariant;
+            if (a != null) {
+                unloadNow(a.model());
             }
             return (Void) null;
         }, false).future();
+    }
+
+    /** Unloads the model with registry id {@code modelId}, wherever it is in the registry. */
+    public CompletableFuture<Void> unload(long modelId) {
+        return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
+            unloadNow(modelId);
+            return (Void) null;
+        }, false).future();
+    }
+
+    private void unloadNow(long modelId) {
+        Entry e = models.stream().filter(m -> m.id() == modelId).findFirst()
+                .orElseThrow(() -> new ScalesException("no such model is loaded (it was unloaded)"));
+        models.remove(e);
+        variants.removeIf(v -> v.model() == modelId); // the adapters live in the model's memory: closing it frees them
+        onModel.remove(modelId);
+        Variant a = activeVariant;
+        if (a != null && a.model() == modelId) {
+            activate(models.isEmpty() ? null : onModel.get(models.get(models.size() - 1).id()));
+        } else {
+            notifyVariants();
+        }
+        e.model().close();
+    }
+
+    /**
+     * Makes {@code v} (null: none) the variant requests run on, switching its model's adapters, and
+     * tells listeners: the model's listeners when the current model changed, the variants' always.
+     */
+    private void activate(Variant v) {
+        Variant before = activeVariant;
+        if (v != null) {
+            Variant was = onModel.get(v.model());
+            if (was != v) {
+                if (was != null && !was.isBase()) {
+                    was.adapters().setActive(false);
+                }
+                if (!v.isBase()) {
+                    v.adapters().setActive(true);
+                }
+                onModel.put(v.model(), v);
+            }
+        }
+        activeVariant = v;
+        if (before == null || v == null ? before != v : before.model() != v.model()) {
+            notifyModel();
+        }
+        notifyVariants();
     }
 
     private <T> Job<T> enqueue(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work,
@@ -189,7 +282,7 @@ public final class ModelManager implements AutoCloseable {
         Throwable error = null;
         try {
             GradMode.inference();
-            LoadedModel m = current;
+            LoadedModel m = currentOrNull();
             if (q.needsModel() && m == null) {
                 throw new ScalesException("no model is loaded");
             }
@@ -245,91 +338,122 @@ public final class ModelManager implements AutoCloseable {
         };
     }
 
-    private void resetVariants(LoadedModel model) {
-        variants.clear(); // the adapters live in the model's memory: closing the model frees them
-        activeVariant = null;
-        if (model != null) {
-            activeVariant = new Variant(ids.incrementAndGet(), "base weights", null);
-            variants.add(activeVariant);
-        }
-        notifyVariants();
-    }
-
     /**
-     * Adds a LoRA fine-tune of the loaded model, its adapters attached and active, and makes it the
+     * Adds a LoRA fine-tune of the current model, its adapters attached and active, and makes it the
      * variant requests run on. Only from a job (the worker thread), like every change of weights.
      */
     public Variant addVariant(String name, LoraAdapters adapters) {
         onWorker("adding a variant");
-        if (current == null) {
+        Variant a = activeVariant;
+        if (a == null) {
             throw new ScalesException("no model is loaded");
         }
         if (!adapters.isActive()) {
             throw new IllegalArgumentException(name + ": the adapters must be on the model");
         }
-        Variant v = new Variant(ids.incrementAndGet(), name, adapters);
+        Variant v = new Variant(ids.incrementAndGet(), a.model(), a.modelName(), name, adapters);
         variants.add(v);
-        activeVariant = v;
-        notifyVariants();
+        onModel.put(v.model(), v); // its adapters are on already
+        activate(v);
         return v;
     }
 
     /**
-     * Takes the active LoRA adapter off, so the model computes with its base weights (a training job
-     * starts from them). Only from a job.
+     * Takes the active LoRA adapter off, so the current model computes with its base weights (a
+     * training job starts from them). Only from a job.
      */
     public void useBase() {
         onWorker("switching to the base weights");
         Variant a = activeVariant;
         if (a != null && !a.isBase()) {
-            a.adapters().setActive(false);
-            activeVariant = variants.get(0);
-            notifyVariants();
+            activate(baseOf(a.model()));
         }
     }
 
+    private Variant baseOf(long model) {
+        return variants.stream().filter(v -> v.model() == model && v.isBase()).findFirst().orElseThrow();
+    }
+
     /**
-     * A full fine-tune changed the base weights in place: the base variant is renamed, and the LoRA
-     * variants, trained on the old weights, are dropped and freed. Only from a job.
+     * A full fine-tune changed the current model's base weights in place: its base variant is
+     * renamed, and its LoRA variants, trained on the old weights, are dropped and freed. Only from a job.
      */
     public void baseChanged(String name) {
         onWorker("renaming the base weights");
         useBase();
-        for (Variant v : variants.subList(1, variants.size())) {
-            v.adapters().close();
+        Variant old = activeVariant;
+        if (old == null) {
+            return;
         }
-        Variant base = new Variant(variants.get(0).id(), name, null);
-        variants.clear();
-        variants.add(base);
+        for (Variant v : variants) {
+            if (v.model() == old.model() && !v.isBase()) {
+                variants.remove(v);
+                v.adapters().close();
+            }
+        }
+        Variant base = new Variant(old.id(), old.model(), old.modelName(), name, null);
+        variants.set(variants.indexOf(old), base);
+        onModel.put(base.model(), base);
         activeVariant = base;
         notifyVariants();
     }
 
-    /** Queues a switch to variant {@code id}, ahead of evaluations and training; refused while a run trains. */
+    /**
+     * Queues a switch to variant {@code id}, of the current model or of another loaded one (which
+     * becomes current), ahead of evaluations and training; refused while a run trains.
+     */
     public CompletableFuture<Variant> use(long id) {
-        return submit("use variant", Job.Priority.INTERACTIVE, (m, ctx) -> {
-            if (training != null) { // it runs between the steps of a run that trains the active weights
-                throw new ScalesException("the weights cannot change while " + training.name()
-                        + " runs; switch when it ends");
-            }
-            Variant to = variants.stream().filter(v -> v.id() == id).findFirst()
-                    .orElseThrow(() -> new ScalesException("no such variant of " + m.name() + " (it was dropped)"));
-            Variant from = activeVariant;
-            if (to != from) {
-                if (!from.isBase()) {
-                    from.adapters().setActive(false);
-                }
-                if (!to.isBase()) {
-                    to.adapters().setActive(true);
-                }
-                activeVariant = to;
-                notifyVariants();
+        return enqueue("use variant", Job.Priority.INTERACTIVE, (ignored, ctx) -> {
+            notWhileTraining();
+            Variant to = variant(id);
+            if (to != activeVariant) {
+                activate(to);
             }
             return to;
-        }).future();
+        }, false).future();
     }
 
-    /** The loaded model's variants and the active one. */
+    /**
+     * Queues dropping LoRA variant {@code id} and freeing its adapters; when it was active, its model
+     * runs on its base weights again. A base is not discarded (unload its model instead).
+     */
+    public CompletableFuture<Void> discard(long id) {
+        return enqueue("discard variant", Job.Priority.INTERACTIVE, (ignored, ctx) -> {
+            notWhileTraining();
+            Variant v = variant(id);
+            if (v.isBase()) {
+                throw new ScalesException("the base weights of " + v.modelName() + " cannot be discarded; unload "
+                        + "the model instead");
+            }
+            if (onModel.get(v.model()) == v) {
+                Variant base = baseOf(v.model());
+                if (activeVariant == v) {
+                    activate(base);
+                } else {
+                    v.adapters().setActive(false);
+                    onModel.put(v.model(), base);
+                }
+            }
+            variants.remove(v);
+            v.adapters().close();
+            notifyVariants();
+            return (Void) null;
+        }, false).future();
+    }
+
+    private void notWhileTraining() {
+        Job<?> t = training;
+        if (t != null) { // it runs between the steps of a run that trains the active weights
+            throw new ScalesException("the weights cannot change while " + t.name() + " runs; switch when it ends");
+        }
+    }
+
+    private Variant variant(long id) {
+        return variants.stream().filter(v -> v.id() == id).findFirst()
+                .orElseThrow(() -> new ScalesException("no such variant (it was dropped or its model unloaded)"));
+    }
+
+    /** The loaded models' variants and the active one. */
     public Variants variants() {
         return new Variants(List.copyOf(variants), activeVariant);
     }
@@ -350,8 +474,22 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
+    /** The model requests run on: the active variant's. */
     public Optional<LoadedModel> current() {
-        return Optional.ofNullable(current);
+        return Optional.ofNullable(currentOrNull());
+    }
+
+    private LoadedModel currentOrNull() {
+        Variant a = activeVariant;
+        if (a == null) {
+            return null;
+        }
+        return models.stream().filter(e -> e.id() == a.model()).findFirst().map(Entry::model).orElse(null);
+    }
+
+    /** The registry: every loaded model, in load order. */
+    public List<Entry> models() {
+        return List.copyOf(models);
     }
 
     /** Queued and running jobs, in the order they will run (the running one first). */
@@ -361,7 +499,7 @@ public final class ModelManager implements AutoCloseable {
         return list;
     }
 
-    /** Called on the worker thread whenever the loaded model changes (empty after an unload). */
+    /** Called on the worker thread whenever the current model changes (empty after the last unload). */
     public void addListener(Consumer<Optional<LoadedModel>> listener) {
         listeners.add(listener);
     }
@@ -372,7 +510,8 @@ public final class ModelManager implements AutoCloseable {
     }
 
     private void notifyModel() {
-        listeners.forEach(l -> l.accept(Optional.ofNullable(current)));
+        Optional<LoadedModel> now = current();
+        listeners.forEach(l -> l.accept(now));
     }
 
     /**
@@ -387,12 +526,17 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
-    /** Cancels what is queued or running, unloads the model and stops the worker. */
+    /** Cancels what is queued or running, unloads every model and stops the worker. */
     @Override
     public void close() {
         jobs().forEach(Job::cancel);
         try {
-            unload().get(60, TimeUnit.SECONDS);
+            enqueue("unload all", Job.Priority.TRAINING, (ignored, ctx) -> {
+                for (Entry e : models()) {
+                    unloadNow(e.id());
+                }
+                return (Void) null;
+            }, false).future().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Closing anyway: the worker is a daemon and the process is ending.
         }

@@ -3,6 +3,7 @@ package dev.scales.ui.finetune;
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.Jsonl;
 import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.LoraConfig;
 import dev.scales.core.model.ModelSaver;
@@ -177,6 +178,8 @@ public final class FineTuneViewModel {
     private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
     /** The last LoRA run's adapters; touched only by jobs on the model worker. */
     private LoraAdapters adapters;
+    /** The model the last run changed (its adapters are on it); touched only on the model worker. */
+    private LoadedModel trained;
 
     /**
      * @param format how labelled rows are written: the prompt pane's instruction and template, so
@@ -186,10 +189,15 @@ public final class FineTuneViewModel {
         this.manager = manager;
         this.ui = ui;
         this.format = format;
-        // Another model replaces the one trained (and frees its adapters): nothing is left to save.
-        manager.addListener(m -> {
-            adapters = null;
-            ui.run(() -> hasResult.set(false));
+        // The trained model unloaded, or the run's variant discarded: nothing is left to save.
+        manager.addVariantListener(v -> {
+            boolean gone = trained != null && (manager.models().stream().noneMatch(e -> e.model() == trained)
+                    || adapters != null && v.all().stream().noneMatch(x -> x.adapters() == adapters));
+            if (gone) {
+                adapters = null;
+                trained = null;
+                ui.run(() -> hasResult.set(false));
+            }
         });
         name(learningRate, "learning rate", "--lr");
         name(steps, "steps", "--max-steps");
@@ -362,11 +370,13 @@ public final class FineTuneViewModel {
                     .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).pausedWhen(pauseFlag::get)
                     .betweenSteps(ctx::yieldToUrgent));
             adapters = out.adapters();
-            if (out.finished().steps() == 0) {
+            trained = model;
+            if (out.finished().steps() == 0) { // nothing changed: nothing to keep or save
                 if (adapters != null) {
                     adapters.close();
                     adapters = null;
                 }
+                trained = null;
             } else if (adapters != null) {
                 manager.addVariant(name + " · " + out.finished().steps() + " steps", adapters);
             } else {
@@ -444,7 +454,12 @@ public final class FineTuneViewModel {
     /** Saves the last run's result: the LoRA adapter (PEFT layout) or the whole fine-tuned model (HF layout). */
     public void save(Path dir) {
         status.set("saving to " + dir + "…");
-        manager.submit("save " + dir.getFileName(), dev.scales.core.device.Job.Priority.EVALUATION, (model, ctx) -> {
+        manager.submit("save " + dir.getFileName(), dev.scales.core.device.Job.Priority.EVALUATION, (current, ctx) -> {
+            LoadedModel model = trained;
+            if (model == null) {
+                throw new dev.scales.core.ScalesException("nothing to save: the fine-tuned model was unloaded or its "
+                        + "variant discarded");
+            }
             if (adapters != null) {
                 adapters.save(dir, model);
                 return "LoRA adapter";

@@ -60,20 +60,26 @@ public final class ModelBar extends HBox {
         unload.setId("unload-model");
         unload.setOnAction(e -> vm.unload());
         unload.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        unload.setTooltip(new Tooltip("Unload the model prompts run on now; the other loaded models stay"));
         ComboBox<dev.scales.core.device.ModelManager.Variant> variant = new ComboBox<>(vm.variants());
         variant.setId("variant-choice");
         variant.valueProperty().bindBidirectional(vm.selectedVariantProperty());
         variant.setPrefWidth(220);
         variant.setPromptText("no model");
         variant.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.variants()).lessThan(2));
-        variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: the base, or a LoRA fine-tune "
-                + "of this session (it shares the base weights)"));
+        variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: a loaded model's base weights, "
+                + "or a LoRA fine-tune of this session (it shares its model's base weights)"));
+        Button discard = new Button("Discard");
+        discard.setId("discard-variant");
+        discard.setOnAction(e -> vm.discardVariant());
+        discard.disableProperty().bind(vm.busyProperty().or(vm.canDiscardProperty().not()));
+        discard.setTooltip(new Tooltip("Drop this LoRA fine-tune and free its adapters (save it first to keep it)"));
         Label summary = new Label();
         summary.setId("model-summary");
         summary.getStyleClass().add("model-summary");
         summary.textProperty().bind(vm.loadedSummaryProperty());
         summary.setTooltip(new Tooltip());
-        summary.getTooltip().textProperty().bind(vm.loadedSummaryProperty()); // the whole line where it is cut
+        summary.getTooltip().textProperty().bind(vm.registryProperty()); // every loaded model, whole lines
         Label error = new Label();
         error.setId("model-error");
         error.getStyleClass().add("error-text");
@@ -90,7 +96,7 @@ public final class ModelBar extends HBox {
         HBox.setHgrow(summary, Priority.ALWAYS);
         summary.setMaxWidth(Double.MAX_VALUE);
         getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload,
-                new Label("Weights"), variant, summary,
+                new Label("Weights"), variant, discard, summary,
                 error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {

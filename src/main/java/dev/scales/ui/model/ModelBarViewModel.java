@@ -39,6 +39,8 @@ public final class ModelBarViewModel {
     private final ReadOnlyObjectWrapper<EnvironmentInfo> environment = new ReadOnlyObjectWrapper<>(this, "environment");
     private final ReadOnlyStringWrapper loadedSummary = new ReadOnlyStringWrapper(this, "loadedSummary",
             "no model loaded");
+    private final ReadOnlyStringWrapper registry = new ReadOnlyStringWrapper(this, "registry", "no model loaded");
+    private final ReadOnlyBooleanWrapper canDiscard = new ReadOnlyBooleanWrapper(this, "canDiscard");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final ReadOnlyBooleanWrapper loaded = new ReadOnlyBooleanWrapper(this, "loaded");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
@@ -82,9 +84,33 @@ public final class ModelBarViewModel {
         } finally {
             showingVariants = false;
         }
+        canDiscard.set(v.active() != null && !v.active().isBase());
+        List<ModelManager.Entry> loadedModels = manager.models();
+        registry.set(loadedModels.isEmpty() ? "no model loaded" : "Loaded models (" + loadedModels.size() + "):\n"
+                + String.join("\n", loadedModels.stream().map(e -> "• " + e.describe()).toList()));
     }
 
-    /** Loads the selected folder on the selected device; an error is shown, the app goes on. */
+    /**
+     * Drops the active LoRA variant and frees its adapters; prompts run on its model's base weights
+     * again. Refused (with the reason shown) while a run trains.
+     */
+    public void discardVariant() {
+        ModelManager.Variant v = selectedVariant.get();
+        if (v == null || v.isBase()) {
+            return;
+        }
+        error.set("");
+        manager.discard(v.id()).whenComplete((x, e) -> ui.run(() -> {
+            if (e != null) {
+                error.set(Errors.message(e));
+            }
+        }));
+    }
+
+    /**
+     * Loads the selected folder on the selected device, beside the models already loaded, and makes it
+     * the current one; an error is shown, the app goes on.
+     */
     public void load() {
         Path folder = selectedModel.get();
         if (folder == null) {
@@ -103,6 +129,7 @@ public final class ModelBarViewModel {
         }));
     }
 
+    /** Unloads the current model; the most recently loaded of the others becomes current. */
     public void unload() {
         busy.set(true);
         manager.unload().whenComplete((v, e) -> ui.run(() -> {
@@ -210,6 +237,16 @@ public final class ModelBarViewModel {
 
     public ReadOnlyStringProperty loadedSummaryProperty() {
         return loadedSummary.getReadOnlyProperty();
+    }
+
+    /** Every loaded model, one line each (name, architecture, size, dtype, device, memory). */
+    public ReadOnlyStringProperty registryProperty() {
+        return registry.getReadOnlyProperty();
+    }
+
+    /** Whether the active weights are a LoRA variant, which can be discarded. */
+    public ReadOnlyBooleanProperty canDiscardProperty() {
+        return canDiscard.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty busyProperty() {

@@ -93,9 +93,10 @@ class ModelManagerTest {
             assertThatThrownBy(() -> manager.use(tuned.id()).join()).hasCauseInstanceOf(ScalesException.class)
                     .hasMessageContaining("no such variant");
 
-            // another model: only its base
+            // another model, loaded beside it: only its base
             manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
-            assertThat(manager.variants().all()).hasSize(1).allSatisfy(v -> assertThat(v.isBase()).isTrue());
+            assertThat(manager.variants().ofActiveModel()).hasSize(1).allSatisfy(v -> assertThat(v.isBase()).isTrue());
+            assertThat(manager.variants().all()).hasSize(2);
         }
     }
 
@@ -221,6 +222,73 @@ class ModelManagerTest {
     }
 
     @Test
+    void severalModelsStayLoadedAndRequestsRunOnTheOneChosen() {
+        List<Optional<LoadedModel>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ModelManager manager = new ModelManager()) {
+            manager.addListener(changes::add);
+            LoadedModel gpt2 = manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            LoadedModel llama = manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
+
+            assertThat(manager.models()).extracting(ModelManager.Entry::model).containsExactly(gpt2, llama);
+            assertThat(manager.models().get(0).describe())
+                    .isEqualTo("gpt2-tiny · gpt2 · 37.9K params · F32 on disk · CPU · ~185.0 KB");
+            assertThat(manager.submit(m -> m.config().modelType()).join()).isEqualTo("llama");
+
+            // the same folder on the same device is chosen again, not loaded twice
+            assertThat(manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join()).isSameAs(llama);
+            assertThat(manager.models()).hasSize(2);
+
+            // the menu lists both models' weights; choosing the first model's makes it current
+            ModelManager.Variant gpt2Base = manager.variants().all().get(0);
+            assertThat(gpt2Base).hasToString("gpt2-tiny · base weights");
+            manager.use(gpt2Base.id()).join();
+            assertThat(manager.submit(m -> m.config().modelType()).join()).isEqualTo("gpt2");
+
+            // unloading the current model leaves the other, now current
+            manager.unload().join();
+            assertThat(manager.models()).extracting(ModelManager.Entry::model).containsExactly(llama);
+            assertThat(manager.current()).containsSame(llama);
+            assertThat(manager.variants().all()).extracting(ModelManager.Variant::modelName)
+                    .containsExactly("llama-tiny-gqa");
+            assertThat(changes).extracting(c -> c.map(LoadedModel::name).orElse("none"))
+                    .containsExactly("gpt2-tiny", "llama-tiny-gqa", "gpt2-tiny", "llama-tiny-gqa");
+        }
+    }
+
+    @Test
+    void eachModelKeepsItsLoraVariantAndADiscardedVariantIsFreed() {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            float[] base = manager.submit(ModelManagerTest::logProbs).join();
+            var adapters = new java.util.concurrent.atomic.AtomicReference<dev.scales.core.model.LoraAdapters>();
+            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
+                adapters.set(dev.scales.core.model.LoraAdapters.attach(m,
+                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3));
+                adapters.get().adapters().values().forEach(a -> a.loraB().addi(0.5f));
+                return manager.addVariant("LoRA #1", adapters.get());
+            }).future().join();
+            float[] tunedLogits = manager.submit(ModelManagerTest::logProbs).join();
+            ModelManager.Variant gpt2Base = manager.variants().all().get(0);
+
+            // away to another model and back: the LoRA variant is still the one computing
+            manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
+            manager.use(tuned.id()).join();
+            assertThat(manager.submit(ModelManagerTest::logProbs).join()).containsExactly(tunedLogits);
+
+            assertThatThrownBy(() -> manager.discard(gpt2Base.id()).join()).hasMessageContaining(
+                    "base weights of gpt2-tiny cannot be discarded; unload the model instead");
+            manager.discard(tuned.id()).join();
+
+            assertThat(manager.variants().active()).isEqualTo(gpt2Base);
+            assertThat(manager.variants().all()).doesNotContain(tuned);
+            assertThat(manager.submit(ModelManagerTest::logProbs).join()).containsExactly(base);
+            assertThat(adapters.get().isActive()).isFalse();
+            assertThat(adapters.get().adapters().values()).allSatisfy(a -> assertThat(a.loraB().isReleased()).isTrue());
+            assertThatThrownBy(() -> manager.use(tuned.id()).join()).hasMessageContaining("no such variant");
+        }
+    }
+
+    @Test
     void aModelThatWillNotFitIsRefusedWithTheNumbersAndWhatToTry() {
         // 37,888 parameters need 37,888 × 4 × 1.25 bytes; say only 100 KB are free.
         try (ModelManager manager = new ModelManager(new MemoryCheck(() -> 100 * 1024, () -> Long.MAX_VALUE))) {
@@ -230,6 +298,15 @@ class ModelManagerTest {
                     .hasMessageContaining("has 100.0 KB free").hasMessageContaining("smaller model");
             assertThat(manager.current()).isEmpty();
         }
+    }
+
+    @Test
+    void aRefusalBesideLoadedModelsSuggestsUnloadingOne() {
+        MemoryCheck check = new MemoryCheck(() -> 100 * 1024, () -> Long.MAX_VALUE);
+        var summary = dev.scales.core.model.ModelLoader.inspect(Golden.folder("gpt2-tiny"));
+
+        assertThatThrownBy(() -> check.require(summary, ai.djl.Device.cpu(), List.of("big-model · 7.0B params")))
+                .hasMessageContaining("unload a model loaded there (big-model · 7.0B params), close other programs");
     }
 
     @Test
