@@ -66,6 +66,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8") int batch;
     @Option(names = "--accumulate", defaultValue = "1", description = "Micro-batches per optimizer step (gradient "
             + "accumulation: an effective batch of --batch × this).") int accumulate;
+    @Option(names = "--log-every", defaultValue = "1", description = "Report the mean training loss every this many "
+            + "steps; in between it stays on the device (a GPU is synchronised only then).") int logEvery;
     @Option(names = "--seed", defaultValue = "42") long seed;
     @Option(names = "--eval-every", defaultValue = "50") int evalEvery;
     @Option(names = "--patience", defaultValue = "0",
@@ -108,7 +110,7 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
-                    seed, evalEvery, 0.1, patience, accumulate);
+                    seed, evalEvery, 0.1, patience, accumulate, logEvery);
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
                     e -> report(e, stdout, err), FineTuneRun.Control.stopWhen(() -> Thread.currentThread().isInterrupted())
                             .checkpoints(checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints))

@@ -270,6 +270,7 @@ class FineTunePaneTest {
         robot.interact(() -> {
             item("accumulation").setValue("2");
             item("seed").setValue("7");
+            item("report every").setValue("3");
         });
 
         robot.clickOn("#start-training");
@@ -277,5 +278,7 @@ class FineTunePaneTest {
 
         assertThat(vm.runs().get(0).settings()).isEqualTo("full · lr 0.01 · 6 steps · batch 2 × 2 · 10 examples (10% "
                 + "for validation) · seed 7");
+        assertThat(vm.runs().get(0).events()).filteredOn(dev.scales.core.train.TrainingEvent.Step.class::isInstance)
+                .extracting(e -> ((dev.scales.core.train.TrainingEvent.Step) e).step()).containsExactly(3, 6);
     }
 }

@@ -71,19 +71,59 @@ public final class AdamW implements AutoCloseable {
         return norm;
     }
 
+    /**
+     * One update that never reads from the device: the gradient norm, the clipping and the guard
+     * against a non-finite gradient are computed there. The gradients are scaled by
+     * min(1, maxGradNorm / norm) (0: no clipping), or zeroed when the norm is not finite, so the
+     * weights stay finite (the moments' decay still moves them a little on such a step).
+     *
+     * @param keep the manager the returned norm (before clipping, a scalar on the device) is attached to
+     */
+    public NDArray stepOnDevice(float lr, float maxGradNorm, NDManager keep) {
+        step++;
+        float biasCorrection = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        try (NDManager scope = state.newSubManager()) {
+            NDArray norm = squaredNorms(scope).sqrt();
+            NDArray finite = norm.isNaN().logicalOr(norm.isInfinite()).logicalNot();
+            NDArray scale = maxGradNorm > 0
+                    ? scope.full(new ai.djl.ndarray.types.Shape(), maxGradNorm).div(norm.add(1e-6f)).minimum(1f)
+                    : scope.ones(new ai.djl.ndarray.types.Shape());
+            scale = ai.djl.ndarray.NDArrays.where(finite, scale, scope.zeros(new ai.djl.ndarray.types.Shape()));
+            for (int i = 0; i < params.size(); i++) {
+                NDArray p = params.get(i);
+                NDArray g = p.getGradient();
+                g.attach(scope);
+                // NaN × 0 is NaN: a non-finite gradient is replaced, not scaled.
+                NDArray clipped = ai.djl.ndarray.NDArrays.where(finite.broadcast(g.getShape()), g.mul(scale),
+                        g.zerosLike());
+                NDArray[] mv = moments.get(i);
+                JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) clipped, (PtNDArray) mv[0], (PtNDArray) mv[1], lr,
+                        biasCorrection, decays[i] ? weightDecay : 0f, 1f, -1f, beta1, beta2, eps, true);
+                JniUtils.zeroGrad((PtNDArray) p);
+            }
+            norm.attach(keep);
+            return norm;
+        }
+    }
+
     /** √(Σ‖g‖²) over every parameter's gradient: one device sync. */
     public double gradientNorm() {
         try (NDManager scope = state.newSubManager()) {
-            NDArray total = scope.zeros(new ai.djl.ndarray.types.Shape());
-            for (NDArray p : params) {
-                // The gradient wrapper joins the scope first, so every result below does too
-                // (results attach to their first operand's manager, here the model's otherwise).
-                NDArray g = p.getGradient();
-                g.attach(scope);
-                total = total.add(g.mul(g).sum());
-            }
-            return Math.sqrt(total.getFloat());
+            return Math.sqrt(squaredNorms(scope).getFloat());
         }
+    }
+
+    /** Σ‖g‖² over every parameter's gradient, a scalar on the device in {@code scope}. */
+    private NDArray squaredNorms(NDManager scope) {
+        NDArray total = scope.zeros(new ai.djl.ndarray.types.Shape());
+        for (NDArray p : params) {
+            // The gradient wrapper joins the scope first, so every result below does too
+            // (results attach to their first operand's manager, here the model's otherwise).
+            NDArray g = p.getGradient();
+            g.attach(scope);
+            total = total.add(g.mul(g).sum());
+        }
+        return total;
     }
 
     public void zeroGradients() {

@@ -21,8 +21,10 @@ import java.util.function.Consumer;
 /**
  * A fine-tuning run on the loaded model: tokenizes the examples (loss on completions only),
  * holds out a validation share, then trains with AdamW — fully or through LoRA adapters —
- * reporting every step and evaluation. A NaN loss stops the run at that step with the weights
- * of the step before; stopping is checked between steps.
+ * reporting every step (or the mean of every {@code logEvery} steps, read from the device at once)
+ * and evaluation. A NaN loss stops the run at that step with the weights of the step before (with
+ * {@code logEvery} > 1: at the next report, non-finite updates having been skipped); stopping is
+ * checked between steps.
  */
 public final class FineTuneRun {
     private FineTuneRun() {}
@@ -114,7 +116,8 @@ public final class FineTuneRun {
         List<String> names = s.isLora() ? List.of() : List.copyOf(model.lm().namedParameters().keySet());
         // No weight decay on biases and norms, as HF's Trainer does.
         try (AdamW opt = new AdamW(model.manager(), params, i -> s.isLora() || decays(names.get(i)), 0.9f, 0.999f,
-                1e-8f, s.weightDecay())) {
+                1e-8f, s.weightDecay());
+             Interval interval = s.logEvery() > 1 ? new Interval(model.manager()) : null) {
             if (resume != null) {
                 opt.load(resume.resolve("optimizer.safetensors"));
             }
@@ -152,13 +155,21 @@ public final class FineTuneRun {
                                 b.stream().map(Sequence::weights).toArray(float[][]::new)));
                     }
                     float lr = s.learningRateAt(step, total);
-                    TrainStep.Result r = TrainStep.run(model, micro, opt, lr, s.maxGradNorm(), true);
-                    if (!Float.isFinite(r.loss())) {
-                        outcome = TrainingEvent.Outcome.FAILED;
-                        message = "the loss became " + r.loss() + " at step " + (step + 1)
-                                + "; the run stopped with the weights of step " + step
-                                + " (try a lower learning rate)";
-                        break outer;
+                    float loss = Float.NaN;
+                    double norm = Double.NaN;
+                    if (interval == null) {
+                        TrainStep.Result r = TrainStep.run(model, micro, opt, lr, s.maxGradNorm(), true);
+                        loss = r.loss();
+                        norm = r.gradNorm();
+                        if (!Float.isFinite(loss)) {
+                            outcome = TrainingEvent.Outcome.FAILED;
+                            message = "the loss became " + loss + " at step " + (step + 1)
+                                    + "; the run stopped with the weights of step " + step
+                                    + " (try a lower learning rate)";
+                            break outer;
+                        }
+                    } else {
+                        interval.add(TrainStep.runKept(model, micro, opt, lr, s.maxGradNorm(), interval.scope()));
                     }
                     step++;
                     for (TrainStep.Batch b : micro) {
@@ -166,11 +177,25 @@ public final class FineTuneRun {
                             tokens += row.length - 1;
                         }
                     }
-                    long elapsed = (System.nanoTime() - start) / 1_000_000;
-                    double rate = tokens / Math.max(1e-9, elapsed / 1000.0);
-                    long eta = step == 0 ? 0 : elapsed * (total - step) / step;
-                    listener.accept(new TrainingEvent.Step(step, total, epoch, r.loss(), lr, r.gradNorm(), rate,
-                            elapsed, eta));
+                    if (interval != null && (step % s.logEvery() == 0 || step == total)) {
+                        int from = step - interval.steps() + 1;
+                        float[] read = interval.read();
+                        loss = read[0];
+                        norm = read[1];
+                        if (!Float.isFinite(loss)) {
+                            outcome = TrainingEvent.Outcome.FAILED;
+                            message = "the loss became " + loss + " between steps " + from + " and " + step
+                                    + "; updates with a non-finite gradient were skipped, so the weights stay finite"
+                                    + " (try a lower learning rate)";
+                            break outer;
+                        }
+                    }
+                    if (!Float.isNaN(loss)) {
+                        long elapsed = (System.nanoTime() - start) / 1_000_000;
+                        double rate = tokens / Math.max(1e-9, elapsed / 1000.0);
+                        long eta = elapsed * (total - step) / step;
+                        listener.accept(new TrainingEvent.Step(step, total, epoch, loss, lr, norm, rate, elapsed, eta));
+                    }
                     if (adapters != null) {
                         adapters.setTraining(false); // no dropout for whatever runs in between
                     }
@@ -195,6 +220,13 @@ public final class FineTuneRun {
                     }
                 }
             }
+            if (interval != null && interval.steps() > 0 && outcome != TrainingEvent.Outcome.FAILED) {
+                // stopped between two reports: the steps since the last one are reported too
+                float[] read = interval.read();
+                long elapsed = (System.nanoTime() - start) / 1_000_000;
+                listener.accept(new TrainingEvent.Step(step, total, lastEpoch, read[0], s.learningRateAt(step - 1,
+                        total), read[1], tokens / Math.max(1e-9, elapsed / 1000.0), elapsed, 0));
+            }
             if (checkpoints != null && step > 0) {
                 checkpoints.save("last", model, adapters, opt, step, lastEpoch, Double.NaN);
             }
@@ -208,6 +240,57 @@ public final class FineTuneRun {
                 adapters.parameters().forEach(p -> p.setRequiresGradient(false));
             }
             GradMode.inference();
+        }
+    }
+
+    /**
+     * The steps since the last report, their losses and last gradient norm kept on the device until
+     * {@link #read} takes them in one synchronisation.
+     */
+    private static final class Interval implements AutoCloseable {
+        private final NDManager parent;
+        private NDManager scope;
+        private NDArray lossSum;
+        private NDArray norm;
+        private int steps;
+
+        Interval(NDManager parent) {
+            this.parent = parent;
+        }
+
+        NDManager scope() {
+            if (scope == null) {
+                scope = parent.newSubManager();
+            }
+            return scope;
+        }
+
+        void add(TrainStep.Kept k) {
+            lossSum = lossSum == null ? k.loss() : lossSum.add(k.loss());
+            norm = k.gradNorm();
+            steps++;
+        }
+
+        int steps() {
+            return steps;
+        }
+
+        /** The mean loss and the last gradient norm of the interval; the next interval starts empty. */
+        float[] read() {
+            float[] r = {lossSum.getFloat() / steps, norm.getFloat()};
+            close();
+            lossSum = null;
+            norm = null;
+            steps = 0;
+            return r;
+        }
+
+        @Override
+        public void close() {
+            if (scope != null) {
+                scope.close();
+                scope = null;
+            }
         }
     }
 

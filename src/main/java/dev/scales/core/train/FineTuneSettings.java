@@ -16,10 +16,21 @@ import dev.scales.core.model.LoraConfig;
  * @param patience           stop early after this many evaluations without a better validation loss; 0 never
  * @param accumulation       micro-batches of {@code batchSize} whose gradients add up to one optimizer step
  *                           (an effective batch of batchSize × accumulation in the memory of one micro-batch)
+ * @param logEvery           report the training loss every this many steps (their mean): the loss and the
+ *                           gradient norm stay on the device in between, so a GPU is synchronised only there
+ *                           (1: every step, free on a CPU, where every operation is synchronous)
  */
 public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
                                float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
-                               int evalEvery, double validationFraction, int patience, int accumulation) {
+                               int evalEvery, double validationFraction, int patience, int accumulation, int logEvery) {
+    /** Settings reporting every step. */
+    public FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
+                            float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
+                            int evalEvery, double validationFraction, int patience, int accumulation) {
+        this(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay, maxGradNorm, seed,
+                evalEvery, validationFraction, patience, accumulation, 1);
+    }
+
     /** Settings without gradient accumulation. */
     public FineTuneSettings(LoraConfig lora, float learningRate, int epochs, int maxSteps, int batchSize,
                             float warmupFraction, boolean cosine, float weightDecay, float maxGradNorm, long seed,
@@ -50,12 +61,19 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
         require(patience >= 0, "--patience must be 0 (off) or positive, got " + patience);
         require(accumulation >= 1 && accumulation <= 1024, "--accumulate must be between 1 and 1024, got "
                 + accumulation);
+        require(logEvery >= 1 && logEvery <= 100_000, "--log-every must be between 1 and 100000, got " + logEvery);
     }
 
     /** These settings with {@code steps} micro-batches per optimizer step. */
     public FineTuneSettings withAccumulation(int steps) {
         return new FineTuneSettings(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay,
-                maxGradNorm, seed, evalEvery, validationFraction, patience, steps);
+                maxGradNorm, seed, evalEvery, validationFraction, patience, steps, logEvery);
+    }
+
+    /** These settings reporting the loss every {@code steps} steps. */
+    public FineTuneSettings withLogEvery(int steps) {
+        return new FineTuneSettings(lora, learningRate, epochs, maxSteps, batchSize, warmupFraction, cosine, weightDecay,
+                maxGradNorm, seed, evalEvery, validationFraction, patience, accumulation, steps);
     }
 
     public boolean isLora() {

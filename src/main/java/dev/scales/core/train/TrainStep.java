@@ -64,6 +64,40 @@ public final class TrainStep {
     /** The step's loss and the gradient norm before clipping. */
     public record Result(float loss, double gradNorm) {}
 
+    /** The step's loss and gradient norm (before clipping), scalars still on the device. */
+    public record Kept(NDArray loss, NDArray gradNorm) {}
+
+    /**
+     * As {@link #run(LoadedModel, List, AdamW, float, float, boolean)}, without reading anything from
+     * the device ({@link AdamW#stepOnDevice}): the loss and the norm come back attached to {@code keep}.
+     */
+    public static Kept runKept(LoadedModel model, List<Batch> microBatches, AdamW optimizer, float lr,
+                               float maxGradNorm, NDManager keep) {
+        List<Aligned> aligned = microBatches.stream().map(b -> Aligned.of(b.ids(), b.weights())).toList();
+        double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
+        GradMode.inference();
+        try (NDManager step = model.manager().newSubManager()) {
+            NDArray loss = null;
+            for (Aligned a : aligned) {
+                try (NDManager micro = step.newSubManager();
+                     GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray lossArray = a.loss(model, micro);
+                    if (aligned.size() > 1) {
+                        lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
+                    }
+                    collector.backward(lossArray);
+                    NDArray value = lossArray.stopGradient();
+                    value.attach(step);
+                    loss = loss == null ? value : loss.add(value);
+                }
+            }
+            GradMode.inference();
+            NDArray norm = optimizer.stepOnDevice(lr, maxGradNorm, keep);
+            loss.attach(keep);
+            return new Kept(loss, norm);
+        }
+    }
+
     /**
      * @param ids      token ids per row (rows may differ in length; shorter ones are left-padded and
      *                 their padding never counts); position t is trained to predict ids[t + 1]

@@ -131,6 +131,7 @@ public final class FineTuneViewModel {
     private final StringProperty weightDecay = new SimpleStringProperty(this, "weightDecay", "0.01");
     private final StringProperty clip = new SimpleStringProperty(this, "clip", "1.0");
     private final StringProperty accumulation = new SimpleStringProperty(this, "accumulation", "1");
+    private final StringProperty logEvery = new SimpleStringProperty(this, "logEvery", "1");
     private final StringProperty seed = new SimpleStringProperty(this, "seed", "42");
     private final StringProperty evalEvery = new SimpleStringProperty(this, "evalEvery", "10");
     private final StringProperty validationShare = new SimpleStringProperty(this, "validationShare", "0.1");
@@ -207,6 +208,7 @@ public final class FineTuneViewModel {
         name(weightDecay, "weight decay", "weight decay");
         name(clip, "gradient clipping", "gradient clipping");
         name(accumulation, "accumulation", "--accumulate");
+        name(logEvery, "report every", "--log-every");
         name(seed, "seed", "seed");
         name(evalEvery, "evaluate every", "evaluation interval");
         name(validationShare, "validation share", "validation share");
@@ -252,7 +254,7 @@ public final class FineTuneViewModel {
         return new FineTuneSettings(lora, (float) number(learningRate), 1, integer(steps), integer(batchSize),
                 (float) number(warmup), Boolean.TRUE.equals(cosine.get()), (float) number(weightDecay),
                 (float) number(clip), integer(seed), integer(evalEvery), number(validationShare), integer(patience),
-                integer(accumulation));
+                integer(accumulation), integer(logEvery));
     }
 
     private void name(StringProperty p, String name, String errorWords) {
@@ -300,6 +302,8 @@ public final class FineTuneViewModel {
                 text(run, clip, "Largest gradient norm; larger gradients are scaled down (0: off)"),
                 text(run, accumulation, "Micro-batches summed per optimizer step (a larger batch in the same memory)"),
                 text(run, seed, "Same seed, same split, order and curve"),
+                text(run, logEvery, "Steps per point of the training-loss curve (their mean): the loss stays on the "
+                        + "GPU in between, which spares a synchronisation per step"),
                 text(eval, validationShare, "Share of the dataset held out for validation loss and accuracy"),
                 text(eval, evalEvery, "Steps between evaluations on the validation set"),
                 text(eval, patience, "Stop after this many evaluations without a better validation loss (0: off)"),

@@ -139,15 +139,46 @@ class FineTuneRunTest {
     }
 
     private static List<Float> losses(FineTuneSettings s) {
-        List<Float> out = new ArrayList<>();
+        return steps(s, () -> false).stream().map(TrainingEvent.Step::trainLoss).toList();
+    }
+
+    private static List<TrainingEvent.Step> steps(FineTuneSettings s, java.util.function.BooleanSupplier stop) {
+        List<TrainingEvent.Step> out = new ArrayList<>();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
             FineTuneRun.run(model, examples(), s, e -> {
                 if (e instanceof TrainingEvent.Step st) {
-                    out.add(st.trainLoss());
+                    out.add(st);
                 }
-            }, () -> false);
+            }, stop);
         }
         return out;
+    }
+
+    @Test
+    void reportingEveryFiveStepsGivesTheMeanLossOfEachIntervalOfTheSameCurve() {
+        List<TrainingEvent.Step> every = steps(settings(null, 20, 1e-2f), () -> false);
+        List<TrainingEvent.Step> fives = steps(settings(null, 20, 1e-2f).withLogEvery(5), () -> false);
+
+        // the loss stays on the device between reports; clipping and the update happen there too
+        assertThat(fives).extracting(TrainingEvent.Step::step).containsExactly(5, 10, 15, 20);
+        for (TrainingEvent.Step f : fives) {
+            double mean = every.subList(f.step() - 5, f.step()).stream().mapToDouble(TrainingEvent.Step::trainLoss)
+                    .average().orElseThrow();
+            assertThat((double) f.trainLoss()).as("step " + f.step()).isCloseTo(mean,
+                    org.assertj.core.api.Assertions.within(1e-4));
+            assertThat(f.gradNorm()).as("norm at step " + f.step()).isCloseTo(every.get(f.step() - 1).gradNorm(),
+                    org.assertj.core.api.Assertions.withinPercentage(0.1));
+        }
+    }
+
+    @Test
+    void aRunStoppedBetweenReportsReportsTheStepsSinceTheLastOne() {
+        AtomicInteger checks = new AtomicInteger();
+        List<TrainingEvent.Step> steps = steps(settings(null, 20, 1e-3f).withLogEvery(5),
+                () -> checks.incrementAndGet() > 7);
+
+        assertThat(steps).extracting(TrainingEvent.Step::step).containsExactly(5, 7);
+        assertThat(steps.get(1).trainLoss()).isFinite();
     }
 
     @Test
@@ -216,7 +247,8 @@ class FineTuneRunTest {
             int before = model.manager().getManagedArrays().size();
             for (int run = 0; run < 5; run++) {
                 var out = FineTuneRun.run(model, examples(), settings(run % 2 == 0 ? null
-                        : new LoraConfig(4, 8, 0f, List.of("c_attn")), 4, 1e-3f), e -> { }, () -> false);
+                        : new LoraConfig(4, 8, 0f, List.of("c_attn")), 4, 1e-3f).withLogEvery(1 + run % 3), e -> { },
+                        () -> false);
                 if (out.adapters() != null) {
                     out.adapters().close();
                 }
@@ -276,6 +308,25 @@ class FineTuneRunTest {
             assertThat(out.finished().message()).contains("at step 1").contains("weights of step 0");
             assertThat(model.lm().namedParameters().get("transformer.wte.weight").array().toFloatArray())
                     .containsExactly(wte);
+        }
+    }
+
+    @Test
+    void aNanLossBetweenReportsStopsTheRunNamingTheIntervalAndTheWeightsStayFinite() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            var ln = model.lm().namedParameters().get("transformer.ln_f.weight").array();
+            ln.set(nanVector((int) ln.size()));
+
+            FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), settings(null, 12, 1e-2f).withLogEvery(4),
+                    e -> { }, () -> false);
+
+            assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.FAILED);
+            assertThat(out.finished().message()).contains("between steps 1 and 4")
+                    .contains("non-finite gradient were skipped");
+            float[] wte = model.lm().namedParameters().get("transformer.wte.weight").array().toFloatArray();
+            for (float v : wte) {
+                assertThat(v).isFinite();
+            }
         }
     }
 
