@@ -59,6 +59,10 @@ public final class MainViewModel {
             compare.openDefault(dev.scales.core.AppPaths.home()); // the sample experiment a new user sees
         }
         manager.addJobListener(jobs -> ui.run(() -> status.setJobs(jobs)));
+        manager.addVariantListener(v -> {
+            var accounted = manager.accountedBytes();
+            ui.run(() -> status.setAccounted(accounted));
+        });
         this.fineTune = new FineTuneViewModel(manager, ui, () -> {
             var p = prompt.promptProperty().get();
             return p != null ? new dev.scales.core.train.TrainingData.Format(p.instruction(), p.template())

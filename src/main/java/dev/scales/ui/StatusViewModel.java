@@ -13,6 +13,7 @@ public final class StatusViewModel {
     private final ReadOnlyStringWrapper memory = new ReadOnlyStringWrapper(this, "memory", "");
     private final ReadOnlyStringWrapper jobs = new ReadOnlyStringWrapper(this, "jobs", "no jobs running");
     private final LongSupplier residentBytes;
+    private String accounted = "";
     private final javafx.collections.ObservableList<Job<?>> jobList = javafx.collections.FXCollections.observableArrayList();
     private final javafx.collections.ObservableList<Job<?>> jobListView =
             javafx.collections.FXCollections.unmodifiableObservableList(jobList);
@@ -28,7 +29,14 @@ public final class StatusViewModel {
 
     /** Samples the process's memory; called periodically by the view. */
     public void refreshMemory() {
-        memory.set("memory " + Bytes.format(residentBytes.getAsLong()));
+        memory.set("memory " + Bytes.format(residentBytes.getAsLong()) + accounted);
+    }
+
+    /** The model manager's accounted memory per device (models and their adapters). */
+    public void setAccounted(java.util.Map<String, Long> perDevice) {
+        accounted = perDevice.isEmpty() ? "" : " · models: " + String.join(", ", perDevice.entrySet().stream()
+                .map(e -> e.getKey() + " " + Bytes.format(e.getValue())).toList());
+        refreshMemory();
     }
 
     /** Shows the model manager's queued and running jobs. */

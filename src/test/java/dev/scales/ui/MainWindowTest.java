@@ -142,6 +142,7 @@ class MainWindowTest {
         assertThat(robot.lookup("#model-summary").queryLabeled().getTooltip().getText())
                 .contains("Loaded models (2)").contains("• gpt2-tiny · gpt2").contains("• llama-tiny-gqa · llama");
         assertThat(robot.lookup("#discard-variant").queryButton().isDisabled()).as("a base is not discarded").isTrue();
+        assertThat(vm.status().memoryProperty().get()).matches("memory .* · models: CPU [0-9.]+ [KM]B");
 
         // when the first model's weights are chosen
         robot.interact(() -> weights.getSelectionModel().select(0));

@@ -77,7 +77,7 @@ public final class ModelManager implements AutoCloseable {
         public String describe() {
             return model.name() + " · " + model.config().modelType() + " · " + Bytes.count(summary.parameterCount())
                     + " params · " + summary.diskDtype() + " on disk · "
-                    + (model.device().isGpu() ? "GPU " + model.device().getDeviceId() : "CPU") + " · ~"
+                    + deviceName(model.device()) + " · ~"
                     + Bytes.format(memoryBytes);
         }
     }
@@ -485,6 +485,24 @@ public final class ModelManager implements AutoCloseable {
             return null;
         }
         return models.stream().filter(e -> e.id() == a.model()).findFirst().map(Entry::model).orElse(null);
+    }
+
+    /**
+     * The memory the manager accounts for, per device ("CPU", "GPU 0"…): each loaded model's estimate
+     * (F32 weights plus room to run) and the weights of its LoRA variants' adapters.
+     */
+    public Map<String, Long> accountedBytes() {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        for (Entry e : models) {
+            long adapters = variants.stream().filter(v -> v.model() == e.id() && !v.isBase())
+                    .mapToLong(v -> v.adapters().parameters().stream().mapToLong(a -> a.size() * 4).sum()).sum();
+            bytes.merge(deviceName(e.model().device()), e.memoryBytes() + adapters, Long::sum);
+        }
+        return bytes;
+    }
+
+    static String deviceName(ai.djl.Device d) {
+        return d.isGpu() ? "GPU " + d.getDeviceId() : "CPU";
     }
 
     /** The registry: every loaded model, in load order. */

@@ -289,6 +289,40 @@ class ModelManagerTest {
     }
 
     @Test
+    void aThousandRequestsAndTwoHundredTrainingStepsLeaveNoArraysAndNoAccountedMemoryBehind() {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            int arraysBefore = manager.submit(m -> m.manager().getManagedArrays().size()).join();
+            var accountedBefore = manager.accountedBytes();
+
+            List<java.util.concurrent.CompletableFuture<?>> requests = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                long[] ids = {1 + i % 7, 2, 3};
+                requests.add(manager.submit(m -> dev.scales.core.generate.Generator.generate(m, ids,
+                        dev.scales.core.generate.GenerationSettings.greedy(4), t -> { }, () -> false)));
+                requests.add(manager.submit(m -> dev.scales.core.generate.Scorer.tokenLogProbs(m, ids)));
+            }
+            requests.forEach(java.util.concurrent.CompletableFuture::join);
+            List<dev.scales.core.train.TrainingExample> examples = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                examples.add(new dev.scales.core.train.TrainingExample(i + 1, "item " + i + " =", " " + (i % 2) + "\n"));
+            }
+            ModelManager.Variant tuned = manager.submit("fine-tune", Job.Priority.TRAINING, (m, ctx) -> {
+                var out = dev.scales.core.train.FineTuneRun.run(m, examples, new dev.scales.core.train.FineTuneSettings(
+                        new dev.scales.core.model.LoraConfig(4, 4f, 0f, List.of("c_attn")), 1e-3f, 1, 200, 4, 0.1f, true,
+                        0f, 1f, 3, 50, 0.0), e -> { }, () -> false);
+                return manager.addVariant("LoRA 200 steps", out.adapters());
+            }).future().join();
+            var accountedWithVariant = manager.accountedBytes();
+            manager.discard(tuned.id()).join();
+
+            assertThat(manager.submit(m -> m.manager().getManagedArrays().size()).join()).isEqualTo(arraysBefore);
+            assertThat(accountedWithVariant.get("CPU")).isGreaterThan(accountedBefore.get("CPU"));
+            assertThat(manager.accountedBytes()).isEqualTo(accountedBefore);
+        }
+    }
+
+    @Test
     void aModelThatWillNotFitIsRefusedWithTheNumbersAndWhatToTry() {
         // 37,888 parameters need 37,888 × 4 × 1.25 bytes; say only 100 KB are free.
         try (ModelManager manager = new ModelManager(new MemoryCheck(() -> 100 * 1024, () -> Long.MAX_VALUE))) {
