@@ -168,6 +168,104 @@ class ModelManagerTest {
     }
 
     @Test
+    void aPromptTypedDuringTrainingIsAnsweredWithinOneStep() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            var step = new java.util.concurrent.atomic.AtomicInteger();
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // a deterministic fake step: it ends when the test hands out a permit, then yields as a real run does
+            var permits = new java.util.concurrent.Semaphore(0);
+            Job<Integer> training = manager.submit("train", Job.Priority.TRAINING, (m, ctx) -> {
+                while (!stop.get()) {
+                    permits.acquireUninterruptibly();
+                    step.incrementAndGet();
+                    ctx.yieldToUrgent();
+                }
+                return step.get();
+            });
+
+            for (int i = 0; i < 10; i++) {
+                while (!permits.hasQueuedThreads()) { // the run is in the middle of a step
+                    Thread.sleep(1);
+                }
+                int asked = step.get();
+                var answer = manager.submit("prompt", m -> step.get());
+                Thread.sleep(5);
+                assertThat(answer).as("not in the middle of a step").isNotDone();
+                permits.release();
+
+                assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("answered after the step it was "
+                        + "asked in, before the next").isEqualTo(asked + 1);
+            }
+            stop.set(true);
+            permits.release();
+            assertThat(training.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(11);
+        }
+    }
+
+    @Test
+    void jobsRunByPriorityInteractiveThenEvaluationThenTraining() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // a blocking job holds the worker while the others queue in the opposite order of priority
+            Job<Object> blocker = manager.submit("blocker", Job.Priority.EVALUATION, (m, ctx) -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            });
+            while (blocker.state() != Job.State.RUNNING) {
+                Thread.sleep(1);
+            }
+            List<Job<?>> jobs = new ArrayList<>();
+            for (Job.Priority p : List.of(Job.Priority.TRAINING, Job.Priority.EVALUATION, Job.Priority.INTERACTIVE,
+                    Job.Priority.EVALUATION, Job.Priority.INTERACTIVE)) {
+                String name = p.name().toLowerCase(java.util.Locale.ROOT) + " " + jobs.size();
+                jobs.add(manager.submit(name, p, (m, ctx) -> order.add(name)));
+            }
+            release.countDown();
+            jobs.forEach(j -> j.future().join());
+
+            assertThat(order).containsExactly("interactive 2", "interactive 4", "evaluation 1", "evaluation 3",
+                    "training 0");
+        }
+    }
+
+    @Test
+    void aFinishedJobCannotBeCancelledAndACancelledOneNeverRuns() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            Job<Integer> training = fakeTraining(manager, release, new ArrayList<>());
+            while (training.state() != Job.State.RUNNING) {
+                Thread.sleep(2);
+            }
+            var ran = new java.util.concurrent.atomic.AtomicBoolean();
+            Job<Integer> waiting = manager.submit("second run", Job.Priority.TRAINING, (m, ctx) -> {
+                ran.set(true);
+                return 2;
+            });
+            Job<Integer> done = manager.submit("quick", Job.Priority.INTERACTIVE, (m, ctx) -> 1);
+            done.future().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            waiting.cancel(); // while it waits for the other run
+            done.cancel(); // after it ended
+            release.countDown();
+            training.future().join();
+            Thread.sleep(50);
+
+            assertThat(waiting.state()).isEqualTo(Job.State.CANCELLED);
+            assertThat(ran).isFalse();
+            assertThat(done.state()).isEqualTo(Job.State.DONE);
+            assertThat(done.future().join()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aSecondTrainingQueuesWithAVisibleReasonAndLoadingWaitsForTraining() throws Exception {
         try (ModelManager manager = new ModelManager()) {
             manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
