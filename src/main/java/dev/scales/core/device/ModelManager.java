@@ -189,14 +189,6 @@ public final class ModelManager implements AutoCloseable {
         }, false).future();
     }
 
-    /** Unloads the model with registry id {@code modelId}, wherever it is in the registry. */
-    public CompletableFuture<Void> unload(long modelId) {
-        return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
-            unloadNow(modelId);
-            return (Void) null;
-        }, false).future();
-    }
-
     private void unloadNow(long modelId) {
         Entry e = models.stream().filter(m -> m.id() == modelId).findFirst()
                 .orElseThrow(() -> new ScalesException("no such model is loaded (it was unloaded)"));
