@@ -142,7 +142,8 @@ public final class AdamW implements AutoCloseable {
             // (results attach to their first operand's manager, here the model's otherwise).
             NDArray g = p.getGradient();
             g.attach(scope);
-            total = total.add(g.mul(g).sum());
+            NDArray norm = g.norm(); // no temporary the size of the gradient, unlike g·g
+            total = total.add(norm.mul(norm));
         }
         return total;
     }
