@@ -73,24 +73,9 @@ public final class TrainStep {
      */
     public static Kept runKept(LoadedModel model, List<Batch> microBatches, AdamW optimizer, float lr,
                                float maxGradNorm, NDManager keep) {
-        List<Aligned> aligned = microBatches.stream().map(b -> Aligned.of(b.ids(), b.weights())).toList();
-        double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
         GradMode.inference();
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray loss = null;
-            for (Aligned a : aligned) {
-                try (NDManager micro = step.newSubManager();
-                     GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    NDArray lossArray = a.loss(model, micro);
-                    if (aligned.size() > 1) {
-                        lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
-                    }
-                    collector.backward(lossArray);
-                    NDArray value = lossArray.stopGradient();
-                    value.attach(step);
-                    loss = loss == null ? value : loss.add(value);
-                }
-            }
+            NDArray loss = backward(model, microBatches, step);
             GradMode.inference();
             NDArray norm = optimizer.stepOnDevice(lr, maxGradNorm, keep);
             loss.attach(keep);
@@ -109,6 +94,32 @@ public final class TrainStep {
         return run(model, List.of(new Batch(ids, weights)), optimizer, lr, maxGradNorm, measureNorm);
     }
 
+    /**
+     * Forward and backward over each micro-batch alone, its loss weighted by its share of the
+     * counted predictions; returns the step's loss, detached, in {@code step}.
+     */
+    private static NDArray backward(LoadedModel model, List<Batch> microBatches, NDManager step) {
+        List<Aligned> aligned = microBatches.stream().map(b -> Aligned.of(b.ids(), b.weights())).toList();
+        double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
+        NDArray loss = null;
+        for (Aligned a : aligned) {
+            try (NDManager micro = step.newSubManager();
+                 GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray lossArray = a.loss(model, micro);
+                if (aligned.size() > 1) {
+                    // A scalar tensor kept by this manager until after backward, never a Number operand:
+                    // autograd would keep a wrapper DJL frees (FINDINGS.md, scalar ops).
+                    lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
+                }
+                collector.backward(lossArray);
+                NDArray value = lossArray.stopGradient();
+                value.attach(step);
+                loss = loss == null ? value : loss.add(value);
+            }
+        }
+        return loss;
+    }
+
     /** Rows and their prediction weights (null: every prediction counts), as {@link #run} takes them. */
     public record Batch(long[][] ids, float[][] weights) {}
 
@@ -119,24 +130,9 @@ public final class TrainStep {
      */
     public static Result run(LoadedModel model, List<Batch> microBatches, AdamW optimizer, float lr,
                              float maxGradNorm, boolean measureNorm) {
-        List<Aligned> aligned = microBatches.stream().map(b -> Aligned.of(b.ids(), b.weights())).toList();
-        double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
-        float loss = 0;
         GradMode.inference();
         try (NDManager step = model.manager().newSubManager()) {
-            for (Aligned a : aligned) {
-                try (NDManager micro = step.newSubManager();
-                     GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                    NDArray lossArray = a.loss(model, micro);
-                    if (aligned.size() > 1) {
-                        // A scalar tensor kept by this manager until after backward, never a Number operand:
-                        // autograd would keep a wrapper DJL frees (FINDINGS.md, scalar ops).
-                        lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
-                    }
-                    collector.backward(lossArray);
-                    loss += lossArray.getFloat();
-                }
-            }
+            float loss = backward(model, microBatches, step).getFloat();
             GradMode.inference();
             if (!Float.isFinite(loss)) {
                 optimizer.zeroGradients();
