@@ -20,7 +20,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The model folder to write.")
     Path out;
 
-    @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU) or gpt2 (default: llama).")
+    @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU), qwen2 (llama with q/k/v biases) or "
+            + "gpt2 (default: " + "llama" + ").")
     String arch = D.architecture();
 
     @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
@@ -64,6 +65,10 @@ final class PretrainCommand implements Callable<Integer> {
             + "only: repeated word lists and one-word maps (default: 0).")
     int curriculum = D.curriculumSteps();
 
+    @Option(names = "--previous-token-heads", description = "Start this many heads of the first layer as "
+            + "previous-token heads (needs --arch qwen2; default: " + 0 + ").")
+    int previousTokenHeads = D.previousTokenHeads();
+
     @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
     int logEvery = 50;
 
@@ -74,7 +79,8 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         Pretrain.Settings s = new Pretrain.Settings(arch, seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
-                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, curriculum);
+                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, curriculum,
+                previousTokenHeads);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override
             public void onStep(Pretrain.Step st) {

@@ -43,13 +43,13 @@ public final class Pretrain {
     /** How to pretrain; the defaults build the bundled model. */
     public record Settings(String architecture, long seed, int steps, int batch, int context, float learningRate,
                            int warmupSteps, int vocabSize, int hidden, int layers, int heads, float labelWeight,
-                           int probeEvery, double maxMinutes, int curriculumSteps) {
+                           int probeEvery, double maxMinutes, int curriculumSteps, int previousTokenHeads) {
         public static final Settings DEFAULT = new Settings("llama", 1, 7800, 8, 256, 2e-3f, 200, 1536, 128, 2, 4, 4f,
-                250, 0, 0);
+                250, 0, 0, 0);
 
         public Settings {
-            require(architecture.equals("gpt2") || architecture.equals("llama"),
-                    "--arch must be gpt2 or llama, got " + architecture);
+            require(architecture.equals("gpt2") || architecture.equals("llama") || architecture.equals("qwen2"),
+                    "--arch must be gpt2, llama or qwen2, got " + architecture);
             require(steps >= 1, "--steps must be positive, got " + steps);
             require(batch >= 1 && batch <= 256, "--batch must be between 1 and 256, got " + batch);
             require(context >= 32 && context <= 2048, "--context must be between 32 and 2048, got " + context);
@@ -63,6 +63,10 @@ public final class Pretrain {
             require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
             require(curriculumSteps >= 0 && curriculumSteps <= steps, "--curriculum must be between 0 and --steps ("
                     + steps + "), got " + curriculumSteps);
+            require(previousTokenHeads >= 0 && previousTokenHeads <= heads, "--previous-token-heads must be between 0 "
+                    + "and --heads (" + heads + "), got " + previousTokenHeads);
+            require(previousTokenHeads == 0 || architecture.equals("qwen2"), "--previous-token-heads needs --arch "
+                    + "qwen2: the prior lives in the attention biases");
         }
 
         /** Linear warm-up, then a cosine down to a tenth of the peak. */
@@ -110,6 +114,7 @@ public final class Pretrain {
             vocab.write(out.resolve("tokenizer.json"));
             writeConfig(out, s);
             try (LoadedModel model = ModelLoader.initialize(out, Device.cpu(), s.seed())) {
+                PreviousTokenPrior.apply(model, s.previousTokenHeads());
                 Result r = train(model, corpus, s, listener, stop);
                 ModelSaver.save(model, out);
                 return r;
@@ -151,8 +156,13 @@ public final class Pretrain {
             c.addProperty("attn_pdrop", 0.0);
         } else {
             // RoPE: attention by relative position, which lets the copying (induction) heads form early.
-            c.addProperty("model_type", "llama");
-            arch.add("LlamaForCausalLM");
+            // Qwen2 is Llama with q/k/v biases, where the previous-token prior lives.
+            boolean qwen = s.architecture().equals("qwen2");
+            c.addProperty("model_type", qwen ? "qwen2" : "llama");
+            arch.add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+            if (qwen) {
+                c.addProperty("use_sliding_window", false);
+            }
             c.addProperty("max_position_embeddings", s.context());
             c.addProperty("hidden_size", s.hidden());
             c.addProperty("intermediate_size", s.hidden() * 8 / 3 / 32 * 32 + 32);
@@ -184,7 +194,11 @@ public final class Pretrain {
         weights.forEach(w -> w.parameter().getArray().setRequiresGradient(true));
         long parameters = weights.stream().mapToLong(w -> w.shape().size()).sum();
         listener.onMessage(String.format("model: %s, %d layers, hidden %d, %d heads, context %d, %,d parameters",
-                s.architecture().equals("gpt2") ? "GPT-2" : "Llama", s.layers(), s.hidden(), s.heads(), s.context(), parameters));
+                switch (s.architecture()) {
+                    case "gpt2" -> "GPT-2";
+                    case "qwen2" -> "Qwen2";
+                    default -> "Llama";
+                }, s.layers(), s.hidden(), s.heads(), s.context(), parameters));
         Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment(),
                 new ContextProbe(model, corpus, s.seed(), 16, s.context()));
         List<Step> log = new ArrayList<>();

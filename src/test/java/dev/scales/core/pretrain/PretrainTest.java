@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PretrainTest {
     /** A model small enough to train in a test: 2 layers of 32, 64-token context, 400-token vocabulary. */
     private static Pretrain.Settings tiny(int steps) {
-        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0);
+        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0, 0);
     }
 
     private static Pretrain.Listener collecting(List<Pretrain.Step> steps, List<Pretrain.Probe> probes) {
@@ -109,7 +109,7 @@ class PretrainTest {
 
     @Test
     void theCurriculumFirstTrainsOnlyTheCopyingStepStones() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20, 0);
         Random r = new Random(3);
         java.util.Set<Corpus.Kind> early = new java.util.HashSet<>();
         java.util.Set<Corpus.Kind> late = new java.util.HashSet<>();
@@ -133,17 +133,17 @@ class PretrainTest {
 
     @Test
     void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0))
                 .hasMessageContaining("--curriculum");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
     }
 
     @Test
     void theLearningRateWarmsUpThenFallsToATenth() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 0);
         assertThat(s.learningRateAt(0)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(10)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(99)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-6f));
