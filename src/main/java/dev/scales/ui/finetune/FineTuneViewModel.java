@@ -53,6 +53,8 @@ import javafx.collections.ObservableList;
 public final class FineTuneViewModel {
     /** How many earlier runs' curves are kept for comparison. */
     public static final int EARLIER_RUNS = 3;
+    /** The chart redraws at most this often (~10 per second) however fast a run steps. */
+    static final long CHART_INTERVAL_MILLIS = 100;
 
     /** The lowest validation loss of the current run so far and the step it was measured at. */
     public record Best(int step, double validationLoss) {}
@@ -360,7 +362,7 @@ public final class FineTuneViewModel {
         progress.set(0);
         status.set("starting…");
         beginRun(name);
-        Coalescer<TrainingEvent> events = new Coalescer<>(ui, this::addEvents);
+        Coalescer<TrainingEvent> events = new Coalescer<>(ui, CHART_INTERVAL_MILLIS, this::addEvents);
         List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
         List<TrainingExample> data = examples;
@@ -388,6 +390,7 @@ public final class FineTuneViewModel {
             }
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {
+            events.flush();
             running.set(false);
             pauseFlag.set(false);
             paused.set(false);
@@ -509,16 +512,14 @@ public final class FineTuneViewModel {
         List<double[]> val = new ArrayList<>();
         List<double[]> rates = new ArrayList<>();
         Best lowest = best.get();
+        TrainingEvent.Step last = null;
         for (TrainingEvent ev : batch) {
             if (ev instanceof TrainingEvent.Step st) {
                 double loss = decimal(st.trainLoss());
                 train.add(new double[] {st.step(), loss});
                 smooth.add(new double[] {st.step(), ema.add(loss)});
                 rates.add(new double[] {st.step(), decimal(st.learningRate())});
-                progress.set((double) st.step() / st.totalSteps());
-                status.set(String.format(Locale.ROOT, "step %d/%d · loss %.3f · lr %.2g · %.0f tokens/s · ETA %s",
-                        st.step(), st.totalSteps(), st.trainLoss(), st.learningRate(), st.tokensPerSecond(),
-                        duration(st.etaMillis())));
+                last = st;
             } else if (ev instanceof TrainingEvent.Evaluation v) {
                 val.add(new double[] {v.step(), v.validationLoss()});
                 if (!Double.isNaN(v.validationAccuracy())) {
@@ -529,6 +530,12 @@ public final class FineTuneViewModel {
                     lowest = new Best(v.step(), v.validationLoss());
                 }
             }
+        }
+        if (last != null) { // the progress and status of the batch's last step only
+            progress.set((double) last.step() / last.totalSteps());
+            status.set(String.format(Locale.ROOT, "step %d/%d · loss %.3f · lr %.2g · %.0f tokens/s · ETA %s",
+                    last.step(), last.totalSteps(), last.trainLoss(), last.learningRate(), last.tokensPerSecond(),
+                    duration(last.etaMillis())));
         }
         trainLoss.addAll(train);
         smoothedLoss.addAll(smooth);

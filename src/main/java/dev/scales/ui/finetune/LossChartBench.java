@@ -21,9 +21,11 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
  * How long the FX thread is blocked while the loss chart follows a long training run: a trainer
  * thread emits {@code points} steps (and an evaluation every 500) at a fixed rate through the same
  * {@link Coalescer} the pane uses, while a heartbeat posts a task to the FX thread every 5 ms and
- * records how late each one ran — the longest delay is the longest the UI froze. Run once with the
- * chart's sampling renderer and once, as the reference, with JFreeChart's plain line renderer, side
- * by side in one process. Needs a running JavaFX toolkit (a display, or Xvfb).
+ * records how late each one ran — the longest delay is the longest the UI froze. Run once as the
+ * pane does (a redraw at most every {@link FineTuneViewModel#CHART_INTERVAL_MILLIS} ms) and once, as
+ * the reference, redrawing for every batch as soon as the FX thread is free, side by side in one
+ * process; {@code --plain} swaps the chart's sampling renderer for JFreeChart's plain line renderer
+ * in both. Needs a running JavaFX toolkit (a display, or Xvfb).
  */
 public final class LossChartBench {
     private LossChartBench() {}
@@ -34,13 +36,22 @@ public final class LossChartBench {
 
     /**
      * {@code java -cp target/scales.jar dev.scales.ui.finetune.LossChartBench [--points 100000]
-     * [--rate 5000] [--rounds 2]}: both renderers, alternately, then one JSON line per run.
+     * [--rate 5000] [--rounds 2] [--plain]}: both ways, alternately, then one JSON line per run.
      */
     public static void main(String[] args) throws Exception {
         int points = 100_000;
         int rate = 5_000;
         int rounds = 2;
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        boolean plain = false;
+        for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--plain")) {
+                plain = true;
+                i--;
+                continue;
+            }
+            if (i + 1 == args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
             switch (args[i]) {
                 case "--points" -> points = Integer.parseInt(args[i + 1]);
                 case "--rate" -> rate = Integer.parseInt(args[i + 1]);
@@ -52,8 +63,8 @@ public final class LossChartBench {
         Platform.setImplicitExit(false);
         List<Result> results = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            results.add(run(points, rate, false));
-            results.add(run(points, rate, true));
+            results.add(run(points, rate, !plain, 0));
+            results.add(run(points, rate, !plain, FineTuneViewModel.CHART_INTERVAL_MILLIS));
         }
         for (Result r : results) {
             System.out.printf(java.util.Locale.ROOT, "{\"renderer\": \"%s\", \"points\": %d, \"batches\": %d, "
@@ -63,7 +74,7 @@ public final class LossChartBench {
         Platform.exit();
     }
 
-    public static Result run(int points, int stepsPerSecond, boolean sampled) throws Exception {
+    public static Result run(int points, int stepsPerSecond, boolean sampled, long intervalMillis) throws Exception {
         ModelManager manager = new ModelManager();
         try {
             FineTuneViewModel vm = new FineTuneViewModel(manager, UiThread.FX, () -> new dev.scales.core.train.TrainingData.Format("", new PromptTemplate("{input}={output}\n")));
@@ -87,7 +98,7 @@ public final class LossChartBench {
             Stage stage = shown.get(30, TimeUnit.SECONDS);
             List<Double> delays = java.util.Collections.synchronizedList(new ArrayList<>());
             int[] batches = new int[1];
-            Coalescer<TrainingEvent> events = new Coalescer<>(UiThread.FX, batch -> {
+            Coalescer<TrainingEvent> events = new Coalescer<>(UiThread.FX, intervalMillis, batch -> {
                 batches[0]++;
                 vm.addEvents(batch);
             });
@@ -130,7 +141,9 @@ public final class LossChartBench {
             synchronized (delays) {
                 d = delays.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             }
-            return new Result(sampled ? "sampling (the app's)" : "plain lines (reference)", points, batches[0],
+            String way = (sampled ? "sampling" : "plain lines") + (intervalMillis > 0
+                    ? ", at most one redraw per " + intervalMillis + " ms (the app)" : ", a redraw per batch (reference)");
+            return new Result(way, points, batches[0],
                     d[d.length - 1], d[(int) Math.floor(0.99 * (d.length - 1))], Arrays.stream(d).average().orElse(0),
                     seconds);
         } finally {
