@@ -21,7 +21,7 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU), qwen2 (llama with q/k/v biases) or "
-            + "gpt2 (default: " + "llama" + ").")
+            + "gpt2 (default: llama).")
     String arch = D.architecture();
 
     @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
@@ -66,7 +66,7 @@ final class PretrainCommand implements Callable<Integer> {
     int curriculum = D.curriculumSteps();
 
     @Option(names = "--previous-token-heads", description = "Start this many heads of the first layer as "
-            + "previous-token heads (needs --arch qwen2; default: " + 0 + ").")
+            + "previous-token heads (needs --arch qwen2; default: 0).")
     int previousTokenHeads = D.previousTokenHeads();
 
     @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")

@@ -57,7 +57,7 @@ public final class PretrainReport {
 
                 | | |
                 | --- | --- |
-                | architecture | `model_type: %s`: %d layers, hidden %d, %d heads, context %d, tied embeddings |
+                | architecture | `model_type: %s`: %d layers, hidden %d, %d heads, context %d, tied embeddings%s |
                 | parameters | %,d |
                 | tokenizer | byte-level BPE, %d tokens, trained on the corpus by `dev.scales.core.bpe.BpeTrainer` |
                 | corpus | general text of a small world (18%%), its facts as questions (5%%), repeated word lists (12%%) and demonstration sequences (65%%): word→label maps, made-up words, reviews, topics — label words drawn per sequence |
@@ -79,10 +79,13 @@ public final class PretrainReport {
                 Intended use: classroom and laboratory comparisons of fine-tuning and in-context learning
                 on the sample tasks in `sample-data/`. It knows only its small world; it is not a general
                 language model.
-                """, s.architecture().equals("gpt2") ? "GPT-2-shaped" : "Llama-shaped",
+                """, s.architecture().equals("gpt2") ? "GPT-2-shaped" : s.architecture().equals("qwen2") ? "Qwen2-shaped"
+                        : "Llama-shaped",
                 p.eightShot() >= 0.8 ? "It reads labels from the demonstrations in its prompt (probe below)."
                         : "In-context learning had not formed by the end of this run (the 8-shot probe below is at "
-                        + "chance); see docs/decisions/0008 for what was tried.", s.architecture(), s.layers(), s.hidden(), s.heads(), s.context(), r.parameters(), s.vocabSize(), r.steps(),
+                        + "chance); see docs/decisions/0008 for what was tried.", s.architecture(), s.layers(), s.hidden(), s.heads(), s.context(),
+                s.previousTokenHeads() == 0 ? "" : "; the first " + s.previousTokenHeads() + " of layer 0's heads "
+                        + "started as previous-token heads (q/k biases)", r.parameters(), s.vocabSize(), r.steps(),
                 s.batch(), s.context(), r.tokens(), s.learningRate(), s.warmupSteps(), s.seed(), clock(r.elapsedMillis()),
                 Runtime.getRuntime().availableProcessors(), r.stoppedEarly() ? " (stopped early by --minutes)" : "",
                 last, p.zeroShot(), p.eightShot(), p.eightShotFlipped(), command);

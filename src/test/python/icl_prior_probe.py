@@ -1,0 +1,79 @@
+"""Does a previous-token prior speed up in-context copying in a tiny Llama/Qwen2-shaped model?
+
+Plain PyTorch, the shape of the bundled model (d=128, 4 heads, RoPE, RMSNorm, SwiGLU, 2 layers),
+trained from scratch on one of two synthetic tasks (decision 0008, session 6):
+  --task repeat   random segments of 10-30 tokens (from --V) repeated to fill the row:
+                  accuracy on the repeated tokens (an induction head's job)
+  --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
+                  label accuracy on items seen before in the row (reading a mapping from context)
+--prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
+`pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
+  /usr/bin/python3 src/test/python/icl_prior_probe.py --task repeat --prior prev --steps 800
+"""
+import torch, time, math, argparse, torch.nn as nn, torch.nn.functional as F
+ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_argument('--steps',type=int,default=600)
+ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,default=128); ap.add_argument('--lr',type=float,default=2e-3)
+ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
+ap.add_argument('--task',default='wordmap'); ap.add_argument('--V',type=int,default=1000)
+a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
+d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V=NI+NL+a.gap+1 if a.task=='wordmap' else a.V
+inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
+pos=torch.arange(T).float()[:,None]*inv[None]; cos=torch.cat([pos.cos()]*2,-1); sin=torch.cat([pos.sin()]*2,-1)
+def rot(x): return torch.cat([-x[...,hd//2:],x[...,:hd//2]],-1)
+def rope(x): t=x.shape[2]; return x*cos[:t]+rot(x)*sin[:t]
+class RMS(nn.Module):
+    def __init__(s): super().__init__(); s.w=nn.Parameter(torch.ones(d))
+    def forward(s,x): return x*torch.rsqrt(x.pow(2).mean(-1,keepdim=True)+1e-5)*s.w
+class Blk(nn.Module):
+    def __init__(s):
+        super().__init__(); s.n1=RMS(); s.q=nn.Linear(d,d); s.k=nn.Linear(d,d); s.v=nn.Linear(d,d); s.o=nn.Linear(d,d,bias=False); s.n2=RMS()
+        s.g=nn.Linear(d,352,bias=False); s.u=nn.Linear(d,352,bias=False); s.dn=nn.Linear(352,d,bias=False)
+    def forward(s,x):
+        b,t,_=x.shape; h=s.n1(x); q,k,v=[z(h).view(b,t,H,hd).transpose(1,2) for z in (s.q,s.k,s.v)]
+        att=(rope(q)@rope(k).transpose(-1,-2))/hd**0.5
+        att=att.masked_fill(torch.triu(torch.ones(t,t,dtype=torch.bool),1),float('-inf')).softmax(-1)
+        x=x+s.o((att@v).transpose(1,2).reshape(b,t,d)); return x+s.dn(F.silu(s.g(s.n2(x)))*s.u(s.n2(x)))
+class M(nn.Module):
+    def __init__(s):
+        super().__init__(); s.e=nn.Embedding(V,d); s.b=nn.ModuleList([Blk() for _ in range(a.L)]); s.n=RMS()
+        for p in s.modules():
+            if isinstance(p,(nn.Linear,nn.Embedding)): nn.init.normal_(p.weight,0,0.02)
+            if isinstance(p,nn.Linear) and p.bias is not None: nn.init.zeros_(p.bias)
+    def forward(s,x):
+        h=s.e(x)
+        for b in s.b: h=b(h)
+        return s.n(h)@s.e.weight.T
+m=M()
+def setprior(head, pairs, peak, c):
+    with torch.no_grad():
+        for f in pairs:
+            th=inv[f].item(); m.b[0].k.bias[head*hd+f]=c; m.b[0].q.bias[head*hd+f]=c*math.cos(peak*th); m.b[0].q.bias[head*hd+f+hd//2]=-c*math.sin(peak*th)
+if a.prior=='prev': setprior(0,range(hd//2),1,9.0)
+if a.prior=='offsets':
+    for h,off in enumerate([1,2,3]): setprior(h,range(hd//2),off,9.0)
+opt=torch.optim.AdamW(m.parameters(),a.lr,weight_decay=0.01)
+g=torch.Generator().manual_seed(a.seed+1)
+SEP=list(range(NI+NL,NI+NL+a.gap)); NLt=NI+NL+a.gap
+def doc():
+    items=torch.randperm(NI,generator=g)[:int(torch.randint(3,8,(1,),generator=g))].tolist()
+    labs=(NI+torch.randperm(NL,generator=g)[:int(torch.randint(2,4,(1,),generator=g))]).tolist()
+    ass={it:labs[i] if i<len(labs) else labs[int(torch.randint(0,len(labs),(1,),generator=g))] for i,it in enumerate(items)}
+    ids=[];w=[];seen=set()
+    while len(ids)<T+1:
+        it=items[int(torch.randint(0,len(items),(1,),generator=g))]
+        ids+= [it]+SEP+[ass[it],NLt]; w+=[0]*(1+a.gap)+[2 if it in seen else 1,0]; seen.add(it)
+    return ids[:T+1],w[:T+1]
+def repeat():
+    n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
+    ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
+def batch():
+    xs,ws=zip(*[(doc() if a.task=='wordmap' else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
+t0=time.time()
+for i in range(1,a.steps+1):
+    for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
+    x,w=batch(); lo=m(x[:,:-1]); loss=F.cross_entropy(lo.reshape(-1,V),x[:,1:].reshape(-1))
+    opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(),1.0); opt.step()
+    if i%50==0:
+        with torch.no_grad():
+            x,w=batch(); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
+        print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} {time.time()-t0:.0f}s",flush=True)
