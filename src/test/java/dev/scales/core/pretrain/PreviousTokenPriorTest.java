@@ -115,6 +115,22 @@ class PreviousTokenPriorTest {
     }
 
     @Test
+    void thePretrainedFolderIsAPlainQwen2CheckpointWhoseCardNamesThePrior(@TempDir Path dir) throws Exception {
+        Pretrain.Result r = Pretrain.run(dir, qwen(1), QUIET, () -> false);
+        assertThat(dir.resolve("config.json")).content().contains("\"model_type\": \"qwen2\"",
+                "\"Qwen2ForCausalLM\"");
+        assertThat(PretrainReport.card(r, qwen(1), "pretrain --arch qwen2 --previous-token-heads 1"))
+                .contains("Qwen2-shaped", "the first 1 of layer 0's heads started as previous-token heads");
+        try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
+            float[] keyBias = m.lm().namedParameters().get("model.layers.0.self_attn.k_proj.bias").array()
+                    .toFloatArray();
+            assertThat(keyBias[0]).as("head 0's fastest pair").isCloseTo(PreviousTokenPrior.STRENGTH,
+                    org.assertj.core.data.Offset.offset(0.01f));
+            assertThat(keyBias[16]).as("head 1 keeps its zero start").isCloseTo(0f, org.assertj.core.data.Offset.offset(1e-6f));
+        }
+    }
+
+    @Test
     void thePriorNeedsQwen2sBiasesAndExistingHeads() {
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 1))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--previous-token-heads needs --arch qwen2");
