@@ -12,9 +12,9 @@ import dev.scales.core.model.nn.HfBlock;
  * bias {@code c} and a query bias {@code c·e^{-iθ}} give the score {@code c²·cos((i − j − 1)θ)},
  * largest one position back. Summed over every pair, the fast ones make the peak sharp and the slow
  * ones make the score fall with distance, so no far position comes close (a few fast pairs alone
- * line up again a couple of hundred positions back). Qwen2's q/k biases (a standard HF architecture) hold exactly such
- * constants, so the prior needs no change to the model: it is an initialization, and training is
- * free to keep or undo it. The token-dependent parts of the query and key start small (std 0.02),
+ * line up again a couple of hundred positions back). Qwen2's q/k biases (a standard HF
+ * architecture) hold exactly such constants, so the prior needs no change to the model: it is an
+ * initialization, and training is free to keep or undo it. The token-dependent parts of the query and key start small (std 0.02),
  * so at the start these heads attend almost only to the previous token.
  */
 public final class PreviousTokenPrior {
@@ -39,7 +39,10 @@ public final class PreviousTokenPrior {
         return new float[][] {q, k};
     }
 
-    /** Writes the prior into the first {@code heads} heads of layer 0 of a freshly initialized Qwen2 model. */
+    /**
+     * Writes the prior into the first {@code heads} key heads of layer 0 (and the query heads that
+     * read them) of a freshly initialized Qwen2 model; {@link Pretrain.Settings} has checked the count.
+     */
     static void apply(LoadedModel model, int heads) {
         if (heads == 0) {
             return;
@@ -51,10 +54,6 @@ public final class PreviousTokenPrior {
         if (qb == null || kb == null) {
             throw new ScalesException("the previous-token prior needs attention biases (qwen2), " + c.modelType()
                     + " has none");
-        }
-        if (heads > c.numKvHeads()) {
-            throw new ScalesException("the previous-token prior asks for " + heads + " heads, layer 0 has "
-                    + c.numKvHeads() + " key heads");
         }
         int d = c.headDim();
         float[][] b = biases(d, c.ropeScaling().inverseFrequencies(d, c.ropeTheta()));

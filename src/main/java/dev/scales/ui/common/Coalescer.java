@@ -19,6 +19,7 @@ public final class Coalescer<T> {
     private final UiThread ui;
     private final Consumer<List<T>> sink;
     private final long minIntervalNanos;
+    /** Long ago, so the first update goes at once (nanoTime may be negative: no 0 here). */
     private volatile long lastDrain = System.nanoTime() - Long.MAX_VALUE / 2;
 
     /** Delivers as soon as the UI thread is free. */
