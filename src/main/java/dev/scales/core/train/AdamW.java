@@ -4,26 +4,40 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.ndarray.types.Shape;
 import dev.scales.core.ScalesException;
+import dev.scales.core.model.safetensors.DType;
+import dev.scales.core.model.safetensors.SafetensorsHeader;
+import dev.scales.core.model.safetensors.SafetensorsReader;
+import dev.scales.core.model.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * AdamW (decoupled weight decay) with global-norm gradient clipping, on libtorch's fused update.
- * Its moment estimates live in a manager of its own, freed by {@link #close()} — DJL's own Adam
- * never frees them (FINDINGS.md). Gradients are cleared after each step (libtorch accumulates).
+ * AdamW (decoupled weight decay) with global-norm gradient clipping, on libtorch's fused kernel
+ * ({@link AdamWKernel}: one pass over each parameter, as {@code torch.optim.AdamW(fused=True)}).
+ * Its moment estimates and step counts live in a manager of its own, freed by {@link #close()} —
+ * DJL's own Adam never frees them (FINDINGS.md). Gradients are zeroed after each step (libtorch
+ * accumulates).
  */
 public final class AdamW implements AutoCloseable {
     private final NDManager state;
+    private final AdamWKernel kernel;
     private final List<NDArray> params;
-    private final List<NDArray[]> moments = new ArrayList<>();
+    private final List<NDArray> expAvgs = new ArrayList<>();
+    private final List<NDArray> expAvgSqs = new ArrayList<>();
+    private final List<NDArray> steps = new ArrayList<>();
     private final boolean[] decays;
     private final float beta1;
     private final float beta2;
     private final float eps;
     private final float weightDecay;
-    private int step;
 
     /**
      * @param decayed  which parameters get weight decay (by index); biases and norms usually do not
@@ -35,9 +49,12 @@ public final class AdamW implements AutoCloseable {
         this.decays = new boolean[params.size()];
         for (int i = 0; i < params.size(); i++) {
             NDArray p = params.get(i);
-            moments.add(new NDArray[] {state.zeros(p.getShape()), state.zeros(p.getShape())});
+            expAvgs.add(state.zeros(p.getShape()));
+            expAvgSqs.add(state.zeros(p.getShape()));
+            steps.add(state.zeros(new Shape()));
             decays[i] = decayed.test(i);
         }
+        this.kernel = new AdamWKernel(state, this.params, expAvgs, expAvgSqs, steps, decays);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -48,104 +65,50 @@ public final class AdamW implements AutoCloseable {
      * One update with learning rate {@code lr}, after scaling the gradients so their global norm is
      * at most {@code maxGradNorm} (0 for no clipping). Returns the norm before clipping, or NaN when
      * it was neither needed for clipping nor asked for (measuring it costs a pass and a device sync).
+     * A non-finite norm skips the update and is an error naming the step.
      */
     public double step(float lr, float maxGradNorm, boolean measureNorm) {
-        double norm = maxGradNorm > 0 || measureNorm ? gradientNorm() : Double.NaN;
-        if (Double.isInfinite(norm) || (Double.isNaN(norm) && (maxGradNorm > 0 || measureNorm))) {
-            zeroGradients();
-            throw new ScalesException("the gradient norm is " + norm + " at step " + (step + 1)
-                    + "; the update was skipped");
-        }
-        step++;
-        float rescale = maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
-        float biasCorrection = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
-        for (int i = 0; i < params.size(); i++) {
-            NDArray p = params.get(i);
-            try (NDArray g = p.getGradient()) {
-                update(p, g, moments.get(i), lr, biasCorrection, decays[i] ? weightDecay : 0f, rescale);
+        boolean measure = maxGradNorm > 0 || measureNorm;
+        try (NDManager scope = state.newSubManager()) {
+            NDArray norm = update(lr, maxGradNorm, measure, scope);
+            if (!measure) {
+                return Double.NaN;
             }
-            JniUtils.zeroGrad((PtNDArray) p);
+            double value = norm.getFloat();
+            if (!Double.isFinite(value)) {
+                throw new ScalesException("the gradient norm is " + value + " at step " + (stepsTaken() + 1)
+                        + "; the update was skipped");
+            }
+            return value;
         }
-        return norm;
-    }
-
-    /**
-     * The AdamW update of one parameter with in-place operations only, the gradient's own storage
-     * serving as scratch (it is zeroed afterwards): no temporary the size of the parameter is
-     * allocated. libtorch's fused {@code adamUpdate} allocates about seven, which for a large
-     * embedding costs more in page faults than the arithmetic (docs/BENCHMARKS.md). Same formula:
-     * p ← p·(1 − lr·wd); m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr_bc·m / (√v + ε),
-     * lr_bc = lr·√(1−β2ᵗ)/(1−β1ᵗ).
-     */
-    private void update(NDArray p, NDArray g, NDArray[] mv, float lr, float biasCorrection, float decay,
-                        float rescale) {
-        NDArray m = mv[0];
-        NDArray v = mv[1];
-        if (decay > 0) {
-            p.muli(1 - lr * decay);
-        }
-        g.muli(rescale * (1 - beta1)); // (1−β1)·g
-        m.muli(beta1).addi(g);
-        g.muli(g).muli((1 - beta2) / ((1 - beta1) * (1 - beta1))); // (1−β2)·g²
-        v.muli(beta2).addi(g);
-        g.muli(0f).addi(v).powi(0.5f).addi(eps).powi(-1f).muli(m).muli(biasCorrection); // lr_bc·m/(√v+ε)
-        p.subi(g);
     }
 
     /**
      * One update that never reads from the device: the gradient norm, the clipping and the guard
-     * against a non-finite gradient are computed there. The gradients are scaled by
-     * min(1, maxGradNorm / norm) (0: no clipping), or zeroed when the norm is not finite, so the
-     * weights stay finite (the moments' decay still moves them a little on such a step).
+     * against a non-finite gradient are computed there — a step whose gradient norm is not finite
+     * changes no weight and no moment, and does not count.
      *
      * @param keep the manager the returned norm (before clipping, a scalar on the device) is attached to
      */
     public NDArray stepOnDevice(float lr, float maxGradNorm, NDManager keep) {
-        step++;
-        float biasCorrection = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
-        try (NDManager scope = state.newSubManager()) {
-            NDArray norm = squaredNorms(scope).sqrt();
-            NDArray finite = norm.isNaN().logicalOr(norm.isInfinite()).logicalNot();
-            NDArray scale = maxGradNorm > 0
-                    ? scope.full(new ai.djl.ndarray.types.Shape(), maxGradNorm).div(norm.add(1e-6f)).minimum(1f)
-                    : scope.ones(new ai.djl.ndarray.types.Shape());
-            scale = ai.djl.ndarray.NDArrays.where(finite, scale, scope.zeros(new ai.djl.ndarray.types.Shape()));
-            for (int i = 0; i < params.size(); i++) {
-                NDArray p = params.get(i);
-                NDArray g = p.getGradient();
-                g.attach(scope);
-                // NaN × 0 is NaN: a non-finite gradient is replaced, not scaled.
-                NDArray clipped = ai.djl.ndarray.NDArrays.where(finite.broadcast(g.getShape()), g.mul(scale),
-                        g.zerosLike());
-                NDArray[] mv = moments.get(i);
-                JniUtils.adamUpdate((PtNDArray) p, (PtNDArray) clipped, (PtNDArray) mv[0], (PtNDArray) mv[1], lr,
-                        biasCorrection, decays[i] ? weightDecay : 0f, 1f, -1f, beta1, beta2, eps, true);
-                JniUtils.zeroGrad((PtNDArray) p);
+        return update(lr, maxGradNorm, true, keep);
+    }
+
+    private NDArray update(float lr, float maxGradNorm, boolean measure, NDManager scope) {
+        try (NDManager grads = state.newSubManager()) {
+            List<NDArray> g = new ArrayList<>(params.size());
+            for (NDArray p : params) {
+                NDArray gradient = p.getGradient();
+                gradient.attach(grads); // a wrapper of the parameter's gradient, closed with this scope
+                g.add(gradient);
             }
-            norm.attach(keep);
-            return norm;
+            return kernel.step(g, lr, beta1, beta2, weightDecay, eps, maxGradNorm, measure, scope);
         }
     }
 
-    /** √(Σ‖g‖²) over every parameter's gradient: one device sync. */
-    public double gradientNorm() {
-        try (NDManager scope = state.newSubManager()) {
-            return Math.sqrt(squaredNorms(scope).getFloat());
-        }
-    }
-
-    /** Σ‖g‖² over every parameter's gradient, a scalar on the device in {@code scope}. */
-    private NDArray squaredNorms(NDManager scope) {
-        NDArray total = scope.zeros(new ai.djl.ndarray.types.Shape());
-        for (NDArray p : params) {
-            // The gradient wrapper joins the scope first, so every result below does too
-            // (results attach to their first operand's manager, here the model's otherwise).
-            NDArray g = p.getGradient();
-            g.attach(scope);
-            NDArray norm = g.norm(); // no temporary the size of the gradient, unlike g·g
-            total = total.add(norm.mul(norm));
-        }
-        return total;
+    /** The updates applied so far (skipped ones not counted): one device read. */
+    public int stepsTaken() {
+        return steps.isEmpty() ? 0 : Math.round(steps.get(0).getFloat());
     }
 
     public void zeroGradients() {
@@ -153,41 +116,43 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Writes the moment estimates and the step count (for resuming). */
-    public void save(java.nio.file.Path file) throws java.io.IOException {
-        java.util.Map<String, dev.scales.core.model.safetensors.SafetensorsWriter.Tensor> t = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < moments.size(); i++) {
-            for (int k = 0; k < 2; k++) {
-                NDArray a = moments.get(i)[k];
-                t.put((k == 0 ? "exp_avg." : "exp_avg_sq.") + i, new dev.scales.core.model.safetensors.SafetensorsWriter
-                        .Tensor(java.nio.FloatBuffer.wrap(a.toFloatArray()), a.getShape().getShape(),
-                        dev.scales.core.model.safetensors.DType.F32));
-            }
+    public void save(Path file) throws IOException {
+        Map<String, SafetensorsWriter.Tensor> t = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            t.put("exp_avg." + i, tensor(expAvgs.get(i)));
+            t.put("exp_avg_sq." + i, tensor(expAvgSqs.get(i)));
         }
-        dev.scales.core.model.safetensors.SafetensorsWriter.write(file, t, java.util.Map.of("step", Integer.toString(step)));
+        SafetensorsWriter.write(file, t, Map.of("step", Integer.toString(stepsTaken())));
+    }
+
+    private static SafetensorsWriter.Tensor tensor(NDArray a) {
+        return new SafetensorsWriter.Tensor(FloatBuffer.wrap(a.toFloatArray()), a.getShape().getShape(), DType.F32);
     }
 
     /** Restores what {@link #save} wrote; the parameters must be the same, in the same order. */
-    public void load(java.nio.file.Path file) {
-        var header = dev.scales.core.model.safetensors.SafetensorsHeader.read(file);
-        if (header.tensors().size() != 2 * moments.size()) {
+    public void load(Path file) {
+        var header = SafetensorsHeader.read(file);
+        if (header.tensors().size() != 2 * params.size()) {
             throw new ScalesException(file + ": optimizer state for " + header.tensors().size() / 2
-                    + " parameters, this run trains " + moments.size());
+                    + " parameters, this run trains " + params.size());
         }
-        try (var reader = dev.scales.core.model.safetensors.SafetensorsReader.openFile(file);
-             NDManager scratch = state.newSubManager()) {
-            for (int i = 0; i < moments.size(); i++) {
-                for (int k = 0; k < 2; k++) {
-                    NDArray into = moments.get(i)[k];
-                    float[] values = reader.readFloat((k == 0 ? "exp_avg." : "exp_avg_sq.") + i, scratch).toFloatArray();
-                    if (values.length != into.size()) {
-                        throw new ScalesException(file + ": optimizer state " + i + " has " + values.length
-                                + " values, the parameter has " + into.size());
-                    }
-                    into.set(values);
-                }
+        try (var reader = SafetensorsReader.openFile(file); NDManager scratch = state.newSubManager()) {
+            for (int i = 0; i < params.size(); i++) {
+                restore(file, reader, "exp_avg." + i, expAvgs.get(i), scratch);
+                restore(file, reader, "exp_avg_sq." + i, expAvgSqs.get(i), scratch);
             }
         }
-        step = Integer.parseInt(header.metadata().getOrDefault("step", "0"));
+        float step = Integer.parseInt(header.metadata().getOrDefault("step", "0"));
+        steps.forEach(s -> s.set(new float[] {step}));
+    }
+
+    private static void restore(Path file, SafetensorsReader reader, String name, NDArray into, NDManager scratch) {
+        float[] values = reader.readFloat(name, scratch).toFloatArray();
+        if (values.length != into.size()) {
+            throw new ScalesException(file + ": optimizer state " + name + " has " + values.length
+                    + " values, the parameter has " + into.size());
+        }
+        into.set(values);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.scales.core.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -11,7 +12,7 @@ import dev.scales.core.model.GradMode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The optimizer computes AdamW as written, step after step, and frees what it made. */
+/** The optimizer computes torch.optim.AdamW's update, step after step, skips non-finite gradients, and frees what it made. */
 class AdamWTest {
     private static final float LR = 0.01f;
     private static final float B1 = 0.9f;
@@ -39,12 +40,7 @@ class AdamWTest {
             double[][] mb = new double[2][2];
             try (AdamW opt = new AdamW(manager, List.of(w, b), i -> i == 0, B1, B2, EPS, WD)) {
                 for (int t = 1; t <= 3; t++) {
-                    try (NDManager step = manager.newSubManager();
-                         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray loss = step.create(cw[t - 1]).mul(w).sum().add(step.create(cb[t - 1]).mul(b).sum());
-                        collector.backward(loss);
-                    }
-                    GradMode.inference();
+                    backward(manager, w, b, cw[t - 1], cb[t - 1]);
                     double norm = opt.step(LR, clip, true);
 
                     double expectedNorm = Math.sqrt(sumSquares(cw[t - 1]) + sumSquares(cb[t - 1]));
@@ -60,15 +56,62 @@ class AdamWTest {
         }
     }
 
-    /** AdamW as this optimizer defines it: decoupled decay, then the bias-corrected step with ε on √v. */
+    @Test
+    void aNonFiniteGradientUpdatesNothingAndTheStepDoesNotCount() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray w = manager.create(new float[] {0.5f, -1.0f});
+            NDArray b = manager.create(new float[] {0.1f});
+            w.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            // Only undecayed parameters: the script's decayed group is empty.
+            try (AdamW opt = new AdamW(manager, List.of(w, b), i -> false, B1, B2, EPS, WD)) {
+                backward(manager, w, b, new float[] {1f, 2f}, new float[] {3f});
+                opt.step(LR, 1f, false);
+                float[] w1 = w.toFloatArray();
+                float[] b1 = b.toFloatArray();
+
+                backward(manager, w, b, new float[] {Float.NaN, 2f}, new float[] {3f});
+                try (NDManager keep = manager.newSubManager()) {
+                    assertThat(opt.stepOnDevice(LR, 1f, keep).getFloat()).isNaN();
+                }
+                assertThat(w.toFloatArray()).containsExactly(w1);
+                assertThat(b.toFloatArray()).containsExactly(b1);
+                assertThat(opt.stepsTaken()).isEqualTo(1);
+                assertThat(w.getGradient().toFloatArray()).containsOnly(0f);
+
+                backward(manager, w, b, new float[] {Float.POSITIVE_INFINITY, 2f}, new float[] {3f});
+                assertThatThrownBy(() -> opt.step(LR, 0f, true))
+                        .hasMessageContaining("gradient norm is")
+                        .hasMessageContaining("at step 2").hasMessageContaining("skipped");
+                assertThat(w.toFloatArray()).containsExactly(w1);
+
+                backward(manager, w, b, new float[] {1f, 2f}, new float[] {3f});
+                opt.step(LR, 1f, false);
+                assertThat(opt.stepsTaken()).isEqualTo(2);
+                assertThat(w.toFloatArray()[1]).isNotEqualTo(w1[1]);
+            }
+        }
+    }
+
+    /** Leaves d(Σ w·cw + Σ b·cb) in the parameters' gradients. */
+    private static void backward(NDManager manager, NDArray w, NDArray b, float[] cw, float[] cb) {
+        try (NDManager step = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            collector.backward(step.create(cw).mul(w).sum().add(step.create(cb).mul(b).sum()));
+        }
+        GradMode.inference();
+    }
+
+    /** AdamW as torch.optim.AdamW defines it: decoupled decay, then the bias-corrected step, ε on the corrected √v. */
     private static void reference(double[] p, float[] g, double[][] mv, int t, double scale, double wd) {
-        double lrBc = LR * Math.sqrt(1 - Math.pow(B2, t)) / (1 - Math.pow(B1, t));
+        double bc1 = 1 - Math.pow(B1, t);
+        double bc2 = 1 - Math.pow(B2, t);
         for (int i = 0; i < p.length; i++) {
             double gi = g[i] * scale;
             p[i] *= 1 - LR * wd;
             mv[0][i] = B1 * mv[0][i] + (1 - B1) * gi;
             mv[1][i] = B2 * mv[1][i] + (1 - B2) * gi * gi;
-            p[i] -= lrBc * mv[0][i] / (Math.sqrt(mv[1][i]) + EPS);
+            p[i] -= LR / bc1 * mv[0][i] / (Math.sqrt(mv[1][i]) / Math.sqrt(bc2) + EPS);
         }
     }
 
