@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 RATES = [("prefill_tok_s", "prefill tokens/s (batch 1)"),
          ("decode_tok_s", "decode tokens/s with KV cache (batch 1)"),
+         ("lora_train_tok_s", "LoRA fine-tuning tokens/s (r 8, AdamW)"),
          ("train_tok_s", "full fine-tuning tokens/s (AdamW)")]
 
 

@@ -9,7 +9,7 @@ Usage (from the repository root, Debian's python3-torch; folders from make_bench
 
 Prints ONE JSON object on stdout (progress and diagnostics go to stderr):
   {"impl": "pytorch", "torch": VERSION, "threads": N, "load_s": .., "prefill_tok_s": ..,
-   "decode_tok_s": .., "train_tok_s": .., "peak_rss_mb": .., "params": ..}
+   "decode_tok_s": .., "lora_train_tok_s": .., "train_tok_s": .., "peak_rss_mb": .., "params": ..}
 
   load_s         wall time to read config.json + model.safetensors into F32 tensors
                  (from the page cache when the folder was just written or read)
@@ -23,6 +23,10 @@ Prints ONE JSON object on stdout (progress and diagnostics go to stderr):
                  from the (untimed) prefill, each later one from a single-token forward;
                  (new-tokens - 1) / the time of those forwards, median of 3 runs after
                  `warmup` untimed runs (Scales' GenerationResult counts the same way)
+  lora_train_tok_s  as train_tok_s, with the base frozen and LoRA adapters (r 8, alpha 16,
+                 dropout 0.05 on the adapter's input) on every linear layer of a block
+                 (GPT-2: c_attn, c_proj, c_fc; Llama: q/k/v/o and gate/up/down, as Scales'
+                 defaults), AdamW on the adapters only; measured before full training
   train_tok_s    full fine-tuning on random ids: each row has train-seq + 1 ids, the
                  model reads the first train-seq and predicts the next (cross-entropy),
                  so a step trains batch * seq positions (as Scales' TrainStep); then
@@ -182,10 +186,72 @@ def bench_decode(cfg, W, prompt, n_new, warmup, runs=3):
     return (n_new - 1) / statistics.median(times)
 
 
-def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
-    params = list(W.values())
-    for p in params:
-        p.requires_grad_(True)
+LORA_TARGETS = {"c_attn", "c_proj", "c_fc", "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+                "down_proj"}
+
+
+class Lora:
+    """LoRA (Hu et al. 2021) patched into the reference model's projections for a `with` block.
+
+    make_golden's forward computes every projection through its module-level conv1d()/linear();
+    inside the block those add (dropout(x) A^T) B^T * alpha/r for the weights that have an
+    adapter (found by identity), so the base math is the reference's own. A [r, in] uniform in
+    +-1/sqrt(in), B [out, r] zero, as PEFT and Scales initialise them.
+    """
+
+    def __init__(self, cfg, W, rank=8, alpha=16, dropout=0.05):
+        self.scale, self.dropout = alpha / rank, dropout
+        conv = cfg["model_type"] == "gpt2"  # Conv1D weights are stored [in, out]
+        self.adapters = {}
+        for name, w in W.items():
+            if name.endswith(".weight") and name.split(".")[-2] in LORA_TARGETS:
+                n_in, n_out = w.shape if conv else (w.shape[1], w.shape[0])
+                a = (torch.rand(rank, n_in) * 2 - 1) / n_in ** 0.5
+                self.adapters[id(w)] = (a.requires_grad_(True), torch.zeros(n_out, rank, requires_grad=True))
+
+    def params(self):
+        return [t for ab in self.adapters.values() for t in ab]
+
+    def _delta(self, x, weight):
+        ab = self.adapters.get(id(weight))
+        if ab is None:
+            return None
+        h = F.dropout(x, self.dropout, training=True)
+        return (h @ ab[0].T) @ ab[1].T * self.scale
+
+    def __enter__(self):
+        self.saved = ref.conv1d, ref.linear
+        conv1d, linear = self.saved
+
+        def lora_conv1d(x, weight, bias):
+            d = self._delta(x, weight)
+            y = conv1d(x, weight, bias)
+            return y if d is None else y + d
+
+        def lora_linear(x, weight, bias=None):
+            d = self._delta(x, weight)
+            y = linear(x, weight, bias)
+            return y if d is None else y + d
+
+        ref.conv1d, ref.linear = lora_conv1d, lora_linear
+        return self
+
+    def __exit__(self, *exc):
+        ref.conv1d, ref.linear = self.saved
+
+
+def bench_lora_train(cfg, W, batch, seq, steps, warmup, vocab):
+    for p in W.values():
+        p.requires_grad_(False)
+    with Lora(cfg, W) as lora:
+        return bench_train(cfg, W, batch, seq, steps, warmup, vocab, lora.params(), "LoRA train")
+
+
+def bench_train(cfg, W, batch, seq, steps, warmup, vocab, params=None, what="train"):
+    if params is None:
+        params = list(W.values())
+        for p in params:
+            p.requires_grad_(True)
     opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
     g = torch.Generator().manual_seed(2)
     # Drawn up front so the timed loop is model work only.
@@ -204,7 +270,7 @@ def bench_train(cfg, W, batch, seq, steps, warmup, vocab):
     t0 = time.perf_counter()
     losses += [step(ids) for ids in batches[warmup:]]
     elapsed = time.perf_counter() - t0
-    log(f"train: {elapsed:.2f} s for {steps} steps; loss {' '.join(f'{x:.4f}' for x in losses)}")
+    log(f"{what}: {elapsed:.2f} s for {steps} steps; loss {' '.join(f'{x:.4f}' for x in losses)}")
     return batch * seq * steps / elapsed
 
 
@@ -246,6 +312,8 @@ def main():
     prompt = torch.randint(0, vocab, (1, args.prompt_tokens), generator=g)
     prefill = bench_prefill(cfg, W, prompt, args.warmup)
     decode = bench_decode(cfg, W, prompt, args.new_tokens, args.warmup)
+    lora = bench_lora_train(cfg, W, args.train_batch, args.train_seq, args.train_steps, args.warmup,
+                            vocab)
     train = bench_train(cfg, W, args.train_batch, args.train_seq, args.train_steps, args.warmup,
                         vocab)
 
@@ -256,6 +324,7 @@ def main():
         "load_s": round(load_s, 3),
         "prefill_tok_s": round(prefill, 1),
         "decode_tok_s": round(decode, 1),
+        "lora_train_tok_s": round(lora, 1),
         "train_tok_s": round(train, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "params": n_params,

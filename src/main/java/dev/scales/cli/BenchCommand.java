@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * reference script so {@code src/test/python/bench_compare.py} can report ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure load time, prefill, KV-cache decode and training tokens/s, and peak memory.")
+        description = "Measure load time, prefill, KV-cache decode, LoRA and full training tokens/s, and peak memory.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions modelOptions;
@@ -75,14 +75,16 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("load_peak_rss_mb", r.loadedRssMb());
             o.addProperty("prefill_tok_s", r.prefillTokensPerSecond());
             o.addProperty("decode_tok_s", r.decodeTokensPerSecond());
+            o.addProperty("lora_train_tok_s", r.loraTrainTokensPerSecond());
             o.addProperty("train_tok_s", r.trainTokensPerSecond());
             o.addProperty("peak_rss_mb", r.peakRssMb());
             o.addProperty("params", r.params());
             out.println(Json.GSON.toJson(o));
         } else {
-            out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · train %.0f tok/s · "
-                    + "peak RSS %.0f MB · %,d params%n", r.loadSeconds(), r.loadedRssMb(), r.prefillTokensPerSecond(),
-                    r.decodeTokensPerSecond(), r.trainTokensPerSecond(), r.peakRssMb(), r.params());
+            out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · "
+                    + "LoRA train %.0f tok/s · full train %.0f tok/s · peak RSS %.0f MB · %,d params%n", r.loadSeconds(),
+                    r.loadedRssMb(), r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.loraTrainTokensPerSecond(),
+                    r.trainTokensPerSecond(), r.peakRssMb(), r.params());
         }
         out.flush();
         return 0;

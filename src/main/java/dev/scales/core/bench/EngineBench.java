@@ -9,8 +9,11 @@ import dev.scales.core.generate.GenerationResult;
 import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.generate.Generator;
 import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.Architecture;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
+import dev.scales.core.model.LoraConfig;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.model.Trainables;
 import dev.scales.core.model.nn.HfBlock;
@@ -24,7 +27,7 @@ import java.util.Random;
 /**
  * The engine's speed on one model, measured the same way as {@code src/test/python/bench_reference.py}
  * measures plain PyTorch, so the two can be compared as ratios: load time, prefill and KV-cache
- * decode tokens/s (batch 1), full fine-tuning tokens/s (AdamW), peak resident memory.
+ * decode tokens/s (batch 1), LoRA and full fine-tuning tokens/s (AdamW), peak resident memory.
  */
 public final class EngineBench {
     private EngineBench() {}
@@ -41,7 +44,13 @@ public final class EngineBench {
 
     /** The figures, with the same names as the Python reference's JSON. */
     public record Result(double loadSeconds, double loadedRssMb, double prefillTokensPerSecond,
-                         double decodeTokensPerSecond, double trainTokensPerSecond, double peakRssMb, long params) {}
+                         double decodeTokensPerSecond, double loraTrainTokensPerSecond, double trainTokensPerSecond,
+                         double peakRssMb, long params) {}
+
+    /** The LoRA the benchmark trains, as {@code bench_reference.py} does: the default targets, r 8, α 16. */
+    public static LoraConfig lora(Architecture architecture) {
+        return new LoraConfig(8, 16, 0.05f, LoraConfig.defaultTargets(architecture));
+    }
 
     public static Result run(Path folder, Device device, Settings s) {
         long t0 = System.nanoTime();
@@ -56,9 +65,10 @@ public final class EngineBench {
             long[] prompt = randomIds(random, s.promptTokens(), model.config().vocabSize());
             double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
             double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
+            double lora = loraTrainTokensPerSecond(model, random, s);
             double train = trainTokensPerSecond(model, random, s);
-            return new Result(load, loadedRss, prefill, decode, train, ProcessMemory.peakResidentBytes() / 1048576.0,
-                    model.config().parameterCount());
+            return new Result(load, loadedRss, prefill, decode, lora, train,
+                    ProcessMemory.peakResidentBytes() / 1048576.0, model.config().parameterCount());
         }
     }
 
@@ -99,10 +109,29 @@ public final class EngineBench {
         return r.decodeTokensPerSecond();
     }
 
+    /** LoRA fine-tuning steps on random tokens: the base frozen, AdamW on the adapters (lr 1e-4, weight decay 0.01). */
+    static double loraTrainTokensPerSecond(LoadedModel model, Random random, Settings s) {
+        Trainables.freezeAll(model.lm());
+        try (LoraAdapters adapters = LoraAdapters.attach(model, lora(model.config().architecture()), s.seed())) {
+            adapters.parameters().forEach(p -> p.setRequiresGradient(true));
+            adapters.setTraining(true);
+            return timedSteps(model, adapters.parameters(), random, s);
+        }
+    }
+
     /** Full fine-tuning steps on random tokens: AdamW (lr 1e-4, weight decay 0.01). */
     static double trainTokensPerSecond(LoadedModel model, Random random, Settings s) {
         Trainables.setTrainable(model.lm(), n -> true);
-        List<NDArray> params = model.lm().namedParameters().values().stream().map(HfBlock.Weight::array).toList();
+        try {
+            return timedSteps(model, model.lm().namedParameters().values().stream().map(HfBlock.Weight::array).toList(),
+                    random, s);
+        } finally {
+            Trainables.freezeAll(model.lm());
+        }
+    }
+
+    /** Tokens/s of the app's training step over {@code params}, warm-up steps untimed. */
+    private static double timedSteps(LoadedModel model, List<NDArray> params, Random random, Settings s) {
         long[][] batch = new long[s.trainBatch()][];
         try (AdamW opt = new AdamW(model.manager(), params, i -> true, 0.9f, 0.999f, 1e-8f, 0.01f)) {
             long start = 0;
@@ -118,8 +147,6 @@ public final class EngineBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return (double) s.trainSteps() * s.trainBatch() * s.trainSeq() / seconds;
-        } finally {
-            Trainables.freezeAll(model.lm());
         }
     }
 }
