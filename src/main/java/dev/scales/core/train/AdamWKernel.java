@@ -1,31 +1,21 @@
 package dev.scales.core.train;
 
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.scales.core.ScalesException;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.scales.core.model.nn.TorchScript;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * libtorch's fused AdamW ({@code torch._fused_adamw_}, one vectorised pass over each parameter,
  * no temporaries) with global-norm clipping and the non-finite guard, reached through a small
- * TorchScript module: DJL's JNI exposes no such kernel, but it loads TorchScript archives, and
- * an archive's code is compiled by libtorch at load time. The archive is written here, from the
- * source below, so nothing binary is shipped (decision 0012).
+ * {@link TorchScript} module compiled from the source below (decision 0012).
  */
 final class AdamWKernel implements AutoCloseable {
     /** TorchScript, in the dialect libtorch serialises modules in (types spelled out). */
@@ -100,14 +90,7 @@ final class AdamWKernel implements AutoCloseable {
                 fixed[g * 4 + k] = pick(lists.get(k), groups[g]);
             }
         }
-        try {
-            module = JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive()), false, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (EngineException e) {
-            throw new ScalesException("this libtorch cannot compile the AdamW step (PyTorch 2.4 or later is needed): "
-                    + e.getMessage(), e);
-        }
+        module = TorchScript.load(manager, NAME, SOURCE);
     }
 
     /**
@@ -146,44 +129,6 @@ final class AdamWKernel implements AutoCloseable {
 
     private static PtNDArray[] pick(List<NDArray> arrays, int[] indices) {
         return IntStream.of(indices).mapToObj(i -> (PtNDArray) arrays.get(i)).toArray(PtNDArray[]::new);
-    }
-
-    /** A TorchScript archive (a zip) holding one module of class {@link #NAME} with {@link #SOURCE}. */
-    static byte[] archive() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            entry(zip, "adamw/data.pkl", modulePickle());
-            entry(zip, "adamw/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
-            entry(zip, "adamw/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // an empty tuple
-            entry(zip, "adamw/version", "10\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        return bytes.toByteArray();
-    }
-
-    /** The module object, pickled (protocol 2): an instance of __torch__.AdamWStep with training = True. */
-    private static byte[] modulePickle() {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(0x80); // PROTO 2
-        b.write(2);
-        b.writeBytes(("c__torch__\n" + NAME + "\n").getBytes(StandardCharsets.US_ASCII)); // GLOBAL
-        b.write(')'); // EMPTY_TUPLE
-        b.write(0x81); // NEWOBJ
-        b.write('}'); // EMPTY_DICT
-        b.write('('); // MARK
-        b.write('X'); // BINUNICODE "training"
-        b.writeBytes(new byte[] {8, 0, 0, 0});
-        b.writeBytes("training".getBytes(StandardCharsets.US_ASCII));
-        b.write(0x88); // NEWTRUE
-        b.write('u'); // SETITEMS
-        b.write('b'); // BUILD
-        b.write('.'); // STOP
-        return b.toByteArray();
-    }
-
-    private static void entry(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
-        zip.write(data);
-        zip.closeEntry();
     }
 
     @Override

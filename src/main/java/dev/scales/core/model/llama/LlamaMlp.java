@@ -2,6 +2,7 @@ package dev.scales.core.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import dev.scales.core.model.ModelConfig;
+import dev.scales.core.model.nn.FusedActivations;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.Linear;
 
@@ -20,7 +21,6 @@ public final class LlamaMlp extends HfBlock {
     @Override
     public NDArray forward(NDArray x) {
         NDArray gate = gateProj.forward(x); // (B, T, I)
-        NDArray silu = gate.mul(ai.djl.nn.Activation.sigmoid(gate));
-        return downProj.forward(silu.mul(upProj.forward(x)));
+        return downProj.forward(FusedActivations.siluMul(gate, upProj.forward(x)));
     }
 }

@@ -33,8 +33,10 @@ public final class LoraAdapter {
     /** (…, in) → (…, out). */
     public NDArray forward(NDArray x) {
         NDArray h = training && dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
-        NDArray down = ai.djl.nn.core.Linear.linear(h, a).singletonOrThrow(); // (…, r)
-        return ai.djl.nn.core.Linear.linear(down, b).singletonOrThrow().mul(scale); // (…, out)
+        // α/r scales the rank-wide activation, not the output: the same product, r values per
+        // position instead of out (a pass over the whole output saved, forward and backward).
+        NDArray down = ai.djl.nn.core.Linear.linear(h, a).singletonOrThrow().mul(scale); // (…, r)
+        return ai.djl.nn.core.Linear.linear(down, b).singletonOrThrow(); // (…, out)
     }
 
     /** The weight change this adapter stands for: B A · α/r, [out, in]. */

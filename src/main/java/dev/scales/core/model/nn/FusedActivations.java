@@ -1,0 +1,50 @@
+package dev.scales.core.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+
+/**
+ * Activations as libtorch's fused kernels (one pass forward, one backward) instead of a chain
+ * of DJL operators, each of which writes a fresh activation-sized tensor: GPT-2's tanh GELU was
+ * nine operators, three tensor products among them (docs/BENCHMARKS.md). Same math, same
+ * autograd: the kernels record their own backward when grad mode is on.
+ */
+public final class FusedActivations {
+    private static final String GELU_TANH = """
+            class GeluTanh(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def forward(self: __torch__.GeluTanh, x: Tensor) -> Tensor:
+                return torch.gelu(x, approximate="tanh")
+            """;
+
+    private static final String SILU_MUL = """
+            class SiluMul(Module):
+              __parameters__ = []
+              __buffers__ = []
+              training : bool
+              def forward(self: __torch__.SiluMul, gate: Tensor, up: Tensor) -> Tensor:
+                return torch.mul(torch.silu(gate), up)
+            """;
+
+    private FusedActivations() {}
+
+    /** Compiled once per process, in a manager that lives as long (the modules hold no tensors). */
+    private static final class Modules {
+        static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
+        static final PtSymbolBlock GELU_TANH_MODULE = TorchScript.load(OWNER, "GeluTanh", GELU_TANH);
+        static final PtSymbolBlock SILU_MUL_MODULE = TorchScript.load(OWNER, "SiluMul", SILU_MUL);
+    }
+
+    /** GPT-2's gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    public static NDArray geluTanh(NDArray x) {
+        return TorchScript.forward(Modules.GELU_TANH_MODULE, x).singletonOrThrow();
+    }
+
+    /** Llama's gated MLP activation: silu(gate) · up, with silu(g) = g·σ(g). */
+    public static NDArray siluMul(NDArray gate, NDArray up) {
+        return TorchScript.forward(Modules.SILU_MUL_MODULE, gate, up).singletonOrThrow();
+    }
+}
