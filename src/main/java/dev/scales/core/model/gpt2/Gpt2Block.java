@@ -20,7 +20,7 @@ public final class Gpt2Block extends HfBlock {
         ln1 = child("ln_1", new LayerNorm(c.hiddenSize(), c.normEps()));
         attn = child("attn", new Gpt2Attention(c.hiddenSize(), c.numHeads(), scalars));
         ln2 = child("ln_2", new LayerNorm(c.hiddenSize(), c.normEps()));
-        mlp = child("mlp", new Gpt2Mlp(c.hiddenSize(), c.intermediateSize(), c.activation().equals("gelu")));
+        mlp = child("mlp", new Gpt2Mlp(c.hiddenSize(), c.intermediateSize(), c.activation().equals("gelu"), scalars));
     }
 
     public NDArray forward(NDArray x, NDArray bias, KvCache cache) {

@@ -21,6 +21,9 @@ public final class LlamaMlp extends HfBlock {
     @Override
     public NDArray forward(NDArray x) {
         NDArray gate = gateProj.forward(x); // (B, T, I)
-        return downProj.forward(FusedActivations.siluMul(gate, upProj.forward(x)));
+        NDArray up = upProj.forward(x);
+        NDArray gated = gate.size() >= FusedActivations.WORTH_IT ? FusedActivations.siluMul(gate, up)
+                : gate.mul(ai.djl.nn.Activation.sigmoid(gate)).mul(up); // silu(gate)·up
+        return downProj.forward(gated);
     }
 }

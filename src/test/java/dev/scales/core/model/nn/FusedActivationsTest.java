@@ -9,8 +9,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.scales.core.ScalesException;
+import ai.djl.Device;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.model.Golden;
 import dev.scales.core.model.GradMode;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The fused kernels compute the activations' formulas and their derivatives, in the caller's manager. */
 class FusedActivationsTest {
@@ -67,6 +74,37 @@ class FusedActivationsTest {
                 assertThat((double) y[i]).isCloseTo(X[i] * s * U[i], within(1e-6));
                 assertThat((double) du[i]).isCloseTo(X[i] * s, within(1e-6));
                 assertThat((double) dg[i]).isCloseTo(U[i] * (s + X[i] * s * (1 - s)), within(1e-5));
+            }
+        }
+    }
+
+    /**
+     * The models switch to the fused kernels for activations of {@link FusedActivations#WORTH_IT}
+     * values and more: a batch that large gives each row the logits it gets alone (the operator
+     * path, which the golden tests check against PyTorch).
+     */
+    @ParameterizedTest
+    @CsvSource({"gpt2-tiny, 16, 32", "llama-tiny-gqa, 32, 64"})
+    void aLargeBatchOnTheFusedPathGivesEachRowItsLogitsAlone(String model, int rows, int length) {
+        try (LoadedModel m = ModelLoader.load(Golden.folder(model), Device.cpu());
+             NDManager scope = m.manager().newSubManager()) {
+            GradMode.inference();
+            java.util.Random random = new java.util.Random(7);
+            long[][] ids = new long[rows][length];
+            for (long[] row : ids) {
+                for (int i = 0; i < length; i++) {
+                    row[i] = random.nextInt(m.config().vocabSize());
+                }
+            }
+            Inputs.Batch batch = Inputs.leftPadded(scope, ids, 0);
+            float[] all = m.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false).toFloatArray();
+            int perRow = all.length / rows;
+            for (int r = 0; r < rows; r += 5) {
+                Inputs.Batch one = Inputs.single(scope, ids[r], 0);
+                float[] alone = m.lm().forward(one.ids(), one.positions(), one.bias(), null, false).toFloatArray();
+                for (int i = 0; i < alone.length; i++) {
+                    assertThat(all[r * perRow + i]).as("%s row %d logit %d", model, r, i).isCloseTo(alone[i], within(1e-4f));
+                }
             }
         }
     }
