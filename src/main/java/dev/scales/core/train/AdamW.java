@@ -2,9 +2,9 @@ package dev.scales.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.ndarray.types.Shape;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.safetensors.DType;
 import dev.scales.core.model.safetensors.SafetensorsHeader;
@@ -33,7 +33,6 @@ public final class AdamW implements AutoCloseable {
     private final List<NDArray> expAvgs = new ArrayList<>();
     private final List<NDArray> expAvgSqs = new ArrayList<>();
     private final List<NDArray> steps = new ArrayList<>();
-    private final boolean[] decays;
     private final float beta1;
     private final float beta2;
     private final float eps;
@@ -46,7 +45,7 @@ public final class AdamW implements AutoCloseable {
                  float eps, float weightDecay) {
         this.state = parent.newSubManager();
         this.params = List.copyOf(params);
-        this.decays = new boolean[params.size()];
+        boolean[] decays = new boolean[params.size()];
         for (int i = 0; i < params.size(); i++) {
             NDArray p = params.get(i);
             expAvgs.add(state.zeros(p.getShape()));
@@ -54,7 +53,12 @@ public final class AdamW implements AutoCloseable {
             steps.add(state.zeros(new Shape()));
             decays[i] = decayed.test(i);
         }
-        this.kernel = new AdamWKernel(state, this.params, expAvgs, expAvgSqs, steps, decays);
+        try {
+            this.kernel = new AdamWKernel(state, this.params, expAvgs, expAvgSqs, steps, decays);
+        } catch (RuntimeException e) {
+            state.close(); // the moments already made
+            throw e;
+        }
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;

@@ -18,7 +18,12 @@ import java.util.stream.IntStream;
  * {@link TorchScript} module compiled from the source below (decision 0012).
  */
 final class AdamWKernel implements AutoCloseable {
-    /** TorchScript, in the dialect libtorch serialises modules in (types spelled out). */
+    /**
+     * TorchScript, in the dialect libtorch serialises modules in (types spelled out). The first five
+     * lists are the parameters with weight decay and their state, the {@code plain_} ones those
+     * without: passed in as separate lists, because {@code _foreach_*_} on a list built inside the
+     * script did not reach the callers' tensors (decision 0012).
+     */
     static final String SOURCE = """
             class AdamWStep(Module):
               __parameters__ = []
