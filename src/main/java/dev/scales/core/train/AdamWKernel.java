@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * no temporaries) with global-norm clipping and the non-finite guard, reached through a small
  * {@link TorchScript} module compiled from the source below (decision 0012).
  */
-final class AdamWKernel implements AutoCloseable {
+final class AdamWKernel {
     /**
      * TorchScript, in the dialect libtorch serialises modules in (types spelled out). The first five
      * lists are the parameters with weight decay and their state, the {@code plain_} ones those
@@ -78,7 +78,7 @@ final class AdamWKernel implements AutoCloseable {
 
     /**
      * Compiles the step for these parameters and their state (moments and float step counts, one
-     * each per parameter); the module is owned by {@code manager} as well as by this object.
+     * each per parameter); the module belongs to {@code manager} and is freed with it.
      */
     AdamWKernel(NDManager manager, List<NDArray> params, List<NDArray> expAvgs, List<NDArray> expAvgSqs,
                 List<NDArray> steps, boolean[] decayed) {
@@ -134,10 +134,5 @@ final class AdamWKernel implements AutoCloseable {
 
     private static PtNDArray[] pick(List<NDArray> arrays, int[] indices) {
         return IntStream.of(indices).mapToObj(i -> (PtNDArray) arrays.get(i)).toArray(PtNDArray[]::new);
-    }
-
-    @Override
-    public void close() {
-        module.close();
     }
 }
