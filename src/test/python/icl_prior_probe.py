@@ -6,6 +6,7 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
                   accuracy on the repeated tokens (an induction head's job)
   --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
                   label accuracy on items seen before in the row (reading a mapping from context)
+--pos: rope (default) | learned (absolute position embeddings, as GPT-2).
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
   /usr/bin/python3 src/test/python/icl_prior_probe.py --task repeat --prior prev --steps 800
@@ -15,12 +16,15 @@ ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_
 ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,default=128); ap.add_argument('--lr',type=float,default=2e-3)
 ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
 ap.add_argument('--task',default='wordmap'); ap.add_argument('--V',type=int,default=1000)
+ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
 a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
 d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V=NI+NL+a.gap+1 if a.task=='wordmap' else a.V
 inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
 pos=torch.arange(T).float()[:,None]*inv[None]; cos=torch.cat([pos.cos()]*2,-1); sin=torch.cat([pos.sin()]*2,-1)
 def rot(x): return torch.cat([-x[...,hd//2:],x[...,:hd//2]],-1)
-def rope(x): t=x.shape[2]; return x*cos[:t]+rot(x)*sin[:t]
+def rope(x):
+    if a.pos!='rope': return x
+    t=x.shape[2]; return x*cos[:t]+rot(x)*sin[:t]
 class RMS(nn.Module):
     def __init__(s): super().__init__(); s.w=nn.Parameter(torch.ones(d))
     def forward(s,x): return x*torch.rsqrt(x.pow(2).mean(-1,keepdim=True)+1e-5)*s.w
@@ -35,12 +39,12 @@ class Blk(nn.Module):
         x=x+s.o((att@v).transpose(1,2).reshape(b,t,d)); return x+s.dn(F.silu(s.g(s.n2(x)))*s.u(s.n2(x)))
 class M(nn.Module):
     def __init__(s):
-        super().__init__(); s.e=nn.Embedding(V,d); s.b=nn.ModuleList([Blk() for _ in range(a.L)]); s.n=RMS()
+        super().__init__(); s.e=nn.Embedding(V,d); s.p=nn.Embedding(T,d); s.b=nn.ModuleList([Blk() for _ in range(a.L)]); s.n=RMS()
         for p in s.modules():
             if isinstance(p,(nn.Linear,nn.Embedding)): nn.init.normal_(p.weight,0,0.02)
             if isinstance(p,nn.Linear) and p.bias is not None: nn.init.zeros_(p.bias)
     def forward(s,x):
-        h=s.e(x)
+        h=s.e(x)+(s.p(torch.arange(x.shape[1])) if a.pos=='learned' else 0)
         for b in s.b: h=b(h)
         return s.n(h)@s.e.weight.T
 m=M()

@@ -1,5 +1,6 @@
 package dev.scales.core.device;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.scales.core.Offline;
 import dev.scales.core.ScalesException;
@@ -16,10 +17,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.PriorityBlockingQueue;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -27,41 +29,52 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one owner of the loaded models and the thread that uses them. Jobs queue by priority —
- * interactive requests first, evaluations next, training last — and run one at a time on the
- * manager's worker, with grad mode set on that thread. A training job yields between optimizer
- * steps ({@link JobContext#yieldToUrgent()}), so a prompt typed during training answers within
- * one step and sees the weights of whole steps only. Loading and unloading queue behind
- * training: a model is never swapped under a run. Every job ends done, cancelled or failed,
- * and its caller observes that through the job's future.
+ * The one owner of the loaded models and of the devices they run on. Each device has a worker —
+ * its lane: a thread and a queue — created when a job first needs it ("CPU", "GPU 0"…), so a job
+ * on the GPU runs beside one on the CPU, while the jobs of one device run one at a time. In a lane
+ * jobs queue by priority — interactive requests first, evaluations next, training last — with
+ * grad mode set on its thread. A training job yields between optimizer steps
+ * ({@link JobContext#yieldToUrgent()}), so a prompt typed during training answers within one step
+ * and sees the weights of whole steps only. Only one job trains at a time in the whole process (DJL
+ * allows one gradient collector): a second waits, whatever its device, with the reason shown.
+ * Loading and unloading queue behind training on their device: a model is never swapped under a
+ * run. Every job ends done, cancelled or failed, and its caller observes that through the job's future.
  *
- * <p>Several models can be loaded at once ({@link #models()}: the registry, in load order); requests
- * run on the current one. Each loaded model can run as several {@link Variant}s: its base weights,
- * and each LoRA fine-tune of it, which shares the base weights and adds only its adapters. One
- * variant of all is active, and its model is the current one; switching is a job on the worker, so
- * a request sees one variant's weights throughout.
+ * <p>Several models can be loaded at once ({@link #models()}: the registry, in load order). Each
+ * loaded model can run as several {@link Variant}s: its base weights, and each LoRA fine-tune of
+ * it, which shares the base weights and adds only its adapters. One variant of all is active — the
+ * one the panes show — and a request runs on the variant that was active when it was submitted, in
+ * the lane of that variant's model; the model's adapters switch to it when the job starts, so a
+ * request sees one variant's weights throughout.
  */
 public final class ModelManager implements AutoCloseable {
     private static final Comparator<Job<?>> ORDER = Comparator.<Job<?>, Integer>comparing(j -> j.priority().ordinal())
             .thenComparingLong(Job::id);
+    private static final String ANOTHER_RUN = "another fine-tuning run is in progress";
 
-    private final PriorityBlockingQueue<Queued<?>> queue = new PriorityBlockingQueue<>(16,
-            (a, b) -> ORDER.compare(a.job(), b.job()));
     private final List<Job<?>> active = new CopyOnWriteArrayList<>();
     private final List<Consumer<Optional<LoadedModel>>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<List<Job<?>>>> jobListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong ids = new AtomicLong();
-    private final Thread worker;
     private volatile boolean closed;
-    private volatile Job<?> training;
     private final MemoryCheck memory;
 
+    /** Guards every lane's queue and the training slot; workers wait on it for work. */
+    private final Object schedule = new Object();
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** The job holding the process's one training slot (null: free). */
+    private Queued<?> training;
+    /** The job running on this thread (a worker's, or one run between a training's steps). */
+    private final ThreadLocal<Queued<?>> running = new ThreadLocal<>();
+
+    /** Guards the registry: models, variants, which variant each model computes with, the active one. */
+    private final Object registry = new Object();
     private final List<Entry> models = new CopyOnWriteArrayList<>();
     private final List<Variant> variants = new CopyOnWriteArrayList<>();
     /** Per model id, the variant whose weights the model computes with now (its base, or a LoRA on it). */
     private final Map<Long, Variant> onModel = new ConcurrentHashMap<>();
     private final List<Consumer<Variants>> variantListeners = new CopyOnWriteArrayList<>();
-    /** The variant requests run on; its model is the current one (null: no model loaded). */
+    /** The variant new requests run on; its model is the current one (null: no model loaded). */
     private volatile Variant activeVariant;
 
     /**
@@ -110,7 +123,50 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
-    private record Queued<T>(Job<T> job, BiFunction<LoadedModel, JobContext, T> work, boolean needsModel) {}
+    /** What a queued job runs against. */
+    private enum Kind {
+        /** A request on a model: it runs on the variant bound at submission, in that model's lane. */
+        MODEL,
+        /** Work that loads what it needs itself and may train, so it takes the training slot. */
+        STANDALONE,
+        /** Work bound to no variant that does not train: loading, unloading, discarding, standalone work that says so. */
+        OTHER
+    }
+
+    /** A job in a lane; {@code variant} is the one a model job runs on (a training job may move it). */
+    private static final class Queued<T> {
+        final Job<T> job;
+        final Lane lane;
+        final Kind kind;
+        final BiFunction<LoadedModel, JobContext, T> work;
+        volatile Variant variant;
+
+        Queued(Job<T> job, Lane lane, Kind kind, Variant variant, BiFunction<LoadedModel, JobContext, T> work) {
+            this.job = job;
+            this.lane = lane;
+            this.kind = kind;
+            this.variant = variant;
+            this.work = work;
+        }
+
+        /** Training runs one at a time per process: model jobs of training priority, and standalone work. */
+        boolean trains() {
+            return kind == Kind.STANDALONE || kind == Kind.MODEL && job.priority() == Job.Priority.TRAINING;
+        }
+    }
+
+    /** A device's worker: its thread and its queue (guarded by {@code schedule}). */
+    private final class Lane {
+        final String device;
+        final PriorityQueue<Queued<?>> queue = new PriorityQueue<>((a, b) -> ORDER.compare(a.job, b.job));
+        final Thread thread;
+
+        Lane(String device) {
+            this.device = device;
+            thread = new Thread(() -> loop(this), "scales-worker " + device);
+            thread.setDaemon(true);
+        }
+    }
 
     public ModelManager() {
         this(MemoryCheck.system());
@@ -119,22 +175,43 @@ public final class ModelManager implements AutoCloseable {
     /** A manager checking memory with {@code memory} (tests pass one with fixed numbers). */
     public ModelManager(MemoryCheck memory) {
         this.memory = memory;
-        worker = new Thread(this::loop, "scales-model-worker");
-        worker.setDaemon(true);
-        worker.start();
+        lane(Device.cpu());
     }
 
-    /** Queues {@code work} to run with the loaded model; fails when none is loaded when it starts. */
-    public <T> Job<T> submit(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work) {
-        return enqueue(name, priority, work, true);
+    private Lane lane(Device device) {
+        return lanes.computeIfAbsent(deviceName(device), name -> {
+            Lane l = new Lane(name);
+            l.thread.start();
+            return l;
+        });
     }
 
     /**
-     * Queues {@code work} that loads what it needs itself (an experiment loads fresh copies of its
-     * model): it runs on the manager's worker in priority order, never beside another job.
+     * Queues {@code work} to run with the model of the variant active now, in its device's lane; it
+     * fails when it starts if no model was loaded, or that model or variant is gone by then.
      */
-    public <T> Job<T> submitStandalone(String name, Job.Priority priority, java.util.function.Function<JobContext, T> work) {
-        return enqueue(name, priority, (ignored, ctx) -> work.apply(ctx), false);
+    public <T> Job<T> submit(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work) {
+        Variant v = activeVariant;
+        return enqueue(name, priority, laneOf(v), Kind.MODEL, v, work);
+    }
+
+    /**
+     * Queues {@code work} that loads what it needs itself on the CPU and may train it (an experiment
+     * loads and fine-tunes fresh copies of its model): it runs in the CPU's lane in priority order,
+     * and never beside another training run.
+     */
+    public <T> Job<T> submitStandalone(String name, Job.Priority priority, Function<JobContext, T> work) {
+        return submitStandalone(name, priority, Device.cpu(), true, work);
+    }
+
+    /**
+     * As {@link #submitStandalone(String, Job.Priority, Function)}, in the lane of {@code device};
+     * {@code trains} says whether it takes the process's one training slot.
+     */
+    public <T> Job<T> submitStandalone(String name, Job.Priority priority, Device device, boolean trains,
+                                       Function<JobContext, T> work) {
+        return enqueue(name, priority, lane(device), trains ? Kind.STANDALONE : Kind.OTHER, null,
+                (ignored, ctx) -> work.apply(ctx));
     }
 
     /** An interactive job that needs no cancellation checks. */
@@ -147,56 +224,74 @@ public final class ModelManager implements AutoCloseable {
     }
 
     /**
-     * Loads a folder on a device (auto, cpu, gpu0…) beside the models already loaded, and makes it
-     * the current one. The same folder already loaded on that device is made current, not loaded twice.
+     * Loads a folder on a device (auto, cpu, gpu0…) beside the models already loaded, in that device's
+     * lane, and makes it the current one. The same folder already loaded on that device is made
+     * current, not loaded twice.
      */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
-        return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, (ignored, ctx) -> {
+        Device target;
+        try {
             Offline.configure();
-            var summary = ModelLoader.inspect(folder);
-            ai.djl.Device device = "auto".equalsIgnoreCase(deviceId)
-                    ? memory.autoDevice(summary, Engine.getEngine("PyTorch").getGpuCount())
-                    : Devices.resolve(deviceId, Engine.getEngine("PyTorch"));
-            Path absolute = folder.toAbsolutePath().normalize();
-            Optional<Entry> same = models.stream().filter(e -> e.model().device().equals(device)
-                    && e.model().folder().toAbsolutePath().normalize().equals(absolute)).findFirst();
-            if (same.isPresent()) {
-                activate(onModel.get(same.get().id()));
-                return same.get().model();
-            }
-            // Checked before a byte of weights is read; the models already loaded hold their memory.
-            memory.require(summary, device, models.stream().filter(e -> e.model().device().equals(device))
-                    .map(Entry::describe).toList());
-            LoadedModel loaded = ModelLoader.load(folder, device);
-            Entry entry = new Entry(ids.incrementAndGet(), loaded, summary, MemoryCheck.needed(summary));
-            models.add(entry);
-            Variant base = new Variant(ids.incrementAndGet(), entry.id(), loaded.name(), "base weights", null);
-            variants.add(base);
-            onModel.put(entry.id(), base);
-            activate(base);
-            return loaded;
-        }, false).future();
+            target = device(folder, deviceId);
+        } catch (RuntimeException e) { // reported by the job itself, which meets the same error
+            target = Device.cpu();
+        }
+        return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, lane(target), Kind.OTHER,
+                null, (ignored, ctx) -> {
+                    Offline.configure();
+                    var summary = ModelLoader.inspect(folder);
+                    Device device = device(folder, deviceId);
+                    Path absolute = folder.toAbsolutePath().normalize();
+                    Optional<Entry> same = models.stream().filter(e -> e.model().device().equals(device)
+                            && e.model().folder().toAbsolutePath().normalize().equals(absolute)).findFirst();
+                    if (same.isPresent()) {
+                        activate(onModel.get(same.get().id()));
+                        return same.get().model();
+                    }
+                    // Checked before a byte of weights is read; the models already loaded hold their memory.
+                    memory.require(summary, device, models.stream().filter(e -> e.model().device().equals(device))
+                            .map(Entry::describe).toList());
+                    LoadedModel loaded = ModelLoader.load(folder, device);
+                    Entry entry = new Entry(ids.incrementAndGet(), loaded, summary, MemoryCheck.needed(summary));
+                    Variant base = new Variant(ids.incrementAndGet(), entry.id(), loaded.name(), "base weights", null);
+                    synchronized (registry) {
+                        models.add(entry);
+                        variants.add(base);
+                        onModel.put(entry.id(), base);
+                    }
+                    activate(base);
+                    return loaded;
+                }).future();
+    }
+
+    private Device device(Path folder, String deviceId) {
+        Engine engine = Engine.getEngine("PyTorch");
+        return "auto".equalsIgnoreCase(deviceId)
+                ? memory.autoDevice(ModelLoader.inspect(folder), engine.getGpuCount())
+                : Devices.resolve(deviceId, engine);
     }
 
     /** Unloads the current model (and its variants); the most recently loaded of the others becomes current. */
     public CompletableFuture<Void> unload() {
-        return enqueue("unload", Job.Priority.TRAINING, (ignored, ctx) -> {
-            Variant a = activeVariant;
+        Variant a = activeVariant;
+        return enqueue("unload", Job.Priority.TRAINING, laneOf(a), Kind.OTHER, null, (ignored, ctx) -> {
             if (a != null) {
                 unloadNow(a.model());
             }
             return (Void) null;
-        }, false).future();
+        }).future();
     }
 
     private void unloadNow(long modelId) {
-        Entry e = models.stream().filter(m -> m.id() == modelId).findFirst()
-                .orElseThrow(() -> new ScalesException("no such model is loaded (it was unloaded)"));
-        models.remove(e);
-        variants.removeIf(v -> v.model() == modelId); // the adapters live in the model's memory: closing it frees them
-        onModel.remove(modelId);
-        Variant a = activeVariant;
-        if (a != null && a.model() == modelId) {
+        Entry e = entry(modelId).orElseThrow(() -> new ScalesException("no such model is loaded (it was unloaded)"));
+        Variant now;
+        synchronized (registry) {
+            models.remove(e);
+            variants.removeIf(v -> v.model() == modelId); // the adapters live in the model's memory: closing it frees them
+            onModel.remove(modelId);
+            now = activeVariant;
+        }
+        if (now != null && now.model() == modelId) {
             activate(models.isEmpty() ? null : onModel.get(models.get(models.size() - 1).id()));
         } else {
             notifyVariants();
@@ -204,81 +299,150 @@ public final class ModelManager implements AutoCloseable {
         e.model().close();
     }
 
-    /**
-     * Makes {@code v} (null: none) the variant requests run on, switching its model's adapters, and
-     * tells listeners: the model's listeners when the current model changed, the variants' always.
-     */
+    /** Makes {@code v} (null: none) the variant new requests run on, and tells listeners. */
     private void activate(Variant v) {
-        Variant before = activeVariant;
-        if (v != null) {
-            Variant was = onModel.get(v.model());
-            if (was != v) {
-                if (was != null && !was.isBase()) {
-                    was.adapters().setActive(false);
-                }
-                if (!v.isBase()) {
-                    v.adapters().setActive(true);
-                }
-                onModel.put(v.model(), v);
-            }
+        Variant before;
+        synchronized (registry) {
+            before = activeVariant;
+            activeVariant = v;
         }
-        activeVariant = v;
         if (before == null || v == null ? before != v : before.model() != v.model()) {
             notifyModel();
         }
         notifyVariants();
     }
 
-    private <T> Job<T> enqueue(String name, Job.Priority priority, BiFunction<LoadedModel, JobContext, T> work,
-                               boolean needsModel) {
+    /**
+     * Makes model {@code v.model()} compute with variant {@code v}'s weights: the adapters of the
+     * variant it computed with come off, {@code v}'s go on. Only in that model's lane.
+     */
+    private void computeWith(Variant v) {
+        Variant was = onModel.get(v.model());
+        if (was == v) {
+            return;
+        }
+        if (was != null && !was.isBase()) {
+            was.adapters().setActive(false);
+        }
+        if (!v.isBase()) {
+            v.adapters().setActive(true);
+        }
+        onModel.put(v.model(), v);
+    }
+
+    private Lane laneOf(Variant v) {
+        return lane(v == null ? Device.cpu() : entry(v.model()).map(e -> e.model().device()).orElse(Device.cpu()));
+    }
+
+    private Optional<Entry> entry(long modelId) {
+        return models.stream().filter(m -> m.id() == modelId).findFirst();
+    }
+
+    private <T> Job<T> enqueue(String name, Job.Priority priority, Lane lane, Kind kind, Variant variant,
+                               BiFunction<LoadedModel, JobContext, T> work) {
         if (closed) {
             throw new ScalesException("the model manager is closed");
         }
         Job<T> job = new Job<>(ids.incrementAndGet(), name, priority, this::notifyJobs);
+        Queued<T> q = new Queued<>(job, lane, kind, variant, work);
         active.add(job);
-        if (priority == Job.Priority.TRAINING && training != null && needsModel) {
-            job.waitFor("another fine-tuning run is in progress");
+        synchronized (schedule) {
+            if (mustWait(q, lane)) {
+                job.waitFor(ANOTHER_RUN);
+            }
+            lane.queue.add(q);
+            schedule.notifyAll();
         }
-        queue.add(new Queued<>(job, work, needsModel));
         notifyJobs();
         return job;
     }
 
-    private void loop() {
+    /** Whether {@code q} must wait for the training run that holds the slot (under {@code schedule}). */
+    private boolean mustWait(Queued<?> q, Lane lane) {
+        return q.trains() && training != null
+                && (training.lane != lane || q.job.priority() == Job.Priority.TRAINING);
+    }
+
+    private void loop(Lane lane) {
         while (!closed) {
-            try {
-                Queued<?> next = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (next != null) {
-                    execute(next);
+            Queued<?> next;
+            synchronized (schedule) {
+                next = take(lane, null);
+                if (next == null) {
+                    try {
+                        schedule.wait(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            }
+            execute(next);
+        }
+    }
+
+    /**
+     * Takes the first job of {@code lane} that may start now — of higher priority than {@code above}
+     * when given (a training run yielding) — and gives it the training slot if it trains. Under
+     * {@code schedule}. A cancelled job is taken at once, to be dropped.
+     */
+    private Queued<?> take(Lane lane, Job.Priority above) {
+        List<Queued<?>> inOrder = new ArrayList<>(lane.queue);
+        inOrder.sort((a, b) -> ORDER.compare(a.job, b.job));
+        for (Queued<?> q : inOrder) {
+            if (above != null && q.job.priority().compareTo(above) >= 0) {
+                break;
+            }
+            boolean blocked = q.trains() && training != null && training.lane != lane;
+            if (!q.job.isCancelled() && blocked) {
+                continue; // it waits for the slot; the lane goes on with others
+            }
+            lane.queue.remove(q);
+            if (q.trains() && training == null && !q.job.isCancelled()) {
+                training = q;
+                for (Lane l : lanes.values()) {
+                    for (Queued<?> other : l.queue) {
+                        if (mustWait(other, l)) {
+                            other.job.waitFor(ANOTHER_RUN);
+                        }
+                    }
+                }
+            }
+            return q;
+        }
+        return null;
+    }
+
+    private void release(Queued<?> q) {
+        synchronized (schedule) {
+            if (training == q) {
+                training = null;
+                lanes.values().forEach(l -> l.queue.forEach(other -> other.job.waitFor("")));
+                schedule.notifyAll();
             }
         }
     }
 
     private <T> void execute(Queued<T> q) {
-        Job<T> job = q.job();
+        Job<T> job = q.job;
         if (!job.start()) {
+            release(q);
             active.remove(job); // cancelled while queued
             notifyJobs();
             return;
         }
-        boolean isTraining = job.priority() == Job.Priority.TRAINING && q.needsModel();
-        if (isTraining) {
-            training = job;
-            waitingTrainings("another fine-tuning run is in progress");
-        }
+        Queued<?> outer = running.get();
+        running.set(q);
         T value = null;
         Throwable error = null;
         try {
             GradMode.inference();
-            LoadedModel m = currentOrNull();
-            if (q.needsModel() && m == null) {
-                throw new ScalesException("no model is loaded");
+            LoadedModel m = null;
+            if (q.kind == Kind.MODEL) {
+                m = modelFor(q.variant);
             }
-            value = q.work().apply(m, context(job));
+            value = q.work.apply(m, context(q));
         } catch (OutOfMemoryError e) {
             error = new ScalesException(job.name() + " ran out of Java memory (" + e.getMessage() + "); the model "
                     + "stays loaded. Start the app with a larger -Xmx or -XX:MaxDirectMemorySize, or use a smaller model "
@@ -293,72 +457,89 @@ public final class ModelManager implements AutoCloseable {
             error = e;
         } finally {
             GradMode.inference();
-            if (isTraining) {
-                training = null;
-                waitingTrainings("");
+            running.set(outer);
+            if (outer != null && outer.kind == Kind.MODEL && outer.variant != null
+                    && onModel.containsKey(outer.variant.model())) {
+                computeWith(outer.variant); // the run that yielded goes on with its own weights
             }
+            release(q);
             active.remove(job);
             job.finish(value, error);
         }
     }
 
-    private void waitingTrainings(String reason) {
-        for (Queued<?> q : queue) {
-            if (q.job().priority() == Job.Priority.TRAINING && q.needsModel()) {
-                q.job().waitFor(reason);
-            }
+    /** The model of variant {@code v}, computing with its weights; fails when either is gone. */
+    private LoadedModel modelFor(Variant v) {
+        if (v == null) {
+            throw new ScalesException("no model is loaded");
         }
+        Entry e = entry(v.model()).orElseThrow(() -> new ScalesException(v.modelName()
+                + " was unloaded before the job started"));
+        if (!variants.contains(v)) {
+            throw new ScalesException(v + " was discarded before the job started");
+        }
+        computeWith(v);
+        return e.model();
     }
 
-    private JobContext context(Job<?> job) {
+    private JobContext context(Queued<?> q) {
         return new JobContext() {
             @Override
             public boolean isCancelled() {
-                return job.isCancelled();
+                return q.job.isCancelled();
             }
 
             @Override
             public void yieldToUrgent() {
-                for (Queued<?> head = queue.peek(); head != null && head.job().priority().compareTo(job.priority()) < 0;
-                     head = queue.peek()) {
-                    Queued<?> taken = queue.poll();
-                    if (taken != null) {
-                        execute(taken);
+                while (true) {
+                    Queued<?> next;
+                    synchronized (schedule) {
+                        next = take(q.lane, q.job.priority());
                     }
+                    if (next == null) {
+                        return;
+                    }
+                    execute(next);
                 }
             }
         };
     }
 
     /**
-     * Adds a LoRA fine-tune of the current model, its adapters attached and active, and makes it the
-     * variant requests run on. Only from a job (the worker thread), like every change of weights.
+     * Adds a LoRA fine-tune of the running job's model, its adapters attached and active, and makes
+     * it the variant requests run on. Only from a model job, like every change of weights.
      */
     public Variant addVariant(String name, LoraAdapters adapters) {
-        onWorker("adding a variant");
-        Variant a = activeVariant;
-        if (a == null) {
-            throw new ScalesException("no model is loaded");
-        }
+        Queued<?> q = modelJob("adding a variant");
         if (!adapters.isActive()) {
             throw new IllegalArgumentException(name + ": the adapters must be on the model");
         }
-        Variant v = new Variant(ids.incrementAndGet(), a.model(), a.modelName(), name, adapters);
-        variants.add(v);
-        onModel.put(v.model(), v); // its adapters are on already
+        Variant of = q.variant;
+        Variant v = new Variant(ids.incrementAndGet(), of.model(), of.modelName(), name, adapters);
+        synchronized (registry) {
+            Variant was = onModel.get(v.model());
+            if (was != null && !was.isBase() && was.adapters() != adapters) {
+                was.adapters().setActive(false);
+            }
+            variants.add(v);
+            onModel.put(v.model(), v); // its adapters are on already
+        }
+        q.variant = v;
         activate(v);
         return v;
     }
 
     /**
-     * Takes the active LoRA adapter off, so the current model computes with its base weights (a
-     * training job starts from them). Only from a job.
+     * Takes the running job's LoRA adapter off, so its model computes with the base weights (a
+     * training job starts from them), and makes the base the active variant. Only from a model job.
      */
     public void useBase() {
-        onWorker("switching to the base weights");
-        Variant a = activeVariant;
-        if (a != null && !a.isBase()) {
-            activate(baseOf(a.model()));
+        Queued<?> q = modelJob("switching to the base weights");
+        if (!q.variant.isBase()) {
+            Variant base = baseOf(q.variant.model());
+            computeWith(base);
+            q.variant = base;
+            activate(base);
         }
     }
 
@@ -367,76 +548,92 @@ public final class ModelManager implements AutoCloseable {
     }
 
     /**
-     * A full fine-tune changed the current model's base weights in place: its base variant is
-     * renamed, and its LoRA variants, trained on the old weights, are dropped and freed. Only from a job.
+     * A full fine-tune changed the running job's model's base weights in place: its base variant is
+     * renamed, and its LoRA variants, trained on the old weights, are dropped and freed. Only from a
+     * model job.
      */
     public void baseChanged(String name) {
-        onWorker("renaming the base weights");
         useBase();
-        Variant old = activeVariant;
-        if (old == null) {
-            return;
-        }
+        Queued<?> q = running.get();
+        Variant old = q.variant;
+        Variant base = new Variant(old.id(), old.model(), old.modelName(), name, null);
         for (Variant v : variants) {
             if (v.model() == old.model() && !v.isBase()) {
                 variants.remove(v);
                 v.adapters().close();
             }
         }
-        Variant base = new Variant(old.id(), old.model(), old.modelName(), name, null);
-        variants.set(variants.indexOf(old), base);
-        onModel.put(base.model(), base);
-        activeVariant = base;
-        notifyVariants();
+        synchronized (registry) {
+            variants.set(variants.indexOf(old), base);
+            onModel.put(base.model(), base);
+        }
+        q.variant = base;
+        activate(base);
+    }
+
+    /** The model job running on this thread; changing weights is its business only. */
+    private Queued<?> modelJob(String what) {
+        Queued<?> q = running.get();
+        if (q == null || q.kind != Kind.MODEL || q.variant == null) {
+            throw new IllegalStateException(what + " must run in a job on a model worker");
+        }
+        return q;
     }
 
     /**
-     * Queues a switch to variant {@code id}, of the current model or of another loaded one (which
-     * becomes current), ahead of evaluations and training; refused while a run trains.
+     * Makes variant {@code id}, of the current model or of another loaded one (which becomes current),
+     * the one new requests run on; its weights switch in when the first of them starts. Refused for
+     * a model that a run is training.
      */
     public CompletableFuture<Variant> use(long id) {
-        return enqueue("use variant", Job.Priority.INTERACTIVE, (ignored, ctx) -> {
-            notWhileTraining();
+        try {
             Variant to = variant(id);
+            notWhileTraining(to.model());
             if (to != activeVariant) {
                 activate(to);
             }
-            return to;
-        }, false).future();
+            return CompletableFuture.completedFuture(to);
+        } catch (ScalesException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
-     * Queues dropping LoRA variant {@code id} and freeing its adapters; when it was active, its model
-     * runs on its base weights again. A base is not discarded (unload its model instead).
+     * Queues dropping LoRA variant {@code id} and freeing its adapters, in its model's lane; when it
+     * was active, its model's base becomes the active variant. A base is not discarded (unload its
+     * model instead).
      */
     public CompletableFuture<Void> discard(long id) {
-        return enqueue("discard variant", Job.Priority.INTERACTIVE, (ignored, ctx) -> {
-            notWhileTraining();
+        Variant found = variants.stream().filter(v -> v.id() == id).findFirst().orElse(null);
+        return enqueue("discard variant", Job.Priority.INTERACTIVE, laneOf(found), Kind.OTHER, null, (ignored, ctx) -> {
             Variant v = variant(id);
+            notWhileTraining(v.model());
             if (v.isBase()) {
                 throw new ScalesException("the base weights of " + v.modelName() + " cannot be discarded; unload "
                         + "the model instead");
             }
+            Variant base = baseOf(v.model());
             if (onModel.get(v.model()) == v) {
-                Variant base = baseOf(v.model());
-                if (activeVariant == v) {
-                    activate(base);
-                } else {
-                    v.adapters().setActive(false);
-                    onModel.put(v.model(), base);
-                }
+                computeWith(base);
             }
             variants.remove(v);
             v.adapters().close();
-            notifyVariants();
+            if (activeVariant == v) {
+                activate(base);
+            } else {
+                notifyVariants();
+            }
             return (Void) null;
-        }, false).future();
+        }).future();
     }
 
-    private void notWhileTraining() {
-        Job<?> t = training;
-        if (t != null) { // it runs between the steps of a run that trains the active weights
-            throw new ScalesException("the weights cannot change while " + t.name() + " runs; switch when it ends");
+    private void notWhileTraining(long model) {
+        Queued<?> t;
+        synchronized (schedule) {
+            t = training;
+        }
+        if (t != null && t.kind == Kind.MODEL && t.variant != null && t.variant.model() == model) {
+            throw new ScalesException("the weights cannot change while " + t.job.name() + " runs; switch when it ends");
         }
     }
 
@@ -450,7 +647,7 @@ public final class ModelManager implements AutoCloseable {
         return new Variants(List.copyOf(variants), activeVariant);
     }
 
-    /** Called on the worker whenever variants are added, dropped or switched. */
+    /** Called (on a worker, or on the thread that calls {@link #use}) whenever variants are added, dropped or switched. */
     public void addVariantListener(Consumer<Variants> listener) {
         variantListeners.add(listener);
     }
@@ -458,12 +655,6 @@ public final class ModelManager implements AutoCloseable {
     private void notifyVariants() {
         Variants now = variants();
         variantListeners.forEach(l -> l.accept(now));
-    }
-
-    private void onWorker(String what) {
-        if (Thread.currentThread() != worker) {
-            throw new IllegalStateException(what + " must run in a job on the model worker");
-        }
     }
 
     /** The model requests run on: the active variant's. */
@@ -476,7 +667,7 @@ public final class ModelManager implements AutoCloseable {
         if (a == null) {
             return null;
         }
-        return models.stream().filter(e -> e.id() == a.model()).findFirst().map(Entry::model).orElse(null);
+        return entry(a.model()).map(Entry::model).orElse(null);
     }
 
     /**
@@ -493,7 +684,7 @@ public final class ModelManager implements AutoCloseable {
         return bytes;
     }
 
-    static String deviceName(ai.djl.Device d) {
+    static String deviceName(Device d) {
         return d.isGpu() ? "GPU " + d.getDeviceId() : "CPU";
     }
 
@@ -509,7 +700,7 @@ public final class ModelManager implements AutoCloseable {
         return list;
     }
 
-    /** Called on the worker thread whenever the current model changes (empty after the last unload). */
+    /** Called (on a worker, or on the thread that calls {@link #use}) whenever the current model changes (empty after the last unload). */
     public void addListener(Consumer<Optional<LoadedModel>> listener) {
         listeners.add(listener);
     }
@@ -536,21 +727,32 @@ public final class ModelManager implements AutoCloseable {
         }
     }
 
-    /** Cancels what is queued or running, unloads every model and stops the worker. */
+    /** The devices that have a worker: "CPU" always, "GPU 0"… once a job ran there. */
+    public List<String> workers() {
+        return lanes.keySet().stream().sorted().toList();
+    }
+
+    /** Cancels what is queued or running, unloads every model in its own lane and stops the workers. */
     @Override
     public void close() {
         jobs().forEach(Job::cancel);
-        try {
-            enqueue("unload all", Job.Priority.TRAINING, (ignored, ctx) -> {
+        List<CompletableFuture<Void>> unloads = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            unloads.add(enqueue("unload all", Job.Priority.TRAINING, lane, Kind.OTHER, null, (ignored, ctx) -> {
                 for (Entry e : models()) {
-                    unloadNow(e.id());
+                    if (deviceName(e.model().device()).equals(lane.device)) {
+                        unloadNow(e.id());
+                    }
                 }
                 return (Void) null;
-            }, false).future().get(60, TimeUnit.SECONDS);
+            }).future());
+        }
+        try {
+            CompletableFuture.allOf(unloads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            // Closing anyway: the worker is a daemon and the process is ending.
+            // Closing anyway: the workers are daemons and the process is ending.
         }
         closed = true;
-        worker.interrupt();
+        lanes.values().forEach(l -> l.thread.interrupt());
     }
 }

@@ -179,10 +179,10 @@ public final class FineTuneViewModel {
     private List<TrainingExample> examples = List.of();
     private AtomicBoolean stop = new AtomicBoolean();
     private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
-    /** The last LoRA run's adapters; touched only by jobs on the model worker. */
-    private LoraAdapters adapters;
-    /** The model the last run changed (its adapters are on it); touched only on the model worker. */
-    private LoadedModel trained;
+    /** The last LoRA run's adapters; set by the run's job, cleared by the variant listener (any thread). */
+    private volatile LoraAdapters adapters;
+    /** The model the last run changed (its adapters are on it); as {@link #adapters}. */
+    private volatile LoadedModel trained;
 
     /**
      * @param format how labelled rows are written: the prompt pane's instruction and template, so

@@ -46,6 +46,37 @@ class GpuTest {
         }
     }
 
+    @Test
+    void aGpuModelRunsOnTheGpuWorkerWhileACpuModelAnswers() throws Exception {
+        long[] ids = {1, 2, 3, 4, 5, 6, 7, 8};
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("llama-tiny-gqa"), "gpu0").join();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            Job<String> onGpu = manager.submit("hold the GPU", Job.Priority.EVALUATION, (m, ctx) -> {
+                Scorer.tokenLogProbs(m, ids);
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return Thread.currentThread().getName();
+            });
+            started.await();
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            String cpuThread = manager.submit(m -> {
+                Scorer.tokenLogProbs(m, ids);
+                return Thread.currentThread().getName();
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            release.countDown();
+
+            assertThat(cpuThread).isEqualTo("scales-worker CPU");
+            assertThat(onGpu.future().get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("scales-worker GPU 0");
+            assertThat(manager.workers()).containsExactly("CPU", "GPU 0");
+        }
+    }
+
     private static List<Integer> greedy(LoadedModel m, long[] ids) {
         return Generator.generate(m, ids, GenerationSettings.greedy(20), t -> { }, () -> false).tokens().stream()
                 .map(GeneratedToken::id).toList();

@@ -25,7 +25,7 @@ class ModelManagerTest {
             manager.unload().join();
 
             assertThat(m.config().modelType()).isEqualTo("gpt2");
-            assertThat(thread).isEqualTo("scales-model-worker");
+            assertThat(thread).isEqualTo("scales-worker CPU");
             assertThat(manager.current()).isEmpty();
             assertThat(changes).hasSize(2);
             assertThat(changes.get(1)).isEmpty();
@@ -63,7 +63,7 @@ class ModelManagerTest {
                     .containsExactly("base weights", "LoRA #1", "base weights", "LoRA #1");
             // changing weights is the worker's business only
             assertThatThrownBy(manager::useBase).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("model worker");
+                    .hasMessageContaining("job on a model worker");
 
             // not while a run trains the active weights: the switch would run between its steps
             var release = new java.util.concurrent.CountDownLatch(1);
@@ -161,7 +161,7 @@ class ModelManagerTest {
             release.countDown();
             training.future().join();
 
-            assertThat(answer).isEqualTo("scales-model-worker");
+            assertThat(answer).isEqualTo("scales-worker CPU");
             assertThat(log).containsExactly("prompt answered", "training ended");
             assertThat(training.state()).isEqualTo(Job.State.DONE);
         }
@@ -461,6 +461,114 @@ class ModelManagerTest {
                     .hasMessageContaining("huge batch ran out of Java memory").hasMessageContaining("-Xmx");
             assertThat(job.state()).isEqualTo(Job.State.FAILED);
             assertThat(manager.submit(m -> m.config().modelType()).join()).isEqualTo("gpt2");
+        }
+    }
+
+    /** Holds a lane until the latch opens; tells when it started. */
+    private static java.util.function.Function<JobContext, String> holding(java.util.concurrent.CountDownLatch release,
+                                                                          java.util.concurrent.CountDownLatch started) {
+        return ctx -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Thread.currentThread().getName();
+        };
+    }
+
+    @Test
+    void eachDeviceHasItsOwnWorkerAndTheirJobsRunSideBySide() throws Exception {
+        // The GPU lane's jobs here touch no GPU: what is tested is the scheduling, which needs none.
+        try (ModelManager manager = new ModelManager()) {
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            Job<String> cpuJob = manager.submitStandalone("hold the CPU", Job.Priority.EVALUATION, ai.djl.Device.cpu(),
+                    false, holding(release, started));
+            started.await();
+
+            Job<String> gpuJob = manager.submitStandalone("on the GPU", Job.Priority.EVALUATION, ai.djl.Device.gpu(0),
+                    false, ctx -> Thread.currentThread().getName());
+
+            assertThat(gpuJob.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("scales-worker GPU 0");
+            assertThat(cpuJob.state()).as("still holding its own lane").isEqualTo(Job.State.RUNNING);
+            assertThat(manager.workers()).containsExactly("CPU", "GPU 0");
+            release.countDown();
+            assertThat(cpuJob.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("scales-worker CPU");
+        }
+    }
+
+    @Test
+    void onlyOneRunTrainsAtATimeWhateverItsDeviceWhileOtherWorkGoesOn() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            var release = new java.util.concurrent.CountDownLatch(1);
+            Job<Integer> cpuTraining = fakeTraining(manager, release, new java.util.concurrent.CopyOnWriteArrayList<>());
+            while (cpuTraining.state() != Job.State.RUNNING) {
+                Thread.sleep(2);
+            }
+
+            Job<String> gpuTraining = manager.submitStandalone("train on the GPU", Job.Priority.TRAINING,
+                    ai.djl.Device.gpu(0), true, ctx -> "trained");
+            Job<String> gpuRequest = manager.submitStandalone("answer on the GPU", Job.Priority.INTERACTIVE,
+                    ai.djl.Device.gpu(0), false, ctx -> "answered");
+
+            assertThat(gpuRequest.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("answered");
+            Thread.sleep(50);
+            assertThat(gpuTraining.state()).isEqualTo(Job.State.QUEUED);
+            assertThat(gpuTraining.waitingFor()).isEqualTo("another fine-tuning run is in progress");
+
+            release.countDown();
+            assertThat(gpuTraining.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("trained");
+            assertThat(gpuTraining.waitingFor()).isEmpty();
+            assertThat(cpuTraining.state()).isEqualTo(Job.State.DONE);
+        }
+    }
+
+    @Test
+    void aRequestRunsOnTheVariantThatWasActiveWhenItWasSubmitted() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            ModelManager.Variant base = manager.variants().active();
+            float[] baseLogits = manager.submit(ModelManagerTest::logProbs).join();
+            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
+                var adapters = dev.scales.core.model.LoraAdapters.attach(m,
+                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3);
+                adapters.adapters().values().forEach(a -> a.loraB().addi(0.5f));
+                return manager.addVariant("LoRA #1", adapters);
+            }).future().join();
+            float[] tunedLogits = manager.submit(ModelManagerTest::logProbs).join();
+
+            // both requests queue behind a job holding the CPU's lane; the switch between them is immediate
+            var release = new java.util.concurrent.CountDownLatch(1);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            manager.submitStandalone("hold", Job.Priority.INTERACTIVE, ai.djl.Device.cpu(), false,
+                    holding(release, started));
+            started.await();
+            var onTuned = manager.submit(ModelManagerTest::logProbs);
+            manager.use(base.id()).join();
+            var onBase = manager.submit(ModelManagerTest::logProbs);
+            manager.use(tuned.id()).join();
+            var onTunedAgain = manager.submit(ModelManagerTest::logProbs);
+            release.countDown();
+
+            assertThat(onTuned.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(tunedLogits);
+            assertThat(onBase.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(baseLogits);
+            assertThat(onTunedAgain.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(tunedLogits);
+
+            // a request bound to a variant discarded before it starts fails, naming it
+            started = new java.util.concurrent.CountDownLatch(1);
+            var release2 = new java.util.concurrent.CountDownLatch(1);
+            manager.submitStandalone("hold", Job.Priority.INTERACTIVE, ai.djl.Device.cpu(), false,
+                    holding(release2, started));
+            started.await();
+            var discarded = manager.discard(tuned.id()); // queued: LoRA #1 is still the active variant
+            var late = manager.submit(ModelManagerTest::logProbs);
+            release2.countDown();
+            discarded.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThatThrownBy(late::join).hasCauseInstanceOf(ScalesException.class)
+                    .hasMessageContaining("gpt2-tiny · LoRA #1 was discarded before the job started");
         }
     }
 }
