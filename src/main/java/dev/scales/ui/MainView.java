@@ -100,7 +100,7 @@ public final class MainView extends BorderPane {
                 rows.getChildren().add(new Label("No jobs are queued or running."));
             }
             for (dev.scales.core.device.Job<?> job : vm.status().jobList()) {
-                Label name = new Label(job.toString());
+                Label name = new Label(job + " · " + job.device());
                 name.setMaxWidth(Double.MAX_VALUE);
                 javafx.scene.layout.HBox.setHgrow(name, javafx.scene.layout.Priority.ALWAYS);
                 javafx.scene.control.Button cancel = new javafx.scene.control.Button("Cancel");

@@ -189,6 +189,8 @@ class MainWindowTest {
 
         // when
         robot.clickOn("#status-jobs");
+        assertThat(robot.lookup("#jobs-popover .label").queryAllAs(javafx.scene.control.Label.class))
+                .extracting(javafx.scene.control.Label::getText).contains("long job (running) · CPU");
         robot.clickOn("Cancel");
 
         // then

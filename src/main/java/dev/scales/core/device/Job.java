@@ -18,15 +18,17 @@ public final class Job<T> {
     private final long id;
     private final String name;
     private final Priority priority;
+    private final String device;
     private final CompletableFuture<T> future = new CompletableFuture<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
     private volatile String waitingFor = "";
     private final Runnable onChange;
 
-    Job(long id, String name, Priority priority, Runnable onChange) {
+    Job(long id, String name, Priority priority, String device, Runnable onChange) {
         this.id = id;
         this.name = name;
         this.priority = priority;
+        this.device = device;
         this.onChange = onChange;
     }
 
@@ -40,6 +42,11 @@ public final class Job<T> {
 
     public Priority priority() {
         return priority;
+    }
+
+    /** The device whose worker runs it: "CPU", "GPU 0"… */
+    public String device() {
+        return device;
     }
 
     public State state() {

@@ -229,14 +229,8 @@ public final class ModelManager implements AutoCloseable {
      * current, not loaded twice.
      */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
-        Device target;
-        try {
-            Offline.configure();
-            target = device(folder, deviceId);
-        } catch (RuntimeException e) { // reported by the job itself, which meets the same error
-            target = Device.cpu();
-        }
-        return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING, lane(target), Kind.OTHER,
+        return enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING,
+                lane(likelyDevice(folder, deviceId)), Kind.OTHER,
                 null, (ignored, ctx) -> {
                     Offline.configure();
                     var summary = ModelLoader.inspect(folder);
@@ -262,6 +256,27 @@ public final class ModelManager implements AutoCloseable {
                     activate(base);
                     return loaded;
                 }).future();
+    }
+
+    /**
+     * The device a load will choose, guessed on the caller's thread without starting the engine (the
+     * CUDA runtime counts the GPUs), to queue the load in that device's lane; the job itself
+     * resolves the device and reports a bad one.
+     */
+    private Device likelyDevice(Path folder, String deviceId) {
+        try {
+            String key = deviceId == null ? "auto" : deviceId.trim().toLowerCase(java.util.Locale.ROOT);
+            if (key.equals("auto")) {
+                return memory.autoDevice(ModelLoader.inspect(folder), ai.djl.util.cuda.CudaUtils.getGpuCount());
+            }
+            if (key.matches("(gpu|cuda):?\\d+")) {
+                int n = Integer.parseInt(key.replaceAll("\\D", ""));
+                return n < ai.djl.util.cuda.CudaUtils.getGpuCount() ? Device.gpu(n) : Device.cpu();
+            }
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            // the job meets the same error and reports it
+        }
+        return Device.cpu();
     }
 
     private Device device(Path folder, String deviceId) {
@@ -343,7 +358,7 @@ public final class ModelManager implements AutoCloseable {
         if (closed) {
             throw new ScalesException("the model manager is closed");
         }
-        Job<T> job = new Job<>(ids.incrementAndGet(), name, priority, this::notifyJobs);
+        Job<T> job = new Job<>(ids.incrementAndGet(), name, priority, lane.device, this::notifyJobs);
         Queued<T> q = new Queued<>(job, lane, kind, variant, work);
         active.add(job);
         synchronized (schedule) {
@@ -462,9 +477,9 @@ public final class ModelManager implements AutoCloseable {
                     && onModel.containsKey(outer.variant.model())) {
                 computeWith(outer.variant); // the run that yielded goes on with its own weights
             }
-            release(q);
             active.remove(job);
             job.finish(value, error);
+            release(q); // the next run starts only once this one has ended
         }
     }
 

@@ -197,6 +197,9 @@ class ModelManagerTest {
                 assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("answered after the step it was "
                         + "asked in, before the next").isEqualTo(asked + 1);
             }
+            while (!permits.hasQueuedThreads()) { // back in a step: it ends after one more
+                Thread.sleep(1);
+            }
             stop.set(true);
             permits.release();
             assertThat(training.future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(11);
