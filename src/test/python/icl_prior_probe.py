@@ -6,7 +6,7 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
                   accuracy on the repeated tokens (an induction head's job)
   --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
                   label accuracy on items seen before in the row (reading a mapping from context)
---pos: rope (default) | learned (absolute position embeddings, as GPT-2).
+--pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
   /usr/bin/python3 src/test/python/icl_prior_probe.py --task repeat --prior prev --steps 800
@@ -17,6 +17,7 @@ ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,defaul
 ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
 ap.add_argument('--task',default='wordmap'); ap.add_argument('--V',type=int,default=1000)
 ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
+ap.add_argument('--block',default='llama',help='llama (RMSNorm, SwiGLU) or gpt2 (LayerNorm, tanh GELU MLP of 4d)')
 a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
 d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V=NI+NL+a.gap+1 if a.task=='wordmap' else a.V
 inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
@@ -28,18 +29,22 @@ def rope(x):
 class RMS(nn.Module):
     def __init__(s): super().__init__(); s.w=nn.Parameter(torch.ones(d))
     def forward(s,x): return x*torch.rsqrt(x.pow(2).mean(-1,keepdim=True)+1e-5)*s.w
+def Norm(): return nn.LayerNorm(d) if a.block=='gpt2' else RMS()
 class Blk(nn.Module):
     def __init__(s):
-        super().__init__(); s.n1=RMS(); s.q=nn.Linear(d,d); s.k=nn.Linear(d,d); s.v=nn.Linear(d,d); s.o=nn.Linear(d,d,bias=False); s.n2=RMS()
+        super().__init__(); s.n1=Norm(); s.q=nn.Linear(d,d); s.k=nn.Linear(d,d); s.v=nn.Linear(d,d); s.o=nn.Linear(d,d,bias=False); s.n2=Norm()
         s.g=nn.Linear(d,352,bias=False); s.u=nn.Linear(d,352,bias=False); s.dn=nn.Linear(352,d,bias=False)
+        s.fc=nn.Linear(d,4*d); s.proj=nn.Linear(4*d,d)
     def forward(s,x):
         b,t,_=x.shape; h=s.n1(x); q,k,v=[z(h).view(b,t,H,hd).transpose(1,2) for z in (s.q,s.k,s.v)]
         att=(rope(q)@rope(k).transpose(-1,-2))/hd**0.5
         att=att.masked_fill(torch.triu(torch.ones(t,t,dtype=torch.bool),1),float('-inf')).softmax(-1)
-        x=x+s.o((att@v).transpose(1,2).reshape(b,t,d)); return x+s.dn(F.silu(s.g(s.n2(x)))*s.u(s.n2(x)))
+        x=x+s.o((att@v).transpose(1,2).reshape(b,t,d))
+        if a.block=='gpt2': return x+s.proj(F.gelu(s.fc(s.n2(x)),approximate='tanh'))
+        return x+s.dn(F.silu(s.g(s.n2(x)))*s.u(s.n2(x)))
 class M(nn.Module):
     def __init__(s):
-        super().__init__(); s.e=nn.Embedding(V,d); s.p=nn.Embedding(T,d); s.b=nn.ModuleList([Blk() for _ in range(a.L)]); s.n=RMS()
+        super().__init__(); s.e=nn.Embedding(V,d); s.p=nn.Embedding(T,d); s.b=nn.ModuleList([Blk() for _ in range(a.L)]); s.n=Norm()
         for p in s.modules():
             if isinstance(p,(nn.Linear,nn.Embedding)): nn.init.normal_(p.weight,0,0.02)
             if isinstance(p,nn.Linear) and p.bias is not None: nn.init.zeros_(p.bias)
