@@ -37,8 +37,12 @@ public final class Devices {
      * when there is one, else the CPU). An unknown or absent device is an error naming it.
      */
     public static Device resolve(String id, Engine engine) {
+        return resolve(id, engine.getGpuCount());
+    }
+
+    /** As {@link #resolve(String, Engine)}, with {@code gpus} GPUs visible. */
+    static Device resolve(String id, int gpus) {
         String key = id == null ? "auto" : id.trim().toLowerCase(java.util.Locale.ROOT);
-        int gpus = engine.getGpuCount();
         if (key.equals("auto")) {
             return gpus > 0 ? Device.gpu(0) : Device.cpu();
         }

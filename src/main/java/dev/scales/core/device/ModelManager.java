@@ -17,7 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -158,7 +158,8 @@ public final class ModelManager implements AutoCloseable {
     /** A device's worker: its thread and its queue (guarded by {@code schedule}). */
     private final class Lane {
         final String device;
-        final PriorityQueue<Queued<?>> queue = new PriorityQueue<>((a, b) -> ORDER.compare(a.job, b.job));
+        /** In the order jobs run (ids make it total). */
+        final TreeSet<Queued<?>> queue = new TreeSet<>((a, b) -> ORDER.compare(a.job, b.job));
         final Thread thread;
 
         Lane(String device) {
@@ -234,7 +235,7 @@ public final class ModelManager implements AutoCloseable {
                 null, (ignored, ctx) -> {
                     Offline.configure();
                     var summary = ModelLoader.inspect(folder);
-                    Device device = device(folder, deviceId);
+                    Device device = device(() -> summary, deviceId, Engine.getEngine("PyTorch").getGpuCount());
                     Path absolute = folder.toAbsolutePath().normalize();
                     Optional<Entry> same = models.stream().filter(e -> e.model().device().equals(device)
                             && e.model().folder().toAbsolutePath().normalize().equals(absolute)).findFirst();
@@ -265,25 +266,16 @@ public final class ModelManager implements AutoCloseable {
      */
     private Device likelyDevice(Path folder, String deviceId) {
         try {
-            String key = deviceId == null ? "auto" : deviceId.trim().toLowerCase(java.util.Locale.ROOT);
-            if (key.equals("auto")) {
-                return memory.autoDevice(ModelLoader.inspect(folder), ai.djl.util.cuda.CudaUtils.getGpuCount());
-            }
-            if (key.matches("(gpu|cuda):?\\d+")) {
-                int n = Integer.parseInt(key.replaceAll("\\D", ""));
-                return n < ai.djl.util.cuda.CudaUtils.getGpuCount() ? Device.gpu(n) : Device.cpu();
-            }
+            return device(() -> ModelLoader.inspect(folder), deviceId, ai.djl.util.cuda.CudaUtils.getGpuCount());
         } catch (RuntimeException | UnsatisfiedLinkError e) {
-            // the job meets the same error and reports it
+            return Device.cpu(); // the job meets the same error and reports it
         }
-        return Device.cpu();
     }
 
-    private Device device(Path folder, String deviceId) {
-        Engine engine = Engine.getEngine("PyTorch");
-        return "auto".equalsIgnoreCase(deviceId)
-                ? memory.autoDevice(ModelLoader.inspect(folder), engine.getGpuCount())
-                : Devices.resolve(deviceId, engine);
+    /** The device {@code deviceId} names with {@code gpus} GPUs visible; auto picks one with room for the model. */
+    private Device device(java.util.function.Supplier<ModelSummary> summary, String deviceId, int gpus) {
+        return "auto".equalsIgnoreCase(deviceId) ? memory.autoDevice(summary.get(), gpus)
+                : Devices.resolve(deviceId, gpus);
     }
 
     /** Unloads the current model (and its variants); the most recently loaded of the others becomes current. */
@@ -403,9 +395,7 @@ public final class ModelManager implements AutoCloseable {
      * {@code schedule}. A cancelled job is taken at once, to be dropped.
      */
     private Queued<?> take(Lane lane, Job.Priority above) {
-        List<Queued<?>> inOrder = new ArrayList<>(lane.queue);
-        inOrder.sort((a, b) -> ORDER.compare(a.job, b.job));
-        for (Queued<?> q : inOrder) {
+        for (Queued<?> q : lane.queue) {
             if (above != null && q.job.priority().compareTo(above) >= 0) {
                 break;
             }

@@ -41,13 +41,8 @@ class ModelManagerTest {
             ModelManager.Variant base = manager.variants().active();
             float[] before = manager.submit(ModelManagerTest::logProbs).join();
 
-            // a LoRA "fine-tune": adapters with a non-zero B, registered from a job
-            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
-                var adapters = dev.scales.core.model.LoraAdapters.attach(m,
-                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3);
-                adapters.adapters().values().forEach(a -> a.loraB().addi(0.5f)); // B starts at zero
-                return manager.addVariant("LoRA #1", adapters);
-            }).future().join();
+            // a LoRA "fine-tune" registered from a job
+            ModelManager.Variant tuned = loraVariant(manager);
             float[] withAdapter = manager.submit(ModelManagerTest::logProbs).join();
             manager.use(base.id()).join();
             float[] baseAgain = manager.submit(ModelManagerTest::logProbs).join();
@@ -98,6 +93,16 @@ class ModelManagerTest {
             assertThat(manager.variants().ofActiveModel()).hasSize(1).allSatisfy(v -> assertThat(v.isBase()).isTrue());
             assertThat(manager.variants().all()).hasSize(2);
         }
+    }
+
+    /** A LoRA "fine-tune" of the current model, "LoRA #1": adapters with a non-zero B (it starts at zero). */
+    private static ModelManager.Variant loraVariant(ModelManager manager) {
+        return manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
+            var adapters = dev.scales.core.model.LoraAdapters.attach(m,
+                    new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3);
+            adapters.adapters().values().forEach(a -> a.loraB().addi(0.5f));
+            return manager.addVariant("LoRA #1", adapters);
+        }).future().join();
     }
 
     private static float[] logProbs(LoadedModel m) {
@@ -361,13 +366,7 @@ class ModelManagerTest {
         try (ModelManager manager = new ModelManager()) {
             manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
             float[] base = manager.submit(ModelManagerTest::logProbs).join();
-            var adapters = new java.util.concurrent.atomic.AtomicReference<dev.scales.core.model.LoraAdapters>();
-            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
-                adapters.set(dev.scales.core.model.LoraAdapters.attach(m,
-                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3));
-                adapters.get().adapters().values().forEach(a -> a.loraB().addi(0.5f));
-                return manager.addVariant("LoRA #1", adapters.get());
-            }).future().join();
+            ModelManager.Variant tuned = loraVariant(manager);
             float[] tunedLogits = manager.submit(ModelManagerTest::logProbs).join();
             ModelManager.Variant gpt2Base = manager.variants().all().get(0);
 
@@ -383,8 +382,8 @@ class ModelManagerTest {
             assertThat(manager.variants().active()).isEqualTo(gpt2Base);
             assertThat(manager.variants().all()).doesNotContain(tuned);
             assertThat(manager.submit(ModelManagerTest::logProbs).join()).containsExactly(base);
-            assertThat(adapters.get().isActive()).isFalse();
-            assertThat(adapters.get().adapters().values()).allSatisfy(a -> assertThat(a.loraB().isReleased()).isTrue());
+            assertThat(tuned.adapters().isActive()).isFalse();
+            assertThat(tuned.adapters().adapters().values()).allSatisfy(a -> assertThat(a.loraB().isReleased()).isTrue());
             assertThatThrownBy(() -> manager.use(tuned.id()).join()).hasMessageContaining("no such variant");
         }
     }
@@ -535,12 +534,7 @@ class ModelManagerTest {
             manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
             ModelManager.Variant base = manager.variants().active();
             float[] baseLogits = manager.submit(ModelManagerTest::logProbs).join();
-            ModelManager.Variant tuned = manager.submit("tune", Job.Priority.TRAINING, (m, ctx) -> {
-                var adapters = dev.scales.core.model.LoraAdapters.attach(m,
-                        new dev.scales.core.model.LoraConfig(2, 4f, 0f, List.of("c_attn")), 3);
-                adapters.adapters().values().forEach(a -> a.loraB().addi(0.5f));
-                return manager.addVariant("LoRA #1", adapters);
-            }).future().join();
+            ModelManager.Variant tuned = loraVariant(manager);
             float[] tunedLogits = manager.submit(ModelManagerTest::logProbs).join();
 
             // both requests queue behind a job holding the CPU's lane; the switch between them is immediate
