@@ -6,6 +6,8 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
                   accuracy on the repeated tokens (an induction head's job)
   --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
                   label accuracy on items seen before in the row (reading a mapping from context)
+  --task curriculum  repeat until --switch, then wordmap: does a formed copy read a mapping?
+                  (session 9: at --gap 0 at once, at --gap 2 not in 400 steps)
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
@@ -15,11 +17,12 @@ import torch, time, math, argparse, torch.nn as nn, torch.nn.functional as F
 ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_argument('--steps',type=int,default=600)
 ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,default=128); ap.add_argument('--lr',type=float,default=2e-3)
 ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
-ap.add_argument('--task',default='wordmap'); ap.add_argument('--V',type=int,default=1000)
+ap.add_argument('--task',default='wordmap',help='repeat, wordmap, or curriculum: repeat until --switch, then wordmap')
+ap.add_argument('--switch',type=int,default=600); ap.add_argument('--V',type=int,default=1000)
 ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
 ap.add_argument('--block',default='llama',help='llama (RMSNorm, SwiGLU) or gpt2 (LayerNorm, tanh GELU MLP of 4d)')
 a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
-d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V=NI+NL+a.gap+1 if a.task=='wordmap' else a.V
+d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V={'repeat':a.V,'wordmap':NI+NL+a.gap+1}.get(a.task,max(a.V,NI+NL+a.gap+1))
 inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
 pos=torch.arange(T).float()[:,None]*inv[None]; cos=torch.cat([pos.cos()]*2,-1); sin=torch.cat([pos.sin()]*2,-1)
 def rot(x): return torch.cat([-x[...,hd//2:],x[...,:hd//2]],-1)
@@ -75,14 +78,15 @@ def doc():
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
     ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
-def batch():
-    xs,ws=zip(*[(doc() if a.task=='wordmap' else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
+def batch(i):
+    maps=a.task=='wordmap' or (a.task=='curriculum' and i>a.switch)
+    xs,ws=zip(*[(doc() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
     for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
-    x,w=batch(); lo=m(x[:,:-1]); loss=F.cross_entropy(lo.reshape(-1,V),x[:,1:].reshape(-1))
+    x,w=batch(i); lo=m(x[:,:-1]); loss=F.cross_entropy(lo.reshape(-1,V),x[:,1:].reshape(-1))
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(),1.0); opt.step()
     if i%50==0:
         with torch.no_grad():
-            x,w=batch(); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
+            x,w=batch(i); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
         print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} {time.time()-t0:.0f}s",flush=True)

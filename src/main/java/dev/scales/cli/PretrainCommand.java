@@ -69,6 +69,10 @@ final class PretrainCommand implements Callable<Integer> {
             + "previous-token heads (needs --arch qwen2; default: 0).")
     int previousTokenHeads = D.previousTokenHeads();
 
+    @Option(names = "--copy-steps", description = "Train the first this many steps on random-token copying: "
+            + "segments of 10-30 token ids repeated to the end of the row, where induction heads form (default: 0).")
+    int copySteps = D.copySteps();
+
     @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
     int logEvery = 50;
 
@@ -80,7 +84,7 @@ final class PretrainCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Pretrain.Settings s = new Pretrain.Settings(arch, seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
                 Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, curriculum,
-                previousTokenHeads);
+                previousTokenHeads, copySteps);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override
             public void onStep(Pretrain.Step st) {
@@ -99,8 +103,8 @@ final class PretrainCommand implements Callable<Integer> {
                 p.context().forEach((kind, sc) -> context.append(String.format(Locale.ROOT, " %s %.2f→%.2f",
                         kind.name().toLowerCase(Locale.ROOT), sc.first(), sc.late())));
                 o.printf(Locale.ROOT, "probe at step %d: sentiment accuracy 0-shot %.2f, 8-shot %.2f, "
-                        + "8-shot flipped labels %.2f; label accuracy first→after 4 demos:%s%n", p.step(), p.zeroShot(),
-                        p.eightShot(), p.eightShotFlipped(), context);
+                        + "8-shot flipped labels %.2f; copy %.2f; label accuracy first→after 4 demos:%s%n", p.step(),
+                        p.zeroShot(), p.eightShot(), p.eightShotFlipped(), p.copy(), context);
                 o.flush();
             }
 

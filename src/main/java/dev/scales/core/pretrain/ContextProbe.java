@@ -29,11 +29,13 @@ public final class ContextProbe {
 
     private final LoadedModel model;
     private final Map<Corpus.Kind, List<Row>> rows = new EnumMap<>(Corpus.Kind.class);
+    private final List<long[]> copyRows = new ArrayList<>();
+    private final List<Integer> copyFrom = new ArrayList<>();
 
     /** A tokenized document and the token index where each label starts. */
     private record Row(long[] ids, int[] labelAt) {}
 
-    public ContextProbe(LoadedModel model, Corpus corpus, long seed, int documents, int context) {
+    public ContextProbe(LoadedModel model, Corpus corpus, long seed, int documents, int context, int vocabulary) {
         this.model = model;
         Random r = new Random(seed * 31 + 977);
         for (Corpus.Kind kind : KINDS) {
@@ -42,6 +44,12 @@ public final class ContextProbe {
                 list.add(row(corpus.labelled(r, kind, context * 5), context));
             }
             rows.put(kind, list);
+        }
+        Random copy = new Random(seed * 31 + 978);
+        for (int d = 0; d < documents; d++) {
+            long[] row = Pretrain.copyRow(copy, context, vocabulary);
+            copyRows.add(row);
+            copyFrom.add(period(row));
         }
     }
 
@@ -96,6 +104,40 @@ public final class ContextProbe {
                     lateRight / (double) Math.max(1, lateCount)));
         }
         return out;
+    }
+
+    /**
+     * The induction score: on rows of random tokens whose first segment repeats to the end (as
+     * {@code pretrain --copy-steps} trains on), how often the top next token is right within the
+     * repeats, where only copying from the context can predict it.
+     */
+    public double copyScore() {
+        GradMode.inference();
+        int right = 0;
+        int count = 0;
+        for (int d = 0; d < copyRows.size(); d++) {
+            long[] row = copyRows.get(d);
+            long[] predicted = topTokens(row);
+            for (int i = copyFrom.get(d); i < row.length; i++) {
+                count++;
+                right += predicted[i - 1] == row[i] ? 1 : 0;
+            }
+        }
+        return right / (double) Math.max(1, count);
+    }
+
+    /** The shortest period of a row: from there on, every token repeats one already seen. */
+    static int period(long[] row) {
+        for (int n = 1; n < row.length; n++) {
+            boolean repeats = true;
+            for (int i = n; i < row.length && repeats; i++) {
+                repeats = row[i] == row[i - n];
+            }
+            if (repeats) {
+                return n;
+            }
+        }
+        return row.length;
     }
 
     /** The top next token after each position of one row. */

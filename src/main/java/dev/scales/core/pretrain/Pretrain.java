@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -43,9 +44,10 @@ public final class Pretrain {
     /** How to pretrain; the defaults build the bundled model. */
     public record Settings(String architecture, long seed, int steps, int batch, int context, float learningRate,
                            int warmupSteps, int vocabSize, int hidden, int layers, int heads, float labelWeight,
-                           int probeEvery, double maxMinutes, int curriculumSteps, int previousTokenHeads) {
+                           int probeEvery, double maxMinutes, int curriculumSteps, int previousTokenHeads,
+                           int copySteps) {
         public static final Settings DEFAULT = new Settings("llama", 1, 7800, 8, 256, 2e-3f, 200, 1536, 128, 2, 4, 4f,
-                250, 0, 0, 0);
+                250, 0, 0, 0, 0);
 
         public Settings {
             require(architecture.equals("gpt2") || architecture.equals("llama") || architecture.equals("qwen2"),
@@ -63,6 +65,8 @@ public final class Pretrain {
             require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
             require(curriculumSteps >= 0 && curriculumSteps <= steps, "--curriculum must be between 0 and --steps ("
                     + steps + "), got " + curriculumSteps);
+            require(copySteps >= 0 && copySteps <= steps, "--copy-steps must be between 0 and --steps (" + steps
+                    + "), got " + copySteps);
             require(previousTokenHeads >= 0 && previousTokenHeads <= heads, "--previous-token-heads must be between 0 "
                     + "and --heads (" + heads + "), got " + previousTokenHeads);
             require(previousTokenHeads == 0 || architecture.equals("qwen2"), "--previous-token-heads needs --arch "
@@ -88,7 +92,7 @@ public final class Pretrain {
      * shots with flipped labels, and the in-context score on fresh pretraining-style documents.
      */
     public record Probe(int step, double zeroShot, double eightShot, double eightShotFlipped,
-                        Map<Corpus.Kind, ContextProbe.Score> context) {}
+                        Map<Corpus.Kind, ContextProbe.Score> context, double copy) {}
 
     /** What a run produced. */
     public record Result(Path folder, int steps, long tokens, long elapsedMillis, long parameters, List<Step> log,
@@ -200,7 +204,7 @@ public final class Pretrain {
                     default -> "Llama";
                 }, s.layers(), s.hidden(), s.heads(), s.context(), parameters));
         Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment(),
-                new ContextProbe(model, corpus, s.seed(), 16, s.context()));
+                new ContextProbe(model, corpus, s.seed(), 16, s.context(), s.vocabSize()));
         List<Step> log = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         probes.add(probing.probe(0));
@@ -265,6 +269,13 @@ public final class Pretrain {
         long[][] rows = new long[s.batch()][];
         float[][] weights = new float[s.batch()][];
         for (int i = 0; i < rows.length; i++) {
+            // copying alone first; afterwards one row in eight, so the induction head it formed is kept
+            if (step < s.copySteps() || (s.copySteps() > 0 && r.nextInt(8) == 0)) {
+                rows[i] = copyRow(r, s.context() + 1, s.vocabSize());
+                weights[i] = new float[s.context()];
+                Arrays.fill(weights[i], 1f);
+                continue;
+            }
             long[] ids = new long[s.context() + 1];
             float[] w = new float[s.context()];
             int n = 0;
@@ -284,6 +295,25 @@ public final class Pretrain {
             weights[i] = w;
         }
         return new Batch(rows, weights);
+    }
+
+    /**
+     * A row of random-token copying: a segment of 10 to 30 token ids drawn uniformly from the whole
+     * vocabulary (the end-of-text id 0 aside), repeated to the end of the row. Only copying from the
+     * context predicts the repeats, and with this many distinct tokens nothing else does: the data on
+     * which an induction head forms fastest (Olsson et al. 2022; decision 0008, session 9).
+     */
+    static long[] copyRow(Random r, int length, int vocabulary) {
+        int n = 10 + r.nextInt(21);
+        long[] segment = new long[n];
+        for (int i = 0; i < n; i++) {
+            segment[i] = 1 + r.nextInt(vocabulary - 1);
+        }
+        long[] row = new long[length];
+        for (int i = 0; i < length; i++) {
+            row[i] = segment[i % n];
+        }
+        return row;
     }
 
     /**
@@ -341,7 +371,7 @@ public final class Pretrain {
                     t.input(), t.label().equals("positive") ? "negative" : "positive")).toList();
             PromptSet set = task.prompts();
             return new Probe(step, accuracy(set, List.of(), test), accuracy(set, demos, test),
-                    accuracy(set, flipped, flippedTest), context.score());
+                    accuracy(set, flipped, flippedTest), context.score(), context.copyScore());
         }
 
         /** The accuracy, or NaN where the prompt does not fit the context (a small test model). */

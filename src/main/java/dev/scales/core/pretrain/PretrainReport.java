@@ -22,14 +22,14 @@ public final class PretrainReport {
                     r.log().stream().map(st -> List.of(st.step(), st.loss(), st.learningRate(), st.tokens(),
                             st.elapsedMillis() / 1000.0)).toList());
             List<String> header = new java.util.ArrayList<>(List.of("step", "zero_shot", "eight_shot",
-                    "eight_shot_flipped"));
+                    "eight_shot_flipped", "copy"));
             for (var kind : ContextProbe.KINDS) {
                 String k = kind.name().toLowerCase(Locale.ROOT);
                 header.addAll(List.of(k + "_first_label", k + "_later_labels"));
             }
             CsvFiles.write(dir.resolve("icl-probes.csv"), header, r.probes().stream().map(pr -> {
                 List<Object> row = new java.util.ArrayList<>(List.of(pr.step(), pr.zeroShot(), pr.eightShot(),
-                        pr.eightShotFlipped()));
+                        pr.eightShotFlipped(), pr.copy()));
                 for (var kind : ContextProbe.KINDS) {
                     row.add(pr.context().get(kind).first());
                     row.add(pr.context().get(kind).late());

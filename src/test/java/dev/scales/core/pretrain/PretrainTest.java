@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PretrainTest {
     /** A model small enough to train in a test: 2 layers of 32, 64-token context, 400-token vocabulary. */
     private static Pretrain.Settings tiny(int steps) {
-        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0, 0);
+        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0);
     }
 
     private static Pretrain.Listener collecting(List<Pretrain.Step> steps, List<Pretrain.Probe> probes) {
@@ -53,10 +53,11 @@ class PretrainTest {
         assertThat(probes).extracting(Pretrain.Probe::step).containsExactly(0, 30);
         assertThat(dir.resolve("README.md")).content().contains("pretrain --out", "30 steps");
         assertThat(dir.resolve("training-log.csv")).content().startsWith("step,loss,learning_rate");
-        assertThat(dir.resolve("icl-probes.csv")).content().startsWith("step,zero_shot,eight_shot,eight_shot_flipped,"
+        assertThat(dir.resolve("icl-probes.csv")).content().startsWith("step,zero_shot,eight_shot,eight_shot_flipped,copy,"
                 + "word_map_first_label,word_map_later_labels,polarity_first_label");
         assertThat(probes.get(1).context()).containsOnlyKeys(ContextProbe.KINDS)
                 .allSatisfy((kind, score) -> assertThat(score.late()).isBetween(0.0, 1.0));
+        assertThat(probes.get(1).copy()).isBetween(0.0, 1.0);
         try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
             assertThat(m.config().vocabSize()).isEqualTo(400);
             assertThat(m.contextLength()).isEqualTo(64);
@@ -109,7 +110,7 @@ class PretrainTest {
 
     @Test
     void theCurriculumFirstTrainsOnlyTheCopyingStepStones() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20, 0);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20, 0, 0);
         Random r = new Random(3);
         java.util.Set<Corpus.Kind> early = new java.util.HashSet<>();
         java.util.Set<Corpus.Kind> late = new java.util.HashSet<>();
@@ -123,6 +124,32 @@ class PretrainTest {
     }
 
     @Test
+    void theCopyStepsTrainOnRandomTokenSegmentsRepeatedToTheEndOfTheRow() {
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 3f, 10, 0, 0, 0, 20);
+        for (int step : new int[] {0, 19}) {
+            Pretrain.Batch b = Pretrain.batch(null, null, s, step); // no model or corpus: copy rows need neither
+            for (int i = 0; i < b.ids().length; i++) {
+                long[] row = b.ids()[i];
+                assertThat(row).hasSize(65);
+                assertThat(Arrays.stream(row).min().orElseThrow()).isGreaterThanOrEqualTo(1L);
+                assertThat(Arrays.stream(row).max().orElseThrow()).isLessThan(400L);
+                assertThat(ContextProbe.period(row)).as("segment length").isBetween(10, 30);
+                assertThat(b.weights()[i]).hasSize(64).containsOnly(1f);
+            }
+        }
+        assertThat(Pretrain.batch(null, null, s, 0).ids()).as("each step draws its own rows")
+                .isNotEqualTo(Pretrain.batch(null, null, s, 1).ids());
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 6))
+                .isInstanceOf(ScalesException.class).hasMessageContaining("--copy-steps");
+    }
+
+    @Test
+    void aRowsPeriodIsWhereItsTokensStartRepeating() {
+        assertThat(ContextProbe.period(new long[] {5, 6, 7, 5, 6, 7, 5})).isEqualTo(3);
+        assertThat(ContextProbe.period(new long[] {5, 6, 7, 8})).isEqualTo(4);
+    }
+
+    @Test
     void stoppingEndsTheRunWithTheStepsDoneSoFar(@TempDir Path dir) {
         List<Pretrain.Step> steps = new ArrayList<>();
         Pretrain.Result r = Pretrain.run(dir, tiny(50), collecting(steps, new ArrayList<>()), () -> steps.size() >= 2);
@@ -133,17 +160,17 @@ class PretrainTest {
 
     @Test
     void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0, 0))
                 .hasMessageContaining("--curriculum");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
     }
 
     @Test
     void theLearningRateWarmsUpThenFallsToATenth() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 0);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0);
         assertThat(s.learningRateAt(0)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(10)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(99)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-6f));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PreviousTokenPriorTest {
     private static Pretrain.Settings qwen(int priorHeads) {
-        return new Pretrain.Settings("qwen2", 5, 1, 4, 64, 1e-9f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, priorHeads);
+        return new Pretrain.Settings("qwen2", 5, 1, 4, 64, 1e-9f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, priorHeads, 0);
     }
 
     private static final Pretrain.Listener QUIET = new Pretrain.Listener() {
@@ -132,7 +132,7 @@ class PreviousTokenPriorTest {
 
     @Test
     void thePriorNeedsQwen2sBiasesAndExistingHeads() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 1))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 1, 0))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--previous-token-heads needs --arch qwen2");
         assertThatThrownBy(() -> qwen(3)).isInstanceOf(ScalesException.class)
                 .hasMessageContaining("--previous-token-heads must be between 0 and --heads (2), got 3");
