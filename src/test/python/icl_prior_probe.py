@@ -8,6 +8,8 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
                   label accuracy on items seen before in the row (reading a mapping from context)
   --task curriculum  repeat until --switch, then wordmap: does a formed copy read a mapping?
                   (session 9: at --gap 0 at once, at --gap 2 not in 400 steps)
+  --task classmap / curriculum-classmap  items of two fixed classes (item % 2), a label per class
+                  drawn per row: label accuracy once the class was seen (reading by a feature)
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
@@ -17,12 +19,12 @@ import torch, time, math, argparse, torch.nn as nn, torch.nn.functional as F
 ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_argument('--steps',type=int,default=600)
 ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,default=128); ap.add_argument('--lr',type=float,default=2e-3)
 ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
-ap.add_argument('--task',default='wordmap',help='repeat, wordmap, or curriculum: repeat until --switch, then wordmap')
+ap.add_argument('--task',default='wordmap',help='repeat, wordmap, classmap, curriculum or curriculum-classmap (repeat until --switch)')
 ap.add_argument('--switch',type=int,default=600); ap.add_argument('--V',type=int,default=1000)
 ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
 ap.add_argument('--block',default='llama',help='llama (RMSNorm, SwiGLU) or gpt2 (LayerNorm, tanh GELU MLP of 4d)')
 a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
-d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V={'repeat':a.V,'wordmap':NI+NL+a.gap+1}.get(a.task,max(a.V,NI+NL+a.gap+1))
+d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V={'repeat':a.V,'wordmap':NI+NL+a.gap+1,'classmap':NI+NL+a.gap+1}.get(a.task,max(a.V,NI+NL+a.gap+1))
 inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
 pos=torch.arange(T).float()[:,None]*inv[None]; cos=torch.cat([pos.cos()]*2,-1); sin=torch.cat([pos.sin()]*2,-1)
 def rot(x): return torch.cat([-x[...,hd//2:],x[...,:hd//2]],-1)
@@ -75,12 +77,21 @@ def doc():
         it=items[int(torch.randint(0,len(items),(1,),generator=g))]
         ids+= [it]+SEP+[ass[it],NLt]; w+=[0]*(1+a.gap)+[2 if it in seen else 1,0]; seen.add(it)
     return ids[:T+1],w[:T+1]
+def classmap():
+    # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
+    # answered only by matching its class against the demonstrations (as a review's polarity)
+    labs=(NI+torch.randperm(NL,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
+    while len(ids)<T+1:
+        it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
+        ids+=[it]+SEP+[labs[c],NLt]; w+=[0]*(1+a.gap)+[2 if c in seen else 1,0]; seen.add(c)
+    return ids[:T+1],w[:T+1]
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
     ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
 def batch(i):
-    maps=a.task=='wordmap' or (a.task=='curriculum' and i>a.switch)
-    xs,ws=zip(*[(doc() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
+    maps=a.task in ('wordmap','classmap') or (a.task.startswith('curriculum') and i>a.switch)
+    mapping=classmap if 'classmap' in a.task else doc
+    xs,ws=zip(*[(mapping() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
     for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
