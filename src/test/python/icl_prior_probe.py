@@ -9,7 +9,8 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
   --task curriculum  repeat until --switch, then wordmap: does a formed copy read a mapping?
                   (session 9: at --gap 0 at once, at --gap 2 not in 400 steps)
   --task classmap / curriculum-classmap  items of two fixed classes (item % 2), a label per class
-                  drawn per row: label accuracy once the class was seen (reading by a feature)
+                  drawn per row: label accuracy once the class was seen (reading by a feature);
+                  --ladder N widens the gap by one every N steps after --switch, from 0 to --gap
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
@@ -20,7 +21,7 @@ ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_
 ap.add_argument('--B',type=int,default=8); ap.add_argument('--T',type=int,default=128); ap.add_argument('--lr',type=float,default=2e-3)
 ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,default=0); ap.add_argument('--gap',type=int,default=2)
 ap.add_argument('--task',default='wordmap',help='repeat, wordmap, classmap, curriculum or curriculum-classmap (repeat until --switch)')
-ap.add_argument('--switch',type=int,default=600); ap.add_argument('--V',type=int,default=1000)
+ap.add_argument('--switch',type=int,default=600); ap.add_argument('--ladder',type=int,default=0,help='after --switch, widen the gap by one every this many steps, from 0 up to --gap'); ap.add_argument('--V',type=int,default=1000)
 ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
 ap.add_argument('--block',default='llama',help='llama (RMSNorm, SwiGLU) or gpt2 (LayerNorm, tanh GELU MLP of 4d)')
 a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
@@ -77,13 +78,15 @@ def doc():
         it=items[int(torch.randint(0,len(items),(1,),generator=g))]
         ids+= [it]+SEP+[ass[it],NLt]; w+=[0]*(1+a.gap)+[2 if it in seen else 1,0]; seen.add(it)
     return ids[:T+1],w[:T+1]
+def gap_at(i):
+    return a.gap if not a.ladder else min(a.gap, max(0, i-a.switch-1)//a.ladder)
 def classmap():
     # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
     # answered only by matching its class against the demonstrations (as a review's polarity)
     labs=(NI+torch.randperm(NL,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
-        ids+=[it]+SEP+[labs[c],NLt]; w+=[0]*(1+a.gap)+[2 if c in seen else 1,0]; seen.add(c)
+        sep=SEP[:gap_at(step)]; ids+=[it]+sep+[labs[c],NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1,0]; seen.add(c)
     return ids[:T+1],w[:T+1]
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
@@ -94,6 +97,7 @@ def batch(i):
     xs,ws=zip(*[(mapping() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
+    step=i
     for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
     x,w=batch(i); lo=m(x[:,:-1]); loss=F.cross_entropy(lo.reshape(-1,V),x[:,1:].reshape(-1))
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(),1.0); opt.step()
