@@ -80,24 +80,23 @@ def doc():
     return ids[:T+1],w[:T+1]
 def gap_at(i):
     return a.gap if not a.ladder else min(a.gap, max(0, i-a.switch-1)//a.ladder)
-def classmap():
+def classmap(i):
     # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
     # answered only by matching its class against the demonstrations (as a review's polarity)
     labs=(NI+torch.randperm(NL,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
-        sep=SEP[:gap_at(step)]; ids+=[it]+sep+[labs[c],NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1,0]; seen.add(c)
+        sep=SEP[:gap_at(i)]; ids+=[it]+sep+[labs[c],NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1,0]; seen.add(c)
     return ids[:T+1],w[:T+1]
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
     ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
 def batch(i):
     maps=a.task in ('wordmap','classmap') or (a.task.startswith('curriculum') and i>a.switch)
-    mapping=classmap if 'classmap' in a.task else doc
+    mapping=(lambda: classmap(i)) if 'classmap' in a.task else doc
     xs,ws=zip(*[(mapping() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
-    step=i
     for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
     x,w=batch(i); lo=m(x[:,:-1]); loss=F.cross_entropy(lo.reshape(-1,V),x[:,1:].reshape(-1))
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(),1.0); opt.step()

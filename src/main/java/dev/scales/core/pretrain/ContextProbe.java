@@ -29,11 +29,13 @@ public final class ContextProbe {
 
     private final LoadedModel model;
     private final Map<Corpus.Kind, List<Row>> rows = new EnumMap<>(Corpus.Kind.class);
-    private final List<long[]> copyRows = new ArrayList<>();
-    private final List<Integer> copyFrom = new ArrayList<>();
+    private final List<CopyRow> copyRows = new ArrayList<>();
 
     /** A tokenized document and the token index where each label starts. */
     private record Row(long[] ids, int[] labelAt) {}
+
+    /** A random-token row and the index from which every token repeats an earlier one. */
+    private record CopyRow(long[] ids, int repeatsFrom) {}
 
     public ContextProbe(LoadedModel model, Corpus corpus, long seed, int documents, int context, int vocabulary) {
         this.model = model;
@@ -48,8 +50,7 @@ public final class ContextProbe {
         Random copy = new Random(seed * 31 + 978);
         for (int d = 0; d < documents; d++) {
             long[] row = Pretrain.copyRow(copy, context, vocabulary);
-            copyRows.add(row);
-            copyFrom.add(period(row));
+            copyRows.add(new CopyRow(row, period(row)));
         }
     }
 
@@ -115,12 +116,11 @@ public final class ContextProbe {
         GradMode.inference();
         int right = 0;
         int count = 0;
-        for (int d = 0; d < copyRows.size(); d++) {
-            long[] row = copyRows.get(d);
-            long[] predicted = topTokens(row);
-            for (int i = copyFrom.get(d); i < row.length; i++) {
+        for (CopyRow row : copyRows) {
+            long[] predicted = topTokens(row.ids());
+            for (int i = row.repeatsFrom(); i < row.ids().length; i++) {
                 count++;
-                right += predicted[i - 1] == row[i] ? 1 : 0;
+                right += predicted[i - 1] == row.ids()[i] ? 1 : 0;
             }
         }
         return right / (double) Math.max(1, count);
