@@ -1,7 +1,7 @@
 """Does a previous-token prior speed up in-context copying in a tiny Llama/Qwen2-shaped model?
 
-Plain PyTorch, the shape of the bundled model (d=128, 4 heads, RoPE, RMSNorm, SwiGLU, 2 layers),
-trained from scratch on one of two synthetic tasks (decision 0008, session 6):
+Plain PyTorch, the shape of the bundled model (d=128, 4 heads, RoPE, RMSNorm, SwiGLU, --L layers),
+trained from scratch on synthetic tasks (decision 0008, sessions 6-10):
   --task repeat   random segments of 10-30 tokens (from --V) repeated to fill the row:
                   accuracy on the repeated tokens (an induction head's job)
   --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
@@ -11,10 +11,17 @@ trained from scratch on one of two synthetic tasks (decision 0008, session 6):
   --task classmap / curriculum-classmap  items of two fixed classes (item % 2), a label per class
                   drawn per row: label accuracy once the class was seen (reading by a feature);
                   --ladder N widens the gap by one every N steps after --switch, from 0 to --gap
+  --task reviewmap / curriculum-reviewmap  a review in miniature: the item among 0-3 fillers before
+                  and 0-2 after, then ": label" (the item at a varying distance from its label)
+  --fixed 0.3 --tag 1 (session 10): rows with one fixed label pair, and a class token after each
+                  label; the log then prints the fixed rows' accuracy beside the in-context one
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
-`pretrain --previous-token-heads 1` does) | offsets (heads 0-2 start 1, 2, 3 tokens back).
+`pretrain --previous-token-heads 1` does; --prior-layer moves it) | offsets (heads 0-2 start 1, 2, 3
+tokens back) | chain (layer 0 --gap back, layer 1 one back) | prev+recent (head 1 favours the last ~8).
   /usr/bin/python3 src/test/python/icl_prior_probe.py --task repeat --prior prev --steps 800
+  /usr/bin/python3 src/test/python/icl_prior_probe.py --task curriculum-classmap --gap 1 --L 3 \
+      --fixed 0.3 --tag 1 --prior prev --switch 400 --steps 2000    (reads from ~step 750)
 """
 import torch, time, math, argparse, torch.nn as nn, torch.nn.functional as F
 ap=argparse.ArgumentParser(); ap.add_argument('--prior',default='none'); ap.add_argument('--steps',type=int,default=600)
@@ -23,9 +30,16 @@ ap.add_argument('--L',type=int,default=2); ap.add_argument('--seed',type=int,def
 ap.add_argument('--task',default='wordmap',help='repeat, wordmap, classmap, curriculum or curriculum-classmap (repeat until --switch)')
 ap.add_argument('--switch',type=int,default=600); ap.add_argument('--ladder',type=int,default=0,help='after --switch, widen the gap by one every this many steps, from 0 up to --gap'); ap.add_argument('--V',type=int,default=1000)
 ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position embeddings (GPT-2)')
+ap.add_argument('--items',type=int,default=200,help='distinct items (two classes by parity)')
+ap.add_argument('--fixed',type=float,default=0,help='classmap/reviewmap: this share of rows names the classes with one pair fixed for the whole run')
+ap.add_argument('--tag',type=int,default=0,help='classmap/reviewmap: a token of the item class right after each label, so the label position must hold the class')
+ap.add_argument('--skip',type=int,default=0,help='curriculum: repeated segments with --gap separators after each token instead of plain repeats')
+ap.add_argument('--prior-layer',type=int,default=0,help='the layer whose head 0 --prior prev sets')
+ap.add_argument('--recent',type=float,default=3.0,help='bias size of the recency head (--prior prev+recent)')
+ap.add_argument('--threads',type=int,default=2)
 ap.add_argument('--block',default='llama',help='llama (RMSNorm, SwiGLU) or gpt2 (LayerNorm, tanh GELU MLP of 4d)')
-a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(2)
-d=128; H=4; hd=d//H; T=a.T; NI=200; NL=40; V={'repeat':a.V,'wordmap':NI+NL+a.gap+1,'classmap':NI+NL+a.gap+1}.get(a.task,max(a.V,NI+NL+a.gap+1))
+a=ap.parse_args(); torch.manual_seed(a.seed); torch.set_num_threads(a.threads)
+d=128; H=4; hd=d//H; T=a.T; NI=a.items; NL=40; V={'repeat':a.V,'reviewmap':NI+NL+a.gap+3+1+20,'wordmap':NI+NL+a.gap+1,'classmap':NI+NL+a.gap+3}.get(a.task,max(a.V,NI+NL+a.gap+3+1+20))
 inv=1.0/(10000**(torch.arange(0,hd,2).float()/hd))
 pos=torch.arange(T).float()[:,None]*inv[None]; cos=torch.cat([pos.cos()]*2,-1); sin=torch.cat([pos.sin()]*2,-1)
 def rot(x): return torch.cat([-x[...,hd//2:],x[...,:hd//2]],-1)
@@ -59,13 +73,22 @@ class M(nn.Module):
         for b in s.b: h=b(h)
         return s.n(h)@s.e.weight.T
 m=M()
-def setprior(head, pairs, peak, c):
+def setprior(head, pairs, peak, c, layer=0):
+    b=m.b[layer]
     with torch.no_grad():
         for f in pairs:
-            th=inv[f].item(); m.b[0].k.bias[head*hd+f]=c; m.b[0].q.bias[head*hd+f]=c*math.cos(peak*th); m.b[0].q.bias[head*hd+f+hd//2]=-c*math.sin(peak*th)
-if a.prior=='prev': setprior(0,range(hd//2),1,9.0)
+            th=inv[f].item(); b.k.bias[head*hd+f]=c; b.q.bias[head*hd+f]=c*math.cos(peak*th); b.q.bias[head*hd+f+hd//2]=-c*math.sin(peak*th)
+if a.prior=='prev': setprior(0,range(hd//2),1,9.0,layer=a.prior_layer)
 if a.prior=='offsets':
     for h,off in enumerate([1,2,3]): setprior(h,range(hd//2),off,9.0)
+if a.prior=='chain':
+    # layer 0 head 0 reads the item --gap tokens back (so the last separator holds it), layer 1
+    # head 0 the previous token (so the label holds it too): an induction head in layer 2 can match
+    setprior(0,range(hd//2),max(a.gap,1),9.0); setprior(0,range(hd//2),1,9.0,layer=1); setprior(1,range(hd//2),1,9.0)
+if a.prior=='prev+recent':
+    # head 1 starts favouring the last ~15 tokens (one slow rotary pair each side of 0.1 rad per
+    # token, peak at offset 0); what it gathers there is left to its learned content weights
+    setprior(0,range(hd//2),1,9.0); setprior(1,[3,4],0,a.recent)
 opt=torch.optim.AdamW(m.parameters(),a.lr,weight_decay=0.01)
 g=torch.Generator().manual_seed(a.seed+1)
 SEP=list(range(NI+NL,NI+NL+a.gap)); NLt=NI+NL+a.gap
@@ -83,18 +106,42 @@ def gap_at(i):
 def classmap(i):
     # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
     # answered only by matching its class against the demonstrations (as a review's polarity)
-    labs=(NI+torch.randperm(NL,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
+    labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
+    fixed=torch.rand(1,generator=g).item()<a.fixed
+    if fixed: labs=[NI,NI+1]   # a fixed pair for the whole corpus: the class is learned in the weights
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
-        sep=SEP[:gap_at(i)]; ids+=[it]+sep+[labs[c],NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1,0]; seen.add(c)
+        sep=SEP[:gap_at(i)]; tag=[NLt+1+c] if a.tag else []
+        ids+=[it]+sep+[labs[c]]+tag+[NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
     return ids[:T+1],w[:T+1]
+NF=20; COLON=NI+NL+a.gap+3
+def reviewmap(i):
+    # a review in miniature: one item of a fixed class among 0-3 neutral fillers before and 0-2
+    # after, then ': label': the item sits a varying distance before the label, so no fixed-offset
+    # head finds it; reading needs a head that gathers the recent item (as a review's polarity)
+    labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
+    fixed=torch.rand(1,generator=g).item()<a.fixed
+    if fixed: labs=[NI,NI+1]
+    while len(ids)<T+1:
+        it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
+        f=lambda: [COLON+1+int(torch.randint(0,NF,(1,),generator=g)) for _ in range(int(torch.randint(0,4 if _b else 3,(1,),generator=g)))]
+        _b=True; pre=f(); _b=False; post=f()
+        tag=[NLt+1+c] if a.tag else []
+        ids+=pre+[it]+post+[COLON,labs[c]]+tag+[NLt]; w+=[0]*(len(pre)+1+len(post)+1)+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
+    return ids[:T+1],w[:T+1]
+def skiprepeat():
+    # a repeated segment whose tokens are each followed by the --gap separators: predicting the
+    # next segment token after the separators needs the match the class map needs at that gap
+    n=int(torch.randint(6,16,(1,),generator=g)); seg=torch.randint(0,NI,(n,),generator=g).tolist()
+    unit=sum([[t]+SEP for t in seg],[]); u=len(unit); ids=(unit*(T//u+2))[:T+1]
+    return ids,[0]*u+[2 if k%(1+a.gap)==0 else 0 for k in range(T+1-u)]
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
     ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
 def batch(i):
-    maps=a.task in ('wordmap','classmap') or (a.task.startswith('curriculum') and i>a.switch)
-    mapping=(lambda: classmap(i)) if 'classmap' in a.task else doc
-    xs,ws=zip(*[(mapping() if maps else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
+    maps=a.task in ('wordmap','classmap','reviewmap') or (a.task.startswith('curriculum') and i>a.switch)
+    mapping=(lambda: classmap(i)) if 'classmap' in a.task else (lambda: reviewmap(i)) if 'reviewmap' in a.task else doc
+    xs,ws=zip(*[(mapping() if maps else skiprepeat() if a.skip else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
     for pg in opt.param_groups: pg['lr']=a.lr*min(1,i/100)
@@ -103,4 +150,5 @@ for i in range(1,a.steps+1):
     if i%50==0:
         with torch.no_grad():
             x,w=batch(i); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
-        print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} {time.time()-t0:.0f}s",flush=True)
+            fx=ok[w[:,1:]==3].float().mean().item() if (w==3).any() else float('nan')
+        print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} fixed {fx:.2f} {time.time()-t0:.0f}s",flush=True)
