@@ -112,7 +112,7 @@ def classmap(i):
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
         sep=SEP[:gap_at(i)]; tag=[NLt+1+c] if a.tag else []
-        ids+=[it]+sep+[labs[c]]+tag+[NLt]; w+=[0]*(1+len(sep))+[2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
+        ids+=[it]+sep+[labs[c]]+tag+[NLt]; w+=[0]*(1+len(sep))+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
     return ids[:T+1],w[:T+1]
 NF=20; COLON=NI+NL+a.gap+3
 def reviewmap(i):
