@@ -103,32 +103,28 @@ def doc():
     return ids[:T+1],w[:T+1]
 def gap_at(i):
     return a.gap if not a.ladder else min(a.gap, max(0, i-a.switch-1)//a.ladder)
-def classmap(i):
+NF=20; COLON=NI+NL+a.gap+3
+def fillers(most):
+    return [COLON+1+int(torch.randint(0,NF,(1,),generator=g)) for _ in range(int(torch.randint(0,most+1,(1,),generator=g)))]
+def twoclass(around):
     # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
-    # answered only by matching its class against the demonstrations (as a review's polarity)
+    # answered only by matching its class against the demonstrations (as a review's polarity);
+    # around(item) gives the tokens before the item and between it and its label
     labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
     fixed=torch.rand(1,generator=g).item()<a.fixed
     if fixed: labs=[NI,NI+1]   # a fixed pair for the whole corpus: the class is learned in the weights
     while len(ids)<T+1:
-        it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
-        sep=SEP[:gap_at(i)]; tag=[NLt+1+c] if a.tag else []
-        ids+=[it]+sep+[labs[c]]+tag+[NLt]; w+=[0]*(1+len(sep))+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
-    return ids[:T+1],w[:T+1]
-NF=20; COLON=NI+NL+a.gap+3
-def reviewmap(i):
-    # a review in miniature: one item of a fixed class among 0-3 neutral fillers before and 0-2
-    # after, then ': label': the item sits a varying distance before the label, so no fixed-offset
-    # head finds it; reading needs a head that gathers the recent item (as a review's polarity)
-    labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
-    fixed=torch.rand(1,generator=g).item()<a.fixed
-    if fixed: labs=[NI,NI+1]
-    while len(ids)<T+1:
-        it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2
-        f=lambda: [COLON+1+int(torch.randint(0,NF,(1,),generator=g)) for _ in range(int(torch.randint(0,4 if _b else 3,(1,),generator=g)))]
-        _b=True; pre=f(); _b=False; post=f()
+        it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2; before,after=around(it)
         tag=[NLt+1+c] if a.tag else []
-        ids+=pre+[it]+post+[COLON,labs[c]]+tag+[NLt]; w+=[0]*(len(pre)+1+len(post)+1)+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
+        ids+=before+[it]+after+[labs[c]]+tag+[NLt]; w+=[0]*(len(before)+1+len(after))+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
     return ids[:T+1],w[:T+1]
+def classmap(i):
+    return twoclass(lambda it: ([], SEP[:gap_at(i)]))
+def reviewmap(i):
+    # a review in miniature: the item among 0-3 neutral fillers before and 0-2 after, then ': label':
+    # it sits a varying distance before the label, so no fixed-offset head finds it; reading needs
+    # a head that gathers the recent item (as a review's polarity)
+    return twoclass(lambda it: (fillers(3), fillers(2)+[COLON]))
 def skiprepeat():
     # a repeated segment whose tokens are each followed by the --gap separators: predicting the
     # next segment token after the separators needs the match the class map needs at that gap
