@@ -14,7 +14,11 @@ trained from scratch on synthetic tasks (decision 0008, sessions 6-10):
   --task reviewmap / curriculum-reviewmap  a review in miniature: the item among 0-3 fillers before
                   and 0-2 after, then ": label" (the item at a varying distance from its label)
   --fixed 0.3 --tag 1 (session 10): rows with one fixed label pair, and a class token after each
-                  label; the log then prints the fixed rows' accuracy beside the in-context one
+                  label; the log then prints the fixed rows' accuracy beside the in-context one, and
+                  (session 11) the accuracy on rows written without tags ("untagged"): a tag after the
+                  label marks the class in the context, so "accuracy" with tags is not reading
+  --tag-place before --tag-rows 0.5 (session 11): the tag between the colon and the label, in half
+                  the rows (what the bundled model's corpus does)
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as
 `pretrain --previous-token-heads 1` does; --prior-layer moves it) | offsets (heads 0-2 start 1, 2, 3
@@ -33,6 +37,8 @@ ap.add_argument('--pos',default='rope',help='rope, or learned: absolute position
 ap.add_argument('--items',type=int,default=200,help='distinct items (two classes by parity)')
 ap.add_argument('--fixed',type=float,default=0,help='classmap/reviewmap: this share of rows names the classes with one pair fixed for the whole run')
 ap.add_argument('--tag',type=int,default=0,help='classmap/reviewmap: a token of the item class right after each label, so the label position must hold the class')
+ap.add_argument('--tag-place',default='after',help='after: the tag follows the label; before: it sits between the colon and the label')
+ap.add_argument('--tag-rows',type=float,default=1.0,help='the share of rows that write the tag (with --tag)')
 ap.add_argument('--skip',type=int,default=0,help='curriculum: repeated segments with --gap separators after each token instead of plain repeats')
 ap.add_argument('--prior-layer',type=int,default=0,help='the layer whose head 0 --prior prev sets')
 ap.add_argument('--recent',type=float,default=3.0,help='bias size of the recency head (--prior prev+recent)')
@@ -113,11 +119,16 @@ def twoclass(around):
     labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
     fixed=torch.rand(1,generator=g).item()<a.fixed
     if fixed: labs=[NI,NI+1]   # a fixed pair for the whole corpus: the class is learned in the weights
+    tagged=a.tag and not untagged and torch.rand(1,generator=g).item()<a.tag_rows
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2; before,after=around(it)
-        tag=[NLt+1+c] if a.tag else []
-        ids+=before+[it]+after+[labs[c]]+tag+[NLt]; w+=[0]*(len(before)+1+len(after))+[3 if fixed else 2 if c in seen else 1]+[0]*len(tag)+[0]; seen.add(c)
+        tag=[NLt+1+c] if tagged else []
+        lw=[3 if fixed else 2 if c in seen else 1]
+        if a.tag_place=='before': ids+=before+[it]+after+tag+[labs[c]]+[NLt]; w+=[0]*(len(before)+1+len(after)+len(tag))+lw+[0]
+        else: ids+=before+[it]+after+[labs[c]]+tag+[NLt]; w+=[0]*(len(before)+1+len(after))+lw+[0]*len(tag)+[0]
+        seen.add(c)
     return ids[:T+1],w[:T+1]
+untagged=False   # set while measuring: the demonstrations without tags, as a real prompt writes them
 def classmap(i):
     return twoclass(lambda it: ([], SEP[:gap_at(i)]))
 def reviewmap(i):
@@ -147,4 +158,6 @@ for i in range(1,a.steps+1):
         with torch.no_grad():
             x,w=batch(i); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
             fx=ok[w[:,1:]==3].float().mean().item() if (w==3).any() else float('nan')
-        print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} fixed {fx:.2f} {time.time()-t0:.0f}s",flush=True)
+            untagged=True; x,w=batch(i); untagged=False; ok=(m(x[:,:-1]).argmax(-1)==x[:,1:])
+            plain=ok[w[:,1:]==2].float().mean().item()
+        print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} untagged {plain:.2f} fixed {fx:.2f} {time.time()-t0:.0f}s",flush=True)

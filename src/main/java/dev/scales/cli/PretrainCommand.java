@@ -21,13 +21,13 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU), qwen2 (llama with q/k/v biases) or "
-            + "gpt2 (default: llama).")
+            + "gpt2 (default: qwen2).")
     String arch = D.architecture();
 
     @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
     long seed = D.seed();
 
-    @Option(names = "--steps", description = "Optimizer steps (default: 7800).")
+    @Option(names = "--steps", description = "Optimizer steps (default: 7000).")
     int steps = D.steps();
 
     @Option(names = "--minutes", description = "Stop after this many minutes even if steps remain (0: no limit).")
@@ -48,7 +48,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", description = "Hidden size (default: 128).")
     int hidden = D.hidden();
 
-    @Option(names = "--layers", description = "Transformer layers (default: 2).")
+    @Option(names = "--layers", description = "Transformer layers (default: 4).")
     int layers = D.layers();
 
     @Option(names = "--heads", description = "Attention heads (default: 4).")
@@ -58,20 +58,29 @@ final class PretrainCommand implements Callable<Integer> {
             + "tokens weigh 1 (default: 4).")
     float labelWeight = D.labelWeight();
 
-    @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 250).")
+    @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 500).")
     int probeEvery = D.probeEvery();
 
-    @Option(names = "--curriculum", description = "Train the first this many steps on the copying stepping stones "
-            + "only: repeated word lists and one-word maps (default: 0).")
-    int curriculum = D.curriculumSteps();
+    @Option(names = "--copy-steps", description = "Train the first this many steps on random-token copying: "
+            + "segments of 10-30 token ids repeated to the end of the row, where induction heads form; afterwards "
+            + "one row in eight (default: 400).")
+    int copySteps = D.copySteps();
 
-    @Option(names = "--previous-token-heads", description = "Start this many heads of the first layer as "
-            + "previous-token heads (needs --arch qwen2; default: 0).")
+    @Option(names = "--polarity-steps", description = "Until this step train on one-word polarity maps only, "
+            + "where reading labels from the demonstrations forms first (default: 3000).")
+    int polaritySteps = D.polaritySteps();
+
+    @Option(names = "--review-steps", description = "Until this step train on reviews and polarity maps, then on "
+            + "the whole mix (default: 4500).")
+    int reviewSteps = D.reviewSteps();
+
+    @Option(names = "--previous-token-heads", description = "Start this many heads of each of the first "
+            + "--previous-token-layers layers as previous-token heads (needs --arch qwen2; default: 1).")
     int previousTokenHeads = D.previousTokenHeads();
 
-    @Option(names = "--copy-steps", description = "Train the first this many steps on random-token copying: "
-            + "segments of 10-30 token ids repeated to the end of the row, where induction heads form (default: 0).")
-    int copySteps = D.copySteps();
+    @Option(names = "--previous-token-layers", description = "The layers, from the first, that get "
+            + "--previous-token-heads (default: 2).")
+    int previousTokenLayers = D.previousTokenLayers();
 
     @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
     int logEvery = 50;
@@ -83,8 +92,8 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
         Pretrain.Settings s = new Pretrain.Settings(arch, seed, steps, batch, context, lr, Math.min(D.warmupSteps(),
-                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, curriculum,
-                previousTokenHeads, copySteps);
+                Math.max(1, steps / 10)), vocab, hidden, layers, heads, labelWeight, probeEvery, minutes, copySteps,
+                polaritySteps, reviewSteps, previousTokenHeads, previousTokenLayers);
         Pretrain.Result r = Pretrain.run(out, s, new Pretrain.Listener() {
             @Override
             public void onStep(Pretrain.Step st) {

@@ -21,17 +21,21 @@ import java.util.Random;
  * </ul>
  * Stepping stones come first in difficulty: one-word items whose labels recur in the sequence
  * (an induction-head copy), made-up words, very short reviews, then sentences.
+ *
+ * <p>Two training aids make reading a polarity from demonstrations learnable by a 4-layer model in
+ * minutes (docs/decisions/0008, session 11). In a share of the polarity and review documents the
+ * labels are one fixed pair ({@code recommended} / {@code avoid}), so the position before a label
+ * learns the class in the weights; in half of them a class tag ({@code :)} / {@code :(}) sits
+ * between the colon and the label, which turns reading into a plain induction copy (the token after
+ * the same tag earlier) and, with tied embeddings, teaches the colon's class the tag's direction.
+ * {@link #plain()} is the same corpus without the aids: what a real prompt looks like.
  */
 public final class Corpus {
     /** The kinds of document, with their share of the corpus. */
     public enum Kind {
-        GENERAL(0.18), FACTS(0.05), REPEAT(0.12), WORD_MAP(0.17), NONCE(0.10), SENTIMENT(0.25), TOPIC(0.13),
-        /**
-         * One-word polarity maps: drawn only by the curriculum ({@code pretrain --curriculum N}); in the
-         * main mix (share 0) they would change the corpus the bundled model was trained on, and mixed in
-         * at 15% they did not bring in-context learning (docs/decisions/0008).
-         */
-        POLARITY(0.0);
+        GENERAL(0.18), FACTS(0.05), REPEAT(0.06), WORD_MAP(0.17), NONCE(0.10), SENTIMENT(0.25), TOPIC(0.13),
+        /** One-word polarity maps: the stepping stone to reviews, and what pretraining starts on. */
+        POLARITY(0.06);
 
         final double share;
 
@@ -46,13 +50,38 @@ public final class Corpus {
             List.of("A", "B"), List.of("1", "0"), List.of("up", "down"), List.of("hot", "cold"),
             List.of("left", "right"), List.of("on", "off"));
     /** Field names of a demonstration, as {input field, output field}. */
+    /** The fixed pair of a training aid: the class of a review or word, learned into the weights. */
+    static final List<String> VERDICT = List.of("recommended", "avoid");
+    /** The share of polarity and review documents labelled with {@link #VERDICT}. */
+    static final double VERDICT_SHARE = 0.3;
+    /** The share of polarity and review documents whose labels follow a class tag. */
+    static final double TAG_SHARE = 0.5;
+    /** The class tags, positive first: single tokens of the trained vocabulary. */
+    static final List<String> TAGS = List.of(" :)", " :(");
+
     private static final List<List<String>> FIELDS = List.of(List.of("Input", "Output"), List.of("Text", "Label"),
             List.of("Q", "A"), List.of("Sentence", "Answer"), List.of("Item", "Class"));
 
     private final World world;
+    private final boolean aids;
 
+    /** The pretraining corpus, with its training aids. */
     public Corpus(World world) {
+        this(world, true);
+    }
+
+    private Corpus(World world, boolean aids) {
         this.world = world;
+        this.aids = aids;
+    }
+
+    /**
+     * The same documents without the training aids (no fixed pair, no class tags), as demonstrations
+     * in a real prompt are written: what the in-context probe measures on. It draws the same random
+     * numbers, so a seed gives the same items.
+     */
+    public Corpus plain() {
+        return new Corpus(world, false);
     }
 
     public World world() {
@@ -270,12 +299,15 @@ public final class Corpus {
     /** Items of a polarity drawn per line, labelled with a sentiment pair drawn and swapped for this sequence. */
     private void polar(Random r, Text b, int minChars, String inputField,
                        java.util.function.Function<Boolean, String> item) {
-        List<String> labels = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
+        List<String> drawn = r.nextInt(3) == 0 ? labelsFor(r, 2) : swapped(r, pick(r, PAIRS.subList(0, 4)));
+        boolean fixed = r.nextDouble() < VERDICT_SHARE;
+        boolean tagged = r.nextDouble() < TAG_SHARE && aids;
+        List<String> labels = fixed && aids ? VERDICT : drawn;
         Format f = format(r, List.of(inputField, "Sentiment"));
         f.header(r, b, labels);
         while (b.length() < minChars) {
             boolean positive = r.nextBoolean();
-            f.append(b, item.apply(positive), labels.get(positive ? 0 : 1));
+            f.append(b, item.apply(positive), tagged ? TAGS.get(positive ? 0 : 1) : "", labels.get(positive ? 0 : 1));
         }
     }
 
@@ -325,10 +357,16 @@ public final class Corpus {
         }
 
         void append(Text b, String x, String y) {
+            append(b, x, "", y);
+        }
+
+        /** A demonstration whose label {@code y} follows {@code tag} (empty for none). */
+        void append(Text b, String x, String tag, String y) {
             if (input == null) {
-                b.append(x).append(" ->").label(y).append('\n');
+                b.append(x).append(" ->").append(tag).label(y).append('\n');
             } else {
-                b.append(input).append(": ").append(x).append('\n').append(output).append(":").label(y).append("\n\n");
+                b.append(input).append(": ").append(x).append('\n').append(output).append(":").append(tag).label(y)
+                        .append("\n\n");
             }
         }
     }

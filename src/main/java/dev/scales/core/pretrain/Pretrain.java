@@ -44,10 +44,10 @@ public final class Pretrain {
     /** How to pretrain; the defaults build the bundled model. */
     public record Settings(String architecture, long seed, int steps, int batch, int context, float learningRate,
                            int warmupSteps, int vocabSize, int hidden, int layers, int heads, float labelWeight,
-                           int probeEvery, double maxMinutes, int curriculumSteps, int previousTokenHeads,
-                           int copySteps) {
-        public static final Settings DEFAULT = new Settings("llama", 1, 7800, 8, 256, 2e-3f, 200, 1536, 128, 2, 4, 4f,
-                250, 0, 0, 0, 0);
+                           int probeEvery, double maxMinutes, int copySteps, int polaritySteps, int reviewSteps,
+                           int previousTokenHeads, int previousTokenLayers) {
+        public static final Settings DEFAULT = new Settings("qwen2", 1, 7000, 8, 256, 2e-3f, 200, 1536, 128, 4, 4, 4f,
+                500, 0, 400, 3000, 4500, 1, 2);
 
         public Settings {
             require(architecture.equals("gpt2") || architecture.equals("llama") || architecture.equals("qwen2"),
@@ -63,14 +63,18 @@ public final class Pretrain {
                     + labelWeight);
             require(probeEvery >= 1, "the probe interval must be positive, got " + probeEvery);
             require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
-            require(curriculumSteps >= 0 && curriculumSteps <= steps, "--curriculum must be between 0 and --steps ("
-                    + steps + "), got " + curriculumSteps);
             require(copySteps >= 0 && copySteps <= steps, "--copy-steps must be between 0 and --steps (" + steps
                     + "), got " + copySteps);
+            require(polaritySteps >= 0 && polaritySteps <= steps, "--polarity-steps must be between 0 and --steps ("
+                    + steps + "), got " + polaritySteps);
+            require(reviewSteps >= polaritySteps && reviewSteps <= steps, "--review-steps must be between "
+                    + "--polarity-steps (" + polaritySteps + ") and --steps (" + steps + "), got " + reviewSteps);
             require(previousTokenHeads >= 0 && previousTokenHeads <= heads, "--previous-token-heads must be between 0 "
                     + "and --heads (" + heads + "), got " + previousTokenHeads);
             require(previousTokenHeads == 0 || architecture.equals("qwen2"), "--previous-token-heads needs --arch "
                     + "qwen2: the prior lives in the attention biases");
+            require(previousTokenLayers >= 1 && previousTokenLayers <= layers, "--previous-token-layers must be "
+                    + "between 1 and --layers (" + layers + "), got " + previousTokenLayers);
         }
 
         /** Linear warm-up, then a cosine down to a tenth of the peak. */
@@ -118,7 +122,7 @@ public final class Pretrain {
             vocab.write(out.resolve("tokenizer.json"));
             writeConfig(out, s);
             try (LoadedModel model = ModelLoader.initialize(out, Device.cpu(), s.seed())) {
-                PreviousTokenPrior.apply(model, s.previousTokenHeads());
+                PreviousTokenPrior.apply(model, s.previousTokenHeads(), s.previousTokenLayers());
                 Result r = train(model, corpus, s, listener, stop);
                 ModelSaver.save(model, out);
                 return r;
@@ -204,7 +208,7 @@ public final class Pretrain {
                     default -> "Llama";
                 }, s.layers(), s.hidden(), s.heads(), s.context(), parameters));
         Probing probing = new Probing(model, new SampleTasks(corpus.world()).sentiment(),
-                new ContextProbe(model, corpus, s.seed(), 16, s.context(), s.vocabSize()));
+                new ContextProbe(model, corpus.plain(), s.seed(), 16, s.context(), s.vocabSize()));
         List<Step> log = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         probes.add(probing.probe(0));
@@ -317,18 +321,19 @@ public final class Pretrain {
     }
 
     /**
-     * The kind of the next document: drawn by share, or during the curriculum's first steps only the
-     * stepping stones (repeated word lists, one-word maps, one-word polarity maps).
+     * The kind of the next document, by the curriculum: until {@code polaritySteps} only one-word
+     * polarity maps (where reading a label from the demonstrations forms first), then until
+     * {@code reviewSteps} reviews (70%) and polarity maps, then the whole mix by share.
      */
     static Corpus.Kind kind(Random r, Settings s, int step) {
-        if (step < s.curriculumSteps()) {
-            return STEPPING_STONES.get(r.nextInt(STEPPING_STONES.size()));
+        if (step < s.polaritySteps()) {
+            return Corpus.Kind.POLARITY;
+        }
+        if (step < s.reviewSteps()) {
+            return r.nextDouble() < 0.7 ? Corpus.Kind.SENTIMENT : Corpus.Kind.POLARITY;
         }
         return Corpus.kind(r);
     }
-
-    private static final List<Corpus.Kind> STEPPING_STONES = List.of(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP,
-            Corpus.Kind.POLARITY);
 
     /** Appends the tokens of {@code text} from position {@code n}, as far as the row goes; each weighs {@code weight}. */
     private static int put(LoadedModel model, String text, float weight, long[] ids, float[] w, int n) {

@@ -60,7 +60,8 @@ public final class PretrainReport {
                 | architecture | `model_type: %s`: %d layers, hidden %d, %d heads, context %d, tied embeddings%s |
                 | parameters | %,d |
                 | tokenizer | byte-level BPE, %d tokens, trained on the corpus by `dev.scales.core.bpe.BpeTrainer` |
-                | corpus | general text of a small world (18%%), its facts as questions (5%%), repeated word lists (12%%) and demonstration sequences (65%%): word→label maps, made-up words, reviews, topics — label words drawn per sequence |
+                | corpus | general text of a small world (18%%), its facts as questions (5%%), repeated word lists (6%%) and demonstration sequences (71%%): word→label maps, made-up words, reviews, topics, polar words — label words drawn per sequence; in 30%% of the review and polar-word sequences one fixed pair (recommended / avoid), in half of them a class tag (:) or :() before each label |
+                | curriculum | random-token copying for %d steps (then one row in eight), polar-word maps only until step %d, reviews and polar words until step %d, then the whole mix |
                 | training | %d steps of %d × %d tokens (%,d tokens), AdamW (β 0.9/0.99, weight decay 0.1), peak lr %.0e, warm-up %d steps, cosine to a tenth, clip 1.0 |
                 | seed | %d |
                 | time | %s on %d CPU cores%s |
@@ -84,8 +85,9 @@ public final class PretrainReport {
                 p.eightShot() >= 0.8 ? "It reads labels from the demonstrations in its prompt (probe below)."
                         : "In-context learning had not formed by the end of this run (the 8-shot probe below is at "
                         + "chance); see docs/decisions/0008 for what was tried.", s.architecture(), s.layers(), s.hidden(), s.heads(), s.context(),
-                s.previousTokenHeads() == 0 ? "" : "; the first " + s.previousTokenHeads() + " of layer 0's heads "
-                        + "started as previous-token heads (q/k biases)", r.parameters(), s.vocabSize(), r.steps(),
+                s.previousTokenHeads() == 0 ? "" : "; in each of the first " + s.previousTokenLayers() + " layers "
+                        + s.previousTokenHeads() + " head(s) started as previous-token heads (q/k biases)", r.parameters(),
+                s.vocabSize(), s.copySteps(), s.polaritySteps(), s.reviewSteps(), r.steps(),
                 s.batch(), s.context(), r.tokens(), s.learningRate(), s.warmupSteps(), s.seed(), clock(r.elapsedMillis()),
                 Runtime.getRuntime().availableProcessors(), r.stoppedEarly() ? " (stopped early by --minutes)" : "",
                 last, p.zeroShot(), p.eightShot(), p.eightShotFlipped(), command);

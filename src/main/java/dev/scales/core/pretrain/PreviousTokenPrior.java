@@ -40,33 +40,36 @@ public final class PreviousTokenPrior {
     }
 
     /**
-     * Writes the prior into the first {@code heads} key heads of layer 0 (and the query heads that
-     * read them) of a freshly initialized Qwen2 model; {@link Pretrain.Settings} has checked the count.
+     * Writes the prior into the first {@code heads} key heads (and the query heads that read them) of
+     * each of the first {@code layers} layers of a freshly initialized Qwen2 model; {@link
+     * Pretrain.Settings} has checked the counts.
      */
-    static void apply(LoadedModel model, int heads) {
+    static void apply(LoadedModel model, int heads, int layers) {
         if (heads == 0) {
             return;
         }
         ModelConfig c = model.config();
-        var params = model.lm().namedParameters();
-        HfBlock.Weight qb = params.get("model.layers.0.self_attn.q_proj.bias");
-        HfBlock.Weight kb = params.get("model.layers.0.self_attn.k_proj.bias");
-        if (qb == null || kb == null) {
-            throw new ScalesException("the previous-token prior needs attention biases (qwen2), " + c.modelType()
-                    + " has none");
-        }
         int d = c.headDim();
         float[][] b = biases(d, c.ropeScaling().inverseFrequencies(d, c.ropeTheta()));
-        float[] q = qb.array().toFloatArray();
-        float[] k = kb.array().toFloatArray();
         int perKv = c.numHeads() / c.numKvHeads();
-        for (int h = 0; h < heads; h++) {
-            System.arraycopy(b[1], 0, k, h * d, d);
-            for (int g = 0; g < perKv; g++) { // every query head reading that key head
-                System.arraycopy(b[0], 0, q, (h * perKv + g) * d, d);
+        var params = model.lm().namedParameters();
+        for (int layer = 0; layer < layers; layer++) {
+            HfBlock.Weight qb = params.get("model.layers." + layer + ".self_attn.q_proj.bias");
+            HfBlock.Weight kb = params.get("model.layers." + layer + ".self_attn.k_proj.bias");
+            if (qb == null || kb == null) {
+                throw new ScalesException("the previous-token prior needs attention biases (qwen2), " + c.modelType()
+                        + " has none");
             }
+            float[] q = qb.array().toFloatArray();
+            float[] k = kb.array().toFloatArray();
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(b[1], 0, k, h * d, d);
+                for (int g = 0; g < perKv; g++) { // every query head reading that key head
+                    System.arraycopy(b[0], 0, q, (h * perKv + g) * d, d);
+                }
+            }
+            qb.array().set(q);
+            kb.array().set(k);
         }
-        qb.array().set(q);
-        kb.array().set(k);
     }
 }

@@ -74,8 +74,42 @@ class CorpusTest {
             }
         }
         int all = positiveMeansPraise + positiveMeansBlame;
-        assertThat(all).isGreaterThan(500);
+        assertThat(all).isGreaterThan(400);
         assertThat((double) positiveMeansPraise / all).isBetween(0.35, 0.65);
+    }
+
+    @Test
+    void theTrainingAidsTagEachLabelWithItsClassAndFixOnePairWhileThePlainCorpusHasNeither() {
+        Corpus aided = new Corpus(WORLD);
+        int verdict = 0;
+        int tagged = 0;
+        int tags = 0;
+        int tagsNamingTheClass = 0;
+        for (int seed = 0; seed < 300; seed++) {
+            String doc = aided.document(new Random(seed), Corpus.Kind.SENTIMENT, 600);
+            String plain = aided.plain().document(new Random(seed), Corpus.Kind.SENTIMENT, 600);
+            assertThat(plain).doesNotContain(" :)", " :(", " recommended");
+            boolean fixedPair = doc.contains(" recommended") || doc.contains(": avoid");
+            verdict += fixedPair ? 1 : 0;
+            tagged += doc.contains(" :)") || doc.contains(" :(") ? 1 : 0;
+            if (!fixedPair) {
+                // the tags lengthen the lines, so the aided document may reach its length a line or two sooner
+                assertThat(plain).as("seed %d: the same items and labels", seed)
+                        .startsWith(doc.replace(" :)", "").replace(" :(", ""));
+            }
+            Matcher m = Pattern.compile("Review: ([^\\n]*)\\nSentiment: :([()]) ").matcher(doc);
+            while (m.find()) {
+                String review = m.group(1).toLowerCase();
+                boolean praise = Stream.concat(World.GOOD.stream(), World.GOOD_VERBS.stream())
+                        .anyMatch(w -> review.matches(".*\\b" + w + "\\b.*"));
+                tags++;
+                tagsNamingTheClass += praise == m.group(2).equals(")") ? 1 : 0;
+            }
+        }
+        assertThat(verdict).as("documents with the fixed pair, of 300").isBetween(60, 120);
+        assertThat(tagged).as("documents with class tags, of 300").isBetween(120, 180);
+        assertThat(tags).isGreaterThan(100);
+        assertThat((double) tagsNamingTheClass / tags).as("tags that name their review's class").isGreaterThan(0.95);
     }
 
     @Test

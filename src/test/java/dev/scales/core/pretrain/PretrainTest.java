@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import dev.scales.core.corpus.Corpus;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PretrainTest {
     /** A model small enough to train in a test: 2 layers of 32, 64-token context, 400-token vocabulary. */
     private static Pretrain.Settings tiny(int steps) {
-        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0);
+        return new Pretrain.Settings("llama", 5, steps, 4, 64, 3e-3f, 2, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0, 0, 1);
     }
 
     private static Pretrain.Listener collecting(List<Pretrain.Step> steps, List<Pretrain.Probe> probes) {
@@ -109,23 +110,25 @@ class PretrainTest {
     }
 
     @Test
-    void theCurriculumFirstTrainsOnlyTheCopyingStepStones() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 20, 0, 0);
+    void theCurriculumTrainsPolarWordsThenReviewsThenTheWholeMix() {
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 20, 40, 0, 1);
         Random r = new Random(3);
-        java.util.Set<Corpus.Kind> early = new java.util.HashSet<>();
-        java.util.Set<Corpus.Kind> late = new java.util.HashSet<>();
-        for (int i = 0; i < 500; i++) {
-            early.add(Pretrain.kind(r, s, 19));
-            late.add(Pretrain.kind(r, s, 20));
+        Map<Integer, Map<Corpus.Kind, Long>> counts = new java.util.TreeMap<>();
+        for (int step : new int[] {0, 19, 20, 39, 40}) {
+            counts.put(step, IntStream.range(0, 1000).mapToObj(i -> Pretrain.kind(r, s, step))
+                    .collect(java.util.stream.Collectors.groupingBy(k -> k, () -> new java.util.EnumMap<>(Corpus.Kind.class),
+                            java.util.stream.Collectors.counting())));
         }
-        assertThat(early).containsExactlyInAnyOrder(Corpus.Kind.REPEAT, Corpus.Kind.WORD_MAP, Corpus.Kind.POLARITY);
-        // after it, the main mix: every kind but the polarity maps, which only the curriculum draws
-        assertThat(late).hasSize(Corpus.Kind.values().length - 1).doesNotContain(Corpus.Kind.POLARITY);
+        assertThat(counts.get(0)).containsOnlyKeys(Corpus.Kind.POLARITY);
+        assertThat(counts.get(19)).containsOnlyKeys(Corpus.Kind.POLARITY);
+        assertThat(counts.get(20)).containsOnlyKeys(Corpus.Kind.SENTIMENT, Corpus.Kind.POLARITY);
+        assertThat(counts.get(39).get(Corpus.Kind.SENTIMENT)).as("reviews in 1,000 documents").isBetween(650L, 750L);
+        assertThat(counts.get(40)).as("the whole mix").containsOnlyKeys(Corpus.Kind.values());
     }
 
     @Test
     void theCopyStepsTrainOnRandomTokenSegmentsRepeatedToTheEndOfTheRow() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 3f, 10, 0, 0, 0, 20);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 3f, 10, 0, 20, 0, 0, 0, 1);
         for (int step : new int[] {0, 19}) {
             Pretrain.Batch b = Pretrain.batch(null, null, s, step); // no model or corpus: copy rows need neither
             for (int i = 0; i < b.ids().length; i++) {
@@ -139,7 +142,7 @@ class PretrainTest {
         }
         assertThat(Pretrain.batch(null, null, s, 0).ids()).as("each step draws its own rows")
                 .isNotEqualTo(Pretrain.batch(null, null, s, 1).ids());
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 6))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0, 0, 0, 1))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--copy-steps");
     }
 
@@ -160,17 +163,21 @@ class PretrainTest {
 
     @Test
     void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0, 0, 1))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0, 0))
-                .hasMessageContaining("--curriculum");
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 6, 6, 0, 1))
+                .hasMessageContaining("--polarity-steps");
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 3, 2, 0, 1))
+                .hasMessageContaining("--review-steps must be between --polarity-steps (3)");
+        assertThatThrownBy(() -> new Pretrain.Settings("qwen2", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0, 1, 3))
+                .hasMessageContaining("--previous-token-layers must be between 1 and --layers (2)");
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0, 0, 0, 1))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
     }
 
     @Test
     void theLearningRateWarmsUpThenFallsToATenth() {
-        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0);
+        Pretrain.Settings s = new Pretrain.Settings("llama", 1, 100, 4, 64, 1e-3f, 10, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0, 0, 1);
         assertThat(s.learningRateAt(0)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(10)).isCloseTo(1e-3f, org.assertj.core.data.Offset.offset(1e-9f));
         assertThat(s.learningRateAt(99)).isCloseTo(1e-4f, org.assertj.core.data.Offset.offset(1e-6f));

@@ -17,7 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PreviousTokenPriorTest {
     private static Pretrain.Settings qwen(int priorHeads) {
-        return new Pretrain.Settings("qwen2", 5, 1, 4, 64, 1e-9f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, priorHeads, 0);
+        return qwen(priorHeads, 1);
+    }
+
+    private static Pretrain.Settings qwen(int priorHeads, int priorLayers) {
+        return new Pretrain.Settings("qwen2", 5, 1, 4, 64, 1e-9f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0, priorHeads,
+                priorLayers);
     }
 
     private static final Pretrain.Listener QUIET = new Pretrain.Listener() {
@@ -116,23 +121,26 @@ class PreviousTokenPriorTest {
 
     @Test
     void thePretrainedFolderIsAPlainQwen2CheckpointWhoseCardNamesThePrior(@TempDir Path dir) throws Exception {
-        Pretrain.Result r = Pretrain.run(dir, qwen(1), QUIET, () -> false);
+        Pretrain.Result r = Pretrain.run(dir, qwen(1, 2), QUIET, () -> false);
         assertThat(dir.resolve("config.json")).content().contains("\"model_type\": \"qwen2\"",
                 "\"Qwen2ForCausalLM\"");
-        assertThat(PretrainReport.card(r, qwen(1), "pretrain --arch qwen2 --previous-token-heads 1"))
-                .contains("Qwen2-shaped", "the first 1 of layer 0's heads started as previous-token heads");
+        assertThat(PretrainReport.card(r, qwen(1, 2), "pretrain --previous-token-layers 2"))
+                .contains("Qwen2-shaped", "in each of the first 2 layers 1 head(s) started as previous-token heads");
         try (LoadedModel m = ModelLoader.load(dir, Device.cpu())) {
-            float[] keyBias = m.lm().namedParameters().get("model.layers.0.self_attn.k_proj.bias").array()
-                    .toFloatArray();
-            assertThat(keyBias[0]).as("head 0's fastest pair").isCloseTo(PreviousTokenPrior.STRENGTH,
-                    org.assertj.core.data.Offset.offset(0.01f));
-            assertThat(keyBias[16]).as("head 1 keeps its zero start").isCloseTo(0f, org.assertj.core.data.Offset.offset(1e-6f));
+            for (int layer : new int[] {0, 1}) {
+                float[] keyBias = m.lm().namedParameters().get("model.layers." + layer + ".self_attn.k_proj.bias")
+                        .array().toFloatArray();
+                assertThat(keyBias[0]).as("layer %d, head 0's fastest pair", layer)
+                        .isCloseTo(PreviousTokenPrior.STRENGTH, org.assertj.core.data.Offset.offset(0.01f));
+                assertThat(keyBias[16]).as("layer %d, head 1 keeps its zero start", layer)
+                        .isCloseTo(0f, org.assertj.core.data.Offset.offset(1e-6f));
+            }
         }
     }
 
     @Test
     void thePriorNeedsQwen2sBiasesAndExistingHeads() {
-        assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 1, 0))
+        assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0, 1, 1))
                 .isInstanceOf(ScalesException.class).hasMessageContaining("--previous-token-heads needs --arch qwen2");
         assertThatThrownBy(() -> qwen(3)).isInstanceOf(ScalesException.class)
                 .hasMessageContaining("--previous-token-heads must be between 0 and --heads (2), got 3");
