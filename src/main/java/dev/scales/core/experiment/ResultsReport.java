@@ -178,18 +178,46 @@ public final class ResultsReport {
     }
 
     private static String crossing(Studies.Results r) {
-        List<Point> icl = r.labelledIcl().points();
-        List<Point> ft = r.labelledFineTuned().points();
-        for (int i = 0; i < icl.size(); i++) {
-            if (ft.get(i).mean() > icl.get(i).mean()) {
-                return i == 0 ? String.format(Locale.ROOT, "Fine-tuning is ahead from the smallest N (%d).",
-                        (int) icl.get(0).x())
-                        : String.format(Locale.ROOT, "The curves cross between N = %d and N = %d: from N = %d on, "
-                        + "fine-tuning is more accurate than prompting with the same examples.",
-                        (int) icl.get(i - 1).x(), (int) icl.get(i).x(), (int) icl.get(i).x());
+        return crossing(r.labelledIcl().points(), r.labelledFineTuned().points());
+    }
+
+    /**
+     * Which of the two is ahead at each N, as runs of N: a method is ahead only where the means differ
+     * by more than both standard deviations together (and more than 0.01), else the two are level;
+     * and where the curves cross, if prompting is ahead at some N and fine-tuning at a larger one.
+     */
+    static String crossing(List<Point> icl, List<Point> ft) {
+        int n = icl.size();
+        int[] ahead = new int[n]; // 1 fine-tuning, -1 prompting, 0 level
+        for (int i = 0; i < n; i++) {
+            double diff = ft.get(i).mean() - icl.get(i).mean();
+            double margin = Math.max(0.01, ft.get(i).std() + icl.get(i).std());
+            ahead[i] = diff > margin ? 1 : diff < -margin ? -1 : 0;
+        }
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < n; ) {
+            int j = i;
+            while (j + 1 < n && ahead[j + 1] == ahead[i]) {
+                j++;
+            }
+            String at = i == j ? "N = " + (int) icl.get(i).x()
+                    : "N = " + (int) icl.get(i).x() + "–" + (int) icl.get(j).x();
+            runs.add((ahead[i] > 0 ? "fine-tuning is ahead" : ahead[i] < 0 ? "prompting is ahead" : "the two are level")
+                    + " at " + at);
+            i = j + 1;
+        }
+        String text = Character.toUpperCase(runs.get(0).charAt(0)) + String.join("; ", runs).substring(1)
+                + " (level: means within their two standard deviations together, or within 0.01).";
+        int lastPrompting = -1;
+        for (int i = 0; i < n; i++) {
+            if (ahead[i] < 0) {
+                lastPrompting = i;
+            } else if (ahead[i] > 0 && lastPrompting >= 0) {
+                return text + String.format(Locale.ROOT, " The curves cross between N = %d and N = %d.",
+                        (int) icl.get(lastPrompting).x(), (int) icl.get(i).x());
             }
         }
-        return "In-context learning stays ahead at every N measured.";
+        return text;
     }
 
     private static Point at(Studies.Curve c, int x) {

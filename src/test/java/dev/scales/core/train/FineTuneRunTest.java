@@ -94,8 +94,8 @@ class FineTuneRunTest {
         assertThat(data.get(0).prompt()).startsWith("Answer with positive or negative.\n\nReview: ");
         assertThat(data).allSatisfy(e -> assertThat(e.label()).isNotNull());
         FineTuneSettings s = new FineTuneSettings(new LoraConfig(8, 16f, 0f,
-                LoraConfig.defaultTargets(dev.scales.core.model.Architecture.LLAMA)), 2e-3f, 1, 100, 8, 0.1f, false, 0f,
-                1.0f, 3, 25, 0.25);
+                LoraConfig.defaultTargets(dev.scales.core.model.Architecture.LLAMA)), 5e-4f, 1, 20, 8, 0.1f, false, 0f,
+                1.0f, 3, 5, 0.25);
         List<TrainingEvent.Evaluation> evals = new ArrayList<>();
 
         try (LoadedModel model = ModelLoader.load(dev.scales.core.AppPaths.bundledModel(), Device.cpu())) {
@@ -107,7 +107,7 @@ class FineTuneRunTest {
             out.adapters().close();
         }
 
-        assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(25, 50, 75, 100);
+        assertThat(evals).extracting(TrainingEvent.Evaluation::step).containsExactly(5, 10, 15, 20);
         assertThat(evals.get(3).validationAccuracy()).isGreaterThanOrEqualTo(0.9)
                 .isGreaterThan(evals.get(0).validationAccuracy());
         // and unlabelled text has no accuracy to report
