@@ -49,7 +49,6 @@ public final class Corpus {
             List.of("happy", "sad"), List.of("great", "terrible"), List.of("yes", "no"), List.of("true", "false"),
             List.of("A", "B"), List.of("1", "0"), List.of("up", "down"), List.of("hot", "cold"),
             List.of("left", "right"), List.of("on", "off"));
-    /** Field names of a demonstration, as {input field, output field}. */
     /** The fixed pair of a training aid: the class of a review or word, learned into the weights. */
     static final List<String> VERDICT = List.of("recommended", "avoid");
     /** The share of polarity and review documents labelled with {@link #VERDICT}. */
@@ -58,7 +57,7 @@ public final class Corpus {
     static final double TAG_SHARE = 0.5;
     /** The class tags, positive first: single tokens of the trained vocabulary. */
     static final List<String> TAGS = List.of(" :)", " :(");
-
+    /** Field names of a demonstration, as {input field, output field}. */
     private static final List<List<String>> FIELDS = List.of(List.of("Input", "Output"), List.of("Text", "Label"),
             List.of("Q", "A"), List.of("Sentence", "Answer"), List.of("Item", "Class"));
 

@@ -60,7 +60,7 @@ public final class PretrainReport {
                 | architecture | `model_type: %s`: %d layers, hidden %d, %d heads, context %d, tied embeddings%s |
                 | parameters | %,d |
                 | tokenizer | byte-level BPE, %d tokens, trained on the corpus by `dev.scales.core.bpe.BpeTrainer` |
-                | corpus | general text of a small world (18%%), its facts as questions (5%%), repeated word lists (6%%) and demonstration sequences (71%%): word→label maps, made-up words, reviews, topics, polar words — label words drawn per sequence; in 30%% of the review and polar-word sequences one fixed pair (recommended / avoid), in half of them a class tag (:) or :() before each label |
+                | corpus | general text of a small world (18%%), its facts as questions (5%%), repeated word lists (6%%) and demonstration sequences (71%%): word→label maps, made-up words, reviews, topics, polar words — label words drawn per sequence; in 30%% of the review and polar-word sequences one fixed pair (recommended / avoid), in half of them a class tag, `:)` or `:(`, before each label |
                 | curriculum | random-token copying for %d steps (then one row in eight), polar-word maps only until step %d, reviews and polar words until step %d, then the whole mix |
                 | training | %d steps of %d × %d tokens (%,d tokens), AdamW (β 0.9/0.99, weight decay 0.1), peak lr %.0e, warm-up %d steps, cosine to a tenth, clip 1.0 |
                 | seed | %d |

@@ -6,7 +6,7 @@ import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.HfBlock;
 
 /**
- * Starts chosen attention heads of the first layer as previous-token heads, the first half of an
+ * Starts chosen attention heads of the first layers as previous-token heads, the first half of an
  * induction circuit (Olsson et al. 2022). With RoPE a head whose query and key are constant
  * attends by relative position only: for a frequency pair rotated by {@code θ} per position, a key
  * bias {@code c} and a query bias {@code c·e^{-iθ}} give the score {@code c²·cos((i − j − 1)θ)},
