@@ -112,30 +112,29 @@ def gap_at(i):
 NF=20; COLON=NI+NL+a.gap+3
 def fillers(most):
     return [COLON+1+int(torch.randint(0,NF,(1,),generator=g)) for _ in range(int(torch.randint(0,most+1,(1,),generator=g)))]
-def twoclass(around):
+def twoclass(around, tags):
     # items of two fixed classes (item % 2), one label per class drawn per row: a new item is
     # answered only by matching its class against the demonstrations (as a review's polarity);
     # around(item) gives the tokens before the item and between it and its label
     labs=(NI+2+torch.randperm(NL-2,generator=g)[:2]).tolist(); ids=[];w=[];seen=set()
     fixed=torch.rand(1,generator=g).item()<a.fixed
     if fixed: labs=[NI,NI+1]   # a fixed pair for the whole corpus: the class is learned in the weights
-    tagged=a.tag and not untagged and torch.rand(1,generator=g).item()<a.tag_rows
+    tagged=a.tag and tags and torch.rand(1,generator=g).item()<a.tag_rows
     while len(ids)<T+1:
         it=int(torch.randint(0,NI,(1,),generator=g)); c=it%2; before,after=around(it)
         tag=[NLt+1+c] if tagged else []
-        lw=[3 if fixed else 2 if c in seen else 1]
-        if a.tag_place=='before': ids+=before+[it]+after+tag+[labs[c]]+[NLt]; w+=[0]*(len(before)+1+len(after)+len(tag))+lw+[0]
-        else: ids+=before+[it]+after+[labs[c]]+tag+[NLt]; w+=[0]*(len(before)+1+len(after))+lw+[0]*len(tag)+[0]
+        answer=tag+[labs[c]] if a.tag_place=='before' else [labs[c]]+tag
+        lw=3 if fixed else 2 if c in seen else 1
+        ids+=before+[it]+after+answer+[NLt]; w+=[0]*(len(before)+1+len(after))+[lw if t==labs[c] else 0 for t in answer]+[0]
         seen.add(c)
     return ids[:T+1],w[:T+1]
-untagged=False   # set while measuring: the demonstrations without tags, as a real prompt writes them
-def classmap(i):
-    return twoclass(lambda it: ([], SEP[:gap_at(i)]))
-def reviewmap(i):
+def classmap(i, tags):
+    return twoclass(lambda it: ([], SEP[:gap_at(i)]), tags)
+def reviewmap(i, tags):
     # a review in miniature: the item among 0-3 neutral fillers before and 0-2 after, then ': label':
     # it sits a varying distance before the label, so no fixed-offset head finds it; reading needs
     # a head that gathers the recent item (as a review's polarity)
-    return twoclass(lambda it: (fillers(3), fillers(2)+[COLON]))
+    return twoclass(lambda it: (fillers(3), fillers(2)+[COLON]), tags)
 def skiprepeat():
     # a repeated segment whose tokens are each followed by the --gap separators: predicting the
     # next segment token after the separators needs the match the class map needs at that gap
@@ -145,9 +144,10 @@ def skiprepeat():
 def repeat():
     n=int(torch.randint(10,31,(1,),generator=g)); seg=torch.randint(0,V,(n,),generator=g).tolist()
     ids=(seg*(T//n+2))[:T+1]; return ids,[0]*n+[2]*(T+1-n)
-def batch(i):
+def batch(i, tags=True):
+    # tags=False writes the demonstrations without tags, as a real prompt does: what reading is measured on
     maps=a.task in ('wordmap','classmap','reviewmap') or (a.task.startswith('curriculum') and i>a.switch)
-    mapping=(lambda: classmap(i)) if 'classmap' in a.task else (lambda: reviewmap(i)) if 'reviewmap' in a.task else doc
+    mapping=(lambda: classmap(i,tags)) if 'classmap' in a.task else (lambda: reviewmap(i,tags)) if 'reviewmap' in a.task else doc
     xs,ws=zip(*[(mapping() if maps else skiprepeat() if a.skip else repeat()) for _ in range(a.B)]); return torch.tensor(xs),torch.tensor(ws)
 t0=time.time()
 for i in range(1,a.steps+1):
@@ -158,6 +158,6 @@ for i in range(1,a.steps+1):
         with torch.no_grad():
             x,w=batch(i); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:]); acc=ok[w[:,1:]==2].float().mean().item()
             fx=ok[w[:,1:]==3].float().mean().item() if (w==3).any() else float('nan')
-            untagged=True; x,w=batch(i); untagged=False; ok=(m(x[:,:-1]).argmax(-1)==x[:,1:])
+            x,w=batch(i,tags=False); ok=(m(x[:,:-1]).argmax(-1)==x[:,1:])
             plain=ok[w[:,1:]==2].float().mean().item()
         print(f"step {i} loss {loss.item():.3f} accuracy {acc:.2f} untagged {plain:.2f} fixed {fx:.2f} {time.time()-t0:.0f}s",flush=True)
