@@ -36,7 +36,7 @@ final class ResultsCommand implements Callable<Integer> {
         Path folder = model != null ? model : AppPaths.bundledModel();
         Studies.Plan full = Studies.Plan.FULL;
         Studies.Plan plan = new Studies.Plan(seeds, full.shots(), full.labelled(), full.learningRates(),
-                full.forgettingSteps(), full.fineTuneSteps());
+                full.forgettingSteps(), full.fineTuneSteps(), full.novelFineTuneSteps());
         Studies.Results r = new Studies(folder, new SampleTasks(new World(1)), plan, m -> {
             o.println(m);
             o.flush();

@@ -61,6 +61,24 @@ public final class SampleTasks {
         }, "Answer with animal, food or tool.", "Text: {input}\nCategory: {output}\n\n");
     }
 
+    /**
+     * The same mapping as a word list, each made-up word followed by its category ({@code dax animal}):
+     * one demonstration per word, the query a bare word. The label comes right after its key, so a
+     * model that can copy from its context (an induction head) can answer; the sentences of
+     * {@link #novel()} ask it to recall a label written a line below the word.
+     */
+    public static PromptSet novelWordList() {
+        List<Example> demos = Texts.RESERVED_NONCE.stream().map(w -> new Example(w, novelCategory(w))).toList();
+        return new PromptSet("Answer with animal, food or tool.", new PromptTemplate("{input} {output}\n"),
+                LabelSet.of("animal", "food", "tool"), demos);
+    }
+
+    /** The made-up word a sentence of {@link #novel()} is about. */
+    public static String novelWord(String sentence) {
+        return Texts.RESERVED_NONCE.stream().filter(w -> sentence.toLowerCase().matches(".*\\b" + w + "\\b.*"))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no made-up word in: " + sentence));
+    }
+
     /** The category of each made-up word of {@link #novel()}. */
     public static String novelCategory(String word) {
         return List.of("animal", "food", "tool").get(Texts.RESERVED_NONCE.indexOf(word) / 2);
@@ -112,6 +130,7 @@ public final class SampleTasks {
             writeJsonl(d.resolve("test.jsonl"), t.test());
             t.prompts().write(d.resolve("prompt-set.json"));
         }
+        novelWordList().write(dir.resolve("novel").resolve("word-list-prompt-set.json"));
         Path g = Files.createDirectories(dir.resolve("general"));
         AtomicFiles.writeString(g.resolve("held-out.txt"), String.join("\n\n", generalText(60)) + "\n");
     }

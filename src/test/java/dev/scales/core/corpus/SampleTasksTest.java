@@ -37,10 +37,25 @@ class SampleTasksTest {
     void madeUpWordsKeepTheirCategoryAcrossSplits() {
         SampleTasks.Task novel = tasks.novel();
         Stream.of(novel.train(), novel.test()).flatMap(List::stream).forEach(i -> {
-            String word = Texts.RESERVED_NONCE.stream().filter(w -> i.input().matches("(?i).*\\b" + w + "\\b.*"))
-                    .findFirst().orElseThrow();
+            String word = SampleTasks.novelWord(i.input());
+            assertThat(i.input().toLowerCase()).contains(word);
             assertThat(SampleTasks.novelCategory(word)).isEqualTo(i.label());
         });
+    }
+
+    @Test
+    void theWordListWritesEachMadeUpWordOnceRightBeforeItsCategory() {
+        var list = SampleTasks.novelWordList();
+        assertThat(list.examples()).extracting(e -> e.input()).containsExactlyElementsOf(Texts.RESERVED_NONCE);
+        assertThat(list.examples()).allSatisfy(e -> assertThat(e.output()).isEqualTo(SampleTasks.novelCategory(e.input())));
+        assertThat(list.prompt(list.examples().subList(0, 2), "fep").render())
+                .isEqualTo("Answer with animal, food or tool.\n\ndax animal\nwug animal\nfep");
+    }
+
+    @Test
+    void aSentenceWithoutAMadeUpWordIsRefusedWithTheSentenceNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SampleTasks.novelWord("The old fox stayed in Ashford."))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("The old fox");
     }
 
     @Test
@@ -49,7 +64,7 @@ class SampleTasksTest {
         Path committed = Path.of("sample-data");
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> written = files.filter(Files::isRegularFile).toList();
-            assertThat(written).hasSize(13);
+            assertThat(written).hasSize(14);
             for (Path f : written) {
                 Path rel = dir.relativize(f);
                 assertThat(committed.resolve(rel)).as(rel.toString()).exists();

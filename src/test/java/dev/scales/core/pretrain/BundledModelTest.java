@@ -49,4 +49,25 @@ class BundledModelTest {
             }
         }
     }
+
+    @Test
+    void readsTheMadeUpWordsFromAWordListInItsPromptAndLoraLearnsThemFromSentences() {
+        SampleTasks.Task novel = new SampleTasks(new World(1)).novel();
+        var sentences = novel.test().subList(0, 60);
+        var words = sentences.stream().map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label())).toList();
+        var list = SampleTasks.novelWordList();
+        try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
+            assertThat(Lab.accuracy(m, list, list.examples(), Lab.tests(words), false))
+                    .as("the category right after its word: an induction copy").isGreaterThanOrEqualTo(0.95);
+
+            var outcome = Lab.fineTune(m, novel.prompts(), novel.train(), Lab.settings(m, true,
+                    dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
+            try {
+                assertThat(Lab.accuracy(m, novel.prompts(), List.of(), Lab.tests(sentences), false))
+                        .as("zero-shot after LoRA on the training sentences").isGreaterThanOrEqualTo(0.95);
+            } finally {
+                outcome.adapters().close();
+            }
+        }
+    }
 }
