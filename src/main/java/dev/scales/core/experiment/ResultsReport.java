@@ -171,15 +171,16 @@ public final class ResultsReport {
                 + "that the pretraining corpus never wrote.%n%n| setting | test accuracy |%n| --- | --- |%n"
                 + "| in context, one demonstration per word (the mapping in the prompt) | %s |%n"
                 + "| in context, the same demonstrations less the query's own word | %s |%n"
-                + "| zero-shot | %s |%n| LoRA on the %d training sentences (lr %.0e, %d steps), zero-shot prompt | %s |%n"
+                + "| zero-shot | %s |%n"
+                + "| LoRA on the %d training sentences (lr %.0e, %d steps), zero-shot prompt | %s |%n"
                 + "| in context, the mapping as a word list (`dax animal`), the query a bare word | %s |%n"
                 + "| the same word list less the query's own word | %s |%n%n"
                 + "The word list puts each category right after its word, so copying the token that followed the "
                 + "same word earlier answers it; in the sentences the category is written on the line below, and "
                 + "the model must recall it across that gap.%n%n",
                 pm(r.novelWithMapping()), pm(r.novelWithoutMapping()), pm(r.novelZeroShot()),
-                (int) r.novelFineTuned().x(), Studies.Plan.NOVEL_LORA_RATE, r.novelFineTuneSteps(), pm(r.novelFineTuned()), pm(r.novelWordList()),
-                pm(r.novelWordListWithout())));
+                (int) r.novelFineTuned().x(), Studies.Plan.NOVEL_LORA_RATE, r.novelFineTuneSteps(),
+                pm(r.novelFineTuned()), pm(r.novelWordList()), pm(r.novelWordListWithout())));
         return b.toString();
     }
 

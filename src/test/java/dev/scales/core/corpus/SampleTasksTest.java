@@ -1,6 +1,7 @@
 package dev.scales.core.corpus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,14 +48,15 @@ class SampleTasksTest {
     void theWordListWritesEachMadeUpWordOnceRightBeforeItsCategory() {
         var list = SampleTasks.novelWordList();
         assertThat(list.examples()).extracting(e -> e.input()).containsExactlyElementsOf(Texts.RESERVED_NONCE);
-        assertThat(list.examples()).allSatisfy(e -> assertThat(e.output()).isEqualTo(SampleTasks.novelCategory(e.input())));
+        assertThat(list.examples())
+                .allSatisfy(e -> assertThat(e.output()).isEqualTo(SampleTasks.novelCategory(e.input())));
         assertThat(list.prompt(list.examples().subList(0, 2), "fep").render())
                 .isEqualTo("Answer with animal, food or tool.\n\ndax animal\nwug animal\nfep");
     }
 
     @Test
     void aSentenceWithoutAMadeUpWordIsRefusedWithTheSentenceNamed() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SampleTasks.novelWord("The old fox stayed in Ashford."))
+        assertThatThrownBy(() -> SampleTasks.novelWord("The old fox stayed in Ashford."))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("The old fox");
     }
 

@@ -54,7 +54,8 @@ class BundledModelTest {
     void readsTheMadeUpWordsFromAWordListInItsPromptAndLoraLearnsThemFromSentences() {
         SampleTasks.Task novel = new SampleTasks(new World(1)).novel();
         var sentences = novel.test().subList(0, 60);
-        var words = sentences.stream().map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label())).toList();
+        var words = sentences.stream().map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label()))
+                .toList();
         var list = SampleTasks.novelWordList();
         try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
             assertThat(Lab.accuracy(m, list, list.examples(), Lab.tests(words), false))
