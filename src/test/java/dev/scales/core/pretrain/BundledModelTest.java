@@ -60,6 +60,12 @@ class BundledModelTest {
         try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
             assertThat(Lab.accuracy(m, list, list.examples(), Lab.tests(words), false))
                     .as("the category right after its word: an induction copy").isGreaterThanOrEqualTo(0.95);
+            var daxes = words.stream().filter(w -> w.input().equals("dax")).toList();
+            var listLessDax = list.examples().stream().filter(e -> !e.input().equals("dax")).toList();
+            assertThat(Lab.accuracy(m, list, listLessDax, Lab.tests(daxes), false))
+                    .as("dax, with the other five words listed").isLessThanOrEqualTo(0.5);
+            assertThat(Lab.accuracy(m, novel.prompts(), List.of(), Lab.tests(sentences), false))
+                    .as("zero-shot: no category is in the weights").isLessThanOrEqualTo(0.5);
 
             var outcome = Lab.fineTune(m, novel.prompts(), novel.train(), Lab.settings(m, true,
                     dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
