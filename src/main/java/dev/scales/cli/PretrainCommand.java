@@ -21,68 +21,68 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--arch", description = "llama (RMSNorm, RoPE, SwiGLU), qwen2 (llama with q/k/v biases) or "
-            + "gpt2 (default: qwen2).")
+            + "gpt2 (default: ${DEFAULT-VALUE}).")
     String arch = D.architecture();
 
-    @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: " + 1 + ").")
+    @Option(names = "--seed", description = "Seed of the world, the corpus and the weights (default: ${DEFAULT-VALUE}).")
     long seed = D.seed();
 
-    @Option(names = "--steps", description = "Optimizer steps (default: 7000).")
+    @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps = D.steps();
 
     @Option(names = "--minutes", description = "Stop after this many minutes even if steps remain (0: no limit).")
     double minutes = D.maxMinutes();
 
-    @Option(names = "--batch", description = "Sequences per step (default: 8).")
+    @Option(names = "--batch", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch = D.batch();
 
-    @Option(names = "--context", description = "Tokens per sequence and the model's context (default: 256).")
+    @Option(names = "--context", description = "Tokens per sequence and the model's context (default: ${DEFAULT-VALUE}).")
     int context = D.context();
 
     @Option(names = "--lr", description = "Peak learning rate (default: 2e-3).")
     float lr = D.learningRate();
 
-    @Option(names = "--vocab", description = "Tokenizer vocabulary size (default: 1536).")
+    @Option(names = "--vocab", description = "Tokenizer vocabulary size (default: ${DEFAULT-VALUE}).")
     int vocab = D.vocabSize();
 
-    @Option(names = "--hidden", description = "Hidden size (default: 128).")
+    @Option(names = "--hidden", description = "Hidden size (default: ${DEFAULT-VALUE}).")
     int hidden = D.hidden();
 
-    @Option(names = "--layers", description = "Transformer layers (default: 4).")
+    @Option(names = "--layers", description = "Transformer layers (default: ${DEFAULT-VALUE}).")
     int layers = D.layers();
 
-    @Option(names = "--heads", description = "Attention heads (default: 4).")
+    @Option(names = "--heads", description = "Attention heads (default: ${DEFAULT-VALUE}).")
     int heads = D.heads();
 
     @Option(names = "--label-weight", description = "Weight of the label words' predictions in the loss, other "
-            + "tokens weigh 1 (default: 4).")
+            + "tokens weigh 1 (default: ${DEFAULT-VALUE}).")
     float labelWeight = D.labelWeight();
 
-    @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: 500).")
+    @Option(names = "--probe-every", description = "Probe in-context learning every this many steps (default: ${DEFAULT-VALUE}).")
     int probeEvery = D.probeEvery();
 
     @Option(names = "--copy-steps", description = "Train the first this many steps on random-token copying: "
             + "segments of 10-30 token ids repeated to the end of the row, where induction heads form; afterwards "
-            + "one row in eight (default: 400).")
+            + "one row in eight (default: ${DEFAULT-VALUE}).")
     int copySteps = D.copySteps();
 
     @Option(names = "--polarity-steps", description = "Until this step train on one-word polarity maps only, "
-            + "where reading labels from the demonstrations forms first (default: 3000).")
+            + "where reading labels from the demonstrations forms first (default: ${DEFAULT-VALUE}).")
     int polaritySteps = D.polaritySteps();
 
     @Option(names = "--review-steps", description = "Until this step train on reviews and polarity maps, then on "
-            + "the whole mix (default: 4500).")
+            + "the whole mix (default: ${DEFAULT-VALUE}).")
     int reviewSteps = D.reviewSteps();
 
     @Option(names = "--previous-token-heads", description = "Start this many heads of each of the first "
-            + "--previous-token-layers layers as previous-token heads (needs --arch qwen2; default: 1).")
+            + "--previous-token-layers layers as previous-token heads (needs --arch qwen2; default: ${DEFAULT-VALUE}).")
     int previousTokenHeads = D.previousTokenHeads();
 
     @Option(names = "--previous-token-layers", description = "The layers, from the first, that get "
-            + "--previous-token-heads (default: 2).")
+            + "--previous-token-heads (default: ${DEFAULT-VALUE}).")
     int previousTokenLayers = D.previousTokenLayers();
 
-    @Option(names = "--log-every", description = "Print a progress line every this many steps (default: 50).")
+    @Option(names = "--log-every", description = "Print a progress line every this many steps (default: ${DEFAULT-VALUE}).")
     int logEvery = 50;
 
     @CommandLine.Spec
