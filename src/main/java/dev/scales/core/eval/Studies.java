@@ -69,7 +69,7 @@ public final class Studies {
                           double basePerplexity, double baseFlippedEightShot, List<Strength> forgetting,
                           Point orderings4, Point novelWithMapping, Point novelWithoutMapping, Point novelZeroShot,
                           Point novelFineTuned, int novelFineTuneSteps, Point novelWordList,
-                          Point novelWordListWithout, long elapsedMillis) {}
+                          Point novelWordListWithout, Point novelWordListFineTuned, long elapsedMillis) {}
 
     /**
      * Sizes of the studies; {@link #FULL} is what docs/RESULTS.md uses. The made-up words get a
@@ -162,7 +162,7 @@ public final class Studies {
                     new Point(64, seconds), new Curve("in context (N shots)", icl),
                     new Curve("fine-tuned on N (LoRA)", ft), basePpl, baseFlipped, forgetting, new Point(4, orderings),
                     novelPoints[0], novelPoints[1], novelPoints[2], novelPoints[3], plan.novelFineTuneSteps(),
-                    novelPoints[4], novelPoints[5], (System.nanoTime() - start) / 1_000_000);
+                    novelPoints[4], novelPoints[5], novelPoints[6], (System.nanoTime() - start) / 1_000_000);
         }
     }
 
@@ -244,7 +244,8 @@ public final class Studies {
      * The made-up words: with one demonstration per word (the mapping in the prompt); with the same
      * demonstrations less those of the query's own word; zero-shot; zero-shot after LoRA on the
      * training split; and the mapping as a word list ({@code dax animal}) asked of the bare words,
-     * with and without the query's own word.
+     * with and without the query's own word, and zero-shot after LoRA on the training split's words
+     * in that form (the same queries, the mapping in the weights instead of the prompt).
      */
     private Point[] novel(LoadedModel base) {
         PromptSet set = novel.prompts();
@@ -254,6 +255,7 @@ public final class Studies {
         List<Double> listWith = new ArrayList<>();
         List<Double> listWithout = new ArrayList<>();
         List<Double> tuned = new ArrayList<>();
+        List<Double> listTuned = new ArrayList<>();
         for (int seed = 0; seed < plan.seeds(); seed++) {
             List<SampleTasks.Item> mapping = new ArrayList<>();
             Random r = new Random(seed);
@@ -277,10 +279,12 @@ public final class Studies {
             listWithout.add((double) listRight / novel.test().size());
             tuned.add(fineTunedAccuracy(set, novel.train(), true, Plan.NOVEL_LORA_RATE, plan.novelFineTuneSteps(), seed,
                     Lab.tests(novel.test())));
+            listTuned.add(fineTunedAccuracy(list, bareWords(novel.train()), true, Plan.NOVEL_LORA_RATE,
+                    plan.novelFineTuneSteps(), seed, Lab.tests(bareWords(novel.test()))));
         }
         Point zero = new Point(0, List.of(Lab.accuracy(base, set, List.of(), Lab.tests(novel.test()), false)));
         return new Point[] {new Point(6, with), new Point(5, without), zero, new Point(novel.train().size(), tuned),
-                new Point(6, listWith), new Point(5, listWithout)};
+                new Point(6, listWith), new Point(5, listWithout), new Point(novel.train().size(), listTuned)};
     }
 
     private static long correct(LoadedModel m, PromptSet set, List<SampleTasks.Item> demos,

@@ -174,13 +174,16 @@ public final class ResultsReport {
                 + "| zero-shot | %s |%n"
                 + "| LoRA on the %d training sentences (lr %.0e, %d steps), zero-shot prompt | %s |%n"
                 + "| in context, the mapping as a word list (`dax animal`), the query a bare word | %s |%n"
-                + "| the same word list less the query's own word | %s |%n%n"
+                + "| the same word list less the query's own word | %s |%n"
+                + "| LoRA on the training sentences' %d word–category pairs (same rate and steps), the word list's "
+                + "template with no demonstrations | %s |%n%n"
                 + "The word list puts each category right after its word, so copying the token that followed the "
                 + "same word earlier answers it; in the sentences the category is written on the line below, and "
                 + "the model must recall it across that gap.%n%n",
                 pm(r.novelWithMapping()), pm(r.novelWithoutMapping()), pm(r.novelZeroShot()),
                 (int) r.novelFineTuned().x(), Studies.Plan.NOVEL_LORA_RATE, r.novelFineTuneSteps(),
-                pm(r.novelFineTuned()), pm(r.novelWordList()), pm(r.novelWordListWithout())));
+                pm(r.novelFineTuned()), pm(r.novelWordList()), pm(r.novelWordListWithout()),
+                (int) r.novelWordListFineTuned().x(), pm(r.novelWordListFineTuned())));
         return b.toString();
     }
 

@@ -51,11 +51,12 @@ class BundledModelTest {
     }
 
     @Test
-    void readsTheMadeUpWordsFromAWordListInItsPromptAndLoraLearnsThemFromSentences() {
+    void readsTheMadeUpWordsFromAWordListInItsPromptAndLoraLearnsThemWithoutIt() {
         SampleTasks.Task novel = new SampleTasks(new World(1)).novel();
         var sentences = novel.test().subList(0, 60);
-        var words = sentences.stream().map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label()))
-                .toList();
+        java.util.function.Function<List<SampleTasks.Item>, List<SampleTasks.Item>> bare = items -> items.stream()
+                .map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label())).toList();
+        var words = bare.apply(sentences);
         var list = SampleTasks.novelWordList();
         try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
             assertThat(Lab.accuracy(m, list, list.examples(), Lab.tests(words), false))
@@ -74,6 +75,18 @@ class BundledModelTest {
                         .as("zero-shot after LoRA on the training sentences").isGreaterThanOrEqualTo(0.95);
             } finally {
                 outcome.adapters().close();
+            }
+
+            assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
+                    .as("the bare words, no list in the prompt").isLessThanOrEqualTo(0.5);
+            var onPairs = Lab.fineTune(m, list, bare.apply(novel.train()), Lab.settings(m, true,
+                    dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
+            try {
+                assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
+                        .as("the bare words, no list in the prompt, after LoRA on the training pairs")
+                        .isGreaterThanOrEqualTo(0.95);
+            } finally {
+                onPairs.adapters().close();
             }
         }
     }
