@@ -73,6 +73,11 @@ public final class SampleTasks {
                 LabelSet.of("animal", "food", "tool"), demos);
     }
 
+    /** The items of {@link #novel()} as the word list asks them: each sentence's made-up word, with its label. */
+    public static List<Item> novelWords(List<Item> sentences) {
+        return sentences.stream().map(i -> new Item(novelWord(i.input()), i.label())).toList();
+    }
+
     /** The made-up word a sentence of {@link #novel()} is about. */
     public static String novelWord(String sentence) {
         return Texts.RESERVED_NONCE.stream().filter(w -> sentence.toLowerCase().matches(".*\\b" + w + "\\b.*"))

@@ -264,23 +264,23 @@ public final class Studies {
                 mapping.add(of.get(r.nextInt(of.size())));
             }
             Collections.shuffle(mapping, r);
-            List<SampleTasks.Item> words = bareWords(mapping);
+            List<SampleTasks.Item> words = SampleTasks.novelWords(mapping);
             with.add(Lab.accuracy(base, set, Lab.examples(mapping), Lab.tests(novel.test()), false));
-            listWith.add(Lab.accuracy(base, list, Lab.examples(words), Lab.tests(bareWords(novel.test())), false));
+            listWith.add(Lab.accuracy(base, list, Lab.examples(words), Lab.tests(SampleTasks.novelWords(novel.test())), false));
             int right = 0;
             int listRight = 0;
             for (String w : Texts.RESERVED_NONCE) {
                 List<SampleTasks.Item> queries = novel.test().stream().filter(i -> wordOf(i).equals(w)).toList();
                 right += correct(base, set, mapping.stream().filter(i -> !wordOf(i).equals(w)).toList(), queries);
                 listRight += correct(base, list, words.stream().filter(i -> !i.input().equals(w)).toList(),
-                        bareWords(queries));
+                        SampleTasks.novelWords(queries));
             }
             without.add((double) right / novel.test().size());
             listWithout.add((double) listRight / novel.test().size());
             tuned.add(fineTunedAccuracy(set, novel.train(), true, Plan.NOVEL_LORA_RATE, plan.novelFineTuneSteps(), seed,
                     Lab.tests(novel.test())));
-            listTuned.add(fineTunedAccuracy(list, bareWords(novel.train()), true, Plan.NOVEL_LORA_RATE,
-                    plan.novelFineTuneSteps(), seed, Lab.tests(bareWords(novel.test()))));
+            listTuned.add(fineTunedAccuracy(list, SampleTasks.novelWords(novel.train()), true, Plan.NOVEL_LORA_RATE,
+                    plan.novelFineTuneSteps(), seed, Lab.tests(SampleTasks.novelWords(novel.test()))));
         }
         Point zero = new Point(0, List.of(Lab.accuracy(base, set, List.of(), Lab.tests(novel.test()), false)));
         return new Point[] {new Point(6, with), new Point(5, without), zero, new Point(novel.train().size(), tuned),
@@ -294,10 +294,5 @@ public final class Studies {
 
     private static String wordOf(SampleTasks.Item item) {
         return SampleTasks.novelWord(item.input());
-    }
-
-    /** Each sentence's made-up word, with the sentence's label. */
-    private static List<SampleTasks.Item> bareWords(List<SampleTasks.Item> items) {
-        return items.stream().map(i -> new SampleTasks.Item(wordOf(i), i.label())).toList();
     }
 }

@@ -52,6 +52,9 @@ class SampleTasksTest {
                 .allSatisfy(e -> assertThat(e.output()).isEqualTo(SampleTasks.novelCategory(e.input())));
         assertThat(list.prompt(list.examples().subList(0, 2), "fep").render())
                 .isEqualTo("Answer with animal, food or tool.\n\ndax animal\nwug animal\nfep");
+        assertThat(SampleTasks.novelWords(List.of(new SampleTasks.Item("Look, a wug near the door.", "animal"))))
+                .as("a sentence asked as the word list asks it")
+                .containsExactly(new SampleTasks.Item("wug", "animal"));
     }
 
     @Test

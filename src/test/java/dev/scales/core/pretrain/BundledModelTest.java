@@ -54,9 +54,7 @@ class BundledModelTest {
     void readsTheMadeUpWordsFromAWordListInItsPromptAndLoraLearnsThemWithoutIt() {
         SampleTasks.Task novel = new SampleTasks(new World(1)).novel();
         var sentences = novel.test().subList(0, 60);
-        java.util.function.Function<List<SampleTasks.Item>, List<SampleTasks.Item>> bare = items -> items.stream()
-                .map(i -> new SampleTasks.Item(SampleTasks.novelWord(i.input()), i.label())).toList();
-        var words = bare.apply(sentences);
+        var words = SampleTasks.novelWords(sentences);
         var list = SampleTasks.novelWordList();
         try (LoadedModel m = ModelLoader.load(folder, Device.cpu())) {
             assertThat(Lab.accuracy(m, list, list.examples(), Lab.tests(words), false))
@@ -79,7 +77,7 @@ class BundledModelTest {
 
             assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
                     .as("the bare words, no list in the prompt").isLessThanOrEqualTo(0.5);
-            var onPairs = Lab.fineTune(m, list, bare.apply(novel.train()), Lab.settings(m, true,
+            var onPairs = Lab.fineTune(m, list, SampleTasks.novelWords(novel.train()), Lab.settings(m, true,
                     dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
             try {
                 assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
