@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The six measurements docs/RESULTS.md reports, on a model folder and the sample tasks: in-context
@@ -67,9 +69,16 @@ public final class Studies {
     public record Results(String model, int seeds, Curve shots, Curve shotsRandomLabels, Curve shotsCalibrated,
                           Point lora64, Point lora64Seconds, Curve labelledIcl, Curve labelledFineTuned,
                           double basePerplexity, double baseFlippedEightShot, List<Strength> forgetting,
-                          Point orderings4, Point novelWithMapping, Point novelWithoutMapping, Point novelZeroShot,
-                          Point novelFineTuned, int novelFineTuneSteps, Point novelWordList,
-                          Point novelWordListWithout, Point novelWordListFineTuned, long elapsedMillis) {}
+                          Point orderings4, Novel novel, long elapsedMillis) {}
+
+    /**
+     * The made-up words: as sentences with one demonstration per word (the mapping in the prompt),
+     * the same less the query's own word, zero-shot, and zero-shot after LoRA ({@code fineTuneSteps}
+     * steps) on the training sentences; and as a word list asked of the bare words, with and without
+     * the query's own word, and zero-shot after LoRA on the training split's word–category pairs.
+     */
+    public record Novel(Point withMapping, Point withoutMapping, Point zeroShot, Point fineTuned, int fineTuneSteps,
+                        Point wordList, Point wordListWithout, Point wordListFineTuned) {}
 
     /**
      * Sizes of the studies; {@link #FULL} is what docs/RESULTS.md uses. The made-up words get a
@@ -157,12 +166,10 @@ public final class Studies {
                 }
             }
             progress.accept("6/6 the made-up-word mapping");
-            Point[] novelPoints = novel(base);
             return new Results(base.name(), plan.seeds(), gold, random, calibrated, new Point(64, acc),
                     new Point(64, seconds), new Curve("in context (N shots)", icl),
                     new Curve("fine-tuned on N (LoRA)", ft), basePpl, baseFlipped, forgetting, new Point(4, orderings),
-                    novelPoints[0], novelPoints[1], novelPoints[2], novelPoints[3], plan.novelFineTuneSteps(),
-                    novelPoints[4], novelPoints[5], novelPoints[6], (System.nanoTime() - start) / 1_000_000);
+                    novel(base), (System.nanoTime() - start) / 1_000_000);
         }
     }
 
@@ -240,16 +247,17 @@ public final class Studies {
         return label.equals("positive") ? "negative" : "positive";
     }
 
-    /**
-     * The made-up words: with one demonstration per word (the mapping in the prompt); with the same
-     * demonstrations less those of the query's own word; zero-shot; zero-shot after LoRA on the
-     * training split; and the mapping as a word list ({@code dax animal}) asked of the bare words,
-     * with and without the query's own word, and zero-shot after LoRA on the training split's words
-     * in that form (the same queries, the mapping in the weights instead of the prompt).
-     */
-    private Point[] novel(LoadedModel base) {
+    private Novel novel(LoadedModel base) {
         PromptSet set = novel.prompts();
         PromptSet list = SampleTasks.novelWordList();
+        Map<String, List<SampleTasks.Item>> trainByWord = novel.train().stream()
+                .collect(Collectors.groupingBy(Studies::wordOf));
+        Map<String, List<SampleTasks.Item>> testByWord = novel.test().stream()
+                .collect(Collectors.groupingBy(Studies::wordOf));
+        List<FewShotEvaluator.TestExample> tests = Lab.tests(novel.test());
+        List<FewShotEvaluator.TestExample> testWords = Lab.tests(SampleTasks.novelWords(novel.test()));
+        List<SampleTasks.Item> trainWords = SampleTasks.novelWords(novel.train());
+        int steps = plan.novelFineTuneSteps();
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         List<Double> listWith = new ArrayList<>();
@@ -260,31 +268,30 @@ public final class Studies {
             List<SampleTasks.Item> mapping = new ArrayList<>();
             Random r = new Random(seed);
             for (String w : Texts.RESERVED_NONCE) {
-                List<SampleTasks.Item> of = novel.train().stream().filter(i -> wordOf(i).equals(w)).toList();
+                List<SampleTasks.Item> of = trainByWord.get(w);
                 mapping.add(of.get(r.nextInt(of.size())));
             }
             Collections.shuffle(mapping, r);
             List<SampleTasks.Item> words = SampleTasks.novelWords(mapping);
-            with.add(Lab.accuracy(base, set, Lab.examples(mapping), Lab.tests(novel.test()), false));
-            listWith.add(Lab.accuracy(base, list, Lab.examples(words), Lab.tests(SampleTasks.novelWords(novel.test())), false));
+            with.add(Lab.accuracy(base, set, Lab.examples(mapping), tests, false));
+            listWith.add(Lab.accuracy(base, list, Lab.examples(words), testWords, false));
             int right = 0;
             int listRight = 0;
             for (String w : Texts.RESERVED_NONCE) {
-                List<SampleTasks.Item> queries = novel.test().stream().filter(i -> wordOf(i).equals(w)).toList();
+                List<SampleTasks.Item> queries = testByWord.get(w);
                 right += correct(base, set, mapping.stream().filter(i -> !wordOf(i).equals(w)).toList(), queries);
                 listRight += correct(base, list, words.stream().filter(i -> !i.input().equals(w)).toList(),
                         SampleTasks.novelWords(queries));
             }
             without.add((double) right / novel.test().size());
             listWithout.add((double) listRight / novel.test().size());
-            tuned.add(fineTunedAccuracy(set, novel.train(), true, Plan.NOVEL_LORA_RATE, plan.novelFineTuneSteps(), seed,
-                    Lab.tests(novel.test())));
-            listTuned.add(fineTunedAccuracy(list, SampleTasks.novelWords(novel.train()), true, Plan.NOVEL_LORA_RATE,
-                    plan.novelFineTuneSteps(), seed, Lab.tests(SampleTasks.novelWords(novel.test()))));
+            tuned.add(fineTunedAccuracy(set, novel.train(), true, Plan.NOVEL_LORA_RATE, steps, seed, tests));
+            listTuned.add(fineTunedAccuracy(list, trainWords, true, Plan.NOVEL_LORA_RATE, steps, seed, testWords));
         }
-        Point zero = new Point(0, List.of(Lab.accuracy(base, set, List.of(), Lab.tests(novel.test()), false)));
-        return new Point[] {new Point(6, with), new Point(5, without), zero, new Point(novel.train().size(), tuned),
-                new Point(6, listWith), new Point(5, listWithout), new Point(novel.train().size(), listTuned)};
+        Point zero = new Point(0, List.of(Lab.accuracy(base, set, List.of(), tests, false)));
+        int n = novel.train().size();
+        return new Novel(new Point(6, with), new Point(5, without), zero, new Point(n, tuned), steps,
+                new Point(6, listWith), new Point(5, listWithout), new Point(n, listTuned));
     }
 
     private static long correct(LoadedModel m, PromptSet set, List<SampleTasks.Item> demos,

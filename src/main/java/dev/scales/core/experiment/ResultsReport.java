@@ -167,6 +167,7 @@ public final class ResultsReport {
                 r.seeds(), o.mean(), o.std(), o.min(), o.max(), pm(at(r.shotsRandomLabels(), 8)), pm(k8),
                 pm(r.shotsCalibrated().points().get(0)), pm(k0), pm(at(r.shotsCalibrated(), 8)), pm(k8)));
         b.append("## 6. The made-up-word mapping\n\n");
+        Studies.Novel n = r.novel();
         b.append(String.format(Locale.ROOT, "Six made-up words (dax, wug: animal; fep, toma: food; blicket, zorb: tool) "
                 + "that the pretraining corpus never wrote.%n%n| setting | test accuracy |%n| --- | --- |%n"
                 + "| in context, one demonstration per word (the mapping in the prompt) | %s |%n"
@@ -180,10 +181,9 @@ public final class ResultsReport {
                 + "The word list puts each category right after its word, so copying the token that followed the "
                 + "same word earlier answers it; in the sentences the category is written on the line below, and "
                 + "the model must recall it across that gap.%n%n",
-                pm(r.novelWithMapping()), pm(r.novelWithoutMapping()), pm(r.novelZeroShot()),
-                (int) r.novelFineTuned().x(), Studies.Plan.NOVEL_LORA_RATE, r.novelFineTuneSteps(),
-                pm(r.novelFineTuned()), pm(r.novelWordList()), pm(r.novelWordListWithout()),
-                (int) r.novelWordListFineTuned().x(), pm(r.novelWordListFineTuned())));
+                pm(n.withMapping()), pm(n.withoutMapping()), pm(n.zeroShot()), (int) n.fineTuned().x(),
+                Studies.Plan.NOVEL_LORA_RATE, n.fineTuneSteps(), pm(n.fineTuned()), pm(n.wordList()),
+                pm(n.wordListWithout()), (int) n.wordListFineTuned().x(), pm(n.wordListFineTuned())));
         return b.toString();
     }
 

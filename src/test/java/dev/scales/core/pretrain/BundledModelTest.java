@@ -9,6 +9,7 @@ import dev.scales.core.corpus.World;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.eval.Lab;
+import dev.scales.core.eval.Studies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class BundledModelTest {
                     .as("zero-shot: no category is in the weights").isLessThanOrEqualTo(0.5);
 
             var outcome = Lab.fineTune(m, novel.prompts(), novel.train(), Lab.settings(m, true,
-                    dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
+                    Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
             try {
                 assertThat(Lab.accuracy(m, novel.prompts(), List.of(), Lab.tests(sentences), false))
                         .as("zero-shot after LoRA on the training sentences").isGreaterThanOrEqualTo(0.95);
@@ -78,7 +79,7 @@ class BundledModelTest {
             assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
                     .as("the bare words, no list in the prompt").isLessThanOrEqualTo(0.5);
             var onPairs = Lab.fineTune(m, list, SampleTasks.novelWords(novel.train()), Lab.settings(m, true,
-                    dev.scales.core.eval.Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
+                    Studies.Plan.NOVEL_LORA_RATE, 300, 8, 8, 0));
             try {
                 assertThat(Lab.accuracy(m, list, List.of(), Lab.tests(words), false))
                         .as("the bare words, no list in the prompt, after LoRA on the training pairs")
