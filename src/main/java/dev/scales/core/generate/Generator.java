@@ -110,21 +110,29 @@ public final class Generator {
         }
     }
 
+    /** The chosen token and the most likely ones, with their probabilities (one pass over the vocabulary). */
     private static GeneratedToken describe(LoadedModel model, int index, int id, float[] logits, String piece) {
-        double[] p = Sampler.softmax(logits);
-        List<GeneratedToken.Alternative> top = new ArrayList<>();
-        boolean[] taken = new boolean[p.length];
-        for (int k = 0; k < Math.min(ALTERNATIVES, p.length); k++) {
-            int best = -1;
-            for (int j = 0; j < p.length; j++) {
-                if (!taken[j] && (best < 0 || p[j] > p[best])) {
-                    best = j;
+        double log = dev.scales.core.util.Softmax.logNormalizer(logits);
+        int k = Math.min(ALTERNATIVES, logits.length);
+        int[] top = new int[k];
+        int filled = 0;
+        for (int j = 0; j < logits.length; j++) {
+            // a later id enters only if strictly more likely: ties keep the lower id first
+            if (filled < k || logits[j] > logits[top[filled - 1]]) {
+                int at = filled < k ? filled++ : k - 1;
+                while (at > 0 && logits[j] > logits[top[at - 1]]) {
+                    top[at] = top[at - 1];
+                    at--;
                 }
+                top[at] = j;
             }
-            taken[best] = true;
-            top.add(new GeneratedToken.Alternative(best, model.tokenizer().tokenText(best), p[best]));
         }
-        return new GeneratedToken(index, id, piece, p[id], top);
+        List<GeneratedToken.Alternative> alternatives = new ArrayList<>();
+        for (int best : top) {
+            alternatives.add(new GeneratedToken.Alternative(best, model.tokenizer().tokenText(best),
+                    Math.exp(logits[best] - log)));
+        }
+        return new GeneratedToken(index, id, piece, Math.exp(logits[id] - log), alternatives);
     }
 
     private static int firstStop(String text, List<String> stops) {

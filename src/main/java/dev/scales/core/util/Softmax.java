@@ -37,6 +37,19 @@ public final class Softmax {
         return out;
     }
 
+    /** log Σ exp(z): the log-softmax of z[i] is z[i] minus this (double precision, no array allocated). */
+    public static double logNormalizer(float[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : z) {
+            sum += Math.exp(v - max);
+        }
+        return max + Math.log(sum);
+    }
+
     private static double[] widen(float[] z) {
         double[] d = new double[z.length];
         for (int i = 0; i < z.length; i++) {

@@ -5,6 +5,7 @@ import dev.scales.core.model.CausalLm;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlockList;
+import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.LayerNorm;
@@ -17,10 +18,22 @@ import dev.scales.core.model.nn.Scalars;
 public final class Gpt2Model extends HfBlock implements CausalLm {
     private final ModelConfig config;
     private final Transformer transformer;
+    private final Scalars scalars;
+    private final CompiledInference.Slots slots;
 
     public Gpt2Model(ModelConfig config, Scalars scalars) {
         this.config = config;
+        this.scalars = scalars;
         transformer = child("transformer", new Transformer(config, scalars));
+        slots = new CompiledInference.Slots(this)
+                .parameter("transformer.wte.weight").parameter("transformer.wpe.weight");
+        for (int i = 0; i < config.numLayers(); i++) {
+            String h = "transformer.h." + i + ".";
+            slots.parameter(h + "ln_1.weight").parameter(h + "ln_1.bias").projection(h + "attn.c_attn")
+                    .projection(h + "attn.c_proj").parameter(h + "ln_2.weight").parameter(h + "ln_2.bias")
+                    .projection(h + "mlp.c_fc").projection(h + "mlp.c_proj");
+        }
+        slots.parameter("transformer.ln_f.weight").parameter("transformer.ln_f.bias").tiedHead("transformer.wte.weight");
     }
 
     /** The {@code transformer} module. */
@@ -43,9 +56,23 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
 
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        long headDim = config.hiddenSize() / config.numHeads();
+        NDArray compiled = CompiledInference.run(Gpt2Inference.CLASS, Gpt2Inference.FORWARD, slots, scalars.none(),
+                ids, positions, bias, cache, config.numHeads(), headDim, lastOnly, (long) config.numLayers(),
+                (long) config.numHeads(), config.normEps(), 1.0 / Math.sqrt(headDim),
+                !config.activation().equals("gelu"));
+        if (compiled != null) {
+            return compiled;
+        }
+        if (cache != null) {
+            cache.reserve(ids.getShape().get(0), config.numHeads(), headDim, ids.getShape().get(1));
+        }
         NDArray x = transformer.wte.forward(ids).add(transformer.wpe.forward(positions)); // (B, T, C)
         for (Gpt2Block block : transformer.h.items()) {
             x = block.forward(x, bias, cache);
+        }
+        if (cache != null) {
+            cache.advance(ids.getShape().get(1));
         }
         if (lastOnly) {
             x = x.get(":, -1:, :"); // (B, 1, C)

@@ -6,6 +6,7 @@ import dev.scales.core.model.CausalLm;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlockList;
+import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.Linear;
@@ -22,13 +23,31 @@ public final class LlamaModel extends HfBlock implements CausalLm {
     private final Inner model;
     private final Linear lmHead;
     private final RotaryEmbedding rope;
+    private final Scalars scalars;
+    private final CompiledInference.Slots slots;
 
     public LlamaModel(ModelConfig config, Scalars scalars, NDManager manager) {
         this.config = config;
+        this.scalars = scalars;
         model = child("model", new Inner(config, scalars));
         lmHead = config.tieWordEmbeddings() ? null
                 : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
         rope = new RotaryEmbedding(config, manager);
+        slots = new CompiledInference.Slots(this).parameter("model.embed_tokens.weight");
+        for (int i = 0; i < config.numLayers(); i++) {
+            String l = "model.layers." + i + ".";
+            slots.parameter(l + "input_layernorm.weight").parameter(l + "post_attention_layernorm.weight");
+            for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+                slots.projection(l + p);
+            }
+        }
+        slots.parameter("model.norm.weight");
+        if (lmHead == null) {
+            slots.tiedHead("model.embed_tokens.weight");
+        } else {
+            slots.projection("lm_head");
+        }
     }
 
     /** The {@code model} module. */
@@ -49,10 +68,24 @@ public final class LlamaModel extends HfBlock implements CausalLm {
 
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        NDArray compiled = CompiledInference.run(LlamaInference.CLASS, LlamaInference.FORWARD, slots, scalars.none(),
+                ids, positions, bias, cache, config.numKvHeads(), config.headDim(), lastOnly,
+                (long) config.numLayers(), (long) config.numHeads(), (long) config.numKvHeads(),
+                (long) config.headDim(), config.normEps(), 1.0 / Math.sqrt(config.headDim()), rope.cosTable(),
+                rope.sinTable());
+        if (compiled != null) {
+            return compiled;
+        }
+        if (cache != null) {
+            cache.reserve(ids.getShape().get(0), config.numKvHeads(), config.headDim(), ids.getShape().get(1));
+        }
         NDArray x = model.embedTokens.forward(ids); // (B, T, C)
         NDArray[] cosSin = rope.lookup(positions); // 2 × (B, 1, T, hd)
         for (LlamaDecoderLayer layer : model.layers.items()) {
             x = layer.forward(x, cosSin[0], cosSin[1], bias, cache);
+        }
+        if (cache != null) {
+            cache.advance(ids.getShape().get(1));
         }
         if (lastOnly) {
             x = x.get(":, -1:, :"); // (B, 1, C)

@@ -39,6 +39,16 @@ public final class RotaryEmbedding {
         sin = manager.create(sinT, new Shape(n, d));
     }
 
+    /** The cos table (positions, d). */
+    public NDArray cosTable() {
+        return cos;
+    }
+
+    /** The sin table (positions, d). */
+    public NDArray sinTable() {
+        return sin;
+    }
+
     /** cos and sin for the given positions (B, T), each (B, 1, T, d), ready to broadcast over heads. */
     public NDArray[] lookup(NDArray positions) {
         NDArray c = ai.djl.nn.core.Embedding.embedding(positions, cos, SparseFormat.DENSE).singletonOrThrow();

@@ -32,7 +32,7 @@ public final class LoraAdapter {
 
     /** (…, in) → (…, out). */
     public NDArray forward(NDArray x) {
-        NDArray h = training && dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray h = dropsOut() ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         // α/r scales the rank-wide activation, not the output: the same product, r values per
         // position instead of out (a pass over the whole output saved, forward and backward).
         NDArray down = ai.djl.nn.core.Linear.linear(h, a).singletonOrThrow().mul(scale); // (…, r)
@@ -52,12 +52,22 @@ public final class LoraAdapter {
         return b;
     }
 
+    /** α/r, a scalar tensor. */
+    public NDArray scale() {
+        return scale;
+    }
+
     public long inFeatures() {
         return a.getShape().get(1);
     }
 
     public long outFeatures() {
         return b.getShape().get(0);
+    }
+
+    /** True when the forward pass drops inputs out (training with a dropout rate). */
+    public boolean dropsOut() {
+        return training && dropout > 0;
     }
 
     public void setTraining(boolean on) {

@@ -41,6 +41,11 @@ public abstract class Projection extends HfBlock {
         return weight;
     }
 
+    /** The bias, or null when the projection has none. */
+    public Parameter bias() {
+        return bias;
+    }
+
     public LoraAdapter lora() {
         return lora;
     }

@@ -15,9 +15,16 @@ import java.util.Map;
 public final class Scalars {
     private final NDManager manager;
     private final Map<Float, NDArray> cache = new HashMap<>();
+    private final NDArray none;
 
     public Scalars(NDManager manager) {
         this.manager = manager;
+        this.none = manager.zeros(new Shape(0));
+    }
+
+    /** A tensor with no elements, standing for an absent argument of a compiled script. */
+    public NDArray none() {
+        return none;
     }
 
     public synchronized NDArray of(float value) {
