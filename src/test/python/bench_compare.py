@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Scales' engine against plain PyTorch on the same weights, side by side, as ratios.
+"""Scales' engine against tuned plain PyTorch on the same weights, side by side, as ratios.
 
-Runs `java -jar target/scales.jar bench --json` and `bench_reference.py` alternately for
---rounds rounds on one model folder (so both see the same machine state), takes the median
-of each figure, and prints a Markdown table for docs/BENCHMARKS.md.
+Each round runs, one after the other on the same machine state:
+  java -jar target/scales.jar bench --json        (prefill, KV-cache decode, LoRA and full training)
+  perf_ref.py decode / lora / train                (tuned plain PyTorch: the reference)
+  Jlama 0.8.4 decode (optional, --jlama DIR: a folder with run.sh, built from Maven Central)
+and the table reports the median of each figure over the rounds.
 
-Usage (after `./mvnw package`, with Debian's python3-torch):
+Usage (after `./mvnw package`, with Debian's python3-torch and libopenblas0-pthread):
     /usr/bin/python3 src/test/python/make_bench_model.py --arch gpt2 --out /tmp/bench-gpt2
     /usr/bin/python3 src/test/python/bench_compare.py --model /tmp/bench-gpt2 [--rounds 3]
 
-The reference runs as FINDINGS.md found fairest on these 2-core machines: 1 torch intra-op
-thread, OpenBLAS with 2 threads. Scales runs with DJL's defaults (2 intra-op threads).
+Same protocol on both sides (perf_ref.py's): prompt of 128 ids (perf_ref's LCG, seed 1234),
+64 new tokens greedy, the first from the prefill, so decode tok/s = 63 / decode time; training
+batch 4 x 128, AdamW lr 1e-4, weight decay 0.01, the median step time after two warm-up steps.
+Peak RSS is each process's own peak: Scales runs everything in one process (load, prefill,
+decode, LoRA, full training), so it is compared with the reference's full-training process,
+the largest of its three.
 """
 import argparse
 import json
@@ -20,15 +26,15 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-RATES = [("prefill_tok_s", "prefill tokens/s (batch 1)"),
-         ("decode_tok_s", "decode tokens/s with KV cache (batch 1)"),
-         ("lora_train_tok_s", "LoRA fine-tuning tokens/s (r 8, AdamW)"),
-         ("train_tok_s", "full fine-tuning tokens/s (AdamW)")]
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FIGURES = [("prefill_tok_s", "prefill tokens/s (batch 1, 128 tokens)", "decode", "prefill_tok_s"),
+           ("decode_tok_s", "decode tokens/s with KV cache (batch 1)", "decode", "decode_tok_s"),
+           ("lora_train_tok_s", "LoRA fine-tuning tokens/s (r 8, AdamW)", "lora", "tok_s"),
+           ("train_tok_s", "full fine-tuning tokens/s (AdamW)", "train", "tok_s")]
 
 
-def run(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+def run(cmd):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -37,33 +43,41 @@ def main():
     ap.add_argument("--model", required=True)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--jar", default=os.path.join(ROOT, "target", "scales.jar"))
-    ap.add_argument("--sizes", default="", help="extra flags passed to both, e.g. '--new-tokens 32'")
+    ap.add_argument("--steps", type=int, default=6, help="training steps, two of them warm-up")
+    ap.add_argument("--jlama", default="", help="folder of the Jlama harness (run.sh), to add its decode")
+    ap.add_argument("--device", default="cpu")
     args = ap.parse_args()
-    extra = args.sizes.split()
-    java = ["java", "-jar", args.jar, "bench", "--model", args.model, "--json", "--device", "cpu"] + extra
-    ref_env = dict(os.environ, OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="1")
-    ref = [sys.executable, os.path.join(HERE, "bench_reference.py"), "--model", args.model, "--threads", "1"] + extra
-    scales, torch = [], []
+    scales_cmd = ["java", "-jar", args.jar, "bench", "--model", args.model, "--json", "--device", args.device,
+                  "--train-steps", str(args.steps - 2), "--warmup", "2"]
+    ref = [sys.executable, os.path.join(HERE, "perf_ref.py")]
+    rows = {"scales": [], "decode": [], "lora": [], "train": [], "jlama": []}
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
-        scales.append(run(java))
-        torch.append(run(ref, ref_env))
+        rows["scales"].append(run(scales_cmd))
+        rows["decode"].append(run(ref + ["decode", args.model, "--repeat", "3"]))
+        rows["lora"].append(run(ref + ["lora", args.model, "--steps", str(args.steps)]))
+        rows["train"].append(run(ref + ["train", args.model, "--steps", str(args.steps)]))
+        if args.jlama:
+            rows["jlama"].append(run([os.path.join(args.jlama, "run.sh"), args.model, "--repeat", "3"]))
 
-    def med(rows, key):
-        return statistics.median(float(x[key]) for x in rows)
+    def med(kind, key):
+        return statistics.median(float(x[key]) for x in rows[kind])
 
-    print(f"model: `{args.model}` · {scales[0]['params']:,} parameters · {args.rounds} rounds, medians\n")
-    print("| figure | Scales (DJL, PyTorch " + scales[0]["torch"] + ") | reference (PyTorch "
-          + torch[0]["torch"] + ") | ratio |")
+    s0 = rows["scales"][0]
+    print(f"model: `{args.model}` · {s0['params']:,} parameters · {args.rounds} rounds, medians · "
+          f"Scales on libtorch {s0['torch']}, reference on torch 1.13 ({rows['decode'][0]['blas_core']} "
+          f"OpenBLAS)\n")
+    print("| figure | Scales | reference (perf_ref.py) | ratio |")
     print("|---|---|---|---|")
-    for key, label in RATES:
-        s, t = med(scales, key), med(torch, key)
+    for key, label, kind, ref_key in FIGURES:
+        s, t = med("scales", key), med(kind, ref_key)
         print(f"| {label} | {s:,.1f} | {t:,.1f} | **{s / t:.2f}×** |")
-    s, t = med(scales, "load_s"), med(torch, "load_s")
-    print(f"| load time (s, lower is better) | {s:.2f} | {t:.2f} | {t / s:.2f}× |")
-    s, t = med(scales, "peak_rss_mb"), med(torch, "peak_rss_mb")
-    print(f"| peak RSS (MB, lower is better) | {s:,.0f} | {t:,.0f} | {t / s:.2f}× |")
-    print("\nratio: Scales ÷ reference for speeds, reference ÷ Scales for time and memory (above 1 = Scales better).")
+    s, t = med("scales", "peak_rss_mb"), med("train", "peak_rss_mb")
+    print(f"| peak RSS, MB (lower is better) | {s:,.0f} | {t:,.0f} | {s / t:.2f}× of the reference |")
+    if args.jlama:
+        s, j = med("scales", "decode_tok_s"), med("jlama", "decode_tok_s")
+        print(f"| decode tokens/s against Jlama 0.8.4 | {s:,.1f} | {j:,.1f} (Jlama) | **{s / j:.2f}×** |")
+    print(f"\nScales load {med('scales', 'load_s'):.2f} s. Ratio: Scales ÷ reference (above 1 = Scales faster).")
 
 
 if __name__ == "__main__":

@@ -408,7 +408,7 @@ def forward(cfg, W, ids, attention_mask=None, cache=None, last_only=False):
     """Run the model on ids [B, T]; attention_mask [B, past+T] (1 = real token).
 
     Returns (logits [B, T, V], cache); with last_only, logits [B, 1, V] for the last
-    position only (what generation needs; bench_reference.py times prefill that way).
+    position only (what generation needs; the benchmarks time prefill that way).
     """
     B, T = ids.shape
     past_len = 0 if cache is None else cache[0][0].shape[2]

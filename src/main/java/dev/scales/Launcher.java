@@ -11,7 +11,10 @@ import dev.scales.ui.ScalesApp;
 public final class Launcher {
     private Launcher() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (NativeAllocator.wanted()) {
+            System.exit(NativeAllocator.relaunch(Launcher.class, args));
+        }
         Offline.configure();
         if (args.length == 0) {
             ScalesApp.launch(ScalesApp.class, args);

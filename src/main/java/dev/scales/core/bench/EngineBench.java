@@ -25,9 +25,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The engine's speed on one model, measured the same way as {@code src/test/python/bench_reference.py}
- * measures plain PyTorch, so the two can be compared as ratios: load time, prefill and KV-cache
- * decode tokens/s (batch 1), LoRA and full fine-tuning tokens/s (AdamW), peak resident memory.
+ * The engine's speed on one model, measured with the protocol of {@code src/test/python/perf_ref.py}
+ * (tuned plain PyTorch), so the two can be compared as ratios: load time, prefill and KV-cache
+ * decode tokens/s (batch 1, the same prompt ids), LoRA and full fine-tuning tokens/s (AdamW, the
+ * median step), peak resident memory.
  */
 public final class EngineBench {
     private EngineBench() {}
@@ -47,7 +48,7 @@ public final class EngineBench {
                          double decodeTokensPerSecond, double loraTrainTokensPerSecond, double trainTokensPerSecond,
                          double peakRssMb, long params) {}
 
-    /** The LoRA the benchmark trains, as {@code bench_reference.py} does: the default targets, r 8, α 16. */
+    /** The LoRA the benchmark trains, as {@code perf_ref.py lora} does: the default targets, r 8, α 16. */
     public static LoraConfig lora(Architecture architecture) {
         return new LoraConfig(8, 16, 0.05f, LoraConfig.defaultTargets(architecture));
     }
@@ -62,7 +63,7 @@ public final class EngineBench {
                 throw new ScalesException("benchmark sequences exceed the model's context of " + context + " tokens");
             }
             Random random = new Random(s.seed());
-            long[] prompt = randomIds(random, s.promptTokens(), model.config().vocabSize());
+            long[] prompt = referencePrompt(s.promptTokens(), model.config().vocabSize());
             double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
             double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
             double lora = loraTrainTokensPerSecond(model, random, s);
@@ -76,6 +77,17 @@ public final class EngineBench {
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
             ids[i] = random.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** perf_ref.py's prompt: ids from a linear congruential generator seeded with 1234. */
+    static long[] referencePrompt(int n, int vocab) {
+        long x = 1234;
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            x = (1103515245L * x + 12345L) & 0x7FFFFFFFL;
+            ids[i] = (x >> 8) % vocab;
         }
         return ids;
     }
@@ -130,23 +142,24 @@ public final class EngineBench {
         }
     }
 
-    /** Tokens/s of the app's training step over {@code params}, warm-up steps untimed. */
+    /** Tokens/s of the app's training step over {@code params}: the median step, warm-up steps untimed. */
     private static double timedSteps(LoadedModel model, List<NDArray> params, Random random, Settings s) {
         long[][] batch = new long[s.trainBatch()][];
+        double[] seconds = new double[s.trainSteps()];
         try (AdamW opt = new AdamW(model.manager(), params, i -> true, 0.9f, 0.999f, 1e-8f, 0.01f)) {
-            long start = 0;
             for (int step = -s.warmup(); step < s.trainSteps(); step++) {
-                if (step == 0) {
-                    start = System.nanoTime();
-                }
                 for (int r = 0; r < batch.length; r++) {
                     // +1: the last token is only a target, so each row trains trainSeq positions.
                     batch[r] = randomIds(random, s.trainSeq() + 1, model.config().vocabSize());
                 }
+                long start = System.nanoTime();
                 TrainStep.run(model, batch, null, opt, 1e-4f, 0f, false);
+                if (step >= 0) {
+                    seconds[step] = (System.nanoTime() - start) / 1e9;
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return (double) s.trainSteps() * s.trainBatch() * s.trainSeq() / seconds;
         }
+        Arrays.sort(seconds);
+        return (double) s.trainBatch() * s.trainSeq() / seconds[seconds.length / 2];
     }
 }

@@ -24,8 +24,13 @@ public abstract class Projection extends HfBlock {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = bias == null ? ai.djl.nn.core.Linear.linear(x, weight.getArray()).singletonOrThrow()
-                : ai.djl.nn.core.Linear.linear(x, weight.getArray(), bias.getArray()).singletonOrThrow();
+        NDArray y;
+        if (ConvProduct.worthIt(x, out)) {
+            y = ConvProduct.apply(x, weight.getArray(), bias == null ? x.getManager().zeros(new Shape(0)) : bias.getArray());
+        } else {
+            y = bias == null ? ai.djl.nn.core.Linear.linear(x, weight.getArray()).singletonOrThrow()
+                    : ai.djl.nn.core.Linear.linear(x, weight.getArray(), bias.getArray()).singletonOrThrow();
+        }
         return lora == null ? y : y.add(lora.forward(x));
     }
 
