@@ -26,7 +26,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 FIGURES = [("prefill_tok_s", "prefill tokens/s (batch 1, 128 tokens)", "decode", "prefill_tok_s"),
            ("decode_tok_s", "decode tokens/s with KV cache (batch 1)", "decode", "decode_tok_s"),
            ("lora_train_tok_s", "LoRA fine-tuning tokens/s (r 8, AdamW)", "lora", "tok_s"),

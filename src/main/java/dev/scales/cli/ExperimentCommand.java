@@ -34,6 +34,10 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--out", required = true, description = "The folder for the results.")
         Path out;
 
+        @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+                description = "auto, cpu, gpu0, gpu1… (default: ${DEFAULT-VALUE}).")
+        String device;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -42,7 +46,9 @@ final class ExperimentCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             Experiment e = Experiment.read(file);
             long start = System.nanoTime();
-            ExperimentRun.Results r = ExperimentRun.run(e, m -> {
+            dev.scales.core.Offline.configure();
+            ai.djl.Device d = dev.scales.core.device.Devices.resolve(device, ai.djl.engine.Engine.getEngine("PyTorch"));
+            ExperimentRun.Results r = ExperimentRun.run(e, d, m -> {
                 o.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, m);
                 o.flush();
             }, () -> false);

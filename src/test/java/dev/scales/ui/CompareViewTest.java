@@ -108,7 +108,7 @@ class CompareViewTest {
         robot.interact(vm::run);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.resultsProperty().get() != null);
 
-        ExperimentRun.Results headless = ExperimentRun.run(Experiment.read(file), m -> { }, () -> false);
+        ExperimentRun.Results headless = ExperimentRun.run(Experiment.read(file), ai.djl.Device.cpu(), m -> { }, () -> false);
         assertThat(ExperimentRun.accuracies(vm.resultsProperty().get())).isEqualTo(ExperimentRun.accuracies(headless));
         assertThat(vm.resultsProperty().get().outputs()).isEqualTo(headless.outputs());
 

@@ -35,7 +35,7 @@ public final class EngineBench {
 
     /** What to measure. */
     public record Settings(int promptTokens, int newTokens, int trainBatch, int trainSeq, int trainSteps, int warmup,
-                           long seed) {
+                           long seed, boolean fullTraining) {
         public Settings {
             if (promptTokens < 1 || newTokens < 2 || trainBatch < 1 || trainSeq < 2 || trainSteps < 1 || warmup < 0) {
                 throw new ScalesException("benchmark sizes must be positive (new tokens at least 2, sequence at least 2)");
@@ -67,7 +67,7 @@ public final class EngineBench {
             double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
             double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
             double lora = loraTrainTokensPerSecond(model, random, s);
-            double train = trainTokensPerSecond(model, random, s);
+            double train = s.fullTraining() ? trainTokensPerSecond(model, random, s) : Double.NaN;
             return new Result(load, loadedRss, prefill, decode, lora, train,
                     ProcessMemory.peakResidentBytes() / 1048576.0, model.config().parameterCount());
         }

@@ -114,13 +114,37 @@ public final class Lab {
                                            java.util.function.Function<LoadedModel, FineTuneSettings> settings,
                                            List<FewShotEvaluator.TestExample> test) {
         try (LoadedModel m = dev.scales.core.model.ModelLoader.load(folder, ai.djl.Device.cpu())) {
-            FineTuneRun.Outcome o = fineTune(m, set, items, settings.apply(m));
+            return fineTunedAccuracy(m, set, items, settings.apply(m), test);
+        }
+    }
+
+    /** Zero-shot test accuracy after fine-tuning on {@code items}, leaving {@code base} as it was. */
+    public static double fineTunedAccuracy(LoadedModel base, PromptSet set, List<SampleTasks.Item> items,
+                                           FineTuneSettings settings, List<FewShotEvaluator.TestExample> test) {
+        return withFineTuned(base, set, items, settings, (tuned, outcome) -> accuracy(tuned, set, List.of(), test, false));
+    }
+
+    /**
+     * What {@code use} computes on {@code base} fine-tuned on {@code items}, leaving {@code base} as it
+     * was and reading nothing from disk: a LoRA run trains adapters on {@code base} itself and takes
+     * them off afterwards; a full run trains an in-memory copy of its weights, freed afterwards.
+     */
+    public static <T> T withFineTuned(LoadedModel base, PromptSet set, List<SampleTasks.Item> items,
+                                      FineTuneSettings settings,
+                                      java.util.function.BiFunction<LoadedModel, FineTuneRun.Outcome, T> use) {
+        LoadedModel tuned = settings.lora() != null ? base : dev.scales.core.model.ModelLoader.copyOf(base);
+        try {
+            FineTuneRun.Outcome o = fineTune(tuned, set, items, settings);
             try {
-                return accuracy(m, set, List.of(), test, false);
+                return use.apply(tuned, o);
             } finally {
                 if (o.adapters() != null) {
                     o.adapters().close();
                 }
+            }
+        } finally {
+            if (tuned != base) {
+                tuned.close();
             }
         }
     }

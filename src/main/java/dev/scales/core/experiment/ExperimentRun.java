@@ -66,9 +66,16 @@ public final class ExperimentRun {
                           Curve labelledFineTuned, Cost cost, Forgetting forgetting, String scalesVersion,
                           String engine, String device, long elapsedMillis) {}
 
+    /** A fine-tuned cell's training time and, for the first seed, its perplexity on the general text. */
+    private record Tuned(double trainSeconds, double perplexity) {}
+
     private ExperimentRun() {}
 
-    public static Results run(Experiment e, Consumer<String> progress, BooleanSupplier cancelled) {
+    /**
+     * Runs the experiment on {@code device}: the model is loaded once; each fine-tuned cell trains
+     * LoRA adapters on it (taken off afterwards) or a full copy of its weights in memory.
+     */
+    public static Results run(Experiment e, Device device, Consumer<String> progress, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         PromptSet set = PromptSet.read(e.promptSet());
         List<SampleTasks.Item> pool = items(e.train());
@@ -86,7 +93,7 @@ public final class ExperimentRun {
         Cost cost = null;
         Forgetting forgetting = null;
         int shots = e.shots();
-        try (LoadedModel base = ModelLoader.load(e.model(), Device.cpu())) {
+        try (LoadedModel base = ModelLoader.load(e.model(), device)) {
             while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {
                 shots--; // as many demonstrations as fit
             }
@@ -98,30 +105,28 @@ public final class ExperimentRun {
                 r[0] = timed(seconds, 0, seed, () -> Lab.evaluate(base, set, List.of(), test, false));
                 r[1] = timed(seconds, 1, seed, () -> Lab.evaluate(base, set, demos, test, false));
                 progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
-                try (LoadedModel tuned = ModelLoader.load(e.model(), Device.cpu())) {
-                    long t0 = System.nanoTime();
-                    FineTuneRun.Outcome o = Lab.fineTune(tuned, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
-                            settings(tuned, e, seed));
-                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    try {
-                        r[2] = timed(seconds, 2, seed, () -> Lab.evaluate(tuned, set, List.of(), test, false));
-                        r[3] = timed(seconds, 3, seed, () -> Lab.evaluate(tuned, set, demos, test, false));
-                        if (seed == 0) {
-                            promptTokens[0] = promptTokens(base, set, List.of(), test);
-                            promptTokens[1] = promptTokens(base, set, demos, test);
-                            promptTokens[2] = promptTokens[0];
-                            promptTokens[3] = promptTokens[1];
-                            cost = cost(base, set, pool, e, trainSeconds, promptTokens, seconds, test.size());
-                            if (general != null) {
-                                forgetting = new Forgetting(Lab.perplexity(base, general), Lab.perplexity(tuned, general));
-                            }
-                            outputs = outputs(test, r);
-                        }
-                    } finally {
-                        if (o.adapters() != null) {
-                            o.adapters().close();
-                        }
+                boolean first = seed == 0;
+                double basePerplexity = first && general != null ? Lab.perplexity(base, general) : Double.NaN;
+                long t0 = System.nanoTime();
+                int s = seed;
+                Tuned tuned = Lab.withFineTuned(base, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
+                        settings(base, e, seed), (model, outcome) -> {
+                            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                            r[2] = timed(seconds, 2, s, () -> Lab.evaluate(model, set, List.of(), test, false));
+                            r[3] = timed(seconds, 3, s, () -> Lab.evaluate(model, set, demos, test, false));
+                            double perplexity = first && general != null ? Lab.perplexity(model, general) : Double.NaN;
+                            return new Tuned(trainSeconds, perplexity);
+                        });
+                if (first) {
+                    promptTokens[0] = promptTokens(base, set, List.of(), test);
+                    promptTokens[1] = promptTokens(base, set, demos, test);
+                    promptTokens[2] = promptTokens[0];
+                    promptTokens[3] = promptTokens[1];
+                    cost = cost(base, set, pool, e, tuned.trainSeconds(), promptTokens, seconds, test.size());
+                    if (general != null) {
+                        forgetting = new Forgetting(basePerplexity, tuned.perplexity());
                     }
+                    outputs = outputs(test, r);
                 }
                 for (int m = 0; m < 4; m++) {
                     acc.get(m).add(r[m].metrics().accuracy());
@@ -143,7 +148,7 @@ public final class ExperimentRun {
                     }
                     a.add(Lab.accuracy(base, set, demos, test, false));
                     long s = seed;
-                    f.add(Lab.fineTunedAccuracy(e.model(), set, items, m -> settings(m, e, s), test));
+                    f.add(Lab.fineTunedAccuracy(base, set, items, settings(base, e, s), test));
                 }
                 icl.add(new Point(n, a));
                 ft.add(new Point(n, f));

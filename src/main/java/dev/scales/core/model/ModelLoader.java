@@ -47,13 +47,42 @@ public final class ModelLoader {
             CausalLm lm = build(config, scalars, manager);
             Map<String, String> fileNames = checkTensors(config, lm, reader);
             Map<String, DType> dtypes = new LinkedHashMap<>();
+            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String fileName = fileNames.get(w.name());
-                w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
+                arrays.put(w.name(), read(reader, fileName, manager, w.transposed()));
                 dtypes.put(w.name(), reader.entry(fileName).dtype());
             }
+            lm.install(arrays, manager);
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
                     dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")));
+        } catch (RuntimeException | Error e) {
+            manager.close();
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A second model with the same weights as {@code source}, copied in memory on its device (only
+     * the small tokenizer file is read again): a copy to fine-tune fully while the source stays as
+     * it is. Close it to free the copy.
+     */
+    public static LoadedModel copyOf(LoadedModel source) {
+        Tokenizer tokenizer = Tokenizer.load(source.folder().resolve("tokenizer.json"));
+        NDManager manager = NDManager.newBaseManager(source.device(), "PyTorch");
+        try {
+            Scalars scalars = new Scalars(manager);
+            CausalLm lm = build(source.config(), scalars, manager);
+            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
+            source.lm().namedParameters().forEach((name, w) -> {
+                ai.djl.ndarray.NDArray copy = w.array().duplicate();
+                copy.attach(manager);
+                arrays.put(name, copy);
+            });
+            lm.install(arrays, manager);
+            return new LoadedModel(source.folder(), source.config(), tokenizer, lm, manager, scalars,
+                    source.fileNames(), source.fileDtypes(), source.generationDefaults());
         } catch (RuntimeException | Error e) {
             manager.close();
             tokenizer.close();
@@ -77,6 +106,7 @@ public final class ModelLoader {
             Map<String, String> fileNames = new LinkedHashMap<>();
             Map<String, DType> dtypes = new LinkedHashMap<>();
             double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
+            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String n = w.name();
                 float[] values = new float[Math.toIntExact(w.shape().size())];
@@ -90,10 +120,11 @@ public final class ModelLoader {
                         values[i] = (float) (random.nextGaussian() * std);
                     }
                 }
-                w.parameter().setArray(manager.create(values, w.shape()));
+                arrays.put(n, manager.create(values, w.shape()));
                 fileNames.put(n, n);
                 dtypes.put(n, DType.F32);
             }
+            lm.install(arrays, manager);
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames, dtypes,
                     GenerationDefaults.read(folder.resolve("generation_config.json")));
         } catch (RuntimeException | Error e) {

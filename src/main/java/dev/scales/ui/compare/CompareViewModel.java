@@ -198,8 +198,11 @@ public final class CompareViewModel {
         running.set(true);
         status.set("running “" + e.name() + "”…");
         keepError = null;
-        job = manager.submitStandalone("experiment " + e.name(), Job.Priority.EVALUATION, ctx -> {
-            ExperimentRun.Results r = ExperimentRun.run(e, m -> ui.run(() -> status.set(m)), ctx::isCancelled);
+        // on the device of the model chosen in the app, in that device's lane
+        ai.djl.Device device = manager.current().map(dev.scales.core.model.LoadedModel::device)
+                .orElse(ai.djl.Device.cpu());
+        job = manager.submitStandalone("experiment " + e.name(), Job.Priority.EVALUATION, device, true, ctx -> {
+            ExperimentRun.Results r = ExperimentRun.run(e, device, m -> ui.run(() -> status.set(m)), ctx::isCancelled);
             try {
                 RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
             } catch (ScalesException ex) {

@@ -32,7 +32,7 @@ class ExperimentRunTest {
     @Test
     void writesTheGridOutputsCurvesAndChartsWithTheSameNumbersEveryRun() throws IOException {
         List<String> progress = new ArrayList<>();
-        ExperimentRun.Results first = ExperimentRun.run(experiment, progress::add, () -> false);
+        ExperimentRun.Results first = ExperimentRun.run(experiment, ai.djl.Device.cpu(), progress::add, () -> false);
         ExperimentReport.write(first, dir.resolve("out"));
 
         assertThat(first.grid()).extracting(ExperimentRun.Cell::method).containsExactlyElementsOf(ExperimentRun.METHODS);
@@ -54,7 +54,7 @@ class ExperimentRunTest {
         assertThat(dir.resolve("out/cost.svg")).content().startsWith("<?xml").contains("<svg", "break-even");
         assertThat(Files.readAllLines(dir.resolve("out/outputs.csv"))).hasSize(25);
 
-        ExperimentRun.Results again = ExperimentRun.run(experiment, m -> { }, () -> false);
+        ExperimentRun.Results again = ExperimentRun.run(experiment, ai.djl.Device.cpu(), m -> { }, () -> false);
         assertThat(ExperimentRun.accuracies(again)).isEqualTo(ExperimentRun.accuracies(first));
         assertThat(again.labelledFineTuned()).isEqualTo(first.labelledFineTuned());
     }
@@ -63,7 +63,7 @@ class ExperimentRunTest {
     void aRunIsKeptReadBackWholeAndLaidBesideAnother() throws IOException {
         Experiment one = new Experiment("small · one seed", experiment.model(), experiment.train(), experiment.test(),
                 experiment.promptSet(), experiment.generalText(), 2, experiment.fineTune(), 8, List.of(2), 1);
-        ExperimentRun.Results r = ExperimentRun.run(one, m -> { }, () -> false);
+        ExperimentRun.Results r = ExperimentRun.run(one, ai.djl.Device.cpu(), m -> { }, () -> false);
         Path runs = dir.resolve("runs");
 
         RunRecords.Record older = RunRecords.save(r, runs, java.time.LocalDateTime.of(2026, 11, 26, 9, 5, 0));

@@ -2,7 +2,10 @@ package dev.scales.core.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -40,18 +43,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CompiledInference {
     /** TorchScript methods shared by the families, pasted into each family's class. */
     static final String HELPERS = """
-              def linear(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, la: Tensor, lb: Tensor,
-                  ls: Tensor, cpu: bool) -> Tensor:
+              def product(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, cpu: bool) -> Tensor:
                 bias : Optional[Tensor] = None
                 if b.numel() > 0:
                   bias = b
                 if cpu:
-                  y = %2$s
-                else:
-                  y = torch.linear(x, w, bias)
+                  return %2$s
+                return torch.linear(x, w, bias)
+              def adapt(self: __torch__.%1$s, y: Tensor, x: Tensor, la: Tensor, lb: Tensor, ls: Tensor) -> Tensor:
                 if la.numel() > 0:
-                  y = y + torch.linear(torch.linear(x, la) * ls, lb)
+                  return y + torch.linear(torch.linear(x, la) * ls, lb)
                 return y
+              def linear(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, la: Tensor, lb: Tensor,
+                  ls: Tensor, cpu: bool) -> Tensor:
+                return self.adapt(self.product(x, w, b, cpu), x, la, lb, ls)
               def attend(self: __torch__.%1$s, q: Tensor, k: Tensor, v: Tensor, bias: Tensor, scale: float) -> Tensor:
                 b = q.size(0)
                 heads = q.size(1)
@@ -130,6 +135,16 @@ public final class CompiledInference {
             return this;
         }
 
+        /**
+         * Projections of the same input whose weights are row ranges of one matrix (and their
+         * biases of one vector, or none): one product, then each part's adapter (three tensors
+         * each). Valid while each projection's weight is still the view it was given.
+         */
+        public Slots fused(Fused fused) {
+            slots.add(fused);
+            return this;
+        }
+
         /** An output head that reuses an embedding table (tied weights): a projection without bias or adapter. */
         public Slots tiedHead(String embeddingWeight) {
             slots.add(new Parameter[] {parameters.get(embeddingWeight).parameter()});
@@ -145,6 +160,21 @@ public final class CompiledInference {
             for (Object slot : slots) {
                 if (slot instanceof Parameter p) {
                     out.add(p.getArray());
+                } else if (slot instanceof Fused f) {
+                    if (!f.intact()) {
+                        return null;
+                    }
+                    out.add(f.weight());
+                    out.add(f.bias() == null ? none : f.bias());
+                    for (Projection p : f.parts()) {
+                        LoraAdapter lora = p.lora();
+                        if (lora != null && lora.dropsOut()) {
+                            return null;
+                        }
+                        out.add(lora == null ? none : lora.loraA());
+                        out.add(lora == null ? none : lora.loraB());
+                        out.add(lora == null ? none : lora.scale());
+                    }
                 } else if (slot instanceof Parameter[] head) {
                     out.addAll(List.of(head[0].getArray(), none, none, none, none));
                 } else {
@@ -161,6 +191,53 @@ public final class CompiledInference {
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * Several projections of one input stored as one matrix: {@link #fuse} copies their weights
+     * (and biases) into one tensor and gives each projection a view of its rows, so the model
+     * keeps one copy of its weights and training, saving and merging work on the views as before.
+     */
+    public record Fused(NDArray weight, NDArray bias, List<Projection> parts, List<NDArray> views) {
+        /**
+         * Gives {@code parts} (same input size) their weights and biases (null when they have none)
+         * as views of one matrix and one vector on {@code manager}; the arrays passed in are closed.
+         */
+        public static Fused install(NDManager manager, List<Projection> parts, List<NDArray> weights,
+                                    List<NDArray> biases) {
+            NDArray weight = concat(manager, weights);
+            NDArray bias = biases == null ? null : concat(manager, biases);
+            List<NDArray> views = new ArrayList<>();
+            long row = 0;
+            for (Projection p : parts) {
+                NDIndex rows = new NDIndex("{}:{}", row, row + p.outFeatures());
+                NDArray view = weight.get(manager, rows);
+                p.weight().setArray(view);
+                views.add(view);
+                if (bias != null) {
+                    p.bias().setArray(bias.get(manager, rows));
+                }
+                row += p.outFeatures();
+            }
+            return new Fused(weight, bias, List.copyOf(parts), List.copyOf(views));
+        }
+
+        private static NDArray concat(NDManager manager, List<NDArray> arrays) {
+            NDArray joined = NDArrays.concat(new NDList(arrays.toArray(NDArray[]::new)), 0);
+            joined.attach(manager);
+            arrays.forEach(NDArray::close);
+            return joined;
+        }
+
+        /** True while every projection still holds its view (nothing has replaced a weight). */
+        boolean intact() {
+            for (int i = 0; i < parts.size(); i++) {
+                if (parts.get(i).weight().getArray() != views.get(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

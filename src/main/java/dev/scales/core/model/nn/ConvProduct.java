@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 
 /**
- * y = x Wᵀ + b for many rows on a CPU, computed as a 1×1 convolution, which libtorch hands to
- * oneDNN, forward and backward: oneDNN uses the CPU's widest vector units where libtorch's BLAS
+ * y = x Wᵀ + b for many rows on a CPU, computed as oneDNN's 1×1 convolution (called directly:
+ * libtorch's convolution dispatcher would first probe NNPACK and warn on every call on CPUs it
+ * does not support), forward and backward: oneDNN uses the CPU's widest vector units where libtorch's BLAS
  * may not (on the AMD machines measured, AVX-512 against AVX2: a layer's products forward and
  * backward in ~35% less time, docs/BENCHMARKS.md). Same autograd as {@code linear}. Not for an
  * output head: oneDNN reorders the weight on every call, which costs more than it saves for a
@@ -16,6 +17,11 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 public final class ConvProduct {
     /** Rows (tokens) from which the convolution beats the plain product. */
     static final long MIN_ROWS = 32;
+    /**
+     * Multiply-adds (rows × in × out) from which the kernel's gain outweighs a TorchScript call's
+     * ~60–100 µs: a small model's products stay plain operators.
+     */
+    static final long MIN_WORK = 1L << 24;
     /** Output features up to which it does (beyond, the weight's reordering dominates). */
     static final long MAX_OUT = 16_384;
 
@@ -32,7 +38,8 @@ public final class ConvProduct {
                 if b.numel() > 0:
                   bias = b
                 xt = x.reshape([1, rows, x.size(-1)]).transpose(1, 2)
-                return torch.conv1d(xt, w.unsqueeze(2), bias).transpose(1, 2).reshape(shape)
+                y = torch.mkldnn_convolution(xt, w.unsqueeze(2), bias, [0], [1], [1], 1)
+                return y.transpose(1, 2).reshape(shape)
             """;
 
     private ConvProduct() {}
@@ -45,8 +52,9 @@ public final class ConvProduct {
     /** True when {@code x} (…, in) times a weight of {@code out} rows is worth a convolution. */
     public static boolean worthIt(NDArray x, long out) {
         long in = x.getShape().get(x.getShape().dimension() - 1);
-        return x.getDevice().getDeviceType().equals(Device.Type.CPU) && out <= MAX_OUT
-                && x.size() / in >= MIN_ROWS;
+        long rows = x.size() / in;
+        return x.getDevice().getDeviceType().equals(Device.Type.CPU) && out <= MAX_OUT && rows >= MIN_ROWS
+                && rows * in * out >= MIN_WORK;
     }
 
     /** x (…, in), w [out, in], b [out] or an empty tensor → (…, out). */

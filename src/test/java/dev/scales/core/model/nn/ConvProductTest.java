@@ -12,7 +12,7 @@ import dev.scales.core.model.GradMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The convolution computes x Wᵀ + b and the same gradients as libtorch's linear. */
+/** The convolution computes x Wᵀ + b and the same gradients as libtorch's linear, where it is worth a call. */
 class ConvProductTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
@@ -22,7 +22,9 @@ class ConvProductTest {
             NDArray x = manager.randomNormal(new Shape(3, 17, 24));
             NDArray w = manager.randomNormal(new Shape(40, 24));
             NDArray b = withBias ? manager.randomNormal(new Shape(40)) : manager.zeros(new Shape(0));
-            assertThat(ConvProduct.worthIt(x, 40)).as("51 rows are worth it").isTrue();
+            assertThat(ConvProduct.worthIt(x, 40)).as("a small product stays an operator").isFalse();
+            assertThat(ConvProduct.worthIt(manager.zeros(new Shape(4, 128, 768)), 3072)).as("a layer of GPT-2").isTrue();
+            assertThat(ConvProduct.worthIt(manager.zeros(new Shape(4, 128, 768)), 50257)).as("its head").isFalse();
             float[][] conv = run(manager, x, w, b, withBias, true);
             float[][] linear = run(manager, x, w, b, withBias, false);
             for (int i = 0; i < conv.length; i++) {
