@@ -25,12 +25,4 @@ public interface CausalLm {
 
     /** The block itself, for DJL APIs that take a {@code Block}. */
     HfBlock block();
-
-    /**
-     * Gives every parameter its array (by HF name, each of the parameter's shape, on
-     * {@code manager}); a family may store several of them as views of one tensor.
-     */
-    default void install(Map<String, NDArray> arrays, ai.djl.ndarray.NDManager manager) {
-        namedParameters().forEach((name, w) -> w.parameter().setArray(arrays.get(name)));
-    }
 }

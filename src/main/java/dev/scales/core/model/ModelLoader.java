@@ -47,13 +47,11 @@ public final class ModelLoader {
             CausalLm lm = build(config, scalars, manager);
             Map<String, String> fileNames = checkTensors(config, lm, reader);
             Map<String, DType> dtypes = new LinkedHashMap<>();
-            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String fileName = fileNames.get(w.name());
-                arrays.put(w.name(), read(reader, fileName, manager, w.transposed()));
+                w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
                 dtypes.put(w.name(), reader.entry(fileName).dtype());
             }
-            lm.install(arrays, manager);
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
                     dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")));
         } catch (RuntimeException | Error e) {
@@ -74,13 +72,12 @@ public final class ModelLoader {
         try {
             Scalars scalars = new Scalars(manager);
             CausalLm lm = build(source.config(), scalars, manager);
-            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
-            source.lm().namedParameters().forEach((name, w) -> {
-                ai.djl.ndarray.NDArray copy = w.array().duplicate();
+            Map<String, HfBlock.Weight> from = source.lm().namedParameters();
+            for (HfBlock.Weight w : lm.namedParameters().values()) {
+                ai.djl.ndarray.NDArray copy = from.get(w.name()).array().duplicate();
                 copy.attach(manager);
-                arrays.put(name, copy);
-            });
-            lm.install(arrays, manager);
+                w.parameter().setArray(copy);
+            }
             return new LoadedModel(source.folder(), source.config(), tokenizer, lm, manager, scalars,
                     source.fileNames(), source.fileDtypes(), source.generationDefaults());
         } catch (RuntimeException | Error e) {
@@ -106,7 +103,6 @@ public final class ModelLoader {
             Map<String, String> fileNames = new LinkedHashMap<>();
             Map<String, DType> dtypes = new LinkedHashMap<>();
             double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
-            Map<String, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String n = w.name();
                 float[] values = new float[Math.toIntExact(w.shape().size())];
@@ -120,11 +116,10 @@ public final class ModelLoader {
                         values[i] = (float) (random.nextGaussian() * std);
                     }
                 }
-                arrays.put(n, manager.create(values, w.shape()));
+                w.parameter().setArray(manager.create(values, w.shape()));
                 fileNames.put(n, n);
                 dtypes.put(n, DType.F32);
             }
-            lm.install(arrays, manager);
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames, dtypes,
                     GenerationDefaults.read(folder.resolve("generation_config.json")));
         } catch (RuntimeException | Error e) {

@@ -10,14 +10,8 @@ import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.Linear;
-import dev.scales.core.model.nn.Projection;
 import dev.scales.core.model.nn.RmsNorm;
 import dev.scales.core.model.nn.Scalars;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Llama-family causal LM ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}): {@code model}
@@ -30,7 +24,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
     private final Linear lmHead;
     private final RotaryEmbedding rope;
     private final Scalars scalars;
-    private CompiledInference.Slots slots;
+    private final CompiledInference.Slots slots;
 
     public LlamaModel(ModelConfig config, Scalars scalars, NDManager manager) {
         this.config = config;
@@ -39,36 +33,14 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         lmHead = config.tieWordEmbeddings() ? null
                 : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
         rope = new RotaryEmbedding(config, manager);
-    }
-
-    /**
-     * Stores each layer's q|k|v and gate|up weights as one matrix each (the projections hold views
-     * of its rows), so inference computes each group as one product; the compiled forward's slots
-     * follow that layout.
-     */
-    @Override
-    public void install(Map<String, NDArray> arrays, NDManager manager) {
-        Map<String, HfBlock> blocks = namedBlocks();
-        Set<String> fusedNames = new HashSet<>();
-        List<CompiledInference.Fused[]> fused = new ArrayList<>();
-        for (int i = 0; i < config.numLayers(); i++) {
-            String l = "model.layers." + i + ".";
-            fused.add(new CompiledInference.Fused[] {
-                fuse(arrays, blocks, manager, fusedNames, l + "self_attn.q_proj", l + "self_attn.k_proj",
-                        l + "self_attn.v_proj"),
-                fuse(arrays, blocks, manager, fusedNames, l + "mlp.gate_proj", l + "mlp.up_proj")});
-        }
-        namedParameters().forEach((name, w) -> {
-            if (!fusedNames.contains(name)) {
-                w.parameter().setArray(arrays.get(name));
-            }
-        });
         slots = new CompiledInference.Slots(this).parameter("model.embed_tokens.weight");
         for (int i = 0; i < config.numLayers(); i++) {
             String l = "model.layers." + i + ".";
-            slots.parameter(l + "input_layernorm.weight").parameter(l + "post_attention_layernorm.weight")
-                    .fused(fused.get(i)[0]).projection(l + "self_attn.o_proj").fused(fused.get(i)[1])
-                    .projection(l + "mlp.down_proj");
+            slots.parameter(l + "input_layernorm.weight").parameter(l + "post_attention_layernorm.weight");
+            for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+                slots.projection(l + p);
+            }
         }
         slots.parameter("model.norm.weight");
         if (lmHead == null) {
@@ -76,24 +48,6 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         } else {
             slots.projection("lm_head");
         }
-    }
-
-    private static CompiledInference.Fused fuse(Map<String, NDArray> arrays, Map<String, HfBlock> blocks,
-                                                NDManager manager, Set<String> fusedNames, String... names) {
-        List<Projection> parts = new ArrayList<>();
-        List<NDArray> weights = new ArrayList<>();
-        List<NDArray> biases = new ArrayList<>();
-        for (String n : names) {
-            Projection p = (Projection) blocks.get(n);
-            parts.add(p);
-            weights.add(arrays.get(n + ".weight"));
-            fusedNames.add(n + ".weight");
-            if (p.bias() != null) {
-                biases.add(arrays.get(n + ".bias"));
-                fusedNames.add(n + ".bias");
-            }
-        }
-        return CompiledInference.Fused.install(manager, parts, weights, biases.isEmpty() ? null : biases);
     }
 
     /** The {@code model} module. */
@@ -114,7 +68,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
 
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
-        NDArray compiled = slots == null ? null : CompiledInference.run(LlamaInference.CLASS, LlamaInference.FORWARD, slots, scalars.none(),
+        NDArray compiled = CompiledInference.run(LlamaInference.CLASS, LlamaInference.FORWARD, slots, scalars.none(),
                 ids, positions, bias, cache, config.numKvHeads(), config.headDim(), lastOnly,
                 (long) config.numLayers(), (long) config.numHeads(), (long) config.numKvHeads(),
                 (long) config.headDim(), config.normEps(), 1.0 / Math.sqrt(config.headDim()), rope.cosTable(),

@@ -2,15 +2,12 @@ package dev.scales.core.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.KvCache;
@@ -26,15 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * (training and its gradients run through them); this is the same math for the calls that record
  * no gradient, checked against them by the tests.
  *
- * <p>Three things make it fast on a CPU, all in {@link #HELPERS}:
+ * <p>What makes it fast on a CPU, in {@link #HELPERS}:
  * <ul>
- *   <li>a matrix–vector product (decoding: one row) is memory-bound, and libtorch's BLAS streams
- *       a matrix from one core at about half the machine's bandwidth: the rows of the weight are
- *       split in two halves, one computed on the inter-op pool while the caller computes the other;
- *   <li>a matrix product of many rows (a prompt) runs as a 1×1 convolution, which libtorch hands
- *       to oneDNN; oneDNN picks the CPU's widest vector kernels where its BLAS does not;
+ *   <li>every product is oneDNN's inner product ({@link #ONEDNN_PRODUCT}): libtorch's bundled BLAS
+ *       streams a matrix–vector product (decoding) from one core at about half the machine's
+ *       bandwidth, and runs matrix products (prompts) with narrower vector kernels than oneDNN
+ *       picks for the CPU;
  *   <li>attention over a prompt is {@code scaled_dot_product_attention} (no T×T score tensor per
- *       head), one new token's attention groups the query heads by their key/value head.
+ *       head); one new token's attention groups the query heads by their key/value head.
  * </ul>
  *
  * Each projection is passed as five tensors: weight [out, in], bias, LoRA A [r, in], LoRA B
@@ -43,20 +39,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CompiledInference {
     /** TorchScript methods shared by the families, pasted into each family's class. */
     static final String HELPERS = """
-              def product(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, cpu: bool) -> Tensor:
+              def linear(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, la: Tensor, lb: Tensor,
+                  ls: Tensor, cpu: bool) -> Tensor:
                 bias : Optional[Tensor] = None
                 if b.numel() > 0:
                   bias = b
                 if cpu:
-                  return %2$s
-                return torch.linear(x, w, bias)
-              def adapt(self: __torch__.%1$s, y: Tensor, x: Tensor, la: Tensor, lb: Tensor, ls: Tensor) -> Tensor:
+                  y = %2$s
+                else:
+                  y = torch.linear(x, w, bias)
                 if la.numel() > 0:
-                  return y + torch.linear(torch.linear(x, la) * ls, lb)
+                  y = y + torch.linear(torch.linear(x, la) * ls, lb)
                 return y
-              def linear(self: __torch__.%1$s, x: Tensor, w: Tensor, b: Tensor, la: Tensor, lb: Tensor,
-                  ls: Tensor, cpu: bool) -> Tensor:
-                return self.adapt(self.product(x, w, b, cpu), x, la, lb, ls)
               def attend(self: __torch__.%1$s, q: Tensor, k: Tensor, v: Tensor, bias: Tensor, scale: float) -> Tensor:
                 b = q.size(0)
                 heads = q.size(1)
@@ -87,7 +81,6 @@ public final class CompiledInference {
 
     private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
     private static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
-
 
     private CompiledInference() {}
 
@@ -135,19 +128,9 @@ public final class CompiledInference {
             return this;
         }
 
-        /**
-         * Projections of the same input whose weights are row ranges of one matrix (and their
-         * biases of one vector, or none): one product, then each part's adapter (three tensors
-         * each). Valid while each projection's weight is still the view it was given.
-         */
-        public Slots fused(Fused fused) {
-            slots.add(fused);
-            return this;
-        }
-
         /** An output head that reuses an embedding table (tied weights): a projection without bias or adapter. */
         public Slots tiedHead(String embeddingWeight) {
-            slots.add(new Parameter[] {parameters.get(embeddingWeight).parameter()});
+            slots.add(new TiedHead(parameters.get(embeddingWeight).parameter()));
             return this;
         }
 
@@ -160,85 +143,33 @@ public final class CompiledInference {
             for (Object slot : slots) {
                 if (slot instanceof Parameter p) {
                     out.add(p.getArray());
-                } else if (slot instanceof Fused f) {
-                    if (!f.intact()) {
-                        return null;
-                    }
-                    out.add(f.weight());
-                    out.add(f.bias() == null ? none : f.bias());
-                    for (Projection p : f.parts()) {
-                        LoraAdapter lora = p.lora();
-                        if (lora != null && lora.dropsOut()) {
-                            return null;
-                        }
-                        out.add(lora == null ? none : lora.loraA());
-                        out.add(lora == null ? none : lora.loraB());
-                        out.add(lora == null ? none : lora.scale());
-                    }
-                } else if (slot instanceof Parameter[] head) {
-                    out.addAll(List.of(head[0].getArray(), none, none, none, none));
+                } else if (slot instanceof TiedHead head) {
+                    out.addAll(List.of(head.weight().getArray(), none, none, none, none));
                 } else {
                     Projection p = (Projection) slot;
-                    LoraAdapter lora = p.lora();
-                    if (lora != null && lora.dropsOut()) {
-                        return null;
-                    }
                     out.add(p.weight().getArray());
                     out.add(p.bias() == null ? none : p.bias().getArray());
-                    out.add(lora == null ? none : lora.loraA());
-                    out.add(lora == null ? none : lora.loraB());
-                    out.add(lora == null ? none : lora.scale());
+                    if (!addAdapter(out, p, none)) {
+                        return null;
+                    }
                 }
             }
             return out;
         }
-    }
 
-    /**
-     * Several projections of one input stored as one matrix: {@link #fuse} copies their weights
-     * (and biases) into one tensor and gives each projection a view of its rows, so the model
-     * keeps one copy of its weights and training, saving and merging work on the views as before.
-     */
-    public record Fused(NDArray weight, NDArray bias, List<Projection> parts, List<NDArray> views) {
-        /**
-         * Gives {@code parts} (same input size) their weights and biases (null when they have none)
-         * as views of one matrix and one vector on {@code manager}; the arrays passed in are closed.
-         */
-        public static Fused install(NDManager manager, List<Projection> parts, List<NDArray> weights,
-                                    List<NDArray> biases) {
-            NDArray weight = concat(manager, weights);
-            NDArray bias = biases == null ? null : concat(manager, biases);
-            List<NDArray> views = new ArrayList<>();
-            long row = 0;
-            for (Projection p : parts) {
-                NDIndex rows = new NDIndex("{}:{}", row, row + p.outFeatures());
-                NDArray view = weight.get(manager, rows);
-                p.weight().setArray(view);
-                views.add(view);
-                if (bias != null) {
-                    p.bias().setArray(bias.get(manager, rows));
-                }
-                row += p.outFeatures();
+        /** A, B and α/r of the projection's adapter (or {@code none} three times); false when it drops out. */
+        private static boolean addAdapter(List<NDArray> out, Projection p, NDArray none) {
+            LoraAdapter lora = p.lora();
+            if (lora != null && lora.dropsOut()) {
+                return false;
             }
-            return new Fused(weight, bias, List.copyOf(parts), List.copyOf(views));
-        }
-
-        private static NDArray concat(NDManager manager, List<NDArray> arrays) {
-            NDArray joined = NDArrays.concat(new NDList(arrays.toArray(NDArray[]::new)), 0);
-            joined.attach(manager);
-            arrays.forEach(NDArray::close);
-            return joined;
-        }
-
-        /** True while every projection still holds its view (nothing has replaced a weight). */
-        boolean intact() {
-            for (int i = 0; i < parts.size(); i++) {
-                if (parts.get(i).weight().getArray() != views.get(i)) {
-                    return false;
-                }
-            }
+            out.add(lora == null ? none : lora.loraA());
+            out.add(lora == null ? none : lora.loraB());
+            out.add(lora == null ? none : lora.scale());
             return true;
         }
+
+        private record TiedHead(Parameter weight) {}
     }
 
     /**
