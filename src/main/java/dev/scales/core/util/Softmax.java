@@ -21,15 +21,7 @@ public final class Softmax {
     }
 
     public static double[] logProbabilities(double[] z) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : z) {
-            sum += Math.exp(v - max);
-        }
-        double log = max + Math.log(sum);
+        double log = logNormalizer(z);
         double[] out = new double[z.length];
         for (int i = 0; i < z.length; i++) {
             out[i] = z[i] - log;
@@ -37,14 +29,18 @@ public final class Softmax {
         return out;
     }
 
-    /** log Σ exp(z): the log-softmax of z[i] is z[i] minus this (double precision, no array allocated). */
+    /** log Σ exp(z): the log-softmax of z[i] is z[i] minus this (double precision). */
     public static double logNormalizer(float[] z) {
+        return logNormalizer(widen(z));
+    }
+
+    public static double logNormalizer(double[] z) {
         double max = Double.NEGATIVE_INFINITY;
-        for (float v : z) {
+        for (double v : z) {
             max = Math.max(max, v);
         }
         double sum = 0;
-        for (float v : z) {
+        for (double v : z) {
             sum += Math.exp(v - max);
         }
         return max + Math.log(sum);
