@@ -86,10 +86,11 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("params", r.params());
             out.println(Json.GSON.toJson(o));
         } else {
+            String full = noFullTraining ? "skipped" : String.format(Locale.ROOT, "%.0f tok/s", r.trainTokensPerSecond());
             out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · "
-                    + "LoRA train %.0f tok/s · full train %.0f tok/s · peak RSS %.0f MB · %,d params%n", r.loadSeconds(),
+                    + "LoRA train %.0f tok/s · full train %s · peak RSS %.0f MB · %,d params%n", r.loadSeconds(),
                     r.loadedRssMb(), r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.loraTrainTokensPerSecond(),
-                    r.trainTokensPerSecond(), r.peakRssMb(), r.params());
+                    full, r.peakRssMb(), r.params());
         }
         out.flush();
         return 0;
