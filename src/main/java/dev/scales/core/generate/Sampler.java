@@ -27,12 +27,8 @@ public final class Sampler {
             return argmax(z);
         }
         int n = z.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
         final float[] scaled = z;
-        Arrays.sort(order, (a, b) -> Float.compare(scaled[b], scaled[a]));
+        int[] order = descending(z);
         int keep = settings.topK() > 0 ? Math.min(settings.topK(), n) : n;
         double max = scaled[order[0]] / settings.temperature();
         double[] p = new double[keep];
@@ -65,6 +61,26 @@ public final class Sampler {
             }
         }
         return order[nucleus - 1];
+    }
+
+    /**
+     * Token ids by logit, highest first, ties by lower id (the order of a stable sort by
+     * {@link Float#compare}), sorted as primitive keys: the logit's bits made order-preserving and
+     * inverted in the high half, the id in the low half. A 150k vocabulary sorts in milliseconds.
+     */
+    static int[] descending(float[] z) {
+        long[] keys = new long[z.length];
+        for (int i = 0; i < z.length; i++) {
+            int bits = Float.floatToIntBits(z[i]);
+            bits ^= (bits >> 31) & 0x7fffffff; // ordered as the floats are, NaN above +∞
+            keys[i] = ((long) ~bits << 32) | i;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[z.length];
+        for (int i = 0; i < z.length; i++) {
+            order[i] = (int) keys[i];
+        }
+        return order;
     }
 
     /** HF's rule: a seen token's positive logit is divided by the penalty, a negative one multiplied. */

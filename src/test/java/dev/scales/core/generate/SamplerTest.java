@@ -7,6 +7,26 @@ import org.junit.jupiter.api.Test;
 
 class SamplerTest {
     @Test
+    void ordersTokensByLogitHighestFirstAndTiesByLowerIdAsAStableSortWould() {
+        java.util.Random random = new java.util.Random(4);
+        float[] z = new float[5000];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = random.nextInt(50) / 4f - 6f; // many ties
+        }
+        z[7] = -0.0f;
+        z[8] = 0.0f;
+        z[9] = Float.NaN;
+        z[10] = Float.POSITIVE_INFINITY;
+        z[11] = Float.NEGATIVE_INFINITY;
+        Integer[] expected = new Integer[z.length];
+        for (int i = 0; i < z.length; i++) {
+            expected[i] = i;
+        }
+        java.util.Arrays.sort(expected, (a, b) -> Float.compare(z[b], z[a]));
+        assertThat(Sampler.descending(z)).containsExactly(java.util.Arrays.stream(expected).mapToInt(i -> i).toArray());
+    }
+
+    @Test
     void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOnce() {
         float[] z = {2f, -2f, 1f};
         Sampler.applyRepetitionPenalty(z, new long[] {0, 1, 0}, 3, 2f);
