@@ -104,9 +104,4 @@ public final class Sampler {
         }
         return best;
     }
-
-    /** Softmax probabilities of raw logits, in double precision. */
-    public static double[] softmax(float[] z) {
-        return dev.scales.core.util.Softmax.probabilities(z);
-    }
 }

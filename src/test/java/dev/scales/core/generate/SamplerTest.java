@@ -58,7 +58,7 @@ class SamplerTest {
 
     @Test
     void softmaxSumsToOne() {
-        double[] p = Sampler.softmax(new float[] {1000f, 999f, -1000f});
+        double[] p = dev.scales.core.util.Softmax.probabilities(new float[] {1000f, 999f, -1000f});
         assertThat(p[0] + p[1] + p[2]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(p[0]).isGreaterThan(p[1]);
     }

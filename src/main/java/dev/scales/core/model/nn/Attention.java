@@ -1,9 +1,7 @@
 package dev.scales.core.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 
 /** Scaled dot-product attention shared by both families. */
 public final class Attention {
@@ -29,15 +27,10 @@ public final class Attention {
 
     private Attention() {}
 
-    private static final class Fused {
-        static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
-        static final PtSymbolBlock MODULE = TorchScript.load(OWNER, "Sdpa", SOURCE);
-    }
-
     /** The same as {@link #scaledDotProduct}, as libtorch's fused kernel (with its own backward). */
     static NDArray fused(NDArray q, NDArray k, NDArray v, NDArray bias, NDArray scale) {
         NDArray mask = bias == null ? q.getManager().zeros(new Shape(0)) : bias;
-        return TorchScript.forward(Fused.MODULE, q, k, v, mask, scale).singletonOrThrow();
+        return TorchScript.forward(TorchScript.shared("Sdpa", () -> SOURCE), q, k, v, mask, scale).singletonOrThrow();
     }
 
     /**

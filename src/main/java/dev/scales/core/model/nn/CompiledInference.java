@@ -14,7 +14,6 @@ import dev.scales.core.model.KvCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A family's whole inference forward pass as one call into a TorchScript module compiled from
@@ -79,8 +78,8 @@ public final class CompiledInference {
             "ops.mkldnn._linear_pointwise(x, w, bias, \"none\", annotate(List[Optional[number]], []), \"\")";
     static final String PLAIN_PRODUCT = "torch.linear(x, w, bias)";
 
-    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
-    private static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
+    /** False once this libtorch has failed to compile the oneDNN product (a build without oneDNN). */
+    private static volatile boolean oneDnn = true;
 
     private CompiledInference() {}
 
@@ -89,14 +88,15 @@ public final class CompiledInference {
      * spaces, {@code %1$s} standing for the class name), compiled once per process.
      */
     static PtSymbolBlock module(String className, String forward) {
-        return MODULES.computeIfAbsent(className, n -> {
+        if (oneDnn) {
             try {
-                return TorchScript.load(OWNER, n, source(n, forward, ONEDNN_PRODUCT));
+                return TorchScript.shared(className, () -> source(className, forward, ONEDNN_PRODUCT));
             } catch (ScalesException e) {
-                // a libtorch built without oneDNN: its own BLAS does the products
-                return TorchScript.load(OWNER, n, source(n, forward, PLAIN_PRODUCT));
+                oneDnn = false; // its own BLAS does the products from now on
             }
-        });
+        }
+        String plain = className + "Plain";
+        return TorchScript.shared(plain, () -> source(plain, forward, PLAIN_PRODUCT));
     }
 
     private static String source(String className, String forward, String cpuProduct) {

@@ -2,8 +2,6 @@ package dev.scales.core.model.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 
 /**
  * y = x Wᵀ + b for many rows on a CPU, computed as oneDNN's 1×1 convolution (called directly:
@@ -44,11 +42,6 @@ public final class ConvProduct {
 
     private ConvProduct() {}
 
-    private static final class Module {
-        static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
-        static final PtSymbolBlock MODULE = TorchScript.load(OWNER, "ConvProduct", SOURCE);
-    }
-
     /** True when {@code x} (…, in) times a weight of {@code out} rows is worth a convolution. */
     public static boolean worthIt(NDArray x, long out) {
         long in = x.getShape().get(x.getShape().dimension() - 1);
@@ -59,6 +52,6 @@ public final class ConvProduct {
 
     /** x (…, in), w [out, in], b [out] or an empty tensor → (…, out). */
     public static NDArray apply(NDArray x, NDArray w, NDArray b) {
-        return TorchScript.forward(Module.MODULE, x, w, b).singletonOrThrow();
+        return TorchScript.forward(TorchScript.shared("ConvProduct", () -> SOURCE), x, w, b).singletonOrThrow();
     }
 }

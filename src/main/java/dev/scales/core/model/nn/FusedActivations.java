@@ -1,8 +1,6 @@
 package dev.scales.core.model.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 
 /**
  * Activations as libtorch's fused kernels (one pass forward, one backward) instead of a chain
@@ -36,20 +34,13 @@ public final class FusedActivations {
 
     private FusedActivations() {}
 
-    /** Compiled once per process, in a manager that lives as long (the modules hold no tensors). */
-    private static final class Modules {
-        static final NDManager OWNER = NDManager.newBaseManager("PyTorch");
-        static final PtSymbolBlock GELU_TANH_MODULE = TorchScript.load(OWNER, "GeluTanh", GELU_TANH);
-        static final PtSymbolBlock SILU_MUL_MODULE = TorchScript.load(OWNER, "SiluMul", SILU_MUL);
-    }
-
     /** GPT-2's gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
     public static NDArray geluTanh(NDArray x) {
-        return TorchScript.forward(Modules.GELU_TANH_MODULE, x).singletonOrThrow();
+        return TorchScript.forward(TorchScript.shared("GeluTanh", () -> GELU_TANH), x).singletonOrThrow();
     }
 
     /** Llama's gated MLP activation: silu(gate) · up, with silu(g) = g·σ(g). */
     public static NDArray siluMul(NDArray gate, NDArray up) {
-        return TorchScript.forward(Modules.SILU_MUL_MODULE, gate, up).singletonOrThrow();
+        return TorchScript.forward(TorchScript.shared("SiluMul", () -> SILU_MUL), gate, up).singletonOrThrow();
     }
 }

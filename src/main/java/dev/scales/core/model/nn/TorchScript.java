@@ -14,6 +14,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -25,7 +28,22 @@ import java.util.zip.ZipOutputStream;
  * (docs/decisions/0012).
  */
 public final class TorchScript {
+    private static final Map<String, PtSymbolBlock> SHARED = new ConcurrentHashMap<>();
+
     private TorchScript() {}
+
+    /** Owns the shared modules for the life of the process (they hold no tensors). */
+    private static final class SharedOwner {
+        static final NDManager MANAGER = NDManager.newBaseManager("PyTorch");
+    }
+
+    /**
+     * The module of class {@code className}, compiled from {@code source} on first use and kept for
+     * the life of the process. A compilation that fails is not remembered.
+     */
+    public static PtSymbolBlock shared(String className, Supplier<String> source) {
+        return SHARED.computeIfAbsent(className, n -> load(SharedOwner.MANAGER, n, source.get()));
+    }
 
     /**
      * Compiles a module whose code (TorchScript as libtorch serialises it: types spelled out,
