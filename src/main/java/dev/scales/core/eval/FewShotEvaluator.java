@@ -71,7 +71,7 @@ public final class FewShotEvaluator {
                 double[][] ps = new double[CONTENT_FREE.size()][];
                 for (int i = 0; i < ps.length; i++) {
                     ps[i] = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
-                            prompt.template().renderQuery(CONTENT_FREE.get(i)), longestVerbalizer, -1));
+                            prompt.renderQuery(CONTENT_FREE.get(i)), longestVerbalizer, -1));
                 }
                 contentFree = Calibration.mean(ps);
             }
@@ -91,13 +91,13 @@ public final class FewShotEvaluator {
                 if (batch > 1) {
                     long[][] queries = new long[end - first][];
                     for (int i = first; i < end; i++) {
-                        queries[i - first] = queryIds(model, prefixIds, prompt.template().renderQuery(test.get(i).input()),
+                        queries[i - first] = queryIds(model, prefixIds, prompt.renderQuery(test.get(i).input()),
                                 longestVerbalizer, i);
                     }
                     scores = scorer.scoreBatch(shared, queries);
                 } else {
                     scores[0] = scores(model, scorer, shared, prefixIds,
-                            prompt.template().renderQuery(test.get(first).input()), longestVerbalizer, first);
+                            prompt.renderQuery(test.get(first).input()), longestVerbalizer, first);
                 }
                 for (int i = first; i < end; i++) {
                     TestExample ex = test.get(i);
@@ -140,11 +140,11 @@ public final class FewShotEvaluator {
         int longest = longest(model, written);
         try (LabelScorer.Prefix shared = scorer.prefix(prefixIds)) {
             double[] raw = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
-                    prompt.template().renderQuery(query), longest, 0));
+                    prompt.renderQuery(query), longest, 0));
             double[][] cf = new double[CONTENT_FREE.size()][];
             for (int i = 0; i < cf.length; i++) {
                 cf[i] = Calibration.probabilities(scores(model, scorer, shared, prefixIds,
-                        prompt.template().renderQuery(CONTENT_FREE.get(i)), longest, -1));
+                        prompt.renderQuery(CONTENT_FREE.get(i)), longest, -1));
             }
             return new LabelProbabilities(labels.labels(), raw, Calibration.calibrate(raw, Calibration.mean(cf)));
         }
@@ -153,7 +153,7 @@ public final class FewShotEvaluator {
     /** Labels scored as the template writes answers: "Sentiment: {output}" → " positive". */
     private static LabelSet asAnswers(FewShotPrompt prompt, LabelSet labels) {
         java.util.Map<String, String> written = new java.util.LinkedHashMap<>();
-        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.template().answer(text)));
+        labels.verbalizers().forEach((name, text) -> written.put(name, prompt.answer(text)));
         return new LabelSet(written);
     }
 

@@ -45,7 +45,7 @@ public final class FreeTextEvaluator {
         if (test.isEmpty()) {
             throw new ScalesException("the test set is empty");
         }
-        String terminator = prompt.template().answerTerminator();
+        String terminator = prompt.answerTerminator();
         String stop = terminator.isBlank() ? "\n" : terminator; // blank: the answer is one line
         GenerationSettings settings = GenerationSettings.greedy(maxNewTokens).withStopSequences(List.of(stop));
         String prefix = prompt.renderPrefix();
@@ -57,7 +57,7 @@ public final class FreeTextEvaluator {
                 throw new java.util.concurrent.CancellationException("evaluation cancelled after " + i + " examples");
             }
             FewShotEvaluator.TestExample ex = test.get(i);
-            String text = prefix + prompt.template().renderQuery(ex.input());
+            String text = prefix + prompt.renderQuery(ex.input());
             GenerationResult r;
             try {
                 r = Generator.generate(model, text, settings, t -> { }, cancelled);

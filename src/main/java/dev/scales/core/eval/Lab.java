@@ -5,6 +5,7 @@ import dev.scales.core.generate.Scorer;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraConfig;
 import dev.scales.core.prompt.Example;
+import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptSet;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.FineTuneSettings;
@@ -64,8 +65,9 @@ public final class Lab {
     /** Whether every test query fits the model's context after {@code demos} (with room for the answer). */
     public static boolean fits(LoadedModel model, PromptSet set, List<Example> demos,
                                List<FewShotEvaluator.TestExample> test) {
+        FewShotPrompt prompt = set.prompt(demos, "");
         int answer = set.labels().verbalizers().values().stream()
-                .mapToInt(v -> model.tokenizer().encode(set.template().answer(v), false).length).max().orElse(1);
+                .mapToInt(v -> model.tokenizer().encode(prompt.answer(v), false).length).max().orElse(1);
         return test.stream().allMatch(t -> model.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length
                 + answer <= model.contextLength());
     }
@@ -98,9 +100,9 @@ public final class Lab {
                                                java.util.function.BooleanSupplier stop) {
         List<TrainingExample> examples = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            String prompt = set.prompt(List.of(), items.get(i).input()).render();
-            String written = set.template().answer(set.labels().verbalizers().get(items.get(i).label()));
-            examples.add(new TrainingExample(i + 1, prompt, written + set.template().answerTerminator(),
+            FewShotPrompt prompt = set.prompt(List.of(), items.get(i).input());
+            String written = prompt.answer(set.labels().verbalizers().get(items.get(i).label()));
+            examples.add(new TrainingExample(i + 1, prompt.render(), written + prompt.answerTerminator(),
                     new TrainingExample.Label(items.get(i).label(), written)));
         }
         return FineTuneRun.run(model, examples, s, listener, stop);

@@ -179,7 +179,8 @@ public final class ExperimentRun {
                              double trainSeconds, double[] promptTokens, double[] seconds, int testSize) {
         // Tokens a training step reads: batch × the mean length of a training example (prompt and answer).
         double perExample = pool.stream().limit(64).mapToInt(i -> base.tokenizer().encode(
-                set.prompt(List.of(), i.input()).render() + set.template().answer(i.label()), true).length)
+                set.prompt(List.of(), i.input()).render() + set.prompt(List.of(), i.input()).answer(i.label()), true)
+                .length)
                 .average().orElse(0);
         long trainingTokens = Math.round(perExample * e.fineTune().batch() * e.fineTune().steps());
         double extraTokens = promptTokens[1] - promptTokens[0];

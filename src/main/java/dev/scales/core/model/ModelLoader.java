@@ -3,6 +3,7 @@ package dev.scales.core.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
+import dev.scales.core.chat.ChatTemplate;
 import dev.scales.core.model.gpt2.Gpt2Model;
 import dev.scales.core.model.llama.LlamaModel;
 import dev.scales.core.model.nn.HfBlock;
@@ -40,6 +41,7 @@ public final class ModelLoader {
             throw new ScalesException(folder + ": no such model folder");
         }
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
         Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
@@ -53,7 +55,7 @@ public final class ModelLoader {
                 dtypes.put(w.name(), reader.entry(fileName).dtype());
             }
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
-                    dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")));
+                    dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")), chat);
         } catch (RuntimeException | Error e) {
             manager.close();
             tokenizer.close();
@@ -79,7 +81,8 @@ public final class ModelLoader {
                 w.parameter().setArray(copy);
             }
             return new LoadedModel(source.folder(), source.config(), tokenizer, lm, manager, scalars,
-                    source.fileNames(), source.fileDtypes(), source.generationDefaults());
+                    source.fileNames(), source.fileDtypes(), source.generationDefaults(),
+                    source.chat().orElse(null));
         } catch (RuntimeException | Error e) {
             manager.close();
             tokenizer.close();
@@ -94,6 +97,7 @@ public final class ModelLoader {
      */
     public static LoadedModel initialize(Path folder, Device device, long seed) {
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+        ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
         Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
@@ -121,7 +125,7 @@ public final class ModelLoader {
                 dtypes.put(n, DType.F32);
             }
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames, dtypes,
-                    GenerationDefaults.read(folder.resolve("generation_config.json")));
+                    GenerationDefaults.read(folder.resolve("generation_config.json")), chat);
         } catch (RuntimeException | Error e) {
             manager.close();
             tokenizer.close();

@@ -18,10 +18,13 @@ public final class Tokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer hf;
     private final Path file;
+    /** What the post-processor puts before any text (e.g. BOS), so a text that already starts with it gets it once. */
+    private final long[] addedPrefix;
 
     private Tokenizer(HuggingFaceTokenizer hf, Path file) {
         this.hf = hf;
         this.file = file;
+        this.addedPrefix = hf.encode("", true, false).getIds();
     }
 
     public static Tokenizer load(Path file) {
@@ -40,9 +43,29 @@ public final class Tokenizer implements AutoCloseable {
         return file;
     }
 
-    /** Token ids of {@code text}; with {@code addSpecial} the tokenizer's post-processor adds e.g. BOS. */
+    /**
+     * Token ids of {@code text}; with {@code addSpecial} the tokenizer's post-processor adds e.g. BOS,
+     * once: a text that starts with it already (a chat template that writes {@code bos_token}) does
+     * not get a second. Special tokens written in the text ({@code <|im_start|>}) are their single ids.
+     */
     public long[] encode(String text, boolean addSpecial) {
-        return hf.encode(text, addSpecial, false).getIds();
+        long[] ids = hf.encode(text, addSpecial, false).getIds();
+        if (addSpecial && startsTwice(ids, addedPrefix)) {
+            return java.util.Arrays.copyOfRange(ids, addedPrefix.length, ids.length);
+        }
+        return ids;
+    }
+
+    private static boolean startsTwice(long[] ids, long[] prefix) {
+        if (prefix.length == 0 || ids.length < 2 * prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (ids[i] != prefix[i] || ids[prefix.length + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.scales.core.ScalesException;
+import dev.scales.core.chat.ChatTemplate;
 import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,8 +25,12 @@ import java.util.Map;
  *  "examples": [{"input": "…", "output": "positive", "enabled": true}]}</pre>
  * A demonstration's {@code output} is written after the template's {@code {output}} slot; for a
  * classification task it is the label's verbalizer with leading space removed, as users write it.
+ *
+ * @param chat the model's chat template when prompts are written in chat format (not saved: it is
+ *             the model's); null for running text
  */
-public record PromptSet(String instruction, PromptTemplate template, LabelSet labels, List<Example> examples) {
+public record PromptSet(String instruction, PromptTemplate template, LabelSet labels, List<Example> examples,
+                        ChatTemplate chat) {
     public static final int VERSION = 1;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -33,9 +38,18 @@ public record PromptSet(String instruction, PromptTemplate template, LabelSet la
         examples = List.copyOf(examples);
     }
 
+    public PromptSet(String instruction, PromptTemplate template, LabelSet labels, List<Example> examples) {
+        this(instruction, template, labels, examples, null);
+    }
+
+    /** The same prompts written by {@code chat} (null: as running text). */
+    public PromptSet withChat(ChatTemplate chat) {
+        return new PromptSet(instruction, template, labels, examples, chat);
+    }
+
     /** The few-shot prompt with these demonstrations and {@code query}. */
     public FewShotPrompt prompt(List<Example> demonstrations, String query) {
-        return new FewShotPrompt(instruction, demonstrations, query, template);
+        return new FewShotPrompt(instruction, demonstrations, query, template, chat);
     }
 
     public static PromptSet read(Path file) {

@@ -312,37 +312,57 @@ public final class FineTuneRun {
     }
 
     /**
-     * Prompt ids (with BOS where the tokenizer adds one), then the completion's ids as running text
-     * writes them ({@link dev.scales.core.model.Tokenizer#encodeContinued}); loss on the completion.
-     * A free completion ends with EOS, so the model learns to stop; a labelled answer does not: in
-     * use it is followed by the next example or the query, never by the end of the text.
+     * Each example's segments in order, the first with BOS where the tokenizer adds one, trained
+     * segments as running text writes them ({@link dev.scales.core.model.Tokenizer#encodeContinued});
+     * the loss counts on trained segments only. A free completion ends with EOS, so the model learns
+     * to stop; a labelled answer does not (in use it is followed by the next example or the query),
+     * nor does a conversation, whose template writes its own end of turn.
      */
     static List<Sequence> tokenize(LoadedModel model, List<TrainingExample> examples, List<Jsonl.Problem> skipped) {
         List<Sequence> out = new ArrayList<>();
         List<Integer> eos = model.config().eosTokenIds();
         for (TrainingExample e : examples) {
-            long[] p = model.tokenizer().encode(e.prompt(), true);
-            long[] c = model.tokenizer().encodeContinued(e.completion());
-            boolean endsWithEos = !eos.isEmpty() && e.label() == null;
-            int n = p.length + c.length + (endsWithEos ? 1 : 0);
+            List<long[]> parts = new ArrayList<>();
+            int n = 0;
+            int promptLength = -1;
+            for (int s = 0; s < e.segments().size(); s++) {
+                TrainingExample.Segment seg = e.segments().get(s);
+                long[] ids = s == 0 ? model.tokenizer().encode(seg.text(), true)
+                        : seg.trained() ? model.tokenizer().encodeContinued(seg.text())
+                        : model.tokenizer().encode(seg.text(), false);
+                if (seg.trained() && promptLength < 0) {
+                    promptLength = n;
+                }
+                parts.add(ids);
+                n += ids.length;
+            }
+            boolean endsWithEos = e.endsWithEos() && !eos.isEmpty();
+            n += endsWithEos ? 1 : 0;
             if (n > model.contextLength()) {
                 skipped.add(new Jsonl.Problem(java.nio.file.Path.of("dataset"), e.line(), n + " tokens, longer than "
                         + model.name() + "'s context of " + model.contextLength()));
                 continue;
             }
             long[] ids = new long[n];
-            System.arraycopy(p, 0, ids, 0, p.length);
-            System.arraycopy(c, 0, ids, p.length, c.length);
+            float[] w = new float[Math.max(0, n - 1)];
+            int at = 0;
+            for (int s = 0; s < parts.size(); s++) {
+                long[] part = parts.get(s);
+                System.arraycopy(part, 0, ids, at, part.length);
+                // Prediction i predicts ids[i + 1]: it counts when ids[i + 1] is a trained token (or EOS).
+                if (e.segments().get(s).trained()) {
+                    for (int i = Math.max(0, at - 1); i < at + part.length - 1; i++) {
+                        w[i] = 1f;
+                    }
+                }
+                at += part.length;
+            }
             if (endsWithEos) {
                 ids[n - 1] = eos.get(0);
-            }
-            float[] w = new float[n - 1];
-            // Prediction i predicts ids[i + 1]: it counts when ids[i + 1] is a completion (or EOS) token.
-            for (int i = Math.max(0, p.length - 1); i < n - 1; i++) {
-                w[i] = 1f;
+                w[n - 2] = 1f;
             }
             if (n >= 2) {
-                out.add(new Sequence(ids, w, p.length, e.label()));
+                out.add(new Sequence(ids, w, Math.max(0, promptLength), e.label()));
             }
         }
         return out;

@@ -1,6 +1,9 @@
 package dev.scales.core.train;
 
+import dev.scales.core.ScalesException;
+import dev.scales.core.chat.ChatTemplate;
 import dev.scales.core.data.Jsonl;
+import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +17,10 @@ import java.util.Map;
  *   <li>{@code {"prompt": …, "completion": …}} — the loss counts on the completion only;</li>
  *   <li>{@code {"input": …, "label": …}} — the labelled format the prompt pane evaluates, written
  *       as its zero-shot prompt is (the instruction, then the template's query; the label plus the
- *       template's terminator as the completion), so fine-tuning and prompting see the same task.</li>
+ *       template's terminator as the completion), so fine-tuning and prompting see the same task;</li>
+ *   <li>{@code {"messages": [{"role": …, "content": …}, …]}} — a conversation (OpenAI, TRL and
+ *       Axolotl's format) written by the model's chat template; the loss counts on the assistant
+ *       turns only, each with the template's end of turn.</li>
  * </ul>
  * A row matching none of them is reported with its line, never dropped silently.
  */
@@ -35,14 +41,19 @@ public final class TrainingData {
      * sentiment task without it stayed at chance for 150 steps, and with it reached 1.00 in 50
      * (docs/decisions/0009).
      */
-    public record Format(String instruction, PromptTemplate template) {
+    public record Format(String instruction, PromptTemplate template, ChatTemplate chat) {
         public Format {
             instruction = instruction == null ? "" : instruction;
         }
 
-        /** The query as the zero-shot prompt writes it. */
-        String query(String input) {
-            return new dev.scales.core.prompt.FewShotPrompt(instruction, List.of(), input, template).render();
+        /** Labelled rows as running text. */
+        public Format(String instruction, PromptTemplate template) {
+            this(instruction, template, null);
+        }
+
+        /** The zero-shot prompt asking {@code input} (a conversation when {@code chat} is set). */
+        FewShotPrompt prompt(String input) {
+            return new FewShotPrompt(instruction, List.of(), input, template, chat);
         }
     }
 
@@ -58,7 +69,6 @@ public final class TrainingData {
 
     /** The examples of rows already read from {@code file} (e.g. for a preview as well). */
     public static Result of(Path file, Jsonl.Result rows, Format format) {
-        PromptTemplate template = format.template();
         List<TrainingExample> examples = new ArrayList<>();
         List<Jsonl.Problem> problems = new ArrayList<>(rows.problems());
         for (Jsonl.Row row : rows.rows()) {
@@ -73,12 +83,21 @@ public final class TrainingData {
                 prompt = f.get("prompt");
                 completion = f.get("completion");
             } else if (has(f, "input") && has(f, "label")) {
-                prompt = format.query(f.get("input"));
-                label = new TrainingExample.Label(f.get("label"), template.answer(f.get("label")));
-                completion = label.written() + template.answerTerminator();
+                FewShotPrompt query = format.prompt(f.get("input"));
+                prompt = query.render();
+                label = new TrainingExample.Label(f.get("label"), query.answer(f.get("label")));
+                completion = label.written() + query.answerTerminator();
+            } else if (has(f, "messages")) {
+                try {
+                    examples.add(Conversations.example(row.line(), Conversations.parse(f.get("messages")),
+                            format.chat()));
+                } catch (ScalesException e) {
+                    problems.add(new Jsonl.Problem(file, row.line(), e.getMessage()));
+                }
+                continue;
             } else {
-                problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\" or "
-                        + "\"input\"+\"label\", found " + f.keySet()));
+                problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\", "
+                        + "\"input\"+\"label\" or \"messages\", found " + f.keySet()));
                 continue;
             }
             examples.add(new TrainingExample(row.line(), prompt, completion, label));

@@ -220,7 +220,7 @@ public final class PromptViewModel {
         String stop = stopSequence.get() == null ? "" : stopSequence.get();
         List<String> stops;
         if (stop.equals("(end of the answer)")) {
-            String terminator = p.template().answerTerminator();
+            String terminator = p.answerTerminator();
             stops = terminator.isEmpty() ? List.of() : List.of(terminator.strip().isEmpty() ? "\n" : terminator);
         } else {
             stops = stop.isEmpty() ? List.of() : List.of(stop.replace("\\n", "\n"));
