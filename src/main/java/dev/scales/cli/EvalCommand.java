@@ -64,16 +64,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--json", description = "One JSON object on stdout.") boolean json;
 
+    @Mixin
+    ChatOptions chatOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        PromptSet set = PromptSet.read(promptSet);
+        PromptSet read = PromptSet.read(promptSet);
         if (freeText && sweep != null) {
             throw new ScalesException("--sweep scores labels; it does not combine with --free-text");
         }
-        if (!freeText && set.labels() == null) {
+        if (!freeText && read.labels() == null) {
             throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
         }
         LabelledData.Result data = LabelledData.read(test, inputField, labelField);
@@ -87,6 +90,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         FewShotEvaluator.Options options = new FewShotEvaluator.Options(calibrate, perToken, true);
         try (LoadedModel model = modelOptions.load()) {
+            PromptSet set = read.withChat(chatOptions.template(model));
             JsonObject o = new JsonObject();
             o.addProperty("model", model.folder().toString());
             o.addProperty("promptSet", promptSet.toString());
@@ -94,6 +98,7 @@ final class EvalCommand implements Callable<Integer> {
             o.addProperty("examples", examples.size());
             o.addProperty("calibrate", calibrate);
             o.addProperty("randomLabels", randomLabels);
+            o.addProperty("chat", set.chat() != null);
             if (freeText) {
                 List<Example> demos = shots == null ? set.examples().stream().filter(Example::enabled).toList()
                         : Demonstrations.choose(set.examples(), shots, choice == Demonstrations.Choice.BALANCED

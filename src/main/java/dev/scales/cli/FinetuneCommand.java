@@ -29,7 +29,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--data", required = true, description = "JSONL rows: {\"text\"}, {\"prompt\",\"completion\"} "
+    @Option(names = "--data", required = true, description = "JSONL rows: {\"text\"}, {\"prompt\",\"completion\"}, "
+            + "{\"messages\": [{\"role\",\"content\"}…]} (written by the model's chat template, loss on assistant turns) "
             + "or {\"input\",\"label\"}.")
     Path data;
 
@@ -86,6 +87,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line for each step and evaluation, then a final one.")
     boolean json;
 
+    @Mixin
+    ChatOptions chatOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -93,20 +97,17 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TrainingData.Format format;
-        if (promptSet != null) {
-            var set = dev.scales.core.prompt.PromptSet.read(promptSet);
-            format = new TrainingData.Format(set.instruction(), set.template());
-        } else {
-            format = new TrainingData.Format(instruction, new PromptTemplate(template));
-        }
-        TrainingData.Result dataset = TrainingData.read(data, format);
-        dataset.problems().forEach(p -> err.println("skipped " + p));
+        var set = promptSet == null ? null : dev.scales.core.prompt.PromptSet.read(promptSet);
+        PromptTemplate rows = set != null ? set.template() : new PromptTemplate(template);
         // Full fine-tuning resumes from the checkpoint's weights; LoRA loads its adapter onto the base model.
         if (resume != null && method == Method.FULL) {
             modelOptions.model = resume;
         }
         try (LoadedModel model = modelOptions.load()) {
+            TrainingData.Result dataset = TrainingData.read(data, new TrainingData.Format(
+                    set != null ? set.instruction() : instruction, rows, model.chat().orElse(null),
+                    chatOptions.template(model) != null));
+            dataset.problems().forEach(p -> err.println("skipped " + p));
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
             FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,

@@ -2,12 +2,16 @@ package dev.scales.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.scales.core.ScalesException;
+import dev.scales.core.chat.ChatMessage;
+import dev.scales.core.chat.ChatTemplate;
 import dev.scales.core.generate.GeneratedToken;
 import dev.scales.core.generate.GenerationResult;
 import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.generate.Generator;
 import dev.scales.core.model.LoadedModel;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,26 +26,34 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--prompt", required = true, description = "The text to continue.")
+    @Option(names = "--prompt", required = true, description = "The text to continue (with --chat: the user's message).")
     String prompt;
+
+    @Option(names = "--chat", description = "Write the prompt as a conversation with the model's chat template, "
+            + "ending with the assistant's turn.")
+    boolean chat;
+
+    @Option(names = "--system", description = "With --chat: the system message.")
+    String system;
 
     @Option(names = "--max-tokens", defaultValue = "64", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--greedy", description = "Always take the most likely token (the default unless --temperature is given).")
+    @Option(names = "--greedy", description = "Always take the most likely token.")
     boolean greedy;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "Sample with this temperature; 0 is greedy.")
-    double temperature;
+    @Option(names = "--temperature", description = "Sample with this temperature; 0 is greedy (default: the model's "
+            + "generation_config.json when it samples, else greedy).")
+    Double temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens (0: all).")
-    int topK;
+    @Option(names = "--top-k", description = "Sample among the k most likely tokens (0: all; default: the model's).")
+    Integer topK;
 
-    @Option(names = "--top-p", defaultValue = "1", description = "Sample within this probability mass (1: all).")
-    double topP;
+    @Option(names = "--top-p", description = "Sample within this probability mass (1: all; default: the model's).")
+    Double topP;
 
-    @Option(names = "--repetition-penalty", defaultValue = "1", description = "Penalise tokens already seen (1: none).")
-    double repetitionPenalty;
+    @Option(names = "--repetition-penalty", description = "Penalise tokens already seen (1: none; default: the model's).")
+    Double repetitionPenalty;
 
     @Option(names = "--seed", defaultValue = "0", description = "Sampler seed: the same seed gives the same text.")
     long seed;
@@ -55,20 +67,44 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The exact text given to the tokenizer: the prompt, or the conversation the chat template wrote. */
+    private String renderedPrompt;
+
     @Override
     public Integer call() {
-        GenerationSettings settings = new GenerationSettings(maxTokens, greedy ? 0 : temperature, topK, topP,
-                repetitionPenalty, seed, stops, true);
+        if (system != null && !chat) {
+            throw new ScalesException("--system needs --chat");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = modelOptions.load()) {
-            GenerationResult r = Generator.generate(model, prompt, settings, t -> {
+            GenerationSettings d = GenerationSettings.of(model.generationDefaults(), maxTokens);
+            List<String> stop = new ArrayList<>(stops);
+            String text = prompt;
+            if (chat) {
+                ChatTemplate template = ChatOptions.required(model);
+                List<ChatMessage> messages = new ArrayList<>();
+                if (system != null) {
+                    messages.add(ChatMessage.system(system));
+                }
+                messages.add(ChatMessage.user(prompt));
+                text = template.render(messages, true);
+                if (!template.assistantEnd().isBlank()) {
+                    stop.add(template.assistantEnd().strip());
+                }
+            }
+            GenerationSettings settings = new GenerationSettings(maxTokens,
+                    greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
+                    topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
+                    seed, stop, true);
+            renderedPrompt = text;
+            GenerationResult r = Generator.generate(model, text, settings, t -> {
                 if (!json) {
                     out.print(t.text());
                     out.flush();
                 }
             }, () -> Thread.currentThread().isInterrupted());
             if (json) {
-                out.println(Json.GSON.toJson(toJson(model, r)));
+                out.println(Json.GSON.toJson(toJson(model, r, settings)));
             } else {
                 out.println();
                 spec.commandLine().getErr().printf(Locale.ROOT, "[%d prompt tokens, %d generated, stop: %s, "
@@ -80,10 +116,11 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JsonObject toJson(LoadedModel model, GenerationResult r) {
+    private JsonObject toJson(LoadedModel model, GenerationResult r, GenerationSettings settings) {
         JsonObject o = new JsonObject();
         o.addProperty("model", model.folder().toString());
         o.addProperty("prompt", prompt);
+        o.addProperty("renderedPrompt", renderedPrompt);
         o.addProperty("promptTokens", r.promptIds().length);
         o.addProperty("text", r.text());
         JsonArray tokens = new JsonArray();
@@ -96,6 +133,12 @@ final class GenerateCommand implements Callable<Integer> {
         }
         o.add("tokens", tokens);
         o.addProperty("stop", r.stop().name().toLowerCase(Locale.ROOT));
+        JsonObject sampling = new JsonObject();
+        sampling.addProperty("temperature", settings.temperature());
+        sampling.addProperty("topK", settings.topK());
+        sampling.addProperty("topP", settings.topP());
+        sampling.addProperty("repetitionPenalty", settings.repetitionPenalty());
+        o.add("settings", sampling);
         o.addProperty("prefillMs", r.prefillNanos() / 1e6);
         o.addProperty("decodeTokensPerSecond", r.decodeTokensPerSecond());
         return o;

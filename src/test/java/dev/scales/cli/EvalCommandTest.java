@@ -49,6 +49,23 @@ class EvalCommandTest {
     }
 
     @Test
+    void chatFormatEvaluatesTheSameTaskAsAConversationAndNeedsATemplate() {
+        Path folder = Golden.withChatTemplate(dir, "gpt2-tiny", "minimal");
+        Cli r = Cli.run("eval", "--model", folder.toString(), "--prompt-set", set.toString(), "--test", test.toString(),
+                "--shots", "2", "--chat", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(o.get("chat").getAsBoolean()).isTrue();
+        assertThat(o.getAsJsonArray("predictions")).hasSize(4);
+
+        Cli refused = Cli.run("eval", "--model", Golden.folder("gpt2-tiny").toString(), "--prompt-set", set.toString(),
+                "--test", test.toString(), "--chat");
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("has no chat template");
+    }
+
+    @Test
     void aFreeTextEvaluationReportsExactAndContainsMatches() throws Exception {
         // the bundled model knows where the people of its world live
         var people = new dev.scales.core.corpus.World(1).people();

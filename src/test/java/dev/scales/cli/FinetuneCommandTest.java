@@ -75,6 +75,31 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void conversationsAndChatFormatTrainWithTheModelsTemplate() throws Exception {
+        Path chats = dir.resolve("chats.jsonl");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            rows.append("{\"messages\": [{\"role\": \"user\", \"content\": \"").append(i).append(" plus one?\"}, ")
+                    .append("{\"role\": \"assistant\", \"content\": \"").append(i + 1).append("\"}]}\n");
+        }
+        Files.writeString(chats, rows.toString());
+        Path model = Golden.withChatTemplate(dir, "llama-tiny-gqa", "minimal");
+
+        Cli r = Cli.run("finetune", "--model", model.toString(), "--data", chats.toString(), "--max-steps", "2",
+                "--batch", "4", "--out", dir.resolve("a").toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("skipped");
+
+        Cli labelled = Cli.run("finetune", "--model", model.toString(), "--data", dataset().toString(), "--chat",
+                "--max-steps", "2", "--batch", "4", "--out", dir.resolve("b").toString(), "--json");
+        assertThat(labelled.exitCode()).as(labelled.err()).isZero();
+
+        Cli noTemplate = Cli.run("finetune", "--model", Golden.folder("llama-tiny-gqa").toString(), "--data",
+                chats.toString(), "--max-steps", "2", "--out", dir.resolve("c").toString());
+        assertThat(noTemplate.err()).contains("skipped chats.jsonl:1").contains("chat template");
+    }
+
+    @Test
     void fullFineTuningSavesALoadableModelInTheHfLayout() throws Exception {
         Path out = dir.resolve("full");
 

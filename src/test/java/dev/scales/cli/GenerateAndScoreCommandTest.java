@@ -59,4 +59,77 @@ class GenerateAndScoreCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--top-p must be within (0, 1]");
     }
+
+    /** gpt2-tiny with the named public chat template (and, if given, a generation_config.json). */
+    private static java.nio.file.Path withTemplate(java.nio.file.Path dir, String template, String generationConfig)
+            throws Exception {
+        java.nio.file.Path folder = Golden.withChatTemplate(dir, "gpt2-tiny", template);
+        if (generationConfig != null) {
+            java.nio.file.Files.writeString(folder.resolve("generation_config.json"), generationConfig);
+        }
+        return folder;
+    }
+
+    @Test
+    void chatWritesTheConversationWithTheModelsTemplateAndShowsTheRenderedText(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String folder = withTemplate(dir, "tinyllama-chat", null).toString();
+
+        Cli r = Cli.run("generate", "--model", folder, "--chat", "--system", "Be brief.", "--prompt", "the cat",
+                "--max-tokens", "4", "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertThat(o.get("prompt").getAsString()).isEqualTo("the cat");
+        assertThat(o.get("renderedPrompt").getAsString())
+                .isEqualTo("<|system|>\nBe brief.</s>\n<|user|>\nthe cat</s>\n<|assistant|>\n");
+    }
+
+    @Test
+    void chatIsRefusedWithTheReasonForAModelWithoutATemplateOrAConversationTheTemplateRefuses(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Cli none = Cli.run("generate", "--model", model, "--chat", "--prompt", "x");
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("--chat").contains("has no chat template");
+
+        Cli gemma = Cli.run("generate", "--model", withTemplate(dir, "gemma-it", null).toString(), "--chat",
+                "--system", "Be brief.", "--prompt", "x");
+        assertThat(gemma.exitCode()).isEqualTo(2);
+        assertThat(gemma.err()).contains("System role not supported").doesNotContain("\tat ");
+
+        assertThat(Cli.run("generate", "--model", model, "--system", "x", "--prompt", "x").err())
+                .contains("--system needs --chat");
+    }
+
+    @Test
+    void theModelsGenerationConfigGivesTheDefaultsUntilAnOptionOverridesThem(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String folder = withTemplate(dir, "qwen2.5-instruct", """
+                {"do_sample": true, "temperature": 0.7, "top_k": 20, "top_p": 0.8, "repetition_penalty": 1.05,
+                 "eos_token_id": [0, 1]}""").toString();
+
+        JsonObject defaults = settings(Cli.run("generate", "--model", folder, "--prompt", "x", "--max-tokens", "2",
+                "--json"));
+        assertThat(defaults.get("temperature").getAsDouble()).isEqualTo(0.7);
+        assertThat(defaults.get("topK").getAsInt()).isEqualTo(20);
+        assertThat(defaults.get("topP").getAsDouble()).isEqualTo(0.8);
+        assertThat(defaults.get("repetitionPenalty").getAsDouble()).isEqualTo(1.05);
+
+        JsonObject overridden = settings(Cli.run("generate", "--model", folder, "--prompt", "x", "--max-tokens", "2",
+                "--temperature", "1.5", "--top-k", "0", "--json"));
+        assertThat(overridden.get("temperature").getAsDouble()).isEqualTo(1.5);
+        assertThat(overridden.get("topK").getAsInt()).isZero();
+        assertThat(overridden.get("topP").getAsDouble()).isEqualTo(0.8);
+
+        assertThat(settings(Cli.run("generate", "--model", folder, "--prompt", "x", "--max-tokens", "2", "--greedy",
+                "--json")).get("temperature").getAsDouble()).isZero();
+        // a model that does not sample (no do_sample) is greedy by default, as in transformers
+        assertThat(settings(Cli.run("generate", "--model", model, "--prompt", "x", "--max-tokens", "2", "--json"))
+                .get("temperature").getAsDouble()).isZero();
+    }
+
+    private static JsonObject settings(Cli r) {
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        return JsonParser.parseString(r.out().strip()).getAsJsonObject().getAsJsonObject("settings");
+    }
 }

@@ -33,6 +33,20 @@ public record GenerationSettings(int maxNewTokens, double temperature, int topK,
         return new GenerationSettings(maxNewTokens, 0, 0, 1, 1, 0, List.of(), true);
     }
 
+    /**
+     * The settings a model ships in {@code generation_config.json}, as transformers reads them:
+     * sampling only when {@code do_sample} is true (with its temperature, top-k, top-p), else
+     * greedy; its repetition penalty either way. Absent values are Scales' own defaults.
+     */
+    public static GenerationSettings of(dev.scales.core.model.GenerationDefaults d, int maxNewTokens) {
+        boolean sample = Boolean.TRUE.equals(d.doSample());
+        return new GenerationSettings(maxNewTokens,
+                sample ? java.util.Objects.requireNonNullElse(d.temperature(), 1.0) : 0,
+                sample ? java.util.Objects.requireNonNullElse(d.topK(), 0) : 0,
+                sample ? java.util.Objects.requireNonNullElse(d.topP(), 1.0) : 1,
+                java.util.Objects.requireNonNullElse(d.repetitionPenalty(), 1.0), 0, List.of(), true);
+    }
+
     public boolean isGreedy() {
         return temperature == 0;
     }

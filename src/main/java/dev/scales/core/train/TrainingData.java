@@ -36,24 +36,28 @@ public final class TrainingData {
     }
 
     /**
-     * How labelled rows are written: the prompt's instruction ("" for none) and its template. On a
-     * small model the instruction matters beyond its words: the bundled model fine-tuned on the
-     * sentiment task without it stayed at chance for 150 steps, and with it reached 1.00 in 50
-     * (docs/decisions/0009).
+     * How rows are written: the prompt's instruction ("" for none) and its template for labelled
+     * rows; the model's chat template (null where it has none) for conversations, and for labelled
+     * rows too when {@code labelledAsChat}. On a small model the instruction matters beyond its
+     * words: the bundled model fine-tuned on the sentiment task without it stayed at chance for 150
+     * steps, and with it reached 1.00 in 50 (docs/decisions/0009).
      */
-    public record Format(String instruction, PromptTemplate template, ChatTemplate chat) {
+    public record Format(String instruction, PromptTemplate template, ChatTemplate chat, boolean labelledAsChat) {
         public Format {
             instruction = instruction == null ? "" : instruction;
+            if (labelledAsChat && chat == null) {
+                throw new ScalesException("chat format needs the model's chat template, and this model has none");
+            }
         }
 
-        /** Labelled rows as running text. */
+        /** Labelled rows as running text; no conversations. */
         public Format(String instruction, PromptTemplate template) {
-            this(instruction, template, null);
+            this(instruction, template, null, false);
         }
 
-        /** The zero-shot prompt asking {@code input} (a conversation when {@code chat} is set). */
+        /** The zero-shot prompt asking {@code input}, as the prompt pane writes it. */
         FewShotPrompt prompt(String input) {
-            return new FewShotPrompt(instruction, List.of(), input, template, chat);
+            return new FewShotPrompt(instruction, List.of(), input, template, labelledAsChat ? chat : null);
         }
     }
 

@@ -21,6 +21,31 @@ public final class Golden {
         }
     }
 
+    /** One of the public chat templates under src/test/resources/chat-templates, as a tokenizer_config.json. */
+    public static Path chatTemplate(String template) {
+        try {
+            return Path.of(Golden.class.getResource("/chat-templates/" + template + ".json").toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("chat template " + template + " is missing", e);
+        }
+    }
+
+    /** A copy of golden model {@code name} in {@code dir} whose tokenizer_config.json is the named public chat template. */
+    public static Path withChatTemplate(Path dir, String name, String template) {
+        try {
+            Path folder = Files.createDirectories(dir.resolve(name + "-" + template));
+            try (var files = Files.list(folder(name))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, folder.resolve(f.getFileName()));
+                }
+            }
+            Files.copy(chatTemplate(template), folder.resolve("tokenizer_config.json"));
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static JsonObject reference(String name) {
         try {
             return JsonParser.parseString(Files.readString(folder(name).resolve("reference.json"))).getAsJsonObject();

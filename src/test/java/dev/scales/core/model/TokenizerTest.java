@@ -61,4 +61,47 @@ class TokenizerTest {
             assertThat(t.encodeContinued("")).isEmpty();
         }
     }
+
+    /**
+     * GPT-2's tokenizer with chat special tokens added (ids 50257, 50258) and a post-processor that
+     * puts {@code <|endoftext|>} first, as Llama's puts BOS.
+     */
+    static Path chatTokenizer(Path dir) throws Exception {
+        Path file = Path.of(TokenizerTest.class.getResource("/tokenizers/gpt2/tokenizer.json").toURI());
+        com.google.gson.JsonObject t = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        JsonArray added = t.getAsJsonArray("added_tokens");
+        for (String[] tok : new String[][] {{"50257", "<|im_start|>"}, {"50258", "<|im_end|>"}}) {
+            added.add(JsonParser.parseString("{\"id\": " + tok[0] + ", \"content\": \"" + tok[1] + "\", "
+                    + "\"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, "
+                    + "\"special\": true}"));
+        }
+        t.add("post_processor", JsonParser.parseString("""
+                {"type": "TemplateProcessing",
+                 "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [50256], "tokens": ["<|endoftext|>"]}}}"""));
+        Path out = dir.resolve("tokenizer.json");
+        Files.writeString(out, t.toString());
+        return out;
+    }
+
+    @Test
+    void specialTokensInARenderedChatAreTheirSingleIdsAndBosComesOnce(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (Tokenizer t = Tokenizer.load(chatTokenizer(dir))) {
+            long[] user = t.encode("user\nHi", false);
+            long[] ids = t.encode("<|im_start|>user\nHi<|im_end|>", false);
+            assertThat(ids[0]).isEqualTo(50257);
+            assertThat(java.util.Arrays.copyOfRange(ids, 1, 1 + user.length)).containsExactly(user);
+            assertThat(ids[ids.length - 1]).isEqualTo(50258);
+            assertThat(ids).hasSize(user.length + 2);
+
+            // the post-processor adds BOS ...
+            assertThat(t.encode("Hi", true)).containsExactly(50256, t.encode("Hi", false)[0]);
+            // ... but a text that begins with it (a template writing bos_token) gets it once
+            assertThat(t.encode("<|endoftext|>Hi", true)).containsExactly(50256, t.encode("Hi", false)[0]);
+            assertThat(t.decode(t.encode("<|endoftext|><|im_start|>user\nHi", true)))
+                    .isEqualTo("<|endoftext|><|im_start|>user\nHi");
+        }
+    }
 }

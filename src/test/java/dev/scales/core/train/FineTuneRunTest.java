@@ -412,4 +412,67 @@ class FineTuneRunTest {
             }
         }
     }
+
+    private static dev.scales.core.chat.ChatTemplate qwenTemplate(Path dir) throws Exception {
+        Files.copy(Path.of(FineTuneRunTest.class.getResource("/chat-templates/qwen2.5-instruct.json").toURI()),
+                dir.resolve("tokenizer_config.json"));
+        return dev.scales.core.chat.ChatTemplate.read(dir).orElseThrow();
+    }
+
+    @Test
+    void conversationsAreWrittenByTheChatTemplateWithTheLossOnAssistantTurnsOnly(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("chat.jsonl");
+        Files.writeString(f, """
+                {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}, \
+                {"role": "user", "content": "How are you?"}, {"role": "assistant", "content": "Fine."}]}
+                {"messages": [{"role": "user", "content": "Only a question"}]}
+                {"messages": [{"role": "user"}]}
+                {"messages": "not a list"}
+                """);
+        TrainingData.Format chat = new TrainingData.Format("", TEMPLATE, qwenTemplate(dir), false);
+
+        TrainingData.Result r = TrainingData.read(f, chat);
+
+        TrainingExample e = r.examples().get(0);
+        assertThat(e.segments()).filteredOn(TrainingExample.Segment::trained)
+                .extracting(TrainingExample.Segment::text).containsExactly("Hello!<|im_end|>\n", "Fine.<|im_end|>\n");
+        assertThat(e.prompt()).isEqualTo("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a "
+                + "helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(e.segments().get(2).text()).isEqualTo("<|im_start|>user\nHow are you?<|im_end|>\n"
+                + "<|im_start|>assistant\n");
+        assertThat(e.endsWithEos()).isFalse();
+        assertThat(r.problems()).extracting(p -> p.line()).containsExactly(2, 3, 4);
+        assertThat(r.problems()).extracting(Object::toString).satisfiesExactly(
+                p -> assertThat(p).contains("chat.jsonl:2").contains("no assistant turn"),
+                p -> assertThat(p).contains("chat.jsonl:3").contains("item 1").contains("\"content\""),
+                p -> assertThat(p).contains("chat.jsonl:4").contains("\"messages\""));
+
+        // a model without a chat template cannot read them, and says so
+        assertThat(TrainingData.read(f, TEMPLATE).problems().get(0).message()).contains("chat template");
+    }
+
+    @Test
+    void aConversationTrainsExactlyTheTokensOfItsAssistantTurns(@TempDir Path dir) {
+        var chatml = new dev.scales.core.chat.ChatTemplate("{% for m in messages %}<{{ m.role }}>{{ m.content }}</>\n"
+                + "{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}", "test", java.util.Map.of());
+        try (LoadedModel model = ModelLoader.load(dev.scales.core.AppPaths.bundledModel(), Device.cpu())) {
+            var messages = List.of(dev.scales.core.chat.ChatMessage.user("Where does Mia live?"),
+                    dev.scales.core.chat.ChatMessage.assistant("In Lund."),
+                    dev.scales.core.chat.ChatMessage.user("And Tom?"),
+                    dev.scales.core.chat.ChatMessage.assistant("In Oslo."));
+            TrainingExample e = Conversations.example(1, messages, chatml);
+
+            FineTuneRun.Sequence q = FineTuneRun.tokenize(model, List.of(e), new ArrayList<>()).get(0);
+
+            StringBuilder trained = new StringBuilder();
+            for (int i = 0; i < q.weights().length; i++) {
+                if (q.weights()[i] == 1f) {
+                    trained.append(model.tokenizer().tokenText(q.ids()[i + 1]));
+                }
+            }
+            assertThat(trained.toString()).isEqualTo("In Lund.</>\nIn Oslo.</>\n");
+            assertThat(model.tokenizer().decode(q.ids())).endsWith(chatml.render(messages, false));
+            assertThat(q.ids()[q.ids().length - 1]).isNotEqualTo(model.config().eosTokenIds().get(0));
+        }
+    }
 }
