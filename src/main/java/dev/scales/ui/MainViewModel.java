@@ -64,10 +64,14 @@ public final class MainViewModel {
             ui.run(() -> status.setAccounted(accounted));
         });
         this.fineTune = new FineTuneViewModel(manager, ui, () -> {
+            // Labelled rows are written as the prompt pane writes its zero-shot prompt (in chat format
+            // when it is on); conversations always by the model's chat template.
             var p = prompt.promptProperty().get();
-            return p != null ? new dev.scales.core.train.TrainingData.Format(p.instruction(), p.template())
+            var chat = manager.current().flatMap(dev.scales.core.model.LoadedModel::chat).orElse(null);
+            return p != null ? new dev.scales.core.train.TrainingData.Format(p.instruction(), p.template(),
+                    p.isChat() ? p.chat() : chat, p.isChat())
                     : new dev.scales.core.train.TrainingData.Format("",
-                            new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n"));
+                            new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n"), chat, false);
         });
         initListeners();
     }

@@ -117,6 +117,37 @@ class PromptPaneTest {
     }
 
     @Test
+    void aModelWithAChatTemplateOffersChatFormatWhichWritesTheConversationAndStillEvaluates(FxRobot robot)
+            throws Exception {
+        // given a model without a template: no switch
+        loadTinyModelWithAShortPrompt(robot);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#chat-format").queryAs(javafx.scene.control.CheckBox.class).isVisible()).isFalse();
+
+        // when a model with one is loaded and the switch is turned on
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chat");
+        manager.load(Golden.withChatTemplate(dir, "gpt2-tiny", "minimal"), "cpu").join();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> vm.chatAvailableProperty().get());
+        robot.clickOn("#chat-format");
+
+        // then the preview is the conversation, exactly
+        assertThat(vm.previewProperty().get()).isEqualTo("u: good=\na: pos\nu: bad=\na:");
+        assertThat(vm.promptProperty().get().isChat()).isTrue();
+
+        // and label scoring works the same on it
+        java.nio.file.Path test = java.nio.file.Files.createTempFile(dir, "test", ".jsonl");
+        java.nio.file.Files.writeString(test, "{\"input\": \"nice\", \"label\": \"pos\"}\n"
+                + "{\"input\": \"poor\", \"label\": \"neg\"}\n");
+        robot.interact(() -> vm.evaluate(test));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.metricsProperty().get() != null);
+        assertThat(vm.predictions()).hasSize(2);
+
+        // turning it off gives the running text back
+        robot.clickOn("#chat-format");
+        assertThat(vm.previewProperty().get()).isEqualTo("good=pos\nbad=");
+    }
+
+    @Test
     void evaluatingShowsAccuracyTheConfusionMatrixAndMistakes(FxRobot robot) throws Exception {
         // given
         loadTinyModelWithAShortPrompt(robot);

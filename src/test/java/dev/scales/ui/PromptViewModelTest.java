@@ -28,6 +28,28 @@ class PromptViewModelTest {
     }
 
     @Test
+    void aModelsGenerationConfigGivesTheSamplingDefaultsUntilTheUserChangesThem() throws Exception {
+        Path sampling = dev.scales.core.model.Golden.withChatTemplate(dir, "gpt2-tiny", "minimal");
+        Files.writeString(sampling.resolve("generation_config.json"), "{\"do_sample\": true, \"temperature\": 0.7, "
+                + "\"top_k\": 20, \"top_p\": 0.8, \"repetition_penalty\": 1.05}");
+
+        manager.load(sampling, "cpu").join();
+        var s = vm.samplingSettings();
+        assertThat(s.temperature()).isEqualTo(0.7);
+        assertThat(s.topK()).isEqualTo(20);
+        assertThat(s.topP()).isEqualTo(0.8);
+        assertThat(s.repetitionPenalty()).isEqualTo(1.05);
+
+        // a greedy model brings its greedy defaults back ...
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+        assertThat(vm.samplingSettings().temperature()).isZero();
+        // ... but what the user set stays
+        vm.temperatureProperty().set(1.3);
+        manager.load(sampling, "cpu").join();
+        assertThat(vm.samplingSettings().temperature()).isEqualTo(1.3);
+    }
+
+    @Test
     void aSavedPromptSetOpensToTheSamePrompt() {
         Path file = dir.resolve("set.json");
         String before = vm.previewProperty().get();

@@ -177,6 +177,8 @@ public final class FineTuneViewModel {
     /** Runs started so far: numbers runs uniquely, failed ones included. */
     private int runCount;
     private List<TrainingExample> examples = List.of();
+    /** The open dataset's rows: a run writes them with the prompt pane's format as it is when the run starts. */
+    private Jsonl.Result rows = new Jsonl.Result(List.of(), List.of());
     private AtomicBoolean stop = new AtomicBoolean();
     private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
     /** The last LoRA run's adapters; set by the run's job, cleared by the variant listener (any thread). */
@@ -326,9 +328,10 @@ public final class FineTuneViewModel {
     public void openDataset(Path file) {
         try {
             dev.scales.core.data.Records.Table rows = dev.scales.core.data.Records.read(file); // JSONL or CSV
-            TrainingData.Result data = TrainingData.of(file, new Jsonl.Result(rows.rows(), rows.problems()),
-                    format.get());
+            Jsonl.Result read = new Jsonl.Result(rows.rows(), rows.problems());
+            TrainingData.Result data = TrainingData.of(file, read, format.get());
             examples = data.examples();
+            this.rows = read;
             dataset.set(file);
             previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());
             columns.set(rows.fields());
@@ -365,7 +368,8 @@ public final class FineTuneViewModel {
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, CHART_INTERVAL_MILLIS, this::addEvents);
         List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
-        List<TrainingExample> data = examples;
+        // The rows as the prompt pane writes them now: editing its template after opening the data counts.
+        List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get()).examples();
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
             // Every run starts from the base weights: the active LoRA variant comes off (it stays a variant).
             manager.useBase();

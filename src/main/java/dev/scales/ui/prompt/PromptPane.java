@@ -52,8 +52,17 @@ public final class PromptPane extends VBox {
         templateError.visibleProperty().bind(vm.templateErrorProperty().isNotEmpty());
         templateError.managedProperty().bind(templateError.visibleProperty());
 
+        javafx.scene.control.CheckBox chat = new javafx.scene.control.CheckBox("Chat format");
+        chat.setId("chat-format");
+        chat.setTooltip(new Tooltip("Write the prompt as a conversation with the model's own chat template: the "
+                + "instruction as the system message, each example a user turn and the assistant's answer, the query "
+                + "the last user turn. The preview shows the exact text."));
+        chat.selectedProperty().bindBidirectional(vm.chatFormatProperty());
+        chat.visibleProperty().bind(vm.chatAvailableProperty());
+        chat.managedProperty().bind(chat.visibleProperty());
+
         HBox top = new HBox(10, grow(Section.of("Instruction", instruction)),
-                grow(Section.of("Template", template, templateError)));
+                grow(Section.of("Template", template, chat, templateError)));
 
         TextArea query = area("", 2, "query");
         query.textProperty().bindBidirectional(vm.queryProperty());

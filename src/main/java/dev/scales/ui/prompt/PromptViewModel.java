@@ -87,6 +87,11 @@ public final class PromptViewModel {
     private final ReadOnlyObjectWrapper<FewShotEvaluator.LabelProbabilities> labelProbabilities =
             new ReadOnlyObjectWrapper<>(this, "labelProbabilities");
     private final ReadOnlyStringWrapper samplingError = new ReadOnlyStringWrapper(this, "samplingError", "");
+    private final javafx.beans.property.BooleanProperty chatFormat =
+            new javafx.beans.property.SimpleBooleanProperty(this, "chatFormat", false);
+    private final ReadOnlyBooleanWrapper chatAvailable = new ReadOnlyBooleanWrapper(this, "chatAvailable");
+    /** The sampling defaults last taken from a model: replaced by the next model's unless the user changed them. */
+    private GenerationSettings samplingDefaults = GenerationSettings.greedy(48);
     private final ModelManager manager;
     private final UiThread ui;
     private LoadedModel model;
@@ -97,7 +102,7 @@ public final class PromptViewModel {
     public PromptViewModel(ModelManager manager, UiThread ui) {
         this.manager = manager;
         this.ui = ui;
-        for (Observable o : List.of(instruction, template, query, examples)) {
+        for (Observable o : List.of(instruction, template, query, examples, chatFormat)) {
             o.addListener(ignored -> rerender());
         }
         manager.addListener(m -> ui.run(() -> setModel(m.orElse(null))));
@@ -107,7 +112,35 @@ public final class PromptViewModel {
     /** The model prompts run on (null: none); the token count and the run gate follow it. */
     void setModel(LoadedModel m) {
         this.model = m;
+        chatAvailable.set(m != null && m.chat().isPresent());
+        if (m != null) {
+            takeSamplingDefaults(GenerationSettings.of(m.generationDefaults(), samplingDefaults.maxNewTokens()));
+        }
         rerender();
+    }
+
+    /** The model's generation_config.json values become the settings, unless the user changed the last ones. */
+    private void takeSamplingDefaults(GenerationSettings d) {
+        GenerationSettings old = samplingDefaults;
+        if (java.util.Objects.equals(temperature.get(), old.temperature()) && java.util.Objects.equals(topK.get(), old.topK())
+                && java.util.Objects.equals(topP.get(), old.topP())
+                && java.util.Objects.equals(repetitionPenalty.get(), old.repetitionPenalty())) {
+            temperature.set(d.temperature());
+            topK.set(d.topK());
+            topP.set(d.topP());
+            repetitionPenalty.set(d.repetitionPenalty());
+        }
+        samplingDefaults = d;
+    }
+
+    /** Whether prompts are written as a conversation by the model's chat template (when it has one). */
+    public javafx.beans.property.BooleanProperty chatFormatProperty() {
+        return chatFormat;
+    }
+
+    /** Whether the loaded model has a chat template, so the chat format can be chosen. */
+    public ReadOnlyBooleanProperty chatAvailableProperty() {
+        return chatAvailable.getReadOnlyProperty();
     }
 
     /**
@@ -136,7 +169,8 @@ public final class PromptViewModel {
         try {
             FewShotPrompt p = new FewShotPrompt(instruction.get(),
                     examples.stream().map(ExampleRow::toExample).toList(), query.get(),
-                    new PromptTemplate(template.get()));
+                    new PromptTemplate(template.get()),
+                    chatFormat.get() && model != null ? model.chat().orElse(null) : null);
             templateError.set("");
             prompt.set(p);
             String text = p.render();
@@ -154,6 +188,12 @@ public final class PromptViewModel {
                 runBlockedReason.set(tokens >= context ? "The prompt is " + tokens + " tokens; " + model.name()
                         + " reads at most " + context + ". Switch off or shorten examples." : "");
             }
+        } catch (dev.scales.core.chat.ChatTemplate.Refusal e) {
+            templateError.set(e.getMessage());
+            prompt.set(null);
+            preview.set("");
+            previewInfo.set("The model's chat template refuses this prompt; change it or switch off Chat format.");
+            runBlockedReason.set(e.getMessage());
         } catch (ScalesException e) {
             templateError.set(e.getMessage());
             prompt.set(null);
@@ -221,12 +261,18 @@ public final class PromptViewModel {
         List<String> stops;
         if (stop.equals("(end of the answer)")) {
             String terminator = p.answerTerminator();
-            stops = terminator.isEmpty() ? List.of() : List.of(terminator.strip().isEmpty() ? "\n" : terminator);
+            stops = terminator.isBlank() ? (terminator.isEmpty() ? List.of() : List.of("\n"))
+                    : List.of(p.isChat() ? terminator.strip() : terminator);
         } else {
             stops = stop.isEmpty() ? List.of() : List.of(stop.replace("\\n", "\n"));
         }
         return new GenerationSettings(value(maxTokens, 48), value(temperature, 0.0), value(topK, 0), value(topP, 1.0),
                 value(repetitionPenalty, 1.0), value(seed, 0), stops, true);
+    }
+
+    /** The sampling settings the next run uses (with the current prompt's stop). */
+    public GenerationSettings samplingSettings() {
+        return samplingSettings(prompt.get());
     }
 
     private static <T> T value(javafx.beans.property.ObjectProperty<T> p, T fallback) {
@@ -401,7 +447,7 @@ public final class PromptViewModel {
             ks.add(k);
         }
         PromptSet set = new PromptSet(p.instruction(), p.template(), LabelSet.of(labelNames.toArray(String[]::new)),
-                p.examples());
+                p.examples(), p.chat());
         List<ShotSweep.Variant> variants = List.copyOf(sweepVariants);
         running.set(true);
         sweepPoints.clear();
