@@ -69,7 +69,7 @@ public final class FineTunePane extends VBox {
         preview.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         preview.setPlaceholder(new EmptyState("No dataset",
                 "Open a JSONL or CSV file of {\"input\", \"label\"} rows — the same labelled format the prompt pane "
-                        + "evaluates."));
+                        + "evaluates — or of {\"messages\": […]} conversations for a model with a chat template."));
 
         ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
         method.getItems().setAll(FineTuneViewModel.Method.values());

@@ -259,7 +259,9 @@ public final class PromptViewModel {
     GenerationSettings samplingSettings(FewShotPrompt p) {
         String stop = stopSequence.get() == null ? "" : stopSequence.get();
         List<String> stops;
-        if (stop.equals("(end of the answer)")) {
+        if (stop.equals("(end of the answer)") && p == null) {
+            stops = List.of();
+        } else if (stop.equals("(end of the answer)")) {
             String terminator = p.answerTerminator();
             stops = terminator.isBlank() ? (terminator.isEmpty() ? List.of() : List.of("\n"))
                     : List.of(p.isChat() ? terminator.strip() : terminator);
