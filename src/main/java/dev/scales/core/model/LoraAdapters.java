@@ -31,34 +31,41 @@ public final class LoraAdapters implements AutoCloseable {
     private final LoraConfig config;
     private final Map<String, Projection> modules = new LinkedHashMap<>();
     private final Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
+    /** rsLoRA (Kalajdzievski 2023): the update is scaled by α/√r instead of α/r. */
+    private final boolean rsLora;
     private boolean active = true;
 
-    private LoraAdapters(NDManager manager, LoraConfig config) {
+    private LoraAdapters(NDManager manager, LoraConfig config, boolean rsLora) {
         this.manager = manager;
         this.config = config;
+        this.rsLora = rsLora;
     }
 
     /** Attaches a fresh adapter to every projection whose name's last part is a target. */
     public static LoraAdapters attach(LoadedModel model, LoraConfig config, long seed) {
+        return attach(model, config, LoraTargets.names(config.targets()), false, seed);
+    }
+
+    private static LoraAdapters attach(LoadedModel model, LoraConfig config, LoraTargets targets, boolean rsLora,
+                                       long seed) {
         CausalLm lm = model.lm();
-        LoraAdapters set = new LoraAdapters(model.manager().newSubManager(), config);
+        LoraAdapters set = new LoraAdapters(model.manager().newSubManager(), config, rsLora);
         Random random = new Random(seed);
-        List<String> unmatched = new ArrayList<>(config.targets());
+        float scale = (float) (config.alpha() / (rsLora ? Math.sqrt(config.rank()) : config.rank()));
         for (Map.Entry<String, HfBlock> e : lm.block().namedBlocks().entrySet()) {
-            String last = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
-            if (e.getValue() instanceof Projection p && config.targets().contains(last)) {
+            if (e.getValue() instanceof Projection p && targets.matches(e.getKey())) {
                 if (p.lora() != null) {
                     set.close();
                     throw new ScalesException(e.getKey() + " already has a LoRA adapter");
                 }
-                LoraAdapter a = new LoraAdapter(set.manager, p.inFeatures(), p.outFeatures(), config.rank(),
-                        config.alpha(), config.dropout(), random);
+                LoraAdapter a = new LoraAdapter(set.manager, p.inFeatures(), p.outFeatures(), config.rank(), scale,
+                        config.dropout(), random);
                 p.setLora(a);
                 set.modules.put(e.getKey(), p);
                 set.adapters.put(e.getKey(), a);
-                unmatched.remove(last);
             }
         }
+        List<String> unmatched = targets.unmatched(set.modules.keySet());
         if (!unmatched.isEmpty()) {
             set.close();
             throw new ScalesException("no module named " + String.join(", ", unmatched) + " in "
@@ -154,13 +161,16 @@ public final class LoraAdapters implements AutoCloseable {
             cfg.addProperty("lora_alpha", config.alpha());
             cfg.addProperty("lora_dropout", config.dropout());
             JsonArray targets = new JsonArray();
-            config.targets().forEach(targets::add);
+            List<String> projections = base.lm().block().namedBlocks().entrySet().stream()
+                    .filter(e -> e.getValue() instanceof Projection).map(Map.Entry::getKey).toList();
+            LoraTargets.asList(adapters.keySet(), projections).forEach(targets::add);
             cfg.add("target_modules", targets);
             cfg.addProperty("bias", "none");
             // GPT-2's Conv1D stores weights as [in, out]: PEFT must know to transpose when merging.
             cfg.addProperty("fan_in_fan_out", base.config().architecture() == Architecture.GPT2);
             cfg.addProperty("base_model_name_or_path", base.folder().toString());
             cfg.addProperty("inference_mode", true);
+            cfg.addProperty("use_rslora", rsLora);
             AtomicFiles.writeString(dir.resolve("adapter_config.json"),
                     new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(cfg));
             Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
@@ -179,29 +189,41 @@ public final class LoraAdapters implements AutoCloseable {
                 dev.scales.core.model.safetensors.DType.F32);
     }
 
-    /** Reads a PEFT LoRA adapter folder and attaches it to {@code model}; shapes and names are checked. */
+    /**
+     * Reads a PEFT LoRA adapter folder ({@code adapter_config.json}, {@code adapter_model.safetensors})
+     * — written by Scales or by HF PEFT — and attaches it to {@code model}. An adapter made for
+     * another base is refused with the reason: another model's name in {@code base_model_name_or_path},
+     * target modules the model does not have, tensors of other shapes, or tensors for modules it
+     * does not adapt. PEFT options Scales does not compute (DoRA, trained biases, fully trained
+     * modules, per-layer ranks) are refused by name rather than silently dropped.
+     */
     public static LoraAdapters load(LoadedModel model, Path dir) {
-        JsonObject cfg;
-        try {
-            cfg = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("adapter_config.json")))
-                    .getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new ScalesException(dir.resolve("adapter_config.json") + ": not a readable PEFT adapter config ("
-                    + e.getMessage() + ")", e);
-        }
-        if (!"LORA".equals(cfg.has("peft_type") ? cfg.get("peft_type").getAsString() : "")) {
-            throw new ScalesException(dir.resolve("adapter_config.json") + ": peft_type must be LORA");
-        }
-        List<String> targets = new ArrayList<>();
-        cfg.getAsJsonArray("target_modules").forEach(t -> targets.add(t.getAsString()));
-        LoraConfig config = new LoraConfig(cfg.get("r").getAsInt(), cfg.get("lora_alpha").getAsFloat(),
-                cfg.has("lora_dropout") ? cfg.get("lora_dropout").getAsFloat() : 0f, targets);
-        LoraAdapters set = attach(model, config, 0);
+        PeftConfig peft = PeftConfig.read(dir, model.config().modelType());
+        peft.checkBase(model);
         Path file = dir.resolve("adapter_model.safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new ScalesException(file + ": missing" + (Files.isRegularFile(dir.resolve("adapter_model.bin"))
+                    ? " (adapter_model.bin is a pickle, which Scales does not read; save the adapter with "
+                    + "safe_serialization=True)" : ""));
+        }
+        LoraAdapters set;
+        try {
+            set = attach(model, peft.lora(), peft.targets(), peft.rsLora(), 0);
+        } catch (ScalesException e) {
+            throw new ScalesException(dir.resolve("adapter_config.json") + ": " + e.getMessage(), e);
+        }
         try (var reader = dev.scales.core.model.safetensors.SafetensorsReader.openFile(file)) {
+            java.util.Set<String> unused = new java.util.LinkedHashSet<>(reader.entries().keySet());
             for (Map.Entry<String, LoraAdapter> e : set.adapters.entrySet()) {
-                copy(reader, peftName(e.getKey(), "lora_A"), e.getValue().loraA(), file);
-                copy(reader, peftName(e.getKey(), "lora_B"), e.getValue().loraB(), file);
+                for (String which : List.of("lora_A", "lora_B")) {
+                    String name = peftTensor(reader, e.getKey(), which, file);
+                    copy(reader, name, which.equals("lora_A") ? e.getValue().loraA() : e.getValue().loraB(), file);
+                    unused.remove(name);
+                }
+            }
+            if (!unused.isEmpty()) {
+                throw new ScalesException(file + ": " + unused.size() + " tensor(s) for modules " + model.name()
+                        + " does not adapt with these targets, e.g. '" + unused.iterator().next() + "'");
             }
         } catch (RuntimeException e) {
             set.close();
@@ -210,12 +232,27 @@ public final class LoraAdapters implements AutoCloseable {
         return set;
     }
 
+    /** A module's A or B as PEFT saves it (without the adapter's name), or as some tools do (with ".default"). */
+    private static String peftTensor(dev.scales.core.model.safetensors.SafetensorsReader reader, String module,
+                                     String which, Path file) {
+        String plain = peftName(module, which);
+        String named = "base_model.model." + module + "." + which + ".default.weight";
+        if (reader.entries().containsKey(plain)) {
+            return plain;
+        }
+        if (reader.entries().containsKey(named)) {
+            return named;
+        }
+        throw new ScalesException(file + ": no tensor '" + plain + "': the adapter does not cover " + module
+                + ", which its target modules name");
+    }
+
     private static void copy(dev.scales.core.model.safetensors.SafetensorsReader reader, String name, NDArray into,
                              Path file) {
         var entry = reader.entry(name);
         if (!java.util.Arrays.equals(entry.shape(), into.getShape().getShape())) {
             throw new ScalesException(file + ": tensor '" + name + "' has shape " + entry.shapeString() + ", expected "
-                    + into.getShape());
+                    + into.getShape() + " (an adapter for a model of other sizes?)");
         }
         try (NDManager scratch = into.getManager().newSubManager()) {
             into.set(reader.readFloat(name, scratch).toFloatArray());

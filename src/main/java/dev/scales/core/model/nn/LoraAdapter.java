@@ -18,7 +18,8 @@ public final class LoraAdapter {
     private final float dropout;
     private boolean training;
 
-    public LoraAdapter(NDManager manager, long in, long out, int rank, float alpha, float dropout, Random random) {
+    /** @param scale the update's factor: α/r (or α/√r for rsLoRA) */
+    public LoraAdapter(NDManager manager, long in, long out, int rank, float scale, float dropout, Random random) {
         float bound = (float) (1 / Math.sqrt(in));
         float[] init = new float[Math.toIntExact(rank * in)];
         for (int i = 0; i < init.length; i++) {
@@ -26,7 +27,7 @@ public final class LoraAdapter {
         }
         this.a = manager.create(init, new Shape(rank, in));
         this.b = manager.zeros(new Shape(out, rank));
-        this.scale = manager.full(new Shape(), alpha / rank);
+        this.scale = manager.full(new Shape(), scale);
         this.dropout = dropout;
     }
 
