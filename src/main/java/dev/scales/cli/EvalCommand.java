@@ -28,6 +28,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    AdapterOptions adapterOptions;
+
     @Option(names = "--prompt-set", required = true, description = "Prompt set JSON (instruction, template, labels, examples).")
     Path promptSet;
 
@@ -89,7 +92,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ScalesException(test + ": no usable test examples");
         }
         FewShotEvaluator.Options options = new FewShotEvaluator.Options(calibrate, perToken, true);
-        try (LoadedModel model = modelOptions.load()) {
+        try (LoadedModel model = adapterOptions.apply(modelOptions.load())) {
             PromptSet set = read.withChat(chatOptions.template(model));
             JsonObject o = new JsonObject();
             o.addProperty("model", model.folder().toString());

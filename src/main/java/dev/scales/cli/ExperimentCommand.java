@@ -38,6 +38,13 @@ final class ExperimentCommand implements Runnable {
                 description = "auto, cpu, gpu0, gpu1… (default: ${DEFAULT-VALUE}).")
         String device;
 
+        @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter for the experiment's "
+                + "model, merged into its weights first: the experiment then compares on the adapted model.")
+        Path adapter;
+
+        @Option(names = "--chat", description = "Write prompts and training rows with the model's chat template.")
+        boolean chat;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -48,7 +55,7 @@ final class ExperimentCommand implements Runnable {
             long start = System.nanoTime();
             dev.scales.core.Offline.configure();
             ai.djl.Device d = dev.scales.core.device.Devices.resolve(device, ai.djl.engine.Engine.getEngine("PyTorch"));
-            ExperimentRun.Results r = ExperimentRun.run(e, d, m -> {
+            ExperimentRun.Results r = ExperimentRun.run(e, d, new ExperimentRun.Base(adapter, chat), m -> {
                 o.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, m);
                 o.flush();
             }, () -> false);

@@ -26,6 +26,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    AdapterOptions adapterOptions;
+
     @Option(names = "--prompt", required = true, description = "The text to continue (with --chat: the user's message).")
     String prompt;
 
@@ -76,7 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new ScalesException("--system needs --chat");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel model = modelOptions.load()) {
+        try (LoadedModel model = adapterOptions.apply(modelOptions.load())) {
             GenerationSettings d = GenerationSettings.of(model.generationDefaults(), maxTokens);
             List<String> stop = new ArrayList<>(stops);
             String text = prompt;

@@ -20,6 +20,9 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    AdapterOptions adapterOptions;
+
     @Option(names = "--text", required = true, description = "The text to score.")
     String text;
 
@@ -32,7 +35,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (LoadedModel model = modelOptions.load()) {
+        try (LoadedModel model = adapterOptions.apply(modelOptions.load())) {
             long[] ids = model.tokenizer().encode(text, true);
             float[] lp = ids.length >= 2 ? Scorer.tokenLogProbs(model, ids) : new float[0];
             double total = 0;

@@ -45,6 +45,30 @@ class GenerateAndScoreCommandTest {
     }
 
     @Test
+    void anAdapterScoresAsItsMergedWeightsDoAndAWrongOneIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path peft = java.nio.file.Path.of(getClass().getResource("/peft").toURI());
+        java.nio.file.Path merged = java.nio.file.Files.createDirectories(dir.resolve("merged"));
+        for (String f : new String[] {"config.json", "tokenizer.json"}) {
+            java.nio.file.Files.copy(Golden.folder("gpt2-tiny").resolve(f), merged.resolve(f));
+        }
+        java.nio.file.Files.copy(peft.resolve("gpt2-tiny-merged/model.safetensors"), merged.resolve("model.safetensors"));
+
+        JsonObject adapted = JsonParser.parseString(Cli.run("score", "--model", model, "--adapter",
+                peft.resolve("gpt2-tiny-adapter").toString(), "--text", "the cat sat", "--json").out().strip())
+                .getAsJsonObject();
+        JsonObject reference = JsonParser.parseString(Cli.run("score", "--model", merged.toString(), "--text",
+                "the cat sat", "--json").out().strip()).getAsJsonObject();
+        assertThat(adapted.get("perplexity").getAsDouble())
+                .isCloseTo(reference.get("perplexity").getAsDouble(), org.assertj.core.data.Percentage.withPercentage(0.01));
+
+        Cli wrong = Cli.run("generate", "--model", model, "--adapter", peft.resolve("llama-tiny-gqa-adapter").toString(),
+                "--prompt", "x");
+        assertThat(wrong.exitCode()).isEqualTo(2);
+        assertThat(wrong.err()).contains("base_model_name_or_path");
+    }
+
+    @Test
     void aBadFolderIsOneLineAndExitCodeTwo() {
         Cli r = Cli.run("score", "--model", "/nonexistent/model", "--text", "x");
 

@@ -76,8 +76,25 @@ public final class ExperimentRun {
      * LoRA adapters on it (taken off afterwards) or a full copy of its weights in memory.
      */
     public static Results run(Experiment e, Device device, Consumer<String> progress, BooleanSupplier cancelled) {
+        return run(e, device, Base.AS_SAVED, progress, cancelled);
+    }
+
+    /**
+     * The base model as the experiment's file names it, or changed first: a PEFT adapter merged into
+     * its weights (the "base" is then the adapted model), prompts in chat format.
+     *
+     * @param adapter a PEFT adapter folder, or null
+     * @param chat    whether prompts (and the training rows) are written by the model's chat template
+     */
+    public record Base(java.nio.file.Path adapter, boolean chat) {
+        public static final Base AS_SAVED = new Base(null, false);
+    }
+
+    /** As above, on {@code base}'s variant of the model. */
+    public static Results run(Experiment e, Device device, Base variant, Consumer<String> progress,
+                              BooleanSupplier cancelled) {
         long start = System.nanoTime();
-        PromptSet set = PromptSet.read(e.promptSet());
+        PromptSet read = PromptSet.read(e.promptSet());
         List<SampleTasks.Item> pool = items(e.train());
         List<FewShotEvaluator.TestExample> test = Lab.tests(items(e.test()));
         if (pool.size() < e.trainingSize()) {
@@ -94,6 +111,12 @@ public final class ExperimentRun {
         Forgetting forgetting = null;
         int shots = e.shots();
         try (LoadedModel base = ModelLoader.load(e.model(), device)) {
+            if (variant.adapter() != null) {
+                dev.scales.core.model.LoraAdapters.mergeInto(base, variant.adapter());
+            }
+            PromptSet set = variant.chat() ? read.withChat(base.chat().orElseThrow(() -> new ScalesException(
+                    base.name() + " has no chat template, so the experiment cannot write its prompts in chat format")))
+                    : read;
             while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {
                 shots--; // as many demonstrations as fit
             }

@@ -232,6 +232,13 @@ public final class LoraAdapters implements AutoCloseable {
         return set;
     }
 
+    /** Folds the PEFT adapter in {@code dir} into {@code model}'s weights: the model is then the adapted one. */
+    public static void mergeInto(LoadedModel model, Path dir) {
+        try (LoraAdapters adapters = load(model, dir)) {
+            adapters.merge();
+        }
+    }
+
     /** A module's A or B as PEFT saves it (without the adapter's name), or as some tools do (with ".default"). */
     private static String peftTensor(dev.scales.core.model.safetensors.SafetensorsReader reader, String module,
                                      String which, Path file) {

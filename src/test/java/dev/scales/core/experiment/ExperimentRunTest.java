@@ -60,6 +60,30 @@ class ExperimentRunTest {
     }
 
     @Test
+    void anAdapterIsMergedIntoTheBaseFirstAndChatFormatNeedsATemplate() throws IOException {
+        Experiment one = new Experiment("small · one seed", experiment.model(), experiment.train(), experiment.test(),
+                experiment.promptSet(), experiment.generalText(), 2, experiment.fineTune(), 8, List.of(2), 1);
+        Path adapter = dir.resolve("adapter");
+        try (var model = dev.scales.core.model.ModelLoader.load(experiment.model(), ai.djl.Device.cpu())) {
+            var set = dev.scales.core.prompt.PromptSet.read(experiment.promptSet());
+            var items = ExperimentRun.items(experiment.train()).subList(0, 16);
+            try (var adapters = dev.scales.core.eval.Lab.fineTune(model, set, items,
+                    dev.scales.core.eval.Lab.settings(model, true, 1e-2f, 5, 4, 4, 0)).adapters()) {
+                adapters.save(adapter, model);
+            }
+        }
+
+        ExperimentRun.Results base = ExperimentRun.run(one, ai.djl.Device.cpu(), m -> { }, () -> false);
+        ExperimentRun.Results adapted = ExperimentRun.run(one, ai.djl.Device.cpu(),
+                new ExperimentRun.Base(adapter, false), m -> { }, () -> false);
+
+        assertThat(adapted.forgetting().basePerplexity()).isNotEqualTo(base.forgetting().basePerplexity());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExperimentRun.run(one, ai.djl.Device.cpu(),
+                        new ExperimentRun.Base(null, true), m -> { }, () -> false))
+                .hasMessageContaining("no chat template");
+    }
+
+    @Test
     void aRunIsKeptReadBackWholeAndLaidBesideAnother() throws IOException {
         Experiment one = new Experiment("small · one seed", experiment.model(), experiment.train(), experiment.test(),
                 experiment.promptSet(), experiment.generalText(), 2, experiment.fineTune(), 8, List.of(2), 1);
