@@ -191,7 +191,8 @@ class FineTunePaneTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("saved"));
 
         // then
-        assertThat(vm.statusProperty().get()).isEqualTo("saved the LoRA adapter to " + out);
+        assertThat(vm.statusProperty().get())
+                .isEqualTo("saved the LoRA adapter #1 LoRA r8 · lr 0.01 · 6 steps to " + out);
         assertThat(out.resolve("adapter_config.json")).exists();
         assertThat(out.resolve("adapter_model.safetensors")).exists();
         // and the run is a variant of the loaded model, the one prompts now run on
@@ -211,6 +212,13 @@ class FineTunePaneTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(vm.hasResultProperty().get()).isFalse();
         assertThat(manager.variants().active().isBase()).isTrue();
+
+        // with the base weights chosen in the Weights menu, Save writes the whole model
+        Path model = dir.resolve("base");
+        robot.interact(() -> vm.save(model));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("saved"));
+        assertThat(model.resolve("config.json")).exists();
+        assertThat(model.resolve("model.safetensors")).exists();
     }
 
     @Test

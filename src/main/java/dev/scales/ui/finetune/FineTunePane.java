@@ -169,13 +169,15 @@ public final class FineTunePane extends VBox {
         blocked.setId("training-status");
         start.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         stop.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        Button save = new Button("Save result…");
+        Button save = new Button("Save weights…");
         save.setId("save-result");
         save.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        save.disableProperty().bind(vm.hasResultProperty().not().or(vm.runningProperty()));
+        save.disableProperty().bind(vm.modelLoadedProperty().not().or(vm.runningProperty()));
+        save.setTooltip(new javafx.scene.control.Tooltip("Save the weights chosen in the model bar's Weights menu: a LoRA fine-tune as its "
+                + "adapter (PEFT layout), the base or a full fine-tune as a whole model (HuggingFace layout)"));
         save.setOnAction(e -> {
             javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
-            chooser.setTitle("Save the fine-tuned model or adapter into a folder");
+            chooser.setTitle("Save the chosen weights (adapter or model) into a folder");
             File dir = chooser.showDialog(getScene().getWindow());
             if (dir != null) {
                 vm.save(dir.toPath());

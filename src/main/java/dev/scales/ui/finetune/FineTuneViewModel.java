@@ -462,21 +462,24 @@ public final class FineTuneViewModel {
         return validationAccuracy.getReadOnlyProperty();
     }
 
-    /** Saves the last run's result: the LoRA adapter (PEFT layout) or the whole fine-tuned model (HF layout). */
+    /**
+     * Saves the weights chosen in the Weights menu: a LoRA variant as its adapter (PEFT layout), the
+     * base (as loaded, or as a full fine-tune left it) as a whole model (HF layout).
+     */
     public void save(Path dir) {
-        status.set("saving to " + dir + "…");
-        manager.submit("save " + dir.getFileName(), dev.scales.core.device.Job.Priority.EVALUATION, (current, ctx) -> {
-            LoadedModel model = trained;
-            if (model == null) {
-                throw new dev.scales.core.ScalesException("nothing to save: the fine-tuned model was unloaded or its "
-                        + "variant discarded");
-            }
-            if (adapters != null) {
-                adapters.save(dir, model);
-                return "LoRA adapter";
+        ModelManager.Variant v = manager.variants().active();
+        if (v == null) {
+            status.set("Load a model first.");
+            return;
+        }
+        status.set("saving " + v + " to " + dir + "…");
+        manager.submit("save " + dir.getFileName(), dev.scales.core.device.Job.Priority.EVALUATION, (model, ctx) -> {
+            if (!v.isBase()) {
+                v.adapters().save(dir, model);
+                return "LoRA adapter " + v.name();
             }
             ModelSaver.save(model, dir);
-            return "fine-tuned model";
+            return "model " + v;
         }).future().whenComplete((what, e) -> ui.run(() -> {
             status.set(e != null ? Errors.message(e) : "saved the " + what + " to " + dir);
             if (e == null && !runs.isEmpty()) {
@@ -597,6 +600,11 @@ public final class FineTuneViewModel {
 
     public void setModelLoaded(boolean loaded) {
         modelLoaded.set(loaded);
+    }
+
+    /** Whether a model is loaded (so there are weights to save). */
+    public ReadOnlyBooleanProperty modelLoadedProperty() {
+        return modelLoaded.getReadOnlyProperty();
     }
 
     // Properties

@@ -74,6 +74,19 @@ public final class ModelBar extends HBox {
         discard.setOnAction(e -> vm.discardVariant());
         discard.disableProperty().bind(vm.busyProperty().or(vm.canDiscardProperty().not()));
         discard.setTooltip(new Tooltip("Drop this LoRA fine-tune and free its adapters (save it first to keep it)"));
+        Button openAdapter = new Button("Open adapter…");
+        openAdapter.setId("open-adapter");
+        openAdapter.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        openAdapter.setTooltip(new Tooltip("Open a saved LoRA adapter (a PEFT folder: adapter_config.json and "
+                + "adapter_model.safetensors) onto this model's base weights, as another choice of weights"));
+        openAdapter.setOnAction(e -> {
+            javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+            chooser.setTitle("Open a LoRA adapter folder");
+            java.io.File dir = chooser.showDialog(getScene().getWindow());
+            if (dir != null) {
+                vm.openAdapter(dir.toPath());
+            }
+        });
         Label summary = new Label();
         summary.setId("model-summary");
         summary.getStyleClass().add("model-summary");
@@ -96,7 +109,7 @@ public final class ModelBar extends HBox {
         HBox.setHgrow(summary, Priority.ALWAYS);
         summary.setMaxWidth(Double.MAX_VALUE);
         getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload,
-                new Label("Weights"), variant, discard, summary,
+                new Label("Weights"), variant, openAdapter, discard, summary,
                 error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {

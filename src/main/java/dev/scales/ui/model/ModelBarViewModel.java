@@ -108,6 +108,36 @@ public final class ModelBarViewModel {
     }
 
     /**
+     * Opens a PEFT LoRA adapter folder (written by Scales or by HF PEFT) onto the current model's
+     * base weights as a new variant, and makes it the one prompts run on. An adapter made for
+     * another model is refused with the reason; the model stays as it was.
+     */
+    public void openAdapter(Path dir) {
+        if (!loaded.get()) {
+            error.set("Load a model first: an adapter is opened onto its base weights.");
+            return;
+        }
+        String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+        busy.set(true);
+        error.set("");
+        manager.submit("open adapter " + name, m -> {
+            manager.useBase();
+            dev.scales.core.model.LoraAdapters adapters = dev.scales.core.model.LoraAdapters.load(m, dir);
+            try {
+                return manager.addVariant(name, adapters);
+            } catch (RuntimeException e) {
+                adapters.close();
+                throw e;
+            }
+        }).whenComplete((v, e) -> ui.run(() -> {
+            busy.set(false);
+            if (e != null) {
+                error.set(Errors.message(e));
+            }
+        }));
+    }
+
+    /**
      * Loads the selected folder on the selected device, beside the models already loaded, and makes it
      * the current one; an error is shown, the app goes on.
      */
