@@ -64,7 +64,7 @@ public final class ModelBar extends HBox {
         ComboBox<dev.scales.core.device.ModelManager.Variant> variant = new ComboBox<>(vm.variants());
         variant.setId("variant-choice");
         variant.valueProperty().bindBidirectional(vm.selectedVariantProperty());
-        variant.setPrefWidth(220);
+        variant.setPrefWidth(170);
         variant.setPromptText("no model");
         variant.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.variants()).lessThan(2));
         variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: a loaded model's base weights, "
@@ -74,7 +74,7 @@ public final class ModelBar extends HBox {
         discard.setOnAction(e -> vm.discardVariant());
         discard.disableProperty().bind(vm.busyProperty().or(vm.canDiscardProperty().not()));
         discard.setTooltip(new Tooltip("Drop this LoRA fine-tune and free its adapters (save it first to keep it)"));
-        Button openAdapter = new Button("Open adapter…");
+        Button openAdapter = new Button("Adapter…");
         openAdapter.setId("open-adapter");
         openAdapter.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
         openAdapter.setTooltip(new Tooltip("Open a saved LoRA adapter (a PEFT folder: adapter_config.json and "
