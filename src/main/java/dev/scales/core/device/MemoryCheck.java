@@ -71,6 +71,11 @@ public final class MemoryCheck {
         }
     }
 
+    /** Bytes free on {@code device} now (for a GPU: its memory, else the machine's); -1 when unknown. */
+    public long free(Device device) {
+        return device.isGpu() ? gpuFree(device) : freeCpuBytes.getAsLong();
+    }
+
     /** Auto: the first GPU with room for the model, else the CPU. */
     public Device autoDevice(ModelSummary model, int gpuCount) {
         long need = needed(model);

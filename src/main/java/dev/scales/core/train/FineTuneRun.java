@@ -3,6 +3,7 @@ package dev.scales.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
+import dev.scales.core.device.MemoryCheck;
 import dev.scales.core.data.Jsonl;
 import dev.scales.core.generate.LabelScorer;
 import dev.scales.core.model.GradMode;
@@ -44,28 +45,33 @@ public final class FineTuneRun {
      * {@code betweenSteps}; {@code betweenSteps} runs after every step (the model manager lets
      * urgent jobs — a prompt typed during training — run there, on whole steps' weights);
      * {@code checkpoints} receives the best and the last (null: none); {@code resume} is a "last"
-     * checkpoint of the same run to continue from (null: start afresh).
+     * checkpoint of the same run to continue from (null: start afresh); {@code memory} tells what
+     * the device has free, so a run that will not fit is refused before it starts.
      */
     public record Control(BooleanSupplier stop, BooleanSupplier paused, Runnable betweenSteps, Checkpoints checkpoints,
-                          java.nio.file.Path resume) {
+                          java.nio.file.Path resume, MemoryCheck memory) {
         public static Control stopWhen(BooleanSupplier stop) {
-            return new Control(stop, () -> false, () -> { }, null, null);
+            return new Control(stop, () -> false, () -> { }, null, null, MemoryCheck.system());
         }
 
         public Control pausedWhen(BooleanSupplier p) {
-            return new Control(stop, p, betweenSteps, checkpoints, resume);
+            return new Control(stop, p, betweenSteps, checkpoints, resume, memory);
         }
 
         public Control betweenSteps(Runnable r) {
-            return new Control(stop, paused, r, checkpoints, resume);
+            return new Control(stop, paused, r, checkpoints, resume, memory);
         }
 
         public Control checkpoints(Checkpoints c) {
-            return new Control(stop, paused, betweenSteps, c, resume);
+            return new Control(stop, paused, betweenSteps, c, resume, memory);
         }
 
         public Control resumeFrom(java.nio.file.Path last) {
-            return new Control(stop, paused, betweenSteps, checkpoints, last);
+            return new Control(stop, paused, betweenSteps, checkpoints, last, memory);
+        }
+
+        public Control memory(MemoryCheck m) {
+            return new Control(stop, paused, betweenSteps, checkpoints, resume, m);
         }
     }
 
@@ -91,6 +97,7 @@ public final class FineTuneRun {
             throw new ScalesException("no usable training examples"
                     + (skipped.isEmpty() ? "" : "; first problem: " + skipped.get(0)));
         }
+        TrainingMemory.estimate(model, s, all).require(control.memory().free(model.device()), model);
         Random random = new Random(s.seed());
         List<Sequence> shuffled = new ArrayList<>(all);
         Collections.shuffle(shuffled, random);

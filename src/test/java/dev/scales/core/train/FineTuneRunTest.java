@@ -352,6 +352,28 @@ class FineTuneRunTest {
     }
 
     @Test
+    void aRunThatWouldNotFitIsRefusedWithTheNumbersBeforeItChangesAnything() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            float[] before = model.lm().namedParameters().get("transformer.h.0.attn.c_attn.weight").array().toFloatArray();
+            var tight = new dev.scales.core.device.MemoryCheck(() -> 64L << 10, () -> Long.MAX_VALUE);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> FineTuneRun.run(model, examples(),
+                            settings(null, 3, 0.01f), e -> { }, FineTuneRun.Control.stopWhen(() -> false).memory(tight)))
+                    .isInstanceOf(dev.scales.core.ScalesException.class)
+                    .hasMessageContaining("gradients").hasMessageContaining("AdamW moments")
+                    .hasMessageContaining("activations").hasMessageContaining("this machine has 64.0 KB free")
+                    .hasMessageContaining("use LoRA");
+
+            assertThat(model.lm().namedParameters().get("transformer.h.0.attn.c_attn.weight").array().toFloatArray())
+                    .containsExactly(before);
+            // the same run with the memory it needs goes ahead
+            var roomy = new dev.scales.core.device.MemoryCheck(() -> 1L << 30, () -> Long.MAX_VALUE);
+            assertThat(FineTuneRun.run(model, examples(), settings(null, 2, 0.01f), e -> { },
+                    FineTuneRun.Control.stopWhen(() -> false).memory(roomy)).finished().steps()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void readsTheThreeDatasetFormatsAndReportsTheRest(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("train.jsonl");
         Files.writeString(f, "{\"text\": \"plain text\"}\n"

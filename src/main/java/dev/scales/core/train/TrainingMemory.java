@@ -1,0 +1,57 @@
+package dev.scales.core.train;
+
+import dev.scales.core.ScalesException;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.ModelConfig;
+import dev.scales.core.util.Bytes;
+import java.util.List;
+
+/**
+ * What a training run needs beyond the loaded weights, estimated before it starts: gradients and
+ * AdamW's two moments for what it trains (every weight, or the LoRA adapters), and the activations
+ * a step keeps for its backward pass — per token and layer about 10 hidden-size and 16
+ * intermediate-size floats (norms, projections, attention output, the gated MLP and their
+ * gradients), plus three vocabulary-size floats for the logits, their log-softmax and its gradient.
+ * Measured on Qwen2.5-0.5B (LoRA, batch 1 × 512): 5.3 GB of activations; this gives 5.2 GB.
+ *
+ * @param trainable  trained parameters
+ * @param gradients  bytes of their gradients (F32)
+ * @param optimizer  bytes of AdamW's first and second moments (F32)
+ * @param activations bytes a step holds for the longest micro-batch
+ * @param tokens     tokens in that micro-batch (batch × longest sequence)
+ */
+public record TrainingMemory(long trainable, long gradients, long optimizer, long activations, long tokens) {
+    public static TrainingMemory estimate(LoadedModel model, FineTuneSettings s, List<FineTuneRun.Sequence> data) {
+        ModelConfig c = model.config();
+        long trainable;
+        if (s.isLora()) {
+            long perProjection = (long) s.lora().rank() * (c.hiddenSize() + Math.max(c.hiddenSize(), c.intermediateSize()));
+            trainable = perProjection * s.lora().targets().size() * c.numLayers();
+        } else {
+            trainable = model.lm().namedParameters().values().stream().mapToLong(w -> w.shape().size()).sum();
+        }
+        int longest = data.stream().mapToInt(q -> q.ids().length).max().orElse(0);
+        long tokens = (long) Math.min(s.batchSize(), data.size()) * longest;
+        long perToken = (long) c.numLayers() * (10L * c.hiddenSize() + 16L * c.intermediateSize()) + 3L * c.vocabSize();
+        return new TrainingMemory(trainable, 4 * trainable, 8 * trainable, 4 * perToken * tokens, tokens);
+    }
+
+    public long total() {
+        return gradients + optimizer + activations;
+    }
+
+    /**
+     * Refuses the run, naming the numbers, when it needs more than {@code free} bytes ({@code -1}:
+     * unknown, nothing is refused).
+     */
+    public void require(long free, LoadedModel model) {
+        if (free >= 0 && total() > free) {
+            throw new ScalesException("this run needs about " + Bytes.format(total()) + " beyond " + model.name()
+                    + "'s weights — gradients " + Bytes.format(gradients) + " and AdamW moments "
+                    + Bytes.format(optimizer) + " for " + Bytes.count(trainable) + " trained parameters, activations "
+                    + Bytes.format(activations) + " for " + tokens + " tokens a step — but " + model.device()
+                    + " has " + Bytes.format(free) + " free; use LoRA, a smaller batch (with gradient accumulation)"
+                    + " or shorter examples");
+        }
+    }
+}
