@@ -49,8 +49,9 @@ public record TrainingMemory(long trainable, long gradients, long optimizer, lon
             throw new ScalesException("this run needs about " + Bytes.format(total()) + " beyond " + model.name()
                     + "'s weights — gradients " + Bytes.format(gradients) + " and AdamW moments "
                     + Bytes.format(optimizer) + " for " + Bytes.count(trainable) + " trained parameters, activations "
-                    + Bytes.format(activations) + " for " + tokens + " tokens a step — but " + model.device()
-                    + " has " + Bytes.format(free) + " free; use LoRA, a smaller batch (with gradient accumulation)"
+                    + Bytes.format(activations) + " for " + tokens + " tokens a step — but "
+                    + (model.device().isGpu() ? "GPU " + model.device().getDeviceId() : "this machine") + " has "
+                    + Bytes.format(free) + " free; use LoRA, a smaller batch (with gradient accumulation)"
                     + " or shorter examples");
         }
     }
