@@ -39,6 +39,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--input-field", defaultValue = "input") String inputField;
     @Option(names = "--label-field", defaultValue = "label") String labelField;
+    @Option(names = "--label-names", paramLabel = "MAP", description = "What the label values stand for, e.g. "
+            + "\"0=negative, 1=positive\".") String labelNames;
 
     @Option(names = "--shots", description = "Use k demonstrations (default: the prompt set's enabled examples as listed).")
     Integer shots;
@@ -82,7 +84,8 @@ final class EvalCommand implements Callable<Integer> {
         if (!freeText && read.labels() == null) {
             throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
         }
-        LabelledData.Result data = LabelledData.read(test, inputField, labelField);
+        LabelledData.Result data = LabelledData.read(test, new LabelledData.Fields(inputField, labelField,
+                LabelledData.Fields.parseLabelNames(labelNames)));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         data.problems().forEach(p -> err.println("skipped " + p));

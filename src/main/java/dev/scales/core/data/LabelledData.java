@@ -23,9 +23,56 @@ public final class LabelledData {
         }
     }
 
-    /** Which field holds the input and which the label (or expected answer). */
-    public record Fields(String input, String label) {
+    /**
+     * Which field holds the input and which the label (or expected answer), and what the label
+     * values stand for: {@code labelNames} maps a value as stored to the label it means
+     * ({@code "0" → "negative"}); empty when the values are the labels.
+     */
+    public record Fields(String input, String label, java.util.Map<String, String> labelNames) {
         public static final Fields DEFAULT = new Fields("input", "label");
+
+        public Fields {
+            if (input == null || input.isBlank() || label == null || label.isBlank()) {
+                throw new ScalesException("both an input field and a label field must be named");
+            }
+            labelNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labelNames));
+        }
+
+        public Fields(String input, String label) {
+            this(input, label, java.util.Map.of());
+        }
+
+        /** The label a stored value stands for, or null when a label map is given and lacks it. */
+        public String labelOf(String value) {
+            return labelNames.isEmpty() ? value : labelNames.get(value);
+        }
+
+        /**
+         * A label map as people write it: {@code "0=negative, 1=positive"} (also {@code 0:negative}
+         * or {@code 0→negative}); blank for none. A part without a separator is refused, naming it.
+         */
+        public static java.util.Map<String, String> parseLabelNames(String text) {
+            java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+            if (text == null || text.isBlank()) {
+                return map;
+            }
+            for (String part : text.split(",")) {
+                String[] kv = part.split("=|:|→", 2);
+                if (kv.length < 2 || kv[0].isBlank() || kv[1].isBlank()) {
+                    throw new ScalesException("label names: \"" + part.strip() + "\" should read value=label, "
+                            + "e.g. 0=negative");
+                }
+                if (map.put(kv[0].strip(), kv[1].strip()) != null) {
+                    throw new ScalesException("label names: \"" + kv[0].strip() + "\" is named twice");
+                }
+            }
+            return map;
+        }
+
+        /** The label map as {@link #parseLabelNames} reads it. */
+        public String labelNamesText() {
+            return String.join(", ", labelNames.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        }
     }
 
     /** Field names commonly holding the input, then the label, in order of preference. */
@@ -62,11 +109,11 @@ public final class LabelledData {
     }
 
     public static Result read(Path file, Fields fields) {
-        return read(file, fields.input(), fields.label());
+        return of(file, Records.read(file), fields);
     }
 
     public static Result read(Path file, String inputField, String labelField) {
-        return of(file, Records.read(file), new Fields(inputField, labelField));
+        return read(file, new Fields(inputField, labelField));
     }
 
     /** The labelled rows of a table already read from {@code file} (by {@link Records#read}). */
@@ -85,8 +132,11 @@ public final class LabelledData {
             if (in == null || label == null || label.isEmpty()) {
                 problems.add(new Jsonl.Problem(file, row.line(), "needs \"" + inputField + "\" and a non-empty \""
                         + labelField + "\", found " + row.fields().keySet()));
+            } else if (fields.labelOf(label) == null) {
+                problems.add(new Jsonl.Problem(file, row.line(), "label \"" + label + "\" is not one of the label "
+                        + "names given (" + fields.labelNamesText() + ")"));
             } else {
-                rows.add(new Row(row.line(), in, label));
+                rows.add(new Row(row.line(), in, fields.labelOf(label)));
             }
         }
         problems.sort(java.util.Comparator.comparingInt(Jsonl.Problem::line));

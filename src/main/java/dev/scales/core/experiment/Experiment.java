@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.scales.core.ScalesException;
+import dev.scales.core.data.LabelledData;
 import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,9 +29,12 @@ import java.util.List;
  * @param shots         demonstrations in the few-shot cells
  * @param trainingSize  labelled examples the fine-tuned cells train on
  * @param labelled      the N of the accuracy-against-labelled-examples chart
+ * @param fields        which fields of the train and test files hold the input and the label, and
+ *                      what label values stand for ({@code "0" → "negative"})
  */
 public record Experiment(String name, Path model, Path train, Path test, Path promptSet, Path generalText, int shots,
-                         FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds) {
+                         FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds,
+                         LabelledData.Fields fields) {
     public static final String SCHEMA = "scales-experiment";
     public static final int VERSION = 1;
 
@@ -43,6 +47,13 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
 
     public Experiment {
         labelled = List.copyOf(labelled);
+        fields = fields == null ? LabelledData.Fields.DEFAULT : fields;
+    }
+
+    /** An experiment on files with "input" and "label" fields. */
+    public Experiment(String name, Path model, Path train, Path test, Path promptSet, Path generalText, int shots,
+                      FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds) {
+        this(name, model, train, test, promptSet, generalText, shots, fineTune, trainingSize, labelled, seeds, null);
     }
 
     public static Experiment read(Path file) {
@@ -92,7 +103,22 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
                 dir.resolve(f.string("model")).normalize(), task.path(dir, "train"), task.path(dir, "test"),
                 task.path(dir, "promptSet"), task.has("generalText") ? task.path(dir, "generalText") : null,
                 fs.integer("shots", 0, 256), fineTune, ft.integer("trainingExamples", 1, 1_000_000), labelled,
-                f.integer("seeds", 1, 100));
+                f.integer("seeds", 1, 100), task.has("fields") ? fields(file, task.object("fields")) : null);
+    }
+
+    /** {@code "fields": {"input": "sentence", "label": "label", "labels": {"0": "negative", "1": "positive"}}}. */
+    private static LabelledData.Fields fields(Path file, Fields f) {
+        java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+        if (f.has("labels")) {
+            for (var e : f.object("labels").o().entrySet()) {
+                if (!e.getValue().isJsonPrimitive()) {
+                    throw new ScalesException(file + ": \"task.fields.labels." + e.getKey() + "\" must be a label name");
+                }
+                names.put(e.getKey(), e.getValue().getAsString());
+            }
+        }
+        return new LabelledData.Fields(f.has("input") ? f.string("input") : "input",
+                f.has("label") ? f.string("label") : "label", names);
     }
 
     /** Writes the experiment with paths relative to {@code file}'s folder. */
@@ -114,6 +140,17 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
         task.addProperty("promptSet", relative(dir, promptSet));
         if (generalText != null) {
             task.addProperty("generalText", relative(dir, generalText));
+        }
+        if (!fields.equals(LabelledData.Fields.DEFAULT)) {
+            JsonObject fo = new JsonObject();
+            fo.addProperty("input", fields.input());
+            fo.addProperty("label", fields.label());
+            if (!fields.labelNames().isEmpty()) {
+                JsonObject names = new JsonObject();
+                fields.labelNames().forEach(names::addProperty);
+                fo.add("labels", names);
+            }
+            task.add("fields", fo);
         }
         o.add("task", task);
         JsonObject fs = new JsonObject();

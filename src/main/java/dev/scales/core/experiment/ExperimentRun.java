@@ -95,8 +95,8 @@ public final class ExperimentRun {
                               BooleanSupplier cancelled) {
         long start = System.nanoTime();
         PromptSet read = PromptSet.read(e.promptSet());
-        List<SampleTasks.Item> pool = items(e.train());
-        List<FewShotEvaluator.TestExample> test = Lab.tests(items(e.test()));
+        List<SampleTasks.Item> pool = items(e.train(), e.fields());
+        List<FewShotEvaluator.TestExample> test = Lab.tests(items(e.test(), e.fields()));
         if (pool.size() < e.trainingSize()) {
             throw new ScalesException(e.train() + ": " + pool.size() + " labelled examples, but the experiment trains on "
                     + e.trainingSize());
@@ -244,7 +244,11 @@ public final class ExperimentRun {
     }
 
     static List<SampleTasks.Item> items(java.nio.file.Path file) {
-        LabelledData.Result r = LabelledData.read(file, "input", "label");
+        return items(file, LabelledData.Fields.DEFAULT);
+    }
+
+    static List<SampleTasks.Item> items(java.nio.file.Path file, LabelledData.Fields fields) {
+        LabelledData.Result r = LabelledData.read(file, fields);
         if (!r.problems().isEmpty()) {
             throw new ScalesException(r.problems().size() + " malformed row(s); first: " + r.problems().get(0));
         }

@@ -3,6 +3,7 @@ package dev.scales.core.train;
 import dev.scales.core.ScalesException;
 import dev.scales.core.chat.ChatTemplate;
 import dev.scales.core.data.Jsonl;
+import dev.scales.core.data.LabelledData;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptTemplate;
 import java.nio.file.Path;
@@ -42,17 +43,28 @@ public final class TrainingData {
      * words: the bundled model fine-tuned on the sentiment task without it stayed at chance for 150
      * steps, and with it reached 1.00 in 50 (docs/decisions/0009).
      */
-    public record Format(String instruction, PromptTemplate template, ChatTemplate chat, boolean labelledAsChat) {
+    public record Format(String instruction, PromptTemplate template, ChatTemplate chat, boolean labelledAsChat,
+                         LabelledData.Fields fields) {
         public Format {
             instruction = instruction == null ? "" : instruction;
             if (labelledAsChat && chat == null) {
                 throw new ScalesException("chat format needs the model's chat template, and this model has none");
             }
+            fields = fields == null ? LabelledData.Fields.DEFAULT : fields;
         }
 
         /** Labelled rows as running text; no conversations. */
         public Format(String instruction, PromptTemplate template) {
-            this(instruction, template, null, false);
+            this(instruction, template, null, false, null);
+        }
+
+        public Format(String instruction, PromptTemplate template, ChatTemplate chat, boolean labelledAsChat) {
+            this(instruction, template, chat, labelledAsChat, null);
+        }
+
+        /** Labelled rows read from these fields (and label map). */
+        public Format withFields(LabelledData.Fields f) {
+            return new Format(instruction, template, chat, labelledAsChat, f);
         }
 
         /** The zero-shot prompt asking {@code input}, as the prompt pane writes it. */
@@ -80,17 +92,23 @@ public final class TrainingData {
             String completion;
             String prompt;
             TrainingExample.Label label = null;
-            if (has(f, "text")) {
+            if (has(f, format.fields().input()) && has(f, format.fields().label())) {
+                String name = format.fields().labelOf(f.get(format.fields().label()));
+                if (name == null) {
+                    problems.add(new Jsonl.Problem(file, row.line(), "label \"" + f.get(format.fields().label())
+                            + "\" is not one of the label names given (" + format.fields().labelNamesText() + ")"));
+                    continue;
+                }
+                FewShotPrompt query = format.prompt(f.get(format.fields().input()));
+                prompt = query.render();
+                label = new TrainingExample.Label(name, query.answer(name));
+                completion = label.written() + query.answerTerminator();
+            } else if (has(f, "text")) {
                 prompt = "";
                 completion = f.get("text");
             } else if (has(f, "prompt") && has(f, "completion")) {
                 prompt = f.get("prompt");
                 completion = f.get("completion");
-            } else if (has(f, "input") && has(f, "label")) {
-                FewShotPrompt query = format.prompt(f.get("input"));
-                prompt = query.render();
-                label = new TrainingExample.Label(f.get("label"), query.answer(f.get("label")));
-                completion = label.written() + query.answerTerminator();
             } else if (has(f, "messages")) {
                 try {
                     examples.add(Conversations.example(row.line(), Conversations.parse(f.get("messages")),
@@ -101,7 +119,8 @@ public final class TrainingData {
                 continue;
             } else {
                 problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\", "
-                        + "\"input\"+\"label\" or \"messages\", found " + f.keySet()));
+                        + "\"" + format.fields().input() + "\"+\"" + format.fields().label() + "\" or \"messages\", found "
+                        + f.keySet()));
                 continue;
             }
             examples.add(new TrainingExample(row.line(), prompt, completion, label));

@@ -28,6 +28,25 @@ class LabelledDataTest {
     }
 
     @Test
+    void aLabelMapNamesWhatStoredValuesStandForAndAnUnmappedValueIsReported() throws Exception {
+        Path f = dir.resolve("imdb.csv");
+        Files.writeString(f, "text,label\ngreat film,1\ndull,0\nodd,2\n");
+        var fields = new LabelledData.Fields("text", "label", LabelledData.Fields.parseLabelNames("0=negative, 1 → positive"));
+
+        LabelledData.Result r = LabelledData.read(f, fields);
+
+        assertThat(r.rows()).extracting(LabelledData.Row::label).containsExactly("positive", "negative");
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(4);
+            assertThat(p.message()).contains("\"2\"").contains("0=negative, 1=positive");
+        });
+        assertThat(fields.labelNamesText()).isEqualTo("0=negative, 1=positive");
+        assertThat(LabelledData.Fields.parseLabelNames(" ")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelledData.Fields.parseLabelNames("0=negative, 1"))
+                .hasMessageContaining("\"1\" should read value=label");
+    }
+
+    @Test
     void readsCsvByHeaderWithQuotedCommasAndReportsShortRows() throws Exception {
         Path f = dir.resolve("test.csv");
         Files.writeString(f, "label,input\npos,\"warm, kind staff\"\nneg\nneg,cold fries\n");

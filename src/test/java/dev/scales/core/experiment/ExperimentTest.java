@@ -39,6 +39,29 @@ class ExperimentTest {
     }
 
     @Test
+    void fieldsAndALabelMapAreReadWrittenAndUsedForTheTaskFiles() throws IOException {
+        Files.writeString(dir.resolve("train.csv"), "sentence,gold\ngreat,1\ndull,0\n");
+        String json = Files.readString(Path.of("sample-data/experiments/sentiment.json")).replace(
+                "\"test\": \"../sentiment/test.jsonl\",", "\"test\": \"../sentiment/test.jsonl\", \"fields\": "
+                        + "{\"input\": \"sentence\", \"label\": \"gold\", \"labels\": {\"0\": \"negative\", "
+                        + "\"1\": \"positive\"}},");
+        Path file = Path.of("sample-data/experiments").toAbsolutePath().resolve("mapped-" + System.nanoTime() + ".json");
+        try {
+            Files.writeString(file, json);
+            Experiment e = Experiment.read(file);
+            assertThat(e.fields().input()).isEqualTo("sentence");
+            assertThat(e.fields().labelNames()).containsEntry("1", "positive");
+            Path copy = dir.resolve("copy.json");
+            e.write(copy);
+            assertThat(Experiment.read(copy)).isEqualTo(e);
+            assertThat(ExperimentRun.items(dir.resolve("train.csv"), e.fields()))
+                    .extracting(dev.scales.core.corpus.SampleTasks.Item::label).containsExactly("positive", "negative");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void aWrongFieldIsNamedWithItsPath() throws IOException {
         String good = Files.readString(Path.of("sample-data/experiments/sentiment.json"));
         assertThat(error(good.replace("\"steps\": 100", "\"steps\": 0")))

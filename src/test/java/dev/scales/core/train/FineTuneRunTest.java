@@ -393,6 +393,23 @@ class FineTuneRunTest {
     }
 
     @Test
+    void mappedFieldsAndLabelNamesMakeLabelledRowsOfADatasetAsPeopleHaveIt(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("imdb.csv");
+        Files.writeString(f, "text,label\ngreat film,1\ndull,0\n");
+        var format = new TrainingData.Format("", new PromptTemplate("Review: {input}\nSentiment: {output}\n\n"))
+                .withFields(new dev.scales.core.data.LabelledData.Fields("text", "label",
+                        java.util.Map.of("0", "negative", "1", "positive")));
+
+        TrainingData.Result r = TrainingData.read(f, format);
+
+        // "text" is the mapped input here, not a plain-text row
+        assertThat(r.examples()).extracting(TrainingExample::prompt)
+                .containsExactly("Review: great film\nSentiment:", "Review: dull\nSentiment:");
+        assertThat(r.examples()).extracting(e -> e.label().name()).containsExactly("positive", "negative");
+        assertThat(r.examples()).extracting(TrainingExample::completion).containsExactly(" positive\n\n", " negative\n\n");
+    }
+
+    @Test
     void readsACsvDatasetByItsHeaderAndReportsShortRows(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("train.csv");
         Files.writeString(f, "input,label\n\"warm, kind staff\",positive\ncold\ngrim fries,negative\n");
