@@ -73,6 +73,8 @@ public final class MainViewModel {
                     : new dev.scales.core.train.TrainingData.Format("",
                             new dev.scales.core.prompt.PromptTemplate("{input}\n{output}\n\n"), chat, false);
         });
+        // The training text follows the prompt pane: what the preview shows is what a run trains on.
+        prompt.promptProperty().addListener((o, was, now) -> fineTune.refreshTrainingText());
         initListeners();
     }
 

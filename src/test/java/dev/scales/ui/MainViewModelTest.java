@@ -37,6 +37,34 @@ class MainViewModelTest {
     }
 
     @Test
+    void theTrainingTextFollowsThePromptPaneAndMappedFieldsAndABadFileKeepsTheDatasetOpen() throws Exception {
+        Path data = dir.resolve("imdb.csv");
+        Files.writeString(data, "text,label\ngreat film,1\ndull,0\n");
+        try (ModelManager manager = new ModelManager()) {
+            MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
+                    new ModelLocations(List.of()), manager, UiThread.DIRECT);
+            vm.prompt().instructionProperty().set("");
+            vm.prompt().templateProperty().set("Review: {input}\nSentiment: {output}\n\n");
+            vm.fineTune().openDataset(data, new dev.scales.core.data.LabelledData.Fields("text", "label",
+                    java.util.Map.of("0", "negative", "1", "positive")));
+
+            assertThat(vm.fineTune().trainingTextProperty().get())
+                    .isEqualTo("Review: great film\nSentiment:⟦ positive\n\n⟧");
+            assertThat(vm.fineTune().datasetSummaryProperty().get()).contains("2 examples").contains("1=positive");
+
+            // editing the prompt pane's template rewrites the training text
+            vm.prompt().templateProperty().set("{input} => {output}\n");
+            assertThat(vm.fineTune().trainingTextProperty().get()).isEqualTo("great film =>⟦ positive\n⟧");
+
+            // a file that cannot be read is named, and the dataset already open stays
+            vm.fineTune().openDataset(dir.resolve("missing.jsonl"));
+            assertThat(vm.fineTune().datasetErrorProperty().get()).contains("missing.jsonl").contains("still using imdb.csv");
+            assertThat(vm.fineTune().datasetProperty().get()).isEqualTo(data);
+            assertThat(vm.fineTune().datasetSize()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theLastModelFolderIsOfferedAgain() throws Exception {
         Path model = dir.resolve("somewhere/my-model");
         Files.createDirectories(model);

@@ -1,5 +1,6 @@
 package dev.scales.ui.finetune;
 
+import dev.scales.core.data.LabelledData;
 import dev.scales.ui.common.EmptyState;
 import dev.scales.ui.common.Section;
 import java.io.File;
@@ -44,7 +45,7 @@ public final class FineTunePane extends VBox {
 
         Button open = new Button("Open dataset…");
         open.setId("open-dataset");
-        open.setOnAction(e -> chooseDataset(vm::openDataset));
+        open.setOnAction(e -> chooseDataset(this::openWithFields));
         javafx.scene.control.MenuButton recent = new javafx.scene.control.MenuButton("Recent");
         recent.setId("recent-datasets");
         recent.disableProperty().bind(Bindings.isEmpty(vm.recentDatasets()));
@@ -70,6 +71,20 @@ public final class FineTunePane extends VBox {
         preview.setPlaceholder(new EmptyState("No dataset",
                 "Open a JSONL or CSV file of {\"input\", \"label\"} rows — the same labelled format the prompt pane "
                         + "evaluates — or of {\"messages\": […]} conversations for a model with a chat template."));
+
+        javafx.scene.control.TextArea training = new javafx.scene.control.TextArea();
+        training.setId("training-text");
+        training.setEditable(false);
+        training.setWrapText(true);
+        training.setPrefRowCount(3);
+        training.getStyleClass().add("mono");
+        training.setAccessibleText("Training text of the first example");
+        training.textProperty().bind(vm.trainingTextProperty());
+        Label trainingTitle = new Label("Training text of the first example — the loss counts on the parts in ⟦ ⟧");
+        trainingTitle.getStyleClass().add("muted");
+        VBox trainingBox = new VBox(4, trainingTitle, training);
+        trainingBox.visibleProperty().bind(vm.trainingTextProperty().isNotEmpty());
+        trainingBox.managedProperty().bind(trainingBox.visibleProperty());
 
         ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
         method.getItems().setAll(FineTuneViewModel.Method.values());
@@ -190,7 +205,7 @@ public final class FineTunePane extends VBox {
         accuracy.visibleProperty().bind(vm.validationAccuracyProperty().isNotEmpty());
         accuracy.managedProperty().bind(accuracy.visibleProperty());
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview),
+        getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview, trainingBox),
                 Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, progress, accuracy),
                 loss,
                 Section.of("Runs", runs));
@@ -234,6 +249,21 @@ public final class FineTunePane extends VBox {
             col.setCellValueFactory(row -> new ReadOnlyStringWrapper(row.getValue().get(c)));
             preview.getColumns().add(col);
         }
+    }
+
+    /**
+     * Opens {@code file}; when its fields look like a labelled dataset under other names ("text" and
+     * "label", "sentence" and "sentiment"), asks which is which and what the labels stand for.
+     */
+    private void openWithFields(java.nio.file.Path file) {
+        List<String> names = vm.fieldsOf(file);
+        java.util.Optional<LabelledData.Fields> guess = LabelledData.guess(names);
+        if (guess.isEmpty() || guess.get().equals(LabelledData.Fields.DEFAULT)) {
+            vm.openDataset(file);
+            return;
+        }
+        new dev.scales.ui.common.FieldsDialog(file, names, guess.get()).showAndWait()
+                .ifPresentOrElse(f -> vm.openDataset(file, f), () -> vm.openDataset(file));
     }
 
     private void chooseDataset(Consumer<java.nio.file.Path> then) {

@@ -10,6 +10,7 @@ import dev.scales.core.model.ModelSaver;
 import dev.scales.core.prompt.PromptTemplate;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.FineTuneSettings;
+import dev.scales.core.data.LabelledData;
 import dev.scales.core.train.TrainingData;
 import dev.scales.core.train.TrainingEvent;
 import dev.scales.core.train.TrainingExample;
@@ -179,6 +180,9 @@ public final class FineTuneViewModel {
     private List<TrainingExample> examples = List.of();
     /** The open dataset's rows: a run writes them with the prompt pane's format as it is when the run starts. */
     private Jsonl.Result rows = new Jsonl.Result(List.of(), List.of());
+    /** Which fields of the open dataset are the input and the label, and the label map. */
+    private LabelledData.Fields fields = LabelledData.Fields.DEFAULT;
+    private final ReadOnlyStringWrapper trainingText = new ReadOnlyStringWrapper(this, "trainingText", "");
     private AtomicBoolean stop = new AtomicBoolean();
     private final ReadOnlyBooleanWrapper hasResult = new ReadOnlyBooleanWrapper(this, "hasResult");
     /** The last LoRA run's adapters; set by the run's job, cleared by the variant listener (any thread). */
@@ -324,29 +328,81 @@ public final class FineTuneViewModel {
         return manager.current().map(m -> LoraConfig.defaultTargets(m.config().architecture())).orElse(List.of("q_proj"));
     }
 
-    /** Reads the dataset; malformed lines are counted and the first is named. */
-    public void openDataset(Path file) {
+    /** The field names of a dataset file (empty when it cannot be read: opening it says why). */
+    public List<String> fieldsOf(Path file) {
         try {
-            dev.scales.core.data.Records.Table rows = dev.scales.core.data.Records.read(file); // JSONL or CSV
-            Jsonl.Result read = new Jsonl.Result(rows.rows(), rows.problems());
-            TrainingData.Result data = TrainingData.of(file, read, format.get());
-            examples = data.examples();
-            this.rows = read;
-            dataset.set(file);
-            previewRows.setAll(rows.rows().stream().map(Jsonl.Row::fields).toList());
-            columns.set(rows.fields());
-            datasetSummary.set(file.getFileName() + " · " + examples.size() + " examples"
-                    + (columns.get().isEmpty() ? "" : " · fields " + String.join(", ", columns.get())));
-            datasetError.set(data.problems().isEmpty() ? ""
-                    : data.problems().size() + " line(s) not used; first: " + data.problems().get(0));
+            return LabelledData.fields(file);
+        } catch (ScalesException e) {
+            return List.of();
+        }
+    }
+
+    /** Reads the dataset with "input" and "label" as the labelled fields. */
+    public void openDataset(Path file) {
+        openDataset(file, LabelledData.Fields.DEFAULT);
+    }
+
+    /**
+     * Reads the dataset, labelled rows from {@code fields} (and its label map); malformed lines are
+     * counted and the first is named. A file that cannot be read is named and the dataset already
+     * open stays.
+     */
+    public void openDataset(Path file, LabelledData.Fields fields) {
+        dev.scales.core.data.Records.Table table;
+        try {
+            table = dev.scales.core.data.Records.read(file); // JSONL or CSV
+        } catch (ScalesException e) {
+            datasetError.set(e.getMessage() + (dataset.get() == null ? "" : " — still using "
+                    + dataset.get().getFileName()));
+            return;
+        }
+        this.rows = new Jsonl.Result(table.rows(), table.problems());
+        this.fields = fields;
+        dataset.set(file);
+        previewRows.setAll(table.rows().stream().map(Jsonl.Row::fields).toList());
+        columns.set(table.fields());
+        refreshTrainingText();
+    }
+
+    /**
+     * Writes the open dataset's rows as the next run will train on them — with the prompt pane's
+     * instruction, template and format as they are now — and shows the first in the preview.
+     */
+    public void refreshTrainingText() {
+        Path file = dataset.get();
+        if (file == null) {
+            return;
+        }
+        TrainingData.Result data;
+        try {
+            data = TrainingData.of(file, rows, format.get().withFields(fields));
         } catch (ScalesException e) {
             examples = List.of();
-            dataset.set(null);
-            previewRows.clear();
-            columns.set(List.of());
-            datasetSummary.set("No dataset chosen.");
+            trainingText.set("");
             datasetError.set(e.getMessage());
+            return;
         }
+        examples = data.examples();
+        datasetSummary.set(file.getFileName() + " · " + examples.size() + " examples"
+                + (columns.get().isEmpty() ? "" : " · fields " + String.join(", ", columns.get()))
+                + (fields.labelNames().isEmpty() ? "" : " · labels " + fields.labelNamesText()));
+        datasetError.set(data.problems().isEmpty() ? ""
+                : data.problems().size() + " line(s) not used; first: " + data.problems().get(0));
+        trainingText.set(examples.isEmpty() ? "" : marked(examples.get(0)));
+    }
+
+    /** An example's text with its trained parts in ⟦ ⟧: what the model reads, and where the loss counts. */
+    static String marked(TrainingExample e) {
+        StringBuilder sb = new StringBuilder();
+        for (TrainingExample.Segment s : e.segments()) {
+            sb.append(s.trained() ? "⟦" + s.text() + "⟧" : s.text());
+        }
+        return sb.toString();
+    }
+
+    /** The first training example as the model reads it, trained parts in ⟦ ⟧ ("" without a dataset). */
+    public ReadOnlyStringProperty trainingTextProperty() {
+        return trainingText.getReadOnlyProperty();
     }
 
     /** Starts a run on the loaded model; its events fill the chart and the progress. */
@@ -369,7 +425,7 @@ public final class FineTuneViewModel {
         List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
         // The rows as the prompt pane writes them now: editing its template after opening the data counts.
-        List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get()).examples();
+        List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get().withFields(fields)).examples();
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
             // Every run starts from the base weights: the active LoRA variant comes off (it stays a variant).
             manager.useBase();

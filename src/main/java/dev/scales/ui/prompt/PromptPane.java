@@ -264,7 +264,7 @@ public final class PromptPane extends VBox {
                 then.accept(file, known.orElse(null)); // unreadable or unrecognised: reading it says why
                 return;
             }
-            new FieldsDialog(file, names).showAndWait().ifPresent(f -> then.accept(file, f));
+            new dev.scales.ui.common.FieldsDialog(file, names, null).showAndWait().ifPresent(f -> then.accept(file, f));
         };
     }
 
