@@ -106,6 +106,23 @@ class FineTunePaneTest {
     }
 
     @Test
+    void aDatasetShowsTheTrainingTextOfItsFirstExampleWithTheTrainedPartMarked(FxRobot robot) throws Exception {
+        ready(robot);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.control.TextArea text = robot.lookup("#training-text").queryAs(javafx.scene.control.TextArea.class);
+        assertThat(text.isVisible()).isTrue();
+        assertThat(text.getText()).isEqualTo("good=⟦pos\n⟧");
+        robot.interact(() -> {
+            try {
+                Snapshots.save(pane, "finetune-training-text");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
     void aCsvDatasetOpensLikeJsonl(FxRobot robot) throws Exception {
         Path csv = dir.resolve("train.csv");
         Files.writeString(csv, "input,label\n\"warm, kind staff\",pos\ncold fries,neg\nshort row\n");

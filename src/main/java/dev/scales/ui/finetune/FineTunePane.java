@@ -69,8 +69,8 @@ public final class FineTunePane extends VBox {
         preview.setPrefHeight(120);
         preview.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         preview.setPlaceholder(new EmptyState("No dataset",
-                "Open a JSONL or CSV file of {\"input\", \"label\"} rows — the same labelled format the prompt pane "
-                        + "evaluates — or of {\"messages\": […]} conversations for a model with a chat template."));
+                "Open JSONL or CSV: labelled {\"input\", \"label\"} rows, as the prompt pane evaluates, or "
+                        + "{\"messages\": […]} conversations."));
 
         javafx.scene.control.TextArea training = new javafx.scene.control.TextArea();
         training.setId("training-text");
