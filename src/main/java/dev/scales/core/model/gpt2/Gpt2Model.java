@@ -10,6 +10,7 @@ import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.LayerNorm;
 import dev.scales.core.model.nn.Scalars;
+import dev.scales.core.model.nn.Scoped;
 
 /**
  * GPT-2 ({@code GPT2LMHeadModel}): {@code transformer} holds wte, wpe, the layers h and ln_f;
@@ -69,7 +70,7 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
         }
         NDArray x = transformer.wte.forward(ids).add(transformer.wpe.forward(positions)); // (B, T, C)
         for (Gpt2Block block : transformer.h.items()) {
-            x = block.forward(x, bias, cache);
+            x = Scoped.apply(x, in -> block.forward(in, bias, cache));
         }
         if (cache != null) {
             cache.advance(ids.getShape().get(1));

@@ -12,6 +12,7 @@ import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.Linear;
 import dev.scales.core.model.nn.RmsNorm;
 import dev.scales.core.model.nn.Scalars;
+import dev.scales.core.model.nn.Scoped;
 
 /**
  * Llama-family causal LM ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}): {@code model}
@@ -82,7 +83,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         NDArray x = model.embedTokens.forward(ids); // (B, T, C)
         NDArray[] cosSin = rope.lookup(positions); // 2 × (B, 1, T, hd)
         for (LlamaDecoderLayer layer : model.layers.items()) {
-            x = layer.forward(x, cosSin[0], cosSin[1], bias, cache);
+            x = Scoped.apply(x, in -> layer.forward(in, cosSin[0], cosSin[1], bias, cache));
         }
         if (cache != null) {
             cache.advance(ids.getShape().get(1));
