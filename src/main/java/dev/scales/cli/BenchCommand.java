@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("speedup", r.speedup());
             o.addProperty("same_predictions", r.samePredictions());
             PrintWriter out = spec.commandLine().getOut();
-            out.println(Json.GSON.toJson(o));
+            out.println(Json.toJson(o));
             out.flush();
             return r.samePredictions() ? 0 : 1;
         }
@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             o.addProperty("peak_rss_mb", r.peakRssMb());
             o.addProperty("params", r.params());
-            out.println(Json.GSON.toJson(o));
+            out.println(Json.toJson(o));
         } else {
             String full = noFullTraining ? "skipped" : String.format(Locale.ROOT, "%.0f tok/s", r.trainTokensPerSecond());
             out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · "

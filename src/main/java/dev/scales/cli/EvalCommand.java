@@ -196,7 +196,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
             if (json) {
-                out.println(Json.GSON.toJson(o));
+                out.println(Json.toJson(o));
             }
         }
         out.flush();

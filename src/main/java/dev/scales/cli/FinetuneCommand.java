@@ -150,7 +150,7 @@ final class FinetuneCommand implements Callable<Integer> {
             done.add("bestValidationLoss", Double.isNaN(best) ? com.google.gson.JsonNull.INSTANCE
                     : new com.google.gson.JsonPrimitive(best));
             if (json) {
-                stdout.println(Json.GSON.toJson(done));
+                stdout.println(Json.toJson(done));
             } else {
                 stdout.printf("saved %s (%s) after %d steps%n", out, lora != null ? "LoRA adapter, PEFT layout"
                         : "full model, HF layout", outcome.finished().steps());
@@ -167,7 +167,7 @@ final class FinetuneCommand implements Callable<Integer> {
             // Nothing measured (no accuracy on unlabelled data, no norm) is left out: NaN is not JSON.
             o.entrySet().removeIf(f -> f.getValue().isJsonPrimitive() && f.getValue().getAsJsonPrimitive().isNumber()
                     && Double.isNaN(f.getValue().getAsDouble()));
-            stdout.println(Json.GSON.toJson(o));
+            stdout.println(Json.toJson(o));
             stdout.flush();
         } else if (e instanceof TrainingEvent.Step s && (s.step() % 10 == 0 || s.step() == s.totalSteps())) {
             err.printf(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", s.step(), s.totalSteps(),

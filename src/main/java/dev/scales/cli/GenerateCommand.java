@@ -107,7 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }, () -> Thread.currentThread().isInterrupted());
             if (json) {
-                out.println(Json.GSON.toJson(toJson(model, r, settings)));
+                out.println(Json.toJson(toJson(model, r, settings)));
             } else {
                 out.println();
                 spec.commandLine().getErr().printf(Locale.ROOT, "[%d prompt tokens, %d generated, stop: %s, "

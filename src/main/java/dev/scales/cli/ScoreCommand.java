@@ -64,7 +64,7 @@ final class ScoreCommand implements Callable<Integer> {
                 o.add("logprobs", lpArr);
                 o.addProperty("totalLogprob", total);
                 o.addProperty("perplexity", ppl);
-                out.println(Json.GSON.toJson(o));
+                out.println(Json.toJson(o));
             } else {
                 out.printf("%6s  %-20s  %s%n", "id", "token", "log p");
                 for (int i = 0; i < ids.length; i++) {

@@ -2,7 +2,6 @@ package dev.scales.core.chat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
@@ -10,6 +9,7 @@ import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.scales.core.ScalesException;
+import dev.scales.core.util.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,21 +75,7 @@ public final class ChatTemplate {
      */
     public static Optional<ChatTemplate> read(Path folder) {
         Path configFile = folder.resolve(CONFIG);
-        JsonObject config = new JsonObject();
-        if (Files.isRegularFile(configFile)) {
-            try {
-                JsonElement root = JsonParser.parseString(Files.readString(configFile));
-                if (!root.isJsonObject()) {
-                    throw new ScalesException(configFile + ": expected a JSON object");
-                }
-                config = root.getAsJsonObject();
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof ScalesException s) {
-                    throw s;
-                }
-                throw new ScalesException(configFile + ": not readable JSON (" + e.getMessage() + ")", e);
-            }
-        }
+        JsonObject config = Files.isRegularFile(configFile) ? JsonFiles.readObject(configFile) : new JsonObject();
         Map<String, String> tokens = new LinkedHashMap<>();
         for (String key : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
             String token = tokenText(config, key, configFile);

@@ -58,8 +58,11 @@ public final class Jsonl {
                 if (text.isBlank()) {
                     continue;
                 }
+                if (line == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // a byte-order mark, as Windows editors write
+                }
                 try {
-                    JsonElement el = JsonParser.parseString(text);
+                    JsonElement el = strict(text);
                     if (!el.isJsonObject()) {
                         problems.add(new Problem(file, line, "expected a JSON object, found " + kind(el)));
                         continue;
@@ -75,6 +78,29 @@ public final class Jsonl {
             throw new ScalesException(file + ": cannot read: " + e.getMessage(), e);
         }
         return new Result(rows, problems);
+    }
+
+    private static final com.google.gson.TypeAdapter<JsonElement> ELEMENT =
+            new com.google.gson.Gson().getAdapter(JsonElement.class);
+
+    /**
+     * One JSON value, strictly: unquoted keys, single quotes, comments or trailing text (which
+     * Gson accepts by default) are errors, not silently read as something else.
+     */
+    static JsonElement strict(String text) {
+        try {
+            com.google.gson.stream.JsonReader reader = new com.google.gson.stream.JsonReader(new java.io.StringReader(text));
+            reader.setStrictness(com.google.gson.Strictness.STRICT);
+            JsonElement el = ELEMENT.read(reader);
+            if (reader.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("text after the JSON value");
+            }
+            return el;
+        } catch (com.google.gson.stream.MalformedJsonException e) {
+            throw new JsonParseException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JsonParseException(e.getMessage(), e);
+        }
     }
 
     private static Map<String, String> fields(JsonObject o) {

@@ -2,7 +2,6 @@ package dev.scales.core.data;
 
 import dev.scales.core.ScalesException;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,14 +47,26 @@ public final class Records {
     }
 
     private static Table csv(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ScalesException(file + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ScalesException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // Excel's "CSV UTF-8" starts with a byte-order mark
+        }
+        int[] lineStarts = lineStarts(text);
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(false).get();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser parser = CSVParser.parse(in, format)) {
+        try (CSVParser parser = CSVParser.parse(text, format)) {
             List<String> header = parser.getHeaderNames();
             List<Jsonl.Row> rows = new ArrayList<>();
             List<Jsonl.Problem> problems = new ArrayList<>();
             for (CSVRecord rec : parser) {
-                int line = (int) rec.getRecordNumber() + 1; // the header is line 1
+                // The physical line the record starts on: a quoted cell may span several lines.
+                int line = lineOf(lineStarts, rec.getCharacterPosition());
                 if (!rec.isConsistent()) {
                     problems.add(new Jsonl.Problem(file, line, "expected " + header.size() + " columns " + header
                             + ", found " + rec.size()));
@@ -66,8 +77,26 @@ public final class Records {
                 rows.add(new Jsonl.Row(line, fields));
             }
             return new Table(header, rows, problems);
-        } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+        } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
             throw new ScalesException(file + ": not a readable CSV file (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Where each line of {@code text} begins (line 1 at 0). */
+    private static int[] lineStarts(String text) {
+        List<Integer> starts = new ArrayList<>(List.of(0));
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 == text.length() || text.charAt(i + 1) != '\n')) {
+                starts.add(i + 1);
+            }
+        }
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The 1-based line holding character {@code position}. */
+    private static int lineOf(int[] lineStarts, long position) {
+        int i = java.util.Arrays.binarySearch(lineStarts, (int) position);
+        return (i >= 0 ? i : -i - 2) + 1;
     }
 }

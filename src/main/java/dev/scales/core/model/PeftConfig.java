@@ -2,9 +2,8 @@ package dev.scales.core.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.scales.core.ScalesException;
-import java.io.IOException;
+import dev.scales.core.util.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,19 +31,7 @@ record PeftConfig(Path file, LoraConfig lora, LoraTargets targets, boolean rsLor
         if (!Files.isRegularFile(file)) {
             throw new ScalesException(dir + ": not a PEFT adapter folder (adapter_config.json is missing)");
         }
-        JsonObject o;
-        try {
-            JsonElement root = JsonParser.parseString(Files.readString(file));
-            if (!root.isJsonObject()) {
-                throw new ScalesException(file + ": expected a JSON object");
-            }
-            o = root.getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ScalesException s) {
-                throw s;
-            }
-            throw new ScalesException(file + ": not readable JSON (" + e.getMessage() + ")", e);
-        }
+        JsonObject o = JsonFiles.readObject(file);
         String type = string(o, "peft_type", file, "LORA");
         if (!type.equals("LORA")) {
             throw new ScalesException(file + ": \"peft_type\" is " + type + "; Scales reads LoRA adapters only");

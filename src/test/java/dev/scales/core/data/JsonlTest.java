@@ -32,6 +32,21 @@ class JsonlTest {
     }
 
     @Test
+    void aByteOrderMarkIsReadAndLenientJsonIsReportedNotGuessed() throws Exception {
+        Path f = dir.resolve("train.jsonl");
+        Files.writeString(f, "\uFEFF{\"input\": \"good\", \"label\": \"pos\"}\n"
+                + "{input: \"bad\", label: \"neg\"}\n"
+                + "{'input': 'x', 'label': 'y'}\n"
+                + "{\"input\": \"ok\", \"label\": \"pos\"} trailing\n");
+
+        Jsonl.Result r = Jsonl.read(f);
+
+        assertThat(r.rows()).singleElement().satisfies(row -> assertThat(row.fields()).containsEntry("input", "good"));
+        assertThat(r.problems()).extracting(Jsonl.Problem::line).containsExactly(2, 3, 4);
+        assertThat(r.problems()).allSatisfy(p -> assertThat(p.message()).startsWith("invalid JSON"));
+    }
+
+    @Test
     void aMissingFileIsAnErrorNamingIt() {
         assertThatThrownBy(() -> Jsonl.read(dir.resolve("nope.jsonl"))).isInstanceOf(ScalesException.class)
                 .hasMessageContaining("nope.jsonl");

@@ -47,6 +47,18 @@ class LabelledDataTest {
     }
 
     @Test
+    void excelsCsvWithAByteOrderMarkIsReadAndLinesAreCountedAfterMultiLineCells() throws Exception {
+        Path f = dir.resolve("excel.csv");
+        Files.writeString(f, "\uFEFFinput,label\r\n\"first line\r\nsecond line\",pos\r\nshort\r\nfine,neg\r\n");
+
+        LabelledData.Result r = LabelledData.read(f, "input", "label");
+
+        assertThat(r.rows()).extracting(LabelledData.Row::input).containsExactly("first line\r\nsecond line", "fine");
+        assertThat(r.rows()).extracting(LabelledData.Row::line).containsExactly(2, 5);
+        assertThat(r.problems()).singleElement().satisfies(p -> assertThat(p.toString()).startsWith("excel.csv:4:"));
+    }
+
+    @Test
     void readsCsvByHeaderWithQuotedCommasAndReportsShortRows() throws Exception {
         Path f = dir.resolve("test.csv");
         Files.writeString(f, "label,input\npos,\"warm, kind staff\"\nneg\nneg,cold fries\n");

@@ -149,6 +149,27 @@ class ModelLoaderErrorsTest {
         assertLoadFails(g, "unexpected tensor", "model.layers.0.self_attn.o_proj.bias");
     }
 
+    @Test
+    void aNonFiniteWeightIsRefusedNamingTheTensor() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        rewrite(f, tensors -> {
+            FloatBuffer values = FloatBuffer.allocate(64);
+            values.put(5, Float.NaN);
+            tensors.put("model.norm.weight", new SafetensorsWriter.Tensor(values, new long[] {64},
+                    dev.scales.core.model.safetensors.DType.F32));
+        });
+        assertLoadFails(f, "model.safetensors", "'model.norm.weight'", "NaN", "element 5");
+
+        Path g = copy("llama-tiny-bf16"); // widened from BF16: an infinity survives the conversion
+        rewrite(g, tensors -> {
+            FloatBuffer values = FloatBuffer.allocate(64);
+            values.put(0, Float.NEGATIVE_INFINITY);
+            tensors.put("model.norm.weight", new SafetensorsWriter.Tensor(values, new long[] {64},
+                    dev.scales.core.model.safetensors.DType.BF16));
+        });
+        assertLoadFails(g, "'model.norm.weight'", "an infinity");
+    }
+
     /** Rewrites a folder's model.safetensors after editing its tensor map (values are zeros). */
     private static void rewrite(Path folder, Consumer<Map<String, SafetensorsWriter.Tensor>> edit) throws Exception {
         Path file = folder.resolve("model.safetensors");

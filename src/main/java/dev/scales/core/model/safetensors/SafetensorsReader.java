@@ -153,6 +153,7 @@ public final class SafetensorsReader implements AutoCloseable {
                 widen(h, e, dst.asFloatBuffer());
             }
         }
+        requireFinite(dst, h, name);
         long[] shape = e.shape();
         if (transpose) {
             if (shape.length != 2) {
@@ -163,6 +164,17 @@ public final class SafetensorsReader implements AutoCloseable {
             shape = new long[] {shape[1], shape[0]};
         }
         return manager.create(dst, new Shape(shape), DataType.FLOAT32);
+    }
+
+    /** Refuses a tensor holding NaN or an infinity: a damaged checkpoint would give wrong numbers silently. */
+    private static void requireFinite(ByteBuffer floats, SafetensorsHeader h, String name) {
+        java.nio.IntBuffer bits = floats.asIntBuffer();
+        for (int i = 0, n = bits.limit(); i < n; i++) {
+            if ((bits.get(i) & 0x7f800000) == 0x7f800000) {
+                throw new ScalesException(h.file() + ": tensor '" + name + "' holds " + (Float.isNaN(Float.intBitsToFloat(
+                        bits.get(i))) ? "NaN" : "an infinity") + " (element " + i + "); the checkpoint is damaged");
+            }
+        }
     }
 
     /** [rows, cols] → [cols, rows], both row-major. */
