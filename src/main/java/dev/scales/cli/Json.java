@@ -12,7 +12,8 @@ import com.google.gson.JsonObject;
  * that is not finite (a NaN loss, the log-probability of a first token) is written as null.
  */
 final class Json {
-    static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
+    static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues()
+            .serializeNulls().create();
 
     private Json() {}
 
