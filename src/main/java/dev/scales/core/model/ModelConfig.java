@@ -77,7 +77,7 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
         int vocab = r.positive("vocab_size");
         return new ModelConfig(Architecture.GPT2, "gpt2", vocab, hidden, r.positive("n_layer"), heads, heads,
                 hidden / heads, inner, r.positive("n_positions"), r.eps("layer_norm_epsilon", 1e-5), 0,
-                RopeScaling.NONE, true, true, true, true, act, r.tokenIdOrNone("bos_token_id", vocab),
+                RopeScaling.NONE, r.bool("tie_word_embeddings", true), true, true, true, act, r.tokenIdOrNone("bos_token_id", vocab),
                 r.tokenIds("eos_token_id", vocab), r.tokenIdOrNone("pad_token_id", vocab),
                 r.string("torch_dtype", "float32"), o);
     }
@@ -121,7 +121,7 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
         if (architecture == Architecture.GPT2) {
             long perLayer = 2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * intermediateSize + intermediateSize)
                     + (intermediateSize * c + c);
-            return emb + (long) maxPositions * c + numLayers * perLayer + 2 * c;
+            return emb + (long) maxPositions * c + numLayers * perLayer + 2 * c + (tieWordEmbeddings ? 0 : emb);
         }
         long q = c * (long) numHeads * headDim + (qkvBias ? (long) numHeads * headDim : 0);
         long kv = 2 * (c * (long) numKvHeads * headDim + (qkvBias ? (long) numKvHeads * headDim : 0));

@@ -1,5 +1,6 @@
 package dev.scales.core.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
@@ -168,6 +169,39 @@ class ModelLoaderErrorsTest {
                     dev.scales.core.model.safetensors.DType.BF16));
         });
         assertLoadFails(g, "'model.norm.weight'", "an infinity");
+    }
+
+    @Test
+    void anUntiedGpt2HeadIsUsedNotTheEmbedding() throws Exception {
+        Path f = copy("gpt2-tiny");
+        editConfig(f, o -> o.addProperty("tie_word_embeddings", false));
+        Path file = f.resolve("model.safetensors");
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+        try (var reader = dev.scales.core.model.safetensors.SafetensorsReader.openFile(file);
+             ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            reader.entries().forEach((n, e) -> tensors.put(n, new SafetensorsWriter.Tensor(
+                    FloatBuffer.wrap(reader.readFloat(n, m).toFloatArray()), e.shape(), e.dtype())));
+            // the head: twice the embedding, so its logits are twice the tied model's
+            var wte = reader.entries().get("transformer.wte.weight");
+            tensors.put("lm_head.weight", new SafetensorsWriter.Tensor(FloatBuffer.wrap(
+                    reader.readFloat("transformer.wte.weight", m).mul(2).toFloatArray()), wte.shape(), wte.dtype()));
+        }
+        SafetensorsWriter.write(file, tensors, Map.of());
+
+        float[] tied;
+        try (LoadedModel m = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            tied = dev.scales.core.model.PeftAdapterTest.logits(m, true);
+        }
+        try (LoadedModel m = ModelLoader.load(f, Device.cpu())) {
+            assertThat(m.lm().namedParameters()).containsKey("lm_head.weight");
+            for (boolean compiled : new boolean[] {true, false}) {
+                float[] untied = dev.scales.core.model.PeftAdapterTest.logits(m, compiled);
+                for (int i = 0; i < tied.length; i++) {
+                    assertThat(untied[i]).as("logit %d", i).isCloseTo(2 * tied[i],
+                            org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+        }
     }
 
     /** Rewrites a folder's model.safetensors after editing its tensor map (values are zeros). */

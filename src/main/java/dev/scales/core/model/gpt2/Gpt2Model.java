@@ -9,23 +9,28 @@ import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.LayerNorm;
+import dev.scales.core.model.nn.Linear;
 import dev.scales.core.model.nn.Scalars;
 import dev.scales.core.model.nn.Scoped;
 
 /**
  * GPT-2 ({@code GPT2LMHeadModel}): {@code transformer} holds wte, wpe, the layers h and ln_f;
- * the output head reuses wte (tied), so it has no weight of its own.
+ * the output head reuses wte (tied), or is its own {@code lm_head} when the config says
+ * {@code "tie_word_embeddings": false}.
  */
 public final class Gpt2Model extends HfBlock implements CausalLm {
     private final ModelConfig config;
     private final Transformer transformer;
     private final Scalars scalars;
     private final CompiledInference.Slots slots;
+    private final Linear lmHead;
 
     public Gpt2Model(ModelConfig config, Scalars scalars) {
         this.config = config;
         this.scalars = scalars;
         transformer = child("transformer", new Transformer(config, scalars));
+        lmHead = config.tieWordEmbeddings() ? null
+                : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
         slots = new CompiledInference.Slots(this)
                 .parameter("transformer.wte.weight").parameter("transformer.wpe.weight");
         for (int i = 0; i < config.numLayers(); i++) {
@@ -34,7 +39,12 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
                     .projection(h + "attn.c_proj").parameter(h + "ln_2.weight").parameter(h + "ln_2.bias")
                     .projection(h + "mlp.c_fc").projection(h + "mlp.c_proj");
         }
-        slots.parameter("transformer.ln_f.weight").parameter("transformer.ln_f.bias").tiedHead("transformer.wte.weight");
+        slots.parameter("transformer.ln_f.weight").parameter("transformer.ln_f.bias");
+        if (lmHead == null) {
+            slots.tiedHead("transformer.wte.weight");
+        } else {
+            slots.projection("lm_head");
+        }
     }
 
     /** The {@code transformer} module. */
@@ -79,7 +89,8 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
             x = x.get(":, -1:, :"); // (B, 1, C)
         }
         x = transformer.lnF.forward(x);
-        return ai.djl.nn.core.Linear.linear(x, transformer.wte.weight().getArray()).singletonOrThrow(); // (B, T, V)
+        return lmHead != null ? lmHead.forward(x) // (B, T, V)
+                : ai.djl.nn.core.Linear.linear(x, transformer.wte.weight().getArray()).singletonOrThrow();
     }
 
     @Override
