@@ -179,23 +179,30 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
         }
 
         String string(String key, String fallback) {
-            return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsString() : fallback;
+            if (!o.has(key) || o.get(key).isJsonNull()) {
+                return fallback;
+            }
+            require(o.get(key).isJsonPrimitive() && o.get(key).getAsJsonPrimitive().isString(),
+                    "\"" + key + "\" must be a string, got " + o.get(key));
+            return o.get(key).getAsString();
         }
 
         boolean bool(String key, boolean fallback) {
-            return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsBoolean() : fallback;
-        }
-
-        int tokenIdOrNone(String key, int vocab) {
             if (!o.has(key) || o.get(key).isJsonNull()) {
-                return -1;
+                return fallback;
             }
-            JsonElement e = o.get(key);
-            int id = e.isJsonArray() ? e.getAsJsonArray().get(0).getAsInt() : e.getAsInt();
-            require(id >= 0 && id < vocab, "\"" + key + "\" " + id + " is outside the vocabulary (" + vocab + ")");
-            return id;
+            require(o.get(key).isJsonPrimitive() && o.get(key).getAsJsonPrimitive().isBoolean(),
+                    "\"" + key + "\" must be true or false, got " + o.get(key));
+            return o.get(key).getAsBoolean();
         }
 
+        /** A token id: absent, null or an empty list is none (-1); a list gives its first. */
+        int tokenIdOrNone(String key, int vocab) {
+            List<Integer> ids = tokenIds(key, vocab);
+            return ids.isEmpty() ? -1 : ids.get(0);
+        }
+
+        /** Token ids: one whole number or a list of them, each inside the vocabulary. */
         List<Integer> tokenIds(String key, int vocab) {
             List<Integer> ids = new ArrayList<>();
             if (!o.has(key) || o.get(key).isJsonNull()) {
@@ -203,14 +210,21 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
             }
             JsonElement e = o.get(key);
             if (e.isJsonArray()) {
-                e.getAsJsonArray().forEach(x -> ids.add(x.getAsInt()));
+                e.getAsJsonArray().forEach(x -> ids.add(tokenId(key, x)));
             } else {
-                ids.add(e.getAsInt());
+                ids.add(tokenId(key, e));
             }
             for (int id : ids) {
                 require(id >= 0 && id < vocab, "\"" + key + "\" " + id + " is outside the vocabulary (" + vocab + ")");
             }
             return ids;
+        }
+
+        private int tokenId(String key, JsonElement e) {
+            require(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()
+                    && e.getAsDouble() == Math.rint(e.getAsDouble()) && Math.abs(e.getAsDouble()) < Integer.MAX_VALUE,
+                    "\"" + key + "\" must be a token id (a whole number) or a list of them, got " + o.get(key));
+            return e.getAsInt();
         }
     }
 }

@@ -42,7 +42,7 @@ public final class ModelLoader {
         }
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
         ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
-        Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
+        Tokenizer tokenizer = loadTokenizer(folder, config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
             Scalars scalars = new Scalars(manager);
@@ -61,6 +61,24 @@ public final class ModelLoader {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** The folder's tokenizer, refused when it can produce ids the model's vocabulary has no row for. */
+    private static Tokenizer loadTokenizer(Path folder, ModelConfig config) {
+        Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
+        long largest;
+        try {
+            largest = tokenizer.largestId();
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+        if (largest >= config.vocabSize()) {
+            tokenizer.close();
+            throw new ScalesException(tokenizer.file() + ": has token ids up to " + largest + ", but config.json's "
+                    + "vocab_size is " + config.vocabSize() + ": the tokenizer belongs to another model");
+        }
+        return tokenizer;
     }
 
     /**
@@ -98,7 +116,7 @@ public final class ModelLoader {
     public static LoadedModel initialize(Path folder, Device device, long seed) {
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
         ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
-        Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));
+        Tokenizer tokenizer = loadTokenizer(folder, config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             Scalars scalars = new Scalars(manager);

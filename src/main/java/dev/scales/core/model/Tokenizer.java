@@ -44,6 +44,34 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /**
+     * The largest token id {@code tokenizer.json} can produce: of its model's vocabulary and its
+     * added tokens. A model whose embedding has fewer rows would fail on the first such token.
+     */
+    public long largestId() {
+        try {
+            com.google.gson.JsonObject root = dev.scales.core.util.JsonFiles.readObject(file);
+            long max = -1;
+            com.google.gson.JsonElement vocab = root.has("model") && root.get("model").isJsonObject()
+                    ? root.getAsJsonObject("model").get("vocab") : null;
+            if (vocab != null && vocab.isJsonObject()) { // BPE, WordPiece: token → id
+                for (var e : vocab.getAsJsonObject().entrySet()) {
+                    max = Math.max(max, e.getValue().getAsLong());
+                }
+            } else if (vocab != null && vocab.isJsonArray()) { // Unigram: [token, score] by id
+                max = vocab.getAsJsonArray().size() - 1L;
+            }
+            if (root.has("added_tokens") && root.get("added_tokens").isJsonArray()) {
+                for (var t : root.getAsJsonArray("added_tokens")) {
+                    max = Math.max(max, t.getAsJsonObject().get("id").getAsLong());
+                }
+            }
+            return max;
+        } catch (RuntimeException e) {
+            throw new ScalesException(file + ": not a valid tokenizer.json (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
      * Token ids of {@code text}; with {@code addSpecial} the tokenizer's post-processor adds e.g. BOS,
      * once: a text that starts with it already (a chat template that writes {@code bos_token}) does
      * not get a second. Special tokens written in the text ({@code <|im_start|>}) are their single ids.

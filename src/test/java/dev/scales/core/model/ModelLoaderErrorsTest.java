@@ -204,6 +204,37 @@ class ModelLoaderErrorsTest {
         }
     }
 
+    @Test
+    void aTokenizerWithIdsBeyondTheVocabularyIsRefused() throws Exception {
+        Path f = copy("gpt2-tiny");
+        String tokenizer = Files.readString(f.resolve("tokenizer.json"));
+        Files.writeString(f.resolve("tokenizer.json"), tokenizer.replaceFirst("\"added_tokens\":\\s*\\[",
+                "\"added_tokens\": [{\"id\": 300, \"content\": \"<|extra|>\", \"single_word\": false, "
+                        + "\"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true},"));
+        assertLoadFails(f, "tokenizer.json", "up to 300", "vocab_size is 260");
+    }
+
+    @Test
+    void everyConfigFieldIsTypeCheckedNamingTheKey() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        editConfig(f, o -> o.add("bos_token_id", new com.google.gson.JsonArray()));
+        try (LoadedModel m = ModelLoader.load(f, Device.cpu())) {
+            assertThat(m.config().bosTokenId()).isEqualTo(-1); // an empty list is no BOS
+        }
+        editConfig(f, o -> o.addProperty("bos_token_id", "<s>"));
+        assertLoadFails(f, "config.json", "\"bos_token_id\" must be a token id");
+        editConfig(f, o -> {
+            o.addProperty("bos_token_id", 1);
+            o.addProperty("tie_word_embeddings", "no");
+        });
+        assertLoadFails(f, "config.json", "\"tie_word_embeddings\" must be true or false");
+        editConfig(f, o -> {
+            o.addProperty("tie_word_embeddings", false);
+            o.addProperty("torch_dtype", 16);
+        });
+        assertLoadFails(f, "config.json", "\"torch_dtype\" must be a string");
+    }
+
     /** Rewrites a folder's model.safetensors after editing its tensor map (values are zeros). */
     private static void rewrite(Path folder, Consumer<Map<String, SafetensorsWriter.Tensor>> edit) throws Exception {
         Path file = folder.resolve("model.safetensors");
