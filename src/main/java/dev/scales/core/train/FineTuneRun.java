@@ -23,9 +23,10 @@ import java.util.function.Consumer;
  * A fine-tuning run on the loaded model: tokenizes the examples (loss on completions only),
  * holds out a validation share, then trains with AdamW — fully or through LoRA adapters —
  * reporting every step (or the mean of every {@code logEvery} steps, read from the device at once)
- * and evaluation. A NaN loss stops the run at that step with the weights of the step before (with
- * {@code logEvery} > 1: at the next report, non-finite updates having been skipped); stopping is
- * checked between steps.
+ * and evaluation. A run that fails — a non-finite loss (with {@code logEvery} > 1: found at the next
+ * report), an exception, out of memory, a checkpoint that cannot be written — changes nothing: its
+ * adapters are taken off and freed, a full run's weights are put back. Stopping is checked between
+ * steps.
  */
 public final class FineTuneRun {
     private FineTuneRun() {}
@@ -87,9 +88,6 @@ public final class FineTuneRun {
      */
     public static Outcome run(LoadedModel model, List<TrainingExample> examples, FineTuneSettings s,
                               Consumer<TrainingEvent> listener, Control control) {
-        BooleanSupplier stop = control.stop();
-        Runnable betweenSteps = control.betweenSteps();
-        Checkpoints checkpoints = control.checkpoints();
         java.nio.file.Path resume = control.resume();
         List<Jsonl.Problem> skipped = new ArrayList<>();
         List<Sequence> all = tokenize(model, examples, skipped);
@@ -107,12 +105,55 @@ public final class FineTuneRun {
         int stepsPerEpoch = (train.size() + s.batchSize() * s.accumulation() - 1) / (s.batchSize() * s.accumulation());
         int total = s.maxSteps() > 0 ? s.maxSteps() : s.epochs() * stepsPerEpoch;
 
-        LoraAdapters adapters = null;
-        List<NDArray> params;
+        // From here on the model changes: a failed run puts it back as it was.
+        LoraAdapters adapters = !s.isLora() ? null
+                : resume == null ? LoraAdapters.attach(model, s.lora(), s.seed()) : LoraAdapters.load(model, resume);
+        Weights before = s.isLora() ? null : Weights.copyOf(model);
+        try {
+            Outcome out = train(model, s, listener, control, adapters, new Split(train, validation, total, random),
+                    skipped);
+            if (out.finished().outcome() == TrainingEvent.Outcome.FAILED) {
+                undo(adapters, before);
+                return new Outcome(out.finished(), null, out.skipped());
+            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            undo(adapters, before);
+            throw e;
+        } finally {
+            if (before != null) {
+                before.close();
+            }
+        }
+    }
+
+    /** Takes a failed run's adapters off (freeing them), or puts the weights of before a full run back. */
+    private static void undo(LoraAdapters adapters, Weights before) {
+        if (adapters != null) {
+            adapters.close();
+        }
+        if (before != null) {
+            before.restore();
+        }
+    }
+
+    /** The training and validation examples, the number of steps, and the random source that orders each epoch. */
+    private record Split(List<Sequence> train, List<Sequence> validation, int total, Random random) {}
+
+    private static Outcome train(LoadedModel model, FineTuneSettings s, Consumer<TrainingEvent> listener,
+                                 Control control, LoraAdapters adapters, Split split, List<Jsonl.Problem> skipped) {
+        BooleanSupplier stop = control.stop();
+        Runnable betweenSteps = control.betweenSteps();
+        Checkpoints checkpoints = control.checkpoints();
+        java.nio.file.Path resume = control.resume();
+        List<Sequence> train = split.train();
+        List<Sequence> validation = split.validation();
+        int total = split.total();
+        Random random = split.random();
         int resumeStep = resume == null ? 0 : Checkpoints.step(resume);
-        if (s.isLora()) {
+        List<NDArray> params;
+        if (adapters != null) {
             Trainables.freezeAll(model.lm());
-            adapters = resume == null ? LoraAdapters.attach(model, s.lora(), s.seed()) : LoraAdapters.load(model, resume);
             adapters.parameters().forEach(p -> p.setRequiresGradient(true));
             adapters.setTraining(true);
             params = adapters.parameters();
@@ -171,7 +212,7 @@ public final class FineTuneRun {
                         if (!Float.isFinite(loss)) {
                             outcome = TrainingEvent.Outcome.FAILED;
                             message = "the loss became " + loss + " at step " + (step + 1)
-                                    + "; the run stopped with the weights of step " + step
+                                    + "; the run was undone, the model is as it was before it"
                                     + " (try a lower learning rate)";
                             break outer;
                         }
@@ -192,7 +233,7 @@ public final class FineTuneRun {
                         if (!Float.isFinite(loss)) {
                             outcome = TrainingEvent.Outcome.FAILED;
                             message = "the loss became " + loss + " between steps " + from + " and " + step
-                                    + "; updates with a non-finite gradient were skipped, so the weights stay finite"
+                                    + "; the run was undone, the model is as it was before it"
                                     + " (try a lower learning rate)";
                             break outer;
                         }

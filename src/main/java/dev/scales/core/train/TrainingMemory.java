@@ -16,7 +16,8 @@ import java.util.List;
  * (this gives 14.8 GB); SmolLM2-135M shape, batch 4 × 256, 3.2 GB (3.1 GB).
  *
  * @param trainable  trained parameters
- * @param gradients  bytes of their gradients (F32)
+ * @param gradients  bytes of their gradients (F32) and, for a full fine-tune, of the copy of the
+ *                   weights a failed run is undone from
  * @param optimizer  bytes of AdamW's first and second moments (F32)
  * @param activations bytes a step holds for the longest micro-batch
  * @param tokens     tokens in that micro-batch (batch × longest sequence)
@@ -34,7 +35,9 @@ public record TrainingMemory(long trainable, long gradients, long optimizer, lon
         int longest = data.stream().mapToInt(q -> q.ids().length).max().orElse(0);
         long tokens = (long) Math.min(s.batchSize(), data.size()) * longest;
         long perToken = (long) c.numLayers() * (8L * c.hiddenSize() + 10L * c.intermediateSize()) + 3L * c.vocabSize();
-        return new TrainingMemory(trainable, 4 * trainable, 8 * trainable, 4 * perToken * tokens, tokens);
+        // A full fine-tune also keeps a copy of the weights to put back if the run fails.
+        long gradients = s.isLora() ? 4 * trainable : 8 * trainable;
+        return new TrainingMemory(trainable, gradients, 8 * trainable, 4 * perToken * tokens, tokens);
     }
 
     public long total() {
@@ -48,7 +51,8 @@ public record TrainingMemory(long trainable, long gradients, long optimizer, lon
     public void require(long free, LoadedModel model) {
         if (free >= 0 && total() > free) {
             throw new ScalesException("this run needs about " + Bytes.format(total()) + " beyond " + model.name()
-                    + "'s weights — gradients " + Bytes.format(gradients) + " and AdamW moments "
+                    + "'s weights — gradients" + (trainable * 4 == gradients ? " " : " and a copy of the weights ")
+                    + Bytes.format(gradients) + " and AdamW moments "
                     + Bytes.format(optimizer) + " for " + Bytes.count(trainable) + " trained parameters, activations "
                     + Bytes.format(activations) + " for " + tokens + " tokens a step — but "
                     + (model.device().isGpu() ? "GPU " + model.device().getDeviceId() : "this machine") + " has "

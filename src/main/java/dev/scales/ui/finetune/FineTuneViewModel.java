@@ -437,7 +437,8 @@ public final class FineTuneViewModel {
                     .betweenSteps(ctx::yieldToUrgent));
             adapters = out.adapters();
             trained = model;
-            if (out.finished().steps() == 0) { // nothing changed: nothing to keep or save
+            if (out.finished().steps() == 0 || out.finished().outcome() == TrainingEvent.Outcome.FAILED) {
+                // nothing changed (a failed run is undone): nothing to keep or save
                 if (adapters != null) {
                     adapters.close();
                     adapters = null;

@@ -46,6 +46,21 @@ public final class Golden {
         }
     }
 
+    /** Logits at every position of a fixed sequence, run on the DJL blocks (grad mode on) or compiled (off). */
+    public static float[] logits(LoadedModel m, boolean compiled) {
+        if (compiled) {
+            GradMode.inference();
+        } else {
+            GradMode.training();
+        }
+        try (ai.djl.ndarray.NDManager s = m.manager().newSubManager()) {
+            dev.scales.core.generate.Inputs.Batch b = dev.scales.core.generate.Inputs.single(s, new long[] {5, 9, 17, 33, 101, 7}, 0);
+            return m.lm().forward(b.ids(), b.positions(), b.bias(), null, false).toFloatArray();
+        } finally {
+            GradMode.inference();
+        }
+    }
+
     public static JsonObject reference(String name) {
         try {
             return JsonParser.parseString(Files.readString(folder(name).resolve("reference.json"))).getAsJsonObject();

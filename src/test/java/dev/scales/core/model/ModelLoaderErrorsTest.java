@@ -190,12 +190,12 @@ class ModelLoaderErrorsTest {
 
         float[] tied;
         try (LoadedModel m = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
-            tied = dev.scales.core.model.PeftAdapterTest.logits(m, true);
+            tied = dev.scales.core.model.Golden.logits(m, true);
         }
         try (LoadedModel m = ModelLoader.load(f, Device.cpu())) {
             assertThat(m.lm().namedParameters()).containsKey("lm_head.weight");
             for (boolean compiled : new boolean[] {true, false}) {
-                float[] untied = dev.scales.core.model.PeftAdapterTest.logits(m, compiled);
+                float[] untied = dev.scales.core.model.Golden.logits(m, compiled);
                 for (int i = 0; i < tied.length; i++) {
                     assertThat(untied[i]).as("logit %d", i).isCloseTo(2 * tied[i],
                             org.assertj.core.data.Offset.offset(1e-4f));

@@ -24,21 +24,6 @@ class PeftAdapterTest {
         return Path.of(PeftAdapterTest.class.getResource("/peft/" + name).toURI());
     }
 
-    /** Logits at every position of a fixed sequence, run on the DJL blocks (grad mode on) or compiled (off). */
-    static float[] logits(LoadedModel m, boolean compiled) {
-        if (compiled) {
-            GradMode.inference();
-        } else {
-            GradMode.training();
-        }
-        try (NDManager s = m.manager().newSubManager()) {
-            Inputs.Batch b = Inputs.single(s, new long[] {5, 9, 17, 33, 101, 7}, 0);
-            return m.lm().forward(b.ids(), b.positions(), b.bias(), null, false).toFloatArray();
-        } finally {
-            GradMode.inference();
-        }
-    }
-
     /** The golden model {@code name} with the merged weights of make_peft_fixtures.py. */
     private Path merged(String name) throws Exception {
         Path folder = Files.createDirectories(dir.resolve(name));
@@ -56,14 +41,14 @@ class PeftAdapterTest {
     void aPeftAdapterGivesTheLogitsOfItsMergedWeights(String name) throws Exception {
         float[] expected;
         try (LoadedModel m = ModelLoader.load(merged(name), Device.cpu())) {
-            expected = logits(m, true);
+            expected = Golden.logits(m, true);
         }
         try (LoadedModel base = ModelLoader.load(Golden.folder(name), Device.cpu())) {
-            float[] before = logits(base, true);
+            float[] before = Golden.logits(base, true);
             try (LoraAdapters adapters = LoraAdapters.load(base, peft(name + "-adapter"))) {
                 assertThat(adapters.adapters()).hasSize(6);
-                float[] compiled = logits(base, true);
-                float[] blocks = logits(base, false);
+                float[] compiled = Golden.logits(base, true);
+                float[] blocks = Golden.logits(base, false);
                 for (int i = 0; i < expected.length; i++) {
                     assertThat(compiled[i]).as("compiled logit %d", i).isCloseTo(expected[i], within(2e-4f));
                     assertThat(blocks[i]).as("logit %d", i).isCloseTo(expected[i], within(2e-4f));
@@ -71,7 +56,7 @@ class PeftAdapterTest {
                 assertThat(maxDifference(before, expected)).as("the adapter changes the model").isGreaterThan(1e-2f);
             }
             // closed, the adapter is off the model again
-            assertThat(logits(base, true)).containsExactly(before);
+            assertThat(Golden.logits(base, true)).containsExactly(before);
         }
     }
 
@@ -80,13 +65,13 @@ class PeftAdapterTest {
         try (LoadedModel base = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
             float[] first;
             try (LoraAdapters adapters = LoraAdapters.load(base, peft("llama-tiny-gqa-adapter"))) {
-                first = logits(base, true);
+                first = Golden.logits(base, true);
                 adapters.save(dir.resolve("again"), base);
             }
             String config = Files.readString(dir.resolve("again/adapter_config.json"));
             assertThat(config).contains("\"use_rslora\": true").contains("\"q_proj\"").contains("\"down_proj\"");
             try (LoraAdapters again = LoraAdapters.load(base, dir.resolve("again"))) {
-                assertThat(logits(base, true)).containsExactly(first);
+                assertThat(Golden.logits(base, true)).containsExactly(first);
             }
         }
     }
