@@ -103,7 +103,8 @@ public final class ModelBar extends HBox {
         error.managedProperty().bind(error.visibleProperty());
         error.setMaxWidth(420);
 
-        // Controls keep their size; the summary and the error give way when the window is narrow.
+        // Buttons and labels keep their size; the summary, the error, then the three choosers (down to a
+        // short name each) give way when the window is narrow or the type is large.
         summary.setMinWidth(0);
         error.setMinWidth(0);
         HBox.setHgrow(summary, Priority.ALWAYS);
@@ -113,7 +114,7 @@ public final class ModelBar extends HBox {
                 error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {
-                r.setMinWidth(Region.USE_PREF_SIZE);
+                r.setMinWidth(n instanceof ComboBox ? 110 : Region.USE_PREF_SIZE);
             }
         });
     }
