@@ -69,7 +69,9 @@ public final class Demonstrations {
 
     /** The same demonstrations with each output replaced by a label drawn at random (seeded). */
     public static List<Example> withRandomLabels(List<Example> demos, List<String> outputs, long seed) {
-        Random random = new Random(seed * 31 + 17);
+        // SplittableRandom mixes its seed: java.util.Random's first draw is nearly the same for
+        // neighbouring seeds (seeds 0–4 all drew the same label at k = 1).
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
         return demos.stream().map(e -> new Example(e.input(), outputs.get(random.nextInt(outputs.size())), e.enabled()))
                 .toList();
     }

@@ -75,4 +75,14 @@ class PromptSetAndDemonstrationsTest {
         assertThat(a).isEqualTo(b);
         assertThat(a).extracting(Example::input).containsExactly("a", "b", "c", "d", "e");
     }
+
+    @Test
+    void randomLabelDrawsDifferFromSeedToSeedEvenForOneDemonstration() {
+        java.util.Set<String> firstLabels = new java.util.HashSet<>();
+        for (long seed = 0; seed < 5; seed++) {
+            firstLabels.add(Demonstrations.withRandomLabels(POOL.subList(0, 1), List.of("pos", "neg"), seed).get(0)
+                    .output());
+        }
+        assertThat(firstLabels).containsExactlyInAnyOrder("pos", "neg");
+    }
 }
