@@ -201,8 +201,10 @@ public final class MainViewModel {
         var s = fineTune.settings(); // throws naming the first bad value
         var ft = new dev.scales.core.experiment.Experiment.FineTune(s.isLora() ? "lora" : "full", s.learningRate(),
                 s.maxSteps(), s.batchSize(), s.isLora() ? s.lora().rank() : 8);
+        var p = prompt.promptProperty().get();
         return new dev.scales.core.experiment.Experiment(name, model, train, test, promptSet,
-                java.nio.file.Files.isRegularFile(general) ? general : null, Math.max(1, shots), ft, size, labelled, 3);
+                java.nio.file.Files.isRegularFile(general) ? general : null, Math.max(1, shots), ft, size, labelled, 3,
+                fineTune.fields(), p != null && p.isChat());
     }
 
     /** The lesson runs on the bundled model, the one its sample task (sentiment) is written for. */

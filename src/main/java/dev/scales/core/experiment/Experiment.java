@@ -31,10 +31,11 @@ import java.util.List;
  * @param labelled      the N of the accuracy-against-labelled-examples chart
  * @param fields        which fields of the train and test files hold the input and the label, and
  *                      what label values stand for ({@code "0" → "negative"})
+ * @param chat          whether prompts and training rows are written with the model's chat template
  */
 public record Experiment(String name, Path model, Path train, Path test, Path promptSet, Path generalText, int shots,
                          FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds,
-                         LabelledData.Fields fields) {
+                         LabelledData.Fields fields, boolean chat) {
     public static final String SCHEMA = "scales-experiment";
     public static final int VERSION = 1;
 
@@ -53,7 +54,8 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
     /** An experiment on files with "input" and "label" fields. */
     public Experiment(String name, Path model, Path train, Path test, Path promptSet, Path generalText, int shots,
                       FineTune fineTune, int trainingSize, List<Integer> labelled, int seeds) {
-        this(name, model, train, test, promptSet, generalText, shots, fineTune, trainingSize, labelled, seeds, null);
+        this(name, model, train, test, promptSet, generalText, shots, fineTune, trainingSize, labelled, seeds, null,
+                false);
     }
 
     public static Experiment read(Path file) {
@@ -103,7 +105,8 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
                 dir.resolve(f.string("model")).normalize(), task.path(dir, "train"), task.path(dir, "test"),
                 task.path(dir, "promptSet"), task.has("generalText") ? task.path(dir, "generalText") : null,
                 fs.integer("shots", 0, 256), fineTune, ft.integer("trainingExamples", 1, 1_000_000), labelled,
-                f.integer("seeds", 1, 100), task.has("fields") ? fields(file, task.object("fields")) : null);
+                f.integer("seeds", 1, 100), task.has("fields") ? fields(file, task.object("fields")) : null,
+                fs.has("chat") && fs.bool("chat"));
     }
 
     /** {@code "fields": {"input": "sentence", "label": "label", "labels": {"0": "negative", "1": "positive"}}}. */
@@ -155,6 +158,9 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
         o.add("task", task);
         JsonObject fs = new JsonObject();
         fs.addProperty("shots", shots);
+        if (chat) {
+            fs.addProperty("chat", true);
+        }
         o.add("fewShot", fs);
         JsonObject ft = new JsonObject();
         ft.addProperty("method", fineTune.method());
@@ -198,6 +204,14 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
                 throw new ScalesException(file + ": \"" + prefix + key + "\" must be a string");
             }
             return e.getAsString();
+        }
+
+        boolean bool(String key) {
+            JsonElement e = get(key);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw new ScalesException(file + ": \"" + prefix + key + "\" must be true or false");
+            }
+            return e.getAsBoolean();
         }
 
         double number(String key, double min, double max) {

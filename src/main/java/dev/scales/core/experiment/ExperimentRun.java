@@ -114,7 +114,7 @@ public final class ExperimentRun {
             if (variant.adapter() != null) {
                 dev.scales.core.model.LoraAdapters.mergeInto(base, variant.adapter());
             }
-            PromptSet set = variant.chat() ? read.withChat(base.chat().orElseThrow(() -> new ScalesException(
+            PromptSet set = variant.chat() || e.chat() ? read.withChat(base.chat().orElseThrow(() -> new ScalesException(
                     base.name() + " has no chat template, so the experiment cannot write its prompts in chat format")))
                     : read;
             while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {

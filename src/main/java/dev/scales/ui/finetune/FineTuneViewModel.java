@@ -328,6 +328,11 @@ public final class FineTuneViewModel {
         return manager.current().map(m -> LoraConfig.defaultTargets(m.config().architecture())).orElse(List.of("q_proj"));
     }
 
+    /** Which fields of the open dataset are the input and the label, and its label map. */
+    public LabelledData.Fields fields() {
+        return fields;
+    }
+
     /** The field names of a dataset file (empty when it cannot be read: opening it says why). */
     public List<String> fieldsOf(Path file) {
         try {

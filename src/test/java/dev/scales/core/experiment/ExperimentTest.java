@@ -39,18 +39,19 @@ class ExperimentTest {
     }
 
     @Test
-    void fieldsAndALabelMapAreReadWrittenAndUsedForTheTaskFiles() throws IOException {
+    void fieldsALabelMapAndChatFormatAreReadWrittenAndUsedForTheTaskFiles() throws IOException {
         Files.writeString(dir.resolve("train.csv"), "sentence,gold\ngreat,1\ndull,0\n");
         String json = Files.readString(Path.of("sample-data/experiments/sentiment.json")).replace(
                 "\"test\": \"../sentiment/test.jsonl\",", "\"test\": \"../sentiment/test.jsonl\", \"fields\": "
                         + "{\"input\": \"sentence\", \"label\": \"gold\", \"labels\": {\"0\": \"negative\", "
-                        + "\"1\": \"positive\"}},");
+                        + "\"1\": \"positive\"}},").replace("\"shots\": 8", "\"shots\": 8, \"chat\": true");
         Path file = Path.of("sample-data/experiments").toAbsolutePath().resolve("mapped-" + System.nanoTime() + ".json");
         try {
             Files.writeString(file, json);
             Experiment e = Experiment.read(file);
             assertThat(e.fields().input()).isEqualTo("sentence");
             assertThat(e.fields().labelNames()).containsEntry("1", "positive");
+            assertThat(e.chat()).isTrue();
             Path copy = dir.resolve("copy.json");
             e.write(copy);
             assertThat(Experiment.read(copy)).isEqualTo(e);
