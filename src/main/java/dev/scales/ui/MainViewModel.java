@@ -53,7 +53,9 @@ public final class MainViewModel {
         this.modelBar = new ModelBarViewModel(locations, manager, ui);
         this.prompt = new PromptViewModel(manager, ui);
         this.compare = new CompareViewModel(manager, ui);
-        this.lesson = new dev.scales.ui.lesson.LessonViewModel(manager, ui, () -> openLesson(bundledModel));
+        this.lesson = new dev.scales.ui.lesson.LessonViewModel(manager, ui, () -> openLesson(manager, bundledModel));
+        // A lesson runs on the model loaded when it starts: another model starts it afresh.
+        manager.addListener(m -> ui.run(lesson::reset));
         this.compare.setSetupSource(file -> labSetup(manager, file));
         if (bundledModel != null) {
             compare.openDefault(dev.scales.core.AppPaths.home()); // the sample experiment a new user sees
@@ -207,15 +209,59 @@ public final class MainViewModel {
                 fineTune.fields(), p != null && p.isChat());
     }
 
-    /** The lesson runs on the bundled model, the one its sample task (sentiment) is written for. */
-    private static dev.scales.core.eval.Lesson openLesson(Path bundledModel) {
-        if (bundledModel == null || !ModelLocations.isModelFolder(bundledModel)) {
-            throw new dev.scales.core.ScalesException("the lesson needs the bundled model (assets/models/scales-tiny), "
-                    + "which this installation lacks");
-        }
+    /**
+     * The lesson on the loaded model, on its device: the bundled model (or none loaded) with its
+     * sample task, sentiment; any other model with the Lab's task — the prompt pane's prompt, the
+     * fine-tuning pane's dataset (a fifth held out for demonstrations) and the test set last evaluated.
+     */
+    private dev.scales.core.eval.Lesson openLesson(ModelManager manager, Path bundledModel) {
+        var current = manager.current();
         var tasks = new dev.scales.core.corpus.SampleTasks(new dev.scales.core.corpus.World(1));
-        return new dev.scales.core.eval.Lesson(bundledModel, tasks.sentiment(), String.join("\n\n",
-                tasks.generalText(20)), 200, 100);
+        String general = String.join("\n\n", tasks.generalText(20));
+        boolean bundled = current.isEmpty() || bundledModel != null
+                && current.get().folder().toAbsolutePath().normalize().equals(bundledModel.toAbsolutePath().normalize());
+        if (bundled) {
+            if (bundledModel == null || !ModelLocations.isModelFolder(bundledModel)) {
+                throw new dev.scales.core.ScalesException("the lesson needs a model: load one, or reinstall to get the "
+                        + "bundled model (assets/models/scales-tiny)");
+            }
+            ai.djl.Device device = current.map(dev.scales.core.model.LoadedModel::device).orElse(ai.djl.Device.cpu());
+            return new dev.scales.core.eval.Lesson(bundledModel, device, tasks.sentiment(), general,
+                    "Mia tried the soup. it was", 200, 100);
+        }
+        var model = current.get();
+        var task = labTask(model);
+        return new dev.scales.core.eval.Lesson(model.folder(), model.device(), task, general,
+                task.prompts().prompt(java.util.List.of(), task.test().get(0).input()).render(), 200, 100);
+    }
+
+    /** The Lab's labelled task as the lesson reads it. */
+    private dev.scales.core.corpus.SampleTasks.Task labTask(dev.scales.core.model.LoadedModel model) {
+        Path train = fineTune.datasetProperty().get();
+        Path test = prompt.lastTestSetProperty().get();
+        var p = prompt.promptProperty().get();
+        if (train == null || test == null || p == null) {
+            throw new dev.scales.core.ScalesException("to run the lesson on " + model.name() + ", open its labelled "
+                    + "training data in the fine-tuning pane and evaluate the prompt on a test set (Evaluate…); or "
+                    + "load the bundled model for the sample lesson");
+        }
+        var items = dev.scales.core.data.LabelledData.read(train, fineTune.fields()).rows().stream()
+                .map(r -> new dev.scales.core.corpus.SampleTasks.Item(r.input(), r.label())).collect(
+                        java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
+        var tests = dev.scales.core.data.LabelledData.read(test, prompt.lastTestFields()).rows().stream()
+                .map(r -> new dev.scales.core.corpus.SampleTasks.Item(r.input(), r.label())).toList();
+        java.util.List<String> labels = items.stream().map(dev.scales.core.corpus.SampleTasks.Item::label).distinct()
+                .toList();
+        if (items.size() < 10 || labels.size() < 2 || tests.isEmpty()) {
+            throw new dev.scales.core.ScalesException(train.getFileName() + ": the lesson needs at least 10 labelled "
+                    + "examples of two labels or more, and a test set");
+        }
+        java.util.Collections.shuffle(items, new java.util.Random(dev.scales.core.corpus.SampleTasks.SEED));
+        int held = Math.max(labels.size(), items.size() / 5);
+        var set = new dev.scales.core.prompt.PromptSet(p.instruction(), p.template(),
+                dev.scales.core.prompt.LabelSet.of(labels.toArray(String[]::new)), p.examples(), p.chat());
+        return new dev.scales.core.corpus.SampleTasks.Task(train.getFileName().toString(), items.subList(held,
+                items.size()), items.subList(0, held), tests, set);
     }
 
     /** Frees what the view models hold beyond the model manager (the lesson's model copies). */

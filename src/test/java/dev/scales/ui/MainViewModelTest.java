@@ -65,6 +65,51 @@ class MainViewModelTest {
     }
 
     @Test
+    void theLessonRunsOnTheLoadedModelWithTheLabsTaskAndSaysWhatItNeeds() throws Exception {
+        Path train = dir.resolve("train.jsonl");
+        Path test = dir.resolve("test.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[] words = {"good", "bad", "fine", "awful", "nice", "poor", "great", "dull", "lovely", "grim", "warm", "cold"};
+        for (int i = 0; i < words.length; i++) {
+            rows.append("{\"input\": \"").append(words[i]).append("\", \"label\": \"")
+                    .append(i % 2 == 0 ? "pos" : "neg").append("\"}\n");
+        }
+        Files.writeString(train, rows.toString());
+        Files.writeString(test, "{\"input\": \"kind\", \"label\": \"pos\"}\n{\"input\": \"sad\", \"label\": \"neg\"}\n");
+        try (ModelManager manager = new ModelManager()) {
+            MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
+                    new ModelLocations(List.of()), manager, UiThread.DIRECT);
+            manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+            var lesson = vm.lesson();
+            var general = dev.scales.ui.lesson.LessonViewModel.Step.GENERAL;
+
+            // without the Lab's task the lesson says what it needs
+            lesson.run(general);
+            org.testfx.util.WaitForAsyncUtils.waitFor(20, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> !lesson.busyProperty().get());
+            assertThat(lesson.stateProperty(general).get()).isEqualTo(dev.scales.ui.lesson.LessonViewModel.State.FAILED);
+            assertThat(lesson.resultProperty(general).get()).contains("gpt2-tiny").contains("fine-tuning pane");
+
+            // with it, step 1 measures the loaded model on that task
+            vm.prompt().instructionProperty().set("");
+            vm.prompt().templateProperty().set("{input}={output}\n");
+            vm.prompt().examples().clear(); // the starter demonstrations do not fit gpt2-tiny's 128 tokens
+            vm.fineTune().openDataset(train);
+            vm.prompt().evaluate(test);
+            org.testfx.util.WaitForAsyncUtils.waitFor(20, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> vm.prompt().metricsProperty().get() != null);
+            lesson.reset();
+            lesson.run(general);
+            org.testfx.util.WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> !lesson.busyProperty().get());
+            assertThat(lesson.stateProperty(general).get()).as(lesson.resultProperty(general).get())
+                    .isEqualTo(dev.scales.ui.lesson.LessonViewModel.State.DONE);
+            assertThat(lesson.resultProperty(general).get()).contains("kind=");
+            vm.close();
+        }
+    }
+
+    @Test
     void theLastModelFolderIsOfferedAgain() throws Exception {
         Path model = dir.resolve("somewhere/my-model");
         Files.createDirectories(model);

@@ -34,6 +34,7 @@ public final class Lesson implements AutoCloseable {
     private final LoadedModel base;
     private final LoadedModel tuned;
     private final int practiceSteps;
+    private final String sample;
     private FineTuneRun.Outcome practiced;
     /** The base model never changes: its zero-shot accuracy and perplexity are measured once. */
     private Double baseZeroShot;
@@ -57,21 +58,32 @@ public final class Lesson implements AutoCloseable {
         }
     }
 
+    /** On the bundled model (CPU), whose world the sample prompt of step 1 is written in. */
+    public Lesson(Path folder, SampleTasks.Task task, String heldOut, int testSize, int practiceSteps) {
+        this(folder, Device.cpu(), task, heldOut, "Mia tried the soup. it was", testSize, practiceSteps);
+    }
+
     /**
-     * @param folder   the model (the bundled one, which the sample tasks are written for)
+     * @param folder   the model
+     * @param device   where its two copies are loaded
+     * @param task     the labelled task: its prompt set, training examples, validation split (the
+     *                 demonstrations of the prompting steps are drawn from it) and test set
      * @param heldOut  general text the model never trained on, for perplexity
+     * @param sample   the text step 1 lets the base model continue, to show what it does unprompted
      * @param testSize test examples each accuracy is measured on
      * @param practiceSteps optimizer steps of the practice step (100 reach 1.00 on the bundled model with seed 0)
      */
-    public Lesson(Path folder, SampleTasks.Task task, String heldOut, int testSize, int practiceSteps) {
+    public Lesson(Path folder, Device device, SampleTasks.Task task, String heldOut, String sample, int testSize,
+                  int practiceSteps) {
         this.task = task;
         this.practiceSteps = practiceSteps;
         this.heldOut = heldOut;
+        this.sample = sample;
         this.test = Lab.tests(task.test().subList(0, Math.min(testSize, task.test().size())));
-        this.base = ModelLoader.load(folder, Device.cpu());
+        this.base = ModelLoader.load(folder, device);
         LoadedModel copy;
         try {
-            copy = ModelLoader.load(folder, Device.cpu());
+            copy = ModelLoader.load(folder, device);
         } catch (RuntimeException e) {
             base.close();
             throw e;
@@ -84,7 +96,7 @@ public final class Lesson implements AutoCloseable {
     }
 
     public General general() {
-        String prompt = "Mia tried the soup. it was"; // a frame of the general text, about its world
+        String prompt = sample;
         String continuation = Generator.generate(base, prompt, GenerationSettings.greedy(16)
                 .withStopSequences(List.of("\n")), t -> { }, () -> false).text();
         return new General(baseZeroShot(), basePerplexity(), prompt, continuation);

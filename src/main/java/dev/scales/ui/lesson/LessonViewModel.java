@@ -54,6 +54,29 @@ public final class LessonViewModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets the lesson opened so far (its model copies are freed) and its results, so the next
+     * step opens it afresh on the model loaded then; nothing happens while a step runs.
+     */
+    public void reset() {
+        if (busy.get()) {
+            return;
+        }
+        synchronized (this) {
+            if (lesson != null) {
+                lesson.close();
+                lesson = null;
+            }
+        }
+        for (Step s : Step.values()) {
+            states.get(s).set(State.READY);
+            results.get(s).set("");
+        }
+        losses.clear();
+        shots.clear();
+        both.set(null);
+    }
+
     /** Runs one step (the last needs practice first: it runs practice before it when needed). */
     public void run(Step step) {
         if (busy.get()) {

@@ -71,6 +71,7 @@ public final class PromptViewModel {
             FXCollections.unmodifiableObservableList(predictions);
     private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<java.nio.file.Path> lastTestSet = new ReadOnlyObjectWrapper<>(this, "lastTestSet");
+    private LabelledData.Fields lastTestFields = LabelledData.Fields.DEFAULT;
     private final javafx.collections.ObservableSet<ShotSweep.Variant> sweepVariants =
             FXCollections.observableSet(new java.util.TreeSet<>(List.of(ShotSweep.Variant.values())));
     private final ObservableList<ShotSweep.Point> sweepPointsView = FXCollections.unmodifiableObservableList(sweepPoints);
@@ -537,9 +538,10 @@ public final class PromptViewModel {
     /** Reads a test set, or shows why it cannot be used and returns null. */
     private TestSet readTestSet(java.nio.file.Path file, LabelledData.Fields fields, boolean labelsOnly) {
         LabelledData.Result data;
+        LabelledData.Fields f;
         try {
             dev.scales.core.data.Records.Table table = dev.scales.core.data.Records.read(file); // read once
-            LabelledData.Fields f = fields != null ? fields : LabelledData.guess(table.fields()).orElse(null);
+            f = fields != null ? fields : LabelledData.guess(table.fields()).orElse(null);
             if (f == null) {
                 evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
                         + table.fields() + "; choose them when opening the file.");
@@ -564,8 +566,14 @@ public final class PromptViewModel {
                     + " examples — a free-text task; a sweep scores a label set (Evaluate compares free text)");
             return null;
         }
+        lastTestFields = f;
         lastTestSet.set(file);
         return t;
+    }
+
+    /** The fields the last test set was read with. */
+    public LabelledData.Fields lastTestFields() {
+        return lastTestFields;
     }
 
     /** The test set last evaluated or swept (null before any). */
