@@ -37,10 +37,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--test", required = true, description = "Test set: JSONL or CSV with input and label fields.")
     Path test;
 
-    @Option(names = "--input-field", defaultValue = "input") String inputField;
-    @Option(names = "--label-field", defaultValue = "label") String labelField;
-    @Option(names = "--label-names", paramLabel = "MAP", description = "What the label values stand for, e.g. "
-            + "\"0=negative, 1=positive\".") String labelNames;
+    @Mixin
+    FieldOptions fieldOptions;
 
     @Option(names = "--shots", description = "Use k demonstrations (default: the prompt set's enabled examples as listed).")
     Integer shots;
@@ -84,8 +82,7 @@ final class EvalCommand implements Callable<Integer> {
         if (!freeText && read.labels() == null) {
             throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
         }
-        LabelledData.Result data = LabelledData.read(test, new LabelledData.Fields(inputField, labelField,
-                LabelledData.Fields.parseLabelNames(labelNames)));
+        LabelledData.Result data = LabelledData.read(test, fieldOptions.fields());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         data.problems().forEach(p -> err.println("skipped " + p));

@@ -8,7 +8,6 @@ import dev.scales.core.model.ModelSaver;
 import dev.scales.core.prompt.PromptTemplate;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.FineTuneSettings;
-import dev.scales.core.data.LabelledData;
 import dev.scales.core.train.TrainingData;
 import dev.scales.core.train.TrainingEvent;
 import java.io.PrintWriter;
@@ -47,17 +46,8 @@ final class FinetuneCommand implements Callable<Integer> {
             + "zero-shot prompt does (its instruction and template; overrides --template and --instruction).")
     Path promptSet;
 
-    @Option(names = "--input-field", defaultValue = "input", description = "The field of labelled rows holding the "
-            + "input (default: ${DEFAULT-VALUE}).")
-    String inputField;
-
-    @Option(names = "--label-field", defaultValue = "label", description = "The field holding the label (default: "
-            + "${DEFAULT-VALUE}).")
-    String labelField;
-
-    @Option(names = "--label-names", paramLabel = "MAP", description = "What the label values stand for, e.g. "
-            + "\"0=negative, 1=positive\".")
-    String labelNames;
+    @Mixin
+    FieldOptions fieldOptions;
 
     @Option(names = "--method", defaultValue = "lora", description = "lora or full (default: ${DEFAULT-VALUE}).")
     Method method;
@@ -119,8 +109,7 @@ final class FinetuneCommand implements Callable<Integer> {
         try (LoadedModel model = modelOptions.load()) {
             TrainingData.Result dataset = TrainingData.read(data, new TrainingData.Format(
                     set != null ? set.instruction() : instruction, rows, model.chat().orElse(null),
-                    chatOptions.template(model) != null).withFields(new LabelledData.Fields(inputField, labelField,
-                    LabelledData.Fields.parseLabelNames(labelNames))));
+                    chatOptions.template(model) != null).withFields(fieldOptions.fields()));
             dataset.problems().forEach(p -> err.println("skipped " + p));
             LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? rank : alpha, 0.05f,
                     targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
