@@ -100,6 +100,24 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void aDatasetAsPeopleHaveItIsReadThroughItsFieldsAndLabelNames() throws Exception {
+        Path csv = dir.resolve("imdb.csv");
+        StringBuilder rows = new StringBuilder("text,label\n");
+        for (int i = 0; i < 8; i++) {
+            rows.append(i % 2 == 0 ? "good" : "bad").append(i).append(',').append(i % 2 == 0 ? 1 : 0).append('\n');
+        }
+        rows.append("odd,7\n");
+        Files.writeString(csv, rows.toString());
+
+        Cli r = Cli.run("finetune", "--model", Golden.folder("gpt2-tiny").toString(), "--data", csv.toString(),
+                "--input-field", "text", "--label-names", "0=neg, 1=pos", "--template", "{input}={output}\n",
+                "--max-steps", "2", "--batch", "4", "--out", dir.resolve("mapped").toString(), "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("skipped imdb.csv:10").contains("\"7\" is not one of the label names");
+    }
+
+    @Test
     void fullFineTuningSavesALoadableModelInTheHfLayout() throws Exception {
         Path out = dir.resolve("full");
 
