@@ -86,6 +86,19 @@ class LessonViewTest {
     }
 
     @Test
+    void closingDuringPracticeCancelsItWaitsForItThenFrees(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.run(Step.PRACTICE));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.losses().isEmpty()); // training, on the lesson's models
+
+        vm.close(); // as the window's closing does
+
+        // the practice job has ended before its models were freed: nothing runs on them any more
+        assertThat(manager.jobs()).isEmpty();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(vm.stateProperty(Step.PRACTICE).get()).isIn(State.FAILED, State.DONE);
+    }
+
+    @Test
     void theLastStepPractisesFirstWhenNobodyHas(FxRobot robot) throws Exception {
         runStep(robot, Step.BOTH);
 

@@ -41,7 +41,9 @@ public final class LessonViewModel implements AutoCloseable {
     private final ObservableList<Studies.Point> shots = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<Lesson.Both> both = new ReadOnlyObjectWrapper<>(this, "both");
     private final ReadOnlyObjectWrapper<Step> shown = new ReadOnlyObjectWrapper<>(this, "shown", Step.GENERAL);
-    private Job<?> running;
+    private volatile Job<?> running;
+    /** How long closing waits for a cancelled step to leave the lesson's models. */
+    private static final long CLOSE_WAIT_SECONDS = 120;
 
     /** @param open opens the lesson (loads its model copies) the first time a step runs */
     public LessonViewModel(ModelManager manager, UiThread ui, Supplier<Lesson> open) {
@@ -239,12 +241,31 @@ public final class LessonViewModel implements AutoCloseable {
         };
     }
 
+    /**
+     * Cancels a running step, waits until its job has left the lesson's models (a step checks for
+     * cancellation between its evaluations and training steps), then frees them. Freeing them under
+     * a running step would pull native memory from under it.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        Job<?> job = running;
         cancel();
-        if (lesson != null) {
-            lesson.close();
-            lesson = null;
+        if (job != null) {
+            try {
+                job.future().get(CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                // ended by the cancellation (or failed): either way it no longer runs
+            } catch (java.util.concurrent.TimeoutException e) {
+                return; // still running: leave its models to the process's end rather than free them under it
+            }
+        }
+        synchronized (this) {
+            if (lesson != null) {
+                lesson.close();
+                lesson = null;
+            }
         }
     }
 }
