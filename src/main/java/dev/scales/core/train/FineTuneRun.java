@@ -165,7 +165,10 @@ public final class FineTuneRun {
         // No weight decay on biases and norms, as HF's Trainer does.
         try (AdamW opt = new AdamW(model.manager(), params, i -> s.isLora() || decays(names.get(i)), 0.9f, 0.999f,
                 1e-8f, s.weightDecay());
-             Interval interval = s.logEvery() > 1 ? new Interval(model.manager()) : null) {
+             Interval interval = s.logEvery() > 1 ? new Interval(model.manager()) : null;
+             // With early stopping, the trained tensors at the best evaluation, to end the run with them.
+             Weights atBest = s.patience() > 0 && !validation.isEmpty() ? Weights.copyOf(model.manager(), params)
+                     : null) {
             if (resume != null) {
                 opt.load(resume.resolve("optimizer.safetensors"));
             }
@@ -175,6 +178,8 @@ public final class FineTuneRun {
             int step = 0;
             int skip = resumeStep; // batches already trained before the checkpoint
             int sinceBest = 0;
+            int bestStep = 0;
+            boolean stoppedEarly = false;
             TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
             String message = "finished";
             int lastEpoch = 0;
@@ -257,12 +262,22 @@ public final class FineTuneRun {
                         if (checkpoints != null && (Double.isNaN(best) || v < best)) {
                             checkpoints.save("best", model, adapters, step, epoch, v);
                         }
-                        sinceBest = Double.isNaN(best) || v < best ? 0 : sinceBest + 1;
+                        if (Double.isNaN(best) || v < best) {
+                            sinceBest = 0;
+                            bestStep = step;
+                            if (atBest != null) {
+                                atBest.update(params);
+                            }
+                        } else {
+                            sinceBest++;
+                        }
                         best = Double.isNaN(best) ? v : Math.min(best, v);
                         listener.accept(new TrainingEvent.Evaluation(step, v, accuracy));
                         if (s.patience() > 0 && sinceBest >= s.patience()) {
                             message = "stopped early at step " + step + ": the validation loss has not improved for "
-                                    + s.patience() + " evaluation(s)";
+                                    + s.patience() + " evaluation(s); the weights of step " + bestStep
+                                    + ", the best, are back";
+                            stoppedEarly = true;
                             break outer;
                         }
                     }
@@ -277,6 +292,9 @@ public final class FineTuneRun {
             }
             if (checkpoints != null && step > 0) {
                 checkpoints.save("last", model, adapters, opt, step, lastEpoch, Double.NaN);
+            }
+            if (stoppedEarly) {
+                atBest.restore();
             }
             TrainingEvent.Finished finished = new TrainingEvent.Finished(step, outcome, message, best);
             listener.accept(finished);

@@ -35,8 +35,9 @@ public record TrainingMemory(long trainable, long gradients, long optimizer, lon
         int longest = data.stream().mapToInt(q -> q.ids().length).max().orElse(0);
         long tokens = (long) Math.min(s.batchSize(), data.size()) * longest;
         long perToken = (long) c.numLayers() * (8L * c.hiddenSize() + 10L * c.intermediateSize()) + 3L * c.vocabSize();
-        // A full fine-tune also keeps a copy of the weights to put back if the run fails.
-        long gradients = s.isLora() ? 4 * trainable : 8 * trainable;
+        // A full fine-tune also keeps a copy of the weights to put back if the run fails, and with
+        // early stopping another of the best ones.
+        long gradients = s.isLora() ? 4 * trainable : (s.patience() > 0 ? 12 : 8) * trainable;
         return new TrainingMemory(trainable, gradients, 8 * trainable, 4 * perToken * tokens, tokens);
     }
 

@@ -6,29 +6,32 @@ import ai.djl.ndarray.index.NDIndex;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.nn.HfBlock;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A copy of every weight of a model, taken before a full fine-tune so that a failed run can put
- * them back: in place, into the same tensors, so everything that holds them sees the old values.
+ * A copy of some of a model's tensors — every weight before a full fine-tune, so that a failed run
+ * can put them back; the trained ones at the best evaluation, so that early stopping can — put back
+ * in place, into the same tensors, so everything that holds them sees the copied values.
  */
 final class Weights implements AutoCloseable {
     private final NDManager manager;
-    private final Map<HfBlock.Weight, NDArray> copies = new LinkedHashMap<>();
+    private final List<NDArray> originals = new ArrayList<>();
+    private final List<NDArray> copies = new ArrayList<>();
 
     private Weights(NDManager manager) {
         this.manager = manager;
     }
 
     static Weights copyOf(LoadedModel model) {
-        Weights w = new Weights(model.manager().newSubManager());
+        return copyOf(model.manager(), model.lm().namedParameters().values().stream().map(HfBlock.Weight::array).toList());
+    }
+
+    /** Copies of {@code arrays}, held in a sub-manager of {@code parent}. */
+    static Weights copyOf(NDManager parent, List<NDArray> arrays) {
+        Weights w = new Weights(parent.newSubManager());
         try {
-            for (HfBlock.Weight p : model.lm().namedParameters().values()) {
-                NDArray copy = p.array().duplicate();
-                copy.attach(w.manager);
-                w.copies.put(p, copy);
-            }
+            w.take(arrays);
         } catch (RuntimeException | Error e) {
             w.close();
             throw e;
@@ -36,11 +39,30 @@ final class Weights implements AutoCloseable {
         return w;
     }
 
-    /** Every weight as it was when copied, bit for bit. */
+    /** Copies {@code arrays} again, replacing what was copied before (the same arrays). */
+    void update(List<NDArray> arrays) {
+        copies.forEach(NDArray::close);
+        copies.clear();
+        originals.clear();
+        take(arrays);
+    }
+
+    private void take(List<NDArray> arrays) {
+        for (NDArray a : arrays) {
+            NDArray copy = a.duplicate();
+            copy.attach(manager);
+            originals.add(a);
+            copies.add(copy);
+        }
+    }
+
+    /** Every copied tensor as it was when copied, bit for bit. */
     void restore() {
         GradMode.inference();
         NDIndex all = new NDIndex("...");
-        copies.forEach((p, copy) -> p.array().set(all, copy));
+        for (int i = 0; i < copies.size(); i++) {
+            originals.get(i).set(all, copies.get(i));
+        }
     }
 
     @Override

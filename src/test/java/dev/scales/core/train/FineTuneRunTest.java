@@ -258,25 +258,31 @@ class FineTuneRunTest {
     }
 
     @Test
-    void earlyStoppingEndsTheRunWhenValidationStopsImproving() {
+    void earlyStoppingEndsTheRunWhenValidationStopsImprovingWithTheBestWeights() {
         // lr 0.5 without clipping makes the tiny model overshoot, so validation stops improving.
         FineTuneSettings s = new FineTuneSettings(null, 0.5f, 1, 40, 4, 0f, false, 0f, 0f, 7, 1, 0.2, 2);
         List<Double> evals = new ArrayList<>();
+        List<float[]> weightsAtEvaluation = new ArrayList<>();
         try (LoadedModel model = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            var wte = model.lm().namedParameters().get("transformer.wte.weight");
             FineTuneRun.Outcome out = FineTuneRun.run(model, examples(), s, e -> {
                 if (e instanceof TrainingEvent.Evaluation v) {
                     evals.add(v.validationLoss());
+                    weightsAtEvaluation.add(wte.array().toFloatArray());
                 }
             }, () -> false);
 
             // Seeded: validation is best at step 1 (19.05), then worse twice (163.5, 147.1).
             assertThat(out.finished().outcome()).isEqualTo(TrainingEvent.Outcome.DONE);
             assertThat(out.finished().message()).isEqualTo("stopped early at step 3: the validation loss has not "
-                    + "improved for 2 evaluation(s)");
+                    + "improved for 2 evaluation(s); the weights of step 1, the best, are back");
             assertThat(evals).hasSize(3);
             assertThat(evals.get(1)).isGreaterThan(evals.get(0));
             assertThat(evals.get(2)).isGreaterThan(evals.get(0));
             assertThat(out.finished().bestValidationLoss()).isEqualTo(evals.get(0));
+            // the model ends with the weights of its best evaluation, not its last step
+            assertThat(wte.array().toFloatArray()).containsExactly(weightsAtEvaluation.get(0))
+                    .isNotEqualTo(weightsAtEvaluation.get(2));
         }
     }
 
