@@ -217,7 +217,7 @@ public final class MainViewModel {
     private dev.scales.core.eval.Lesson openLesson(ModelManager manager, Path bundledModel) {
         var current = manager.current();
         var tasks = new dev.scales.core.corpus.SampleTasks(new dev.scales.core.corpus.World(1));
-        String general = String.join("\n\n", tasks.generalText(20));
+        String general = heldOutText(tasks);
         boolean bundled = current.isEmpty() || bundledModel != null
                 && current.get().folder().toAbsolutePath().normalize().equals(bundledModel.toAbsolutePath().normalize());
         if (bundled) {
@@ -233,6 +233,19 @@ public final class MainViewModel {
         var task = labTask(model);
         return new dev.scales.core.eval.Lesson(model.folder(), model.device(), task, general,
                 task.prompts().prompt(java.util.List.of(), task.test().get(0).input()).render(), 200, 100);
+    }
+
+    /**
+     * The general text forgetting is measured on: the same held-out file Compare's experiments name
+     * (sample-data/general/held-out.txt), so both report the same perplexity before fine-tuning.
+     */
+    private static String heldOutText(dev.scales.core.corpus.SampleTasks tasks) {
+        Path file = dev.scales.core.AppPaths.home().resolve("sample-data/general/held-out.txt");
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return String.join("\n\n", tasks.generalText(60)) + "\n"; // what that file holds
+        }
     }
 
     /** The Lab's labelled task as the lesson reads it. */

@@ -110,6 +110,28 @@ class MainViewModelTest {
     }
 
     @Test
+    void theLessonMeasuresForgettingOnTheSameHeldOutTextAsCompare() throws Exception {
+        Path bundled = dev.scales.core.AppPaths.bundledModel();
+        Path heldOut = Path.of("sample-data/general/held-out.txt");
+        double compare;
+        try (var model = dev.scales.core.model.ModelLoader.load(bundled, ai.djl.Device.cpu())) {
+            // what ExperimentRun measures as the base perplexity of the default experiment's generalText
+            compare = dev.scales.core.eval.Lab.perplexity(model, Files.readString(heldOut));
+        }
+        try (ModelManager manager = new ModelManager()) {
+            MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
+                    new ModelLocations(List.of()), manager, UiThread.DIRECT, bundled);
+            var general = dev.scales.ui.lesson.LessonViewModel.Step.GENERAL;
+            vm.lesson().run(general);
+            org.testfx.util.WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> !vm.lesson().busyProperty().get());
+            assertThat(vm.lesson().resultProperty(general).get())
+                    .contains(String.format(java.util.Locale.ROOT, "text %.2f", compare));
+            vm.close();
+        }
+    }
+
+    @Test
     void theLastModelFolderIsOfferedAgain() throws Exception {
         Path model = dir.resolve("somewhere/my-model");
         Files.createDirectories(model);

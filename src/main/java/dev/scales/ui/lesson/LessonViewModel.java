@@ -177,10 +177,11 @@ public final class LessonViewModel implements AutoCloseable {
 
     private String both(Lesson.Both b) {
         ui.run(() -> both.set(b));
-        return String.format(Locale.ROOT, "fine-tuned + %d shots %.0f%% · perplexity %.2f → %.2f (%+.0f%%: %s)",
-                Lesson.SHOTS.get(Lesson.SHOTS.size() - 1), 100 * b.tunedFewShot(), b.perplexityBefore(),
-                b.perplexityAfter(), 100 * b.forgetting(), b.forgetting() > 0.05 ? "it forgot some general text"
-                        : "little forgotten");
+        return String.format(Locale.ROOT, "fine-tuned + %d shots %.0f%% · perplexity %.2f → %.2f (%+.0f%%: %s; "
+                + "after this lesson's practice, %d examples — Compare's experiments fine-tune with their own settings, "
+                + "so their \"after\" differs)", Lesson.SHOTS.get(Lesson.SHOTS.size() - 1), 100 * b.tunedFewShot(),
+                b.perplexityBefore(), b.perplexityAfter(), 100 * b.forgetting(),
+                b.forgetting() > 0.05 ? "it forgot some general text" : "little forgotten", Lesson.TRAINING_EXAMPLES);
     }
 
     public void cancel() {
