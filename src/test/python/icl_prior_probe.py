@@ -7,17 +7,17 @@ trained from scratch on synthetic tasks (decision 0008, sessions 6-10):
   --task wordmap  "item SEP SEP label NL" lines, 3-7 items per row with labels drawn per row:
                   label accuracy on items seen before in the row (reading a mapping from context)
   --task curriculum  repeat until --switch, then wordmap: does a formed copy read a mapping?
-                  (session 9: at --gap 0 at once, at --gap 2 not in 400 steps)
+                  (at --gap 0 at once, at --gap 2 not in 400 steps)
   --task classmap / curriculum-classmap  items of two fixed classes (item % 2), a label per class
                   drawn per row: label accuracy once the class was seen (reading by a feature);
                   --ladder N widens the gap by one every N steps after --switch, from 0 to --gap
   --task reviewmap / curriculum-reviewmap  a review in miniature: the item among 0-3 fillers before
                   and 0-2 after, then ": label" (the item at a varying distance from its label)
-  --fixed 0.3 --tag 1 (session 10): rows with one fixed label pair, and a class token after each
+  --fixed 0.3 --tag 1: rows with one fixed label pair, and a class token after each
                   label; the log then prints the fixed rows' accuracy beside the in-context one, and
-                  (session 11) the accuracy on rows written without tags ("untagged"): a tag after the
+                  the accuracy on rows written without tags ("untagged"): a tag after the
                   label marks the class in the context, so "accuracy" with tags is not reading
-  --tag-place before --tag-rows 0.5 (session 11): the tag between the colon and the label, in half
+  --tag-place before --tag-rows 0.5: the tag between the colon and the label, in half
                   the rows (what the bundled model's corpus does)
 --pos: rope (default) | learned (absolute position embeddings, as GPT-2); --block llama | gpt2.
 --prior: none | prev (head 0 of layer 0 starts attending one token back through q/k biases, as

@@ -23,7 +23,7 @@ import java.util.Random;
  * (an induction-head copy), made-up words, very short reviews, then sentences.
  *
  * <p>Two training aids make reading a polarity from demonstrations learnable by a 4-layer model in
- * minutes (docs/decisions/0008, session 11). In a share of the polarity and review documents the
+ * minutes (docs/decisions/0008). In a share of the polarity and review documents the
  * labels are one fixed pair ({@code recommended} / {@code avoid}), so the position before a label
  * learns the class in the weights; in half of them a class tag ({@code :)} / {@code :(}) sits
  * between the colon and the label, which turns reading into a plain induction copy (the token after

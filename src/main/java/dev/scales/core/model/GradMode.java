@@ -4,7 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * libtorch's grad mode is per thread and only the thread that started the engine has it off
- * (FINDINGS.md): every inference entry point turns it off on its own thread, or the forward
+ * (measured): every inference entry point turns it off on its own thread, or the forward
  * pass would record an autograd graph it never uses.
  */
 public final class GradMode {

@@ -305,7 +305,7 @@ public final class Pretrain {
      * A row of random-token copying: a segment of 10 to 30 token ids drawn uniformly from the whole
      * vocabulary (the end-of-text id 0 aside), repeated to the end of the row. Only copying from the
      * context predicts the repeats, and with this many distinct tokens nothing else does: the data on
-     * which an induction head forms fastest (Olsson et al. 2022; decision 0008, session 9).
+     * which an induction head forms fastest (Olsson et al. 2022; decision 0008).
      */
     static long[] copyRow(Random r, int length, int vocabulary) {
         int n = 10 + r.nextInt(21);

@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * AdamW (decoupled weight decay) with global-norm gradient clipping, on libtorch's fused kernel
  * ({@link AdamWKernel}: one pass over each parameter, as {@code torch.optim.AdamW(fused=True)}).
  * Its moment estimates and step counts live in a manager of its own, freed by {@link #close()} —
- * DJL's own Adam never frees them (FINDINGS.md). Gradients are zeroed after each step (libtorch
+ * DJL's own Adam never frees them. Gradients are zeroed after each step (libtorch
  * accumulates).
  */
 public final class AdamW implements AutoCloseable {

@@ -108,7 +108,7 @@ public final class TrainStep {
                 NDArray lossArray = a.loss(model, micro);
                 if (aligned.size() > 1) {
                     // A scalar tensor kept by this manager until after backward, never a Number operand:
-                    // autograd would keep a wrapper DJL frees (FINDINGS.md, scalar ops).
+                    // autograd would keep a wrapper DJL frees (see Scalars).
                     lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
                 }
                 collector.backward(lossArray);

@@ -34,7 +34,7 @@ class FreeTextEvaluatorTest {
 
             assertThat(r.count()).isEqualTo(12);
             assertThat(progress[0]).isEqualTo(12);
-            // it knows 17 of its 28 other people's towns (docs/decisions/0008, session 11); guessing, 1 in 12
+            // it knows 17 of its 28 other people's towns (docs/decisions/0008); guessing, 1 in 12
             assertThat(r.exactMatch()).isGreaterThanOrEqualTo(0.6);
             assertThat(r.containsMatch()).isGreaterThanOrEqualTo(r.exactMatch());
             assertThat(r.predictions()).allSatisfy(p -> assertThat(p.answer()).doesNotContain("\n"));

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Scalar constants as tensors that live as long as the model. DJL's {@code add(Number)} and
  * friends wrap the number in a temporary tensor that autograd keeps but DJL frees: after a GC
- * the backward pass reads freed memory (FINDINGS.md). Every constant in a differentiated
+ * the backward pass reads freed memory (found crashing the JVM). Every constant in a differentiated
  * expression comes from here instead.
  */
 public final class Scalars {

@@ -2,7 +2,7 @@ package dev.scales.core.model.safetensors;
 
 /**
  * Conversions between the 16-bit float formats on disk and F32, done in Java: DJL aborts the
- * JVM when it creates a BF16 tensor, so BF16 never reaches the engine (FINDINGS.md).
+ * JVM when it creates a BF16 tensor, so BF16 never reaches the engine.
  */
 public final class Floats {
     private Floats() {}
