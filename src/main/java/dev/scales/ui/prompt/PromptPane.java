@@ -209,7 +209,8 @@ public final class PromptPane extends VBox {
     private static final javafx.scene.input.DataFormat ROW_INDEX =
             new javafx.scene.input.DataFormat("application/x-scales-example-row");
 
-    private HBox exampleToolbar() {
+    /** Edit buttons, then file buttons; the second group wraps below when the pane is narrow. */
+    private javafx.scene.layout.Pane exampleToolbar() {
         Button add = small("+", "Add an example", () -> {
             vm.addExample();
             table.getSelectionModel().selectLast();
@@ -231,9 +232,13 @@ public final class PromptPane extends VBox {
                 vm::openPromptSet));
         Button save = small("Save set…", "Save instruction, template and examples as a prompt set (JSON)", () ->
                 choose("Save the prompt set", true, vm::savePromptSet));
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
-        return new HBox(4, add, dup, remove, up, down, gap, importRows, open, save);
+        HBox edit = new HBox(4, add, dup, remove, up, down);
+        HBox files = new HBox(4, importRows, open, save);
+        for (HBox group : new HBox[] {edit, files}) {
+            group.getChildren().forEach(b -> ((Region) b).setMinWidth(Region.USE_PREF_SIZE)); // never "…" or blank
+            group.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        return new javafx.scene.layout.FlowPane(16, 4, edit, files);
     }
 
     private void choose(String title, boolean save, java.util.function.Consumer<java.nio.file.Path> then) {
