@@ -225,13 +225,12 @@ public final class MainViewModel {
                 throw new dev.scales.core.ScalesException("the lesson needs a model: load one, or reinstall to get the "
                         + "bundled model (assets/models/scales-tiny)");
             }
-            ai.djl.Device device = current.map(dev.scales.core.model.LoadedModel::device).orElse(ai.djl.Device.cpu());
-            return new dev.scales.core.eval.Lesson(bundledModel, device, tasks.sentiment(), general,
+            return dev.scales.core.eval.Lesson.onDeviceOf(current, bundledModel, tasks.sentiment(), general,
                     "Mia tried the soup. it was", 200, 100);
         }
         var model = current.get();
         var task = labTask(model);
-        return new dev.scales.core.eval.Lesson(model.folder(), model.device(), task, general,
+        return dev.scales.core.eval.Lesson.onDeviceOf(current, model.folder(), task, general,
                 task.prompts().prompt(java.util.List.of(), task.test().get(0).input()).render(), 200, 100);
     }
 

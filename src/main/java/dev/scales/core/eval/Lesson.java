@@ -63,6 +63,13 @@ public final class Lesson implements AutoCloseable {
         this(folder, Device.cpu(), task, heldOut, "Mia tried the soup. it was", testSize, practiceSteps);
     }
 
+    /** As below, on the device of {@code model} (the CPU without one). */
+    public static Lesson onDeviceOf(java.util.Optional<LoadedModel> model, Path folder, SampleTasks.Task task,
+                                    String heldOut, String sample, int testSize, int practiceSteps) {
+        return new Lesson(folder, model.map(LoadedModel::device).orElse(Device.cpu()), task, heldOut, sample, testSize,
+                practiceSteps);
+    }
+
     /**
      * @param folder   the model
      * @param device   where its two copies are loaded
