@@ -70,8 +70,6 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** The exact text given to the tokenizer: the prompt, or the conversation the chat template wrote. */
-    private String renderedPrompt;
 
     @Override
     public Integer call() {
@@ -99,7 +97,6 @@ final class GenerateCommand implements Callable<Integer> {
                     greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
                     topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
                     seed, stop, true);
-            renderedPrompt = text;
             GenerationResult r = Generator.generate(model, text, settings, t -> {
                 if (!json) {
                     out.print(t.text());
@@ -107,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }, () -> Thread.currentThread().isInterrupted());
             if (json) {
-                out.println(Json.toJson(toJson(model, r, settings)));
+                out.println(Json.toJson(toJson(model, r, settings, text)));
             } else {
                 out.println();
                 spec.commandLine().getErr().printf(Locale.ROOT, "[%d prompt tokens, %d generated, stop: %s, "
@@ -119,7 +116,8 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private JsonObject toJson(LoadedModel model, GenerationResult r, GenerationSettings settings) {
+    /** @param renderedPrompt the exact text given to the tokenizer: the prompt, or the conversation the template wrote */
+    private JsonObject toJson(LoadedModel model, GenerationResult r, GenerationSettings settings, String renderedPrompt) {
         JsonObject o = new JsonObject();
         o.addProperty("model", model.folder().toString());
         o.addProperty("prompt", prompt);
