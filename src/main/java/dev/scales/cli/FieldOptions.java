@@ -5,8 +5,9 @@ import picocli.CommandLine.Option;
 
 /** Which fields of labelled rows hold the input and the label, and what the label values stand for. */
 final class FieldOptions {
-    @Option(names = "--input-field", defaultValue = "input", description = "The field holding the input (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--input-field", defaultValue = "input", paramLabel = "NAME[,NAME…]", description = "The field holding the "
+            + "input (default: ${DEFAULT-VALUE}); several fields, comma-separated, fill a template's slots of the "
+            + "same names, e.g. premise,hypothesis for {premise} and {hypothesis}.")
     String inputField;
 
     @Option(names = "--label-field", defaultValue = "label", description = "The field holding the label (default: "

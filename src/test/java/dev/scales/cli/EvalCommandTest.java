@@ -49,6 +49,42 @@ class EvalCommandTest {
     }
 
     @Test
+    void aTemplateOfSeveralFieldsScoresExactlyAsTheSameTextWrittenIntoOneField() throws Exception {
+        Path nliSet = dir.resolve("nli.json");
+        Files.writeString(nliSet, "{\"template\": \"{premise} so {hypothesis}:{output}\\n\", \"labels\": {\"yes\": \"Y\", "
+                + "\"no\": \"N\"}, \"examples\": [{\"input\": {\"premise\": \"sun\", \"hypothesis\": \"warm\"}, "
+                + "\"output\": \"Y\"}, {\"input\": {\"premise\": \"rain\", \"hypothesis\": \"dry\"}, \"output\": \"N\"}]}");
+        Path nli = dir.resolve("nli.csv");
+        Files.writeString(nli, "premise,hypothesis,gold\nsnow,cold,1\nfire,cold,0\n");
+        Path oneSet = dir.resolve("one.json");
+        Files.writeString(oneSet, "{\"template\": \"{input}:{output}\\n\", \"labels\": {\"yes\": \"Y\", \"no\": \"N\"}, "
+                + "\"examples\": [{\"input\": \"sun so warm\", \"output\": \"Y\"}, {\"input\": \"rain so dry\", "
+                + "\"output\": \"N\"}]}");
+        Path one = dir.resolve("one.jsonl");
+        Files.writeString(one, "{\"input\": \"snow so cold\", \"label\": \"yes\"}\n{\"input\": \"fire so cold\", "
+                + "\"label\": \"no\"}\n");
+        String model = Golden.folder("gpt2-tiny").toString();
+
+        Cli fields = Cli.run("eval", "--model", model, "--prompt-set", nliSet.toString(), "--test", nli.toString(),
+                "--input-field", "premise,hypothesis", "--label-field", "gold", "--label-names", "1=yes, 0=no", "--json");
+        Cli text = Cli.run("eval", "--model", model, "--prompt-set", oneSet.toString(), "--test", one.toString(), "--json");
+
+        assertThat(fields.exitCode()).as(fields.err()).isZero();
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        var predicted = JsonParser.parseString(fields.out().strip()).getAsJsonObject().getAsJsonArray("predictions");
+        var expected = JsonParser.parseString(text.out().strip()).getAsJsonObject().getAsJsonArray("predictions");
+        assertThat(predicted).hasSize(2);
+        assertThat(predicted.get(0).getAsJsonObject().get("input").getAsString())
+                .isEqualTo("premise: snow\nhypothesis: cold");
+        for (int i = 0; i < 2; i++) {
+            for (String key : new String[] {"gold", "predicted", "probabilities"}) {
+                assertThat(predicted.get(i).getAsJsonObject().get(key)).as(key)
+                        .isEqualTo(expected.get(i).getAsJsonObject().get(key));
+            }
+        }
+    }
+
+    @Test
     void chatFormatEvaluatesTheSameTaskAsAConversationAndNeedsATemplate() {
         Path folder = Golden.withChatTemplate(dir, "gpt2-tiny", "minimal");
         Cli r = Cli.run("eval", "--model", folder.toString(), "--prompt-set", set.toString(), "--test", test.toString(),

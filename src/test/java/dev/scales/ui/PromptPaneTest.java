@@ -288,4 +288,65 @@ class PromptPaneTest {
         assertThat(robot.lookup(".error-text").queryLabeled().getText()).contains("{output}");
         assertThat(vm.previewProperty().get()).isEmpty();
     }
+
+    @Test
+    void anExampleOfSeveralFieldsIsEditedOverSeveralLinesInTheTable(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.setPrompt(new FewShotPrompt("", List.of(new Example("premise: x\nhypothesis: y", "no")),
+                "premise: snow\nhypothesis: cold", new PromptTemplate("P: {premise}\nH: {hypothesis}\nA: {output}\n\n"))));
+        TableView<?> table = robot.lookup("#examples-table").queryAs(TableView.class);
+
+        robot.interact(() -> {
+            table.getSelectionModel().select(0);
+            table.edit(0, (javafx.scene.control.TableColumn) table.getColumns().get(1));
+        });
+        javafx.scene.control.TextArea editor = robot.lookup("#examples-table .text-area").queryAs(
+                javafx.scene.control.TextArea.class);
+        robot.interact(editor::clear);
+        robot.write("premise: sun");
+        robot.press(javafx.scene.input.KeyCode.SHIFT).type(javafx.scene.input.KeyCode.ENTER)
+                .release(javafx.scene.input.KeyCode.SHIFT);
+        robot.write("hypothesis: warm").type(javafx.scene.input.KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(vm.examples().get(0).toExample().input()).isEqualTo("premise: sun\nhypothesis: warm");
+        assertThat(vm.previewProperty().get()).isEqualTo("P: sun\nH: warm\nA: no\n\nP: snow\nH: cold\nA:");
+        robot.interact(() -> {
+            try {
+                Snapshots.save(robot.lookup("#prompt-pane").query(), "prompt-pane-several-fields");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void severalInputFieldsAreCheckedInTheFieldsDialog(FxRobot robot) throws Exception {
+        var result = new java.util.concurrent.CompletableFuture<java.util.Optional<dev.scales.core.data.LabelledData.Fields>>();
+        robot.interact(() -> {
+            var dialog = new dev.scales.ui.common.FieldsDialog(java.nio.file.Path.of("nli.csv"),
+                    List.of("id", "sentence1", "sentence2", "gold"), null);
+            dialog.setOnHidden(e -> result.complete(java.util.Optional.ofNullable(dialog.getResult())));
+            dialog.show();
+        });
+        @SuppressWarnings("unchecked")
+        org.controlsfx.control.CheckComboBox<String> inputs = robot.lookup("#input-field")
+                .queryAs(org.controlsfx.control.CheckComboBox.class);
+        javafx.scene.control.Button ok = robot.lookup(".dialog-pane .button").match(
+                n -> ((javafx.scene.control.Button) n).isDefaultButton()).queryAs(javafx.scene.control.Button.class);
+
+        robot.interact(() -> inputs.getCheckModel().clearChecks());
+        assertThat(ok.isDisabled()).as("no input field").isTrue();
+        robot.interact(() -> {
+            inputs.getCheckModel().check("sentence2");
+            inputs.getCheckModel().check("sentence1");
+            robot.lookup("#label-field").queryComboBox().getSelectionModel().select("sentence1");
+        });
+        assertThat(ok.isDisabled()).as("the label is also an input").isTrue();
+        robot.interact(() -> robot.lookup("#label-field").queryComboBox().getSelectionModel().select("gold"));
+        robot.interact(() -> ((javafx.scene.control.TextField) robot.lookup("#label-names").query()).setText("0=no, 1=yes"));
+        robot.clickOn(ok);
+
+        assertThat(result.get(10, TimeUnit.SECONDS)).contains(new dev.scales.core.data.LabelledData.Fields(
+                "sentence1, sentence2", "gold", java.util.Map.of("0", "no", "1", "yes")));
+    }
 }

@@ -151,4 +151,34 @@ class PromptViewModelTest {
         assertThat(vm.evaluationStatusProperty().get()).startsWith("1-shot · accuracy");
         assertThat(vm.predictions()).extracting(FewShotEvaluator.Prediction::gold).containsExactly("pos", "neg");
     }
+
+    @Test
+    void aTemplateOfSeveralFieldsTakesThemFromTheDataByName() throws Exception {
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+        vm.examples().clear();
+        vm.instructionProperty().set("");
+        vm.templateProperty().set("P: {premise}\nH: {hypothesis}\nA: {output}\n\n");
+        vm.queryProperty().set("premise: snow\nhypothesis: cold");
+        Path data = dir.resolve("nli.jsonl");
+        Files.writeString(data, "{\"id\": 1, \"premise\": \"sun\", \"hypothesis\": \"warm\", \"label\": \"yes\"}\n"
+                + "{\"id\": 2, \"premise\": \"rain\", \"hypothesis\": \"dry\", \"label\": \"no\"}\n");
+
+        assertThat(vm.recognisedFields(data)).contains(new LabelledData.Fields("premise, hypothesis", "label"));
+        vm.importExamples(data);
+        vm.examples().forEach(r -> r.enabledProperty().set(true));
+
+        assertThat(vm.templateErrorProperty().get()).isEmpty();
+        assertThat(vm.previewProperty().get()).isEqualTo("P: sun\nH: warm\nA: yes\n\nP: rain\nH: dry\nA: no\n\n"
+                + "P: snow\nH: cold\nA:");
+
+        vm.queryProperty().set("snow and cold");
+        assertThat(vm.templateErrorProperty().get()).contains("no \"premise:\" line");
+
+        vm.queryProperty().set("premise: snow\nhypothesis: cold");
+        vm.evaluate(data);
+        awaitIdle();
+        assertThat(vm.evaluationStatusProperty().get()).startsWith("2-shot · accuracy");
+        assertThat(vm.predictions()).extracting(FewShotEvaluator.Prediction::input)
+                .containsExactly("premise: sun\nhypothesis: warm", "premise: rain\nhypothesis: dry");
+    }
 }

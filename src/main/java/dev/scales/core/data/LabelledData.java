@@ -1,6 +1,7 @@
 package dev.scales.core.data;
 
 import dev.scales.core.ScalesException;
+import dev.scales.core.prompt.NamedFields;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,9 @@ public final class LabelledData {
     /**
      * Which field holds the input and which the label (or expected answer), and what the label
      * values stand for: {@code labelNames} maps a value as stored to the label it means
-     * ({@code "0" → "negative"}); empty when the values are the labels.
+     * ({@code "0" → "negative"}); empty when the values are the labels. {@code input} may name
+     * several fields separated by commas ({@code "premise, hypothesis"}), for a template with a slot
+     * for each: a row's input is then written as {@link NamedFields} lines.
      */
     public record Fields(String input, String label, java.util.Map<String, String> labelNames) {
         public static final Fields DEFAULT = new Fields("input", "label");
@@ -35,11 +38,48 @@ public final class LabelledData {
             if (input == null || input.isBlank() || label == null || label.isBlank()) {
                 throw new ScalesException("both an input field and a label field must be named");
             }
+            if (inputsOf(input).contains(label)) {
+                throw new ScalesException("the label field \"" + label + "\" cannot also be an input field");
+            }
             labelNames = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labelNames));
         }
 
         public Fields(String input, String label) {
             this(input, label, java.util.Map.of());
+        }
+
+        /** Several input fields (for a template with a slot for each) and the label field. */
+        public static Fields of(List<String> inputs, String label, java.util.Map<String, String> labelNames) {
+            return new Fields(String.join(", ", inputs), label, labelNames);
+        }
+
+        /** The input fields' names, in order. */
+        public List<String> inputs() {
+            return inputsOf(input);
+        }
+
+        private static List<String> inputsOf(String input) {
+            return java.util.Arrays.stream(input.split(",")).map(String::strip).filter(n -> !n.isEmpty()).distinct()
+                    .toList();
+        }
+
+        /**
+         * A row's input: the input field's value, or with several input fields one {@code name: value}
+         * line each; null when a field is missing.
+         */
+        public String inputOf(java.util.Map<String, String> row) {
+            List<String> names = inputs();
+            if (names.size() == 1) {
+                return row.get(names.get(0));
+            }
+            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (String n : names) {
+                if (row.get(n) == null) {
+                    return null;
+                }
+                values.put(n, row.get(n));
+            }
+            return NamedFields.join(values);
         }
 
         /** The label a stored value stands for, or null when a label map is given and lacks it. */
@@ -91,8 +131,19 @@ public final class LabelledData {
 
     /** The input and label fields, when the names say which they are (case aside); else empty. */
     public static java.util.Optional<Fields> guess(List<String> fields) {
-        String input = pick(fields, INPUT_NAMES);
+        return guess(fields, List.of());
+    }
+
+    /**
+     * As {@link #guess(List)}, preferring a template's slots as the input fields when the data has
+     * them all ({@code {premise}} and {@code {hypothesis}}, or a single {@code {review}}).
+     */
+    public static java.util.Optional<Fields> guess(List<String> fields, List<String> slots) {
         String label = pick(fields, LABEL_NAMES);
+        if (label != null && !slots.isEmpty() && fields.containsAll(slots) && !slots.contains(label)) {
+            return java.util.Optional.of(Fields.of(slots, label, java.util.Map.of()));
+        }
+        String input = pick(fields, INPUT_NAMES);
         return input == null || label == null || input.equals(label) ? java.util.Optional.empty()
                 : java.util.Optional.of(new Fields(input, label));
     }
@@ -120,14 +171,16 @@ public final class LabelledData {
     public static Result of(Path file, Records.Table t, Fields fields) {
         String inputField = fields.input();
         String labelField = fields.label();
-        if (Records.isCsv(file) && !(t.fields().contains(inputField) && t.fields().contains(labelField))) {
-            throw new ScalesException(file + ": the header " + t.fields() + " lacks \"" + inputField + "\" or \""
-                    + labelField + "\"");
+        List<String> wanted = new ArrayList<>(fields.inputs());
+        wanted.add(labelField);
+        if (Records.isCsv(file) && !t.fields().containsAll(wanted)) {
+            throw new ScalesException(file + ": the header " + t.fields() + " lacks " + String.join(" or ",
+                    wanted.stream().filter(w -> !t.fields().contains(w)).map(w -> "\"" + w + "\"").toList()));
         }
         List<Row> rows = new ArrayList<>();
         List<Jsonl.Problem> problems = new ArrayList<>(t.problems());
         for (Jsonl.Row row : t.rows()) {
-            String in = row.fields().get(inputField);
+            String in = fields.inputOf(row.fields());
             String label = row.fields().get(labelField);
             if (in == null || label == null || label.isEmpty()) {
                 problems.add(new Jsonl.Problem(file, row.line(), "needs \"" + inputField + "\" and a non-empty \""

@@ -109,7 +109,11 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
                 fs.has("chat") && fs.bool("chat"));
     }
 
-    /** {@code "fields": {"input": "sentence", "label": "label", "labels": {"0": "negative", "1": "positive"}}}. */
+    /**
+     * {@code "fields": {"input": "sentence", "label": "label", "labels": {"0": "negative", "1": "positive"}}};
+     * {@code "input"} may list several fields ({@code ["premise", "hypothesis"]}) for a template with a
+     * slot for each.
+     */
     private static LabelledData.Fields fields(Path file, Fields f) {
         java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
         if (f.has("labels")) {
@@ -120,8 +124,24 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
                 names.put(e.getKey(), e.getValue().getAsString());
             }
         }
-        return new LabelledData.Fields(f.has("input") ? f.string("input") : "input",
-                f.has("label") ? f.string("label") : "label", names);
+        String input = "input";
+        if (f.has("input") && f.o().get("input").isJsonArray()) {
+            List<String> inputs = new java.util.ArrayList<>();
+            for (JsonElement e : f.o().getAsJsonArray("input")) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString() || e.getAsString().isBlank()) {
+                    throw new ScalesException(file + ": \"task.fields.input\" must list field names");
+                }
+                inputs.add(e.getAsString());
+            }
+            input = String.join(", ", inputs);
+        } else if (f.has("input")) {
+            input = f.string("input");
+        }
+        try {
+            return new LabelledData.Fields(input, f.has("label") ? f.string("label") : "label", names);
+        } catch (ScalesException e) {
+            throw new ScalesException(file + ": \"task.fields\": " + e.getMessage(), e);
+        }
     }
 
     /** Writes the experiment with paths relative to {@code file}'s folder. */
@@ -146,7 +166,13 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
         }
         if (!fields.equals(LabelledData.Fields.DEFAULT)) {
             JsonObject fo = new JsonObject();
-            fo.addProperty("input", fields.input());
+            if (fields.inputs().size() == 1) {
+                fo.addProperty("input", fields.input());
+            } else {
+                JsonArray inputs = new JsonArray();
+                fields.inputs().forEach(inputs::add);
+                fo.add("input", inputs);
+            }
             fo.addProperty("label", fields.label());
             if (!fields.labelNames().isEmpty()) {
                 JsonObject names = new JsonObject();

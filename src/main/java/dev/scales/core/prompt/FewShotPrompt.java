@@ -68,8 +68,9 @@ public record FewShotPrompt(String instruction, List<Example> examples, String q
      */
     public String renderPrefix() {
         if (chat != null) {
-            String userTurn = template.renderQuery(MARK);
-            String text = chat.render(messages(MARK), true);
+            String mark = template.inputOf(MARK);
+            String userTurn = template.renderQuery(mark);
+            String text = chat.render(messages(mark), true);
             int at = text.lastIndexOf(userTurn);
             return at >= 0 ? text.substring(0, at) : "";
         }

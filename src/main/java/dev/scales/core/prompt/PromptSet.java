@@ -23,6 +23,8 @@ import java.util.Map;
  * <pre>{"version": 1, "instruction": "…", "template": "Review: {input}\nSentiment: {output}\n\n",
  *  "labels": {"positive": " positive", "negative": " negative"},
  *  "examples": [{"input": "…", "output": "positive", "enabled": true}]}</pre>
+ * With a template of several slots an example's input is an object of the fields
+ * ({@code {"premise": "…", "hypothesis": "…"}}).
  * A demonstration's {@code output} is written after the template's {@code {output}} slot; for a
  * classification task it is the label's verbalizer with leading space removed, as users write it.
  *
@@ -88,7 +90,7 @@ public record PromptSet(String instruction, PromptTemplate template, LabelSet la
                 if (!e.has("input") || !e.has("output")) {
                     throw new ScalesException(file + ": example " + (i + 1) + " needs \"input\" and \"output\"");
                 }
-                examples.add(new Example(e.get("input").getAsString(), e.get("output").getAsString(),
+                examples.add(new Example(input(e.get("input")), e.get("output").getAsString(),
                         !e.has("enabled") || e.get("enabled").getAsBoolean()));
             }
             return new PromptSet(o.has("instruction") ? o.get("instruction").getAsString() : "",
@@ -98,6 +100,30 @@ public record PromptSet(String instruction, PromptTemplate template, LabelSet la
         } catch (RuntimeException e) {
             throw new ScalesException(file + ": malformed prompt set (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** An example's input as saved: a string, or an object of named fields. */
+    private static String input(JsonElement e) {
+        if (!e.isJsonObject()) {
+            return e.getAsString();
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        e.getAsJsonObject().entrySet().forEach(f -> fields.put(f.getKey(), f.getValue().getAsString()));
+        return NamedFields.join(fields);
+    }
+
+    private JsonElement input(String text) {
+        List<String> slots = template.slots();
+        if (slots.size() > 1) {
+            try {
+                JsonObject fields = new JsonObject();
+                NamedFields.split(text, slots).forEach(fields::addProperty);
+                return fields;
+            } catch (ScalesException notInFields) {
+                // saved as typed; rendering names what is missing
+            }
+        }
+        return new com.google.gson.JsonPrimitive(text);
     }
 
     public void write(Path file) throws IOException {
@@ -113,7 +139,7 @@ public record PromptSet(String instruction, PromptTemplate template, LabelSet la
         JsonArray arr = new JsonArray();
         for (Example e : examples) {
             JsonObject j = new JsonObject();
-            j.addProperty("input", e.input());
+            j.add("input", input(e.input()));
             j.addProperty("output", e.output());
             j.addProperty("enabled", e.enabled());
             arr.add(j);

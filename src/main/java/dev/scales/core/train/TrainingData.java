@@ -92,15 +92,21 @@ public final class TrainingData {
             String completion;
             String prompt;
             TrainingExample.Label label = null;
-            if (has(f, format.fields().input()) && has(f, format.fields().label())) {
+            String input = format.fields().inputOf(f);
+            if (input != null && !input.isEmpty() && has(f, format.fields().label())) {
                 String name = format.fields().labelOf(f.get(format.fields().label()));
                 if (name == null) {
                     problems.add(new Jsonl.Problem(file, row.line(), "label \"" + f.get(format.fields().label())
                             + "\" is not one of the label names given (" + format.fields().labelNamesText() + ")"));
                     continue;
                 }
-                FewShotPrompt query = format.prompt(f.get(format.fields().input()));
-                prompt = query.render();
+                FewShotPrompt query = format.prompt(input);
+                try {
+                    prompt = query.render();
+                } catch (ScalesException e) {
+                    problems.add(new Jsonl.Problem(file, row.line(), e.getMessage()));
+                    continue;
+                }
                 label = new TrainingExample.Label(name, query.answer(name));
                 completion = label.written() + query.answerTerminator();
             } else if (has(f, "text")) {
@@ -119,7 +125,8 @@ public final class TrainingData {
                 continue;
             } else {
                 problems.add(new Jsonl.Problem(file, row.line(), "expected \"text\", \"prompt\"+\"completion\", "
-                        + "\"" + format.fields().input() + "\"+\"" + format.fields().label() + "\" or \"messages\", found "
+                        + "\"" + String.join("\"+\"", format.fields().inputs()) + "\"+\"" + format.fields().label()
+                        + "\" or \"messages\", found "
                         + f.keySet()));
                 continue;
             }

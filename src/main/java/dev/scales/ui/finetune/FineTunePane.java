@@ -257,7 +257,7 @@ public final class FineTunePane extends VBox {
      */
     private void openWithFields(java.nio.file.Path file) {
         List<String> names = vm.fieldsOf(file);
-        java.util.Optional<LabelledData.Fields> guess = LabelledData.guess(names);
+        java.util.Optional<LabelledData.Fields> guess = LabelledData.guess(names, vm.templateSlots());
         if (guess.isEmpty() || guess.get().equals(LabelledData.Fields.DEFAULT)) {
             vm.openDataset(file);
             return;

@@ -178,6 +178,11 @@ public final class FineTuneViewModel {
     /** Runs started so far: numbers runs uniquely, failed ones included. */
     private int runCount;
     private List<TrainingExample> examples = List.of();
+    /** The input slots of the template labelled rows are written with (the prompt pane's). */
+    public List<String> templateSlots() {
+        return format.get().template().slots();
+    }
+
     /** The open dataset's rows: a run writes them with the prompt pane's format as it is when the run starts. */
     private Jsonl.Result rows = new Jsonl.Result(List.of(), List.of());
     /** Which fields of the open dataset are the input and the label, and the label map. */

@@ -166,7 +166,7 @@ public final class PromptPane extends VBox {
         on.setMaxWidth(50);
         TableColumn<ExampleRow, String> input = new TableColumn<>("Input");
         input.setCellValueFactory(c -> c.getValue().inputProperty());
-        input.setCellFactory(TextFieldTableCell.forTableColumn());
+        input.setCellFactory(c -> new dev.scales.ui.common.TextAreaTableCell<>());
         input.setPrefWidth(300);
         TableColumn<ExampleRow, String> output = new TableColumn<>("Output");
         output.setCellValueFactory(c -> c.getValue().outputProperty());
@@ -264,7 +264,7 @@ public final class PromptPane extends VBox {
             java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
         return file -> {
             List<String> names = vm.fieldsOf(file);
-            java.util.Optional<LabelledData.Fields> known = LabelledData.guess(names);
+            java.util.Optional<LabelledData.Fields> known = vm.recognisedFields(file);
             if (known.isPresent() || names.size() < 2) {
                 then.accept(file, known.orElse(null)); // unreadable or unrecognised: reading it says why
                 return;

@@ -523,7 +523,16 @@ public final class PromptViewModel {
      * empty when the user must choose among {@link #fieldsOf}.
      */
     public java.util.Optional<LabelledData.Fields> recognisedFields(java.nio.file.Path file) {
-        return LabelledData.guess(fieldsOf(file));
+        return LabelledData.guess(fieldsOf(file), templateSlots());
+    }
+
+    /** The template's input slots ([input], or [premise, hypothesis]); none while it is not valid. */
+    public List<String> templateSlots() {
+        try {
+            return new PromptTemplate(template.get()).slots();
+        } catch (ScalesException e) {
+            return List.of();
+        }
     }
 
     /** The field names of a test set (none when it cannot be read: reading it then says why). */
@@ -541,7 +550,7 @@ public final class PromptViewModel {
         LabelledData.Fields f;
         try {
             dev.scales.core.data.Records.Table table = dev.scales.core.data.Records.read(file); // read once
-            f = fields != null ? fields : LabelledData.guess(table.fields()).orElse(null);
+            f = fields != null ? fields : LabelledData.guess(table.fields(), templateSlots()).orElse(null);
             if (f == null) {
                 evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
                         + table.fields() + "; choose them when opening the file.");

@@ -94,4 +94,39 @@ class LabelledDataTest {
         assertThat(LabelledData.read(csv, new LabelledData.Fields("question", "answer")).rows())
                 .containsExactly(new LabelledData.Row(2, "where?", "here"));
     }
+
+    @Test
+    void severalInputFieldsBecomeOneNamedLineEachAndMissingOnesAreNamed() throws Exception {
+        Path jsonl = dir.resolve("nli.jsonl");
+        Files.writeString(jsonl, "{\"premise\": \"It rains.\", \"hypothesis\": \"It is dry.\", \"label\": \"0\"}\n"
+                + "{\"premise\": \"It snows.\", \"label\": \"1\"}\n");
+        LabelledData.Fields fields = LabelledData.Fields.of(java.util.List.of("premise", "hypothesis"), "label",
+                java.util.Map.of("0", "no", "1", "yes"));
+
+        LabelledData.Result r = LabelledData.read(jsonl, fields);
+
+        assertThat(fields.inputs()).containsExactly("premise", "hypothesis");
+        assertThat(r.rows()).containsExactly(new LabelledData.Row(1, "premise: It rains.\nhypothesis: It is dry.", "no"));
+        assertThat(r.problems()).singleElement().hasToString("nli.jsonl:2: needs \"premise, hypothesis\" and a "
+                + "non-empty \"label\", found [premise, label]");
+
+        Path csv = dir.resolve("nli.csv");
+        Files.writeString(csv, "premise,label\nIt rains.,0\n");
+        assertThatThrownBy(() -> LabelledData.read(csv, fields)).isInstanceOf(ScalesException.class)
+                .hasMessageContaining("lacks \"hypothesis\"");
+        assertThatThrownBy(() -> new LabelledData.Fields("text, label", "label"))
+                .hasMessageContaining("\"label\" cannot also be an input field");
+    }
+
+    @Test
+    void aTemplatesSlotsAreRecognisedAsTheInputFieldsWhenTheDataHasThemAll() {
+        java.util.List<String> names = java.util.List.of("id", "premise", "hypothesis", "label");
+
+        assertThat(LabelledData.guess(names, java.util.List.of("premise", "hypothesis")))
+                .contains(new LabelledData.Fields("premise, hypothesis", "label"));
+        assertThat(LabelledData.guess(java.util.List.of("text", "review", "label"), java.util.List.of("review")))
+                .contains(new LabelledData.Fields("review", "label"));
+        assertThat(LabelledData.guess(java.util.List.of("text", "label"), java.util.List.of("premise", "hypothesis")))
+                .contains(new LabelledData.Fields("text", "label"));
+    }
 }

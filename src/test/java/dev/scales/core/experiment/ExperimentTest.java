@@ -63,6 +63,32 @@ class ExperimentTest {
     }
 
     @Test
+    void severalInputFieldsAreAListInTheFile() throws IOException {
+        Files.writeString(dir.resolve("train.jsonl"), "{\"premise\": \"It rains.\", \"hypothesis\": \"It is dry.\", "
+                + "\"label\": \"no\"}\n");
+        String json = Files.readString(Path.of("sample-data/experiments/sentiment.json")).replace(
+                "\"test\": \"../sentiment/test.jsonl\",", "\"test\": \"../sentiment/test.jsonl\", \"fields\": "
+                        + "{\"input\": [\"premise\", \"hypothesis\"]},");
+        Path file = Path.of("sample-data/experiments").toAbsolutePath().resolve("nli-" + System.nanoTime() + ".json");
+        try {
+            Files.writeString(file, json);
+            Experiment e = Experiment.read(file);
+            assertThat(e.fields().inputs()).containsExactly("premise", "hypothesis");
+            Path copy = dir.resolve("copy.json");
+            e.write(copy);
+            assertThat(Files.readString(copy)).contains("\"premise\",");
+            assertThat(Experiment.read(copy)).isEqualTo(e);
+            assertThat(ExperimentRun.items(dir.resolve("train.jsonl"), e.fields()))
+                    .extracting(dev.scales.core.corpus.SampleTasks.Item::input)
+                    .containsExactly("premise: It rains.\nhypothesis: It is dry.");
+            assertThat(error(json.replace("[\"premise\", \"hypothesis\"]", "[\"premise\", 3]")))
+                    .contains("\"task.fields.input\" must list field names");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void aWrongFieldIsNamedWithItsPath() throws IOException {
         String good = Files.readString(Path.of("sample-data/experiments/sentiment.json"));
         assertThat(error(good.replace("\"steps\": 100", "\"steps\": 0")))

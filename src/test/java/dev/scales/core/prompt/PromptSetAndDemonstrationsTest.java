@@ -35,6 +35,23 @@ class PromptSetAndDemonstrationsTest {
     }
 
     @Test
+    void examplesOfSeveralFieldsAreSavedAsObjectsOfTheirFields() throws Exception {
+        PromptSet set = new PromptSet("", new PromptTemplate("P: {premise}\nH: {hypothesis}\nA: {output}\n\n"), null,
+                List.of(new Example("premise: It rains.\nhypothesis: It is dry.", "no"),
+                        new Example("typed without fields", "yes", false)));
+        Path f = dir.resolve("nli.json");
+
+        set.write(f);
+
+        com.google.gson.JsonArray saved = com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject()
+                .getAsJsonArray("examples");
+        assertThat(saved.get(0).getAsJsonObject().getAsJsonObject("input").get("hypothesis").getAsString())
+                .isEqualTo("It is dry.");
+        assertThat(saved.get(1).getAsJsonObject().get("input").getAsString()).isEqualTo("typed without fields");
+        assertThat(PromptSet.read(f)).isEqualTo(set);
+    }
+
+    @Test
     void malformedPromptSetsNameTheFileAndWhat() throws Exception {
         Path f = dir.resolve("bad.json");
         Files.writeString(f, "{\"examples\": []}");

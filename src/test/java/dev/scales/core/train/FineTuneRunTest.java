@@ -455,6 +455,27 @@ class FineTuneRunTest {
     }
 
     @Test
+    void rowsOfSeveralFieldsFillATemplatesNamedSlotsAndAMismatchIsReportedByLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("nli.jsonl");
+        Files.writeString(f, "{\"premise\": \"It rains.\", \"hypothesis\": \"It is dry.\", \"label\": \"no\"}\n");
+        var fields = dev.scales.core.data.LabelledData.Fields.of(List.of("premise", "hypothesis"), "label",
+                java.util.Map.of());
+
+        TrainingData.Result r = TrainingData.read(f, new TrainingData.Format("",
+                new PromptTemplate("Premise: {premise}\nHypothesis: {hypothesis}\nAnswer: {output}\n\n")).withFields(fields));
+        TrainingData.Result mismatch = TrainingData.read(f, new TrainingData.Format("",
+                new PromptTemplate("P: {premise}\nH: {claim}\nA: {output}\n")).withFields(fields));
+
+        assertThat(r.examples()).extracting(TrainingExample::prompt)
+                .containsExactly("Premise: It rains.\nHypothesis: It is dry.\nAnswer:");
+        assertThat(r.examples()).extracting(TrainingExample::completion).containsExactly(" no\n\n");
+        assertThat(mismatch.examples()).isEmpty();
+        assertThat(mismatch.problems()).singleElement().hasToString("nli.jsonl:1: the input has no \"claim:\" line for "
+                + "the template's {claim} (write one line per field: \"premise: …\", \"claim: …\"): "
+                + "\"premise: It rains.\\nhypothesis: It is dry.\"");
+    }
+
+    @Test
     void readsACsvDatasetByItsHeaderAndReportsShortRows(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("train.csv");
         Files.writeString(f, "input,label\n\"warm, kind staff\",positive\ncold\ngrim fries,negative\n");
