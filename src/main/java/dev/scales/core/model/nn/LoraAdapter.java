@@ -66,9 +66,12 @@ public final class LoraAdapter {
         return b.getShape().get(0);
     }
 
-    /** True when the forward pass drops inputs out (training with a dropout rate). */
+    /**
+     * True when the forward pass drops inputs out: training with a dropout rate, in a pass that
+     * records gradients (a validation pass between steps sees every input).
+     */
     public boolean dropsOut() {
-        return training && dropout > 0;
+        return training && dropout > 0 && ai.djl.pytorch.jni.JniUtils.isGradMode();
     }
 
     public void setTraining(boolean on) {
