@@ -49,4 +49,20 @@ public final class AppPaths {
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
         return base.resolve("scales");
     }
+
+    /**
+     * Where the app keeps what it makes (fine-tuning runs and their checkpoints):
+     * {@code scales.data.dir} when set (tests point it into {@code target/}), else
+     * {@code $XDG_DATA_HOME/scales}, else {@code ~/.local/share/scales}.
+     */
+    public static Path dataDir() {
+        String prop = System.getProperty("scales.data.dir");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("scales");
+    }
 }

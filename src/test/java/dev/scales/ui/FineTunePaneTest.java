@@ -12,6 +12,7 @@ import dev.scales.ui.finetune.FineTuneViewModel;
 import dev.scales.ui.finetune.LossChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -306,5 +307,64 @@ class FineTunePaneTest {
                 + "for validation) · seed 7");
         assertThat(vm.runs().get(0).events()).filteredOn(dev.scales.core.train.TrainingEvent.Step.class::isInstance)
                 .extracting(e -> ((dev.scales.core.train.TrainingEvent.Step) e).step()).containsExactly(3, 6);
+    }
+
+    @Test
+    void aStoppedRunResumesFromItsLastCheckpointAndContinuesTheSameCurve(FxRobot robot) throws Exception {
+        // the curve of the run left alone, on a copy of the model (a full run changes the weights it starts from)
+        Path copy = dir.resolve("copy");
+        Files.createDirectories(copy);
+        try (var files = Files.list(Golden.folder("gpt2-tiny"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        ready(robot);
+        manager.load(copy, "cpu").join();
+        robot.interact(() -> vm.stepsProperty().set("60"));
+        robot.interact(vm::start);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 1);
+        List<TrainingEvent.Step> whole = steps(vm.runs().get(0).events());
+        assertThat(whole).hasSize(60);
+
+        // the same run from the same weights, stopped part-way
+        manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+        javafx.collections.ListChangeListener<double[]> stopAt15 = c -> {
+            if (vm.trainLoss().size() >= 15) {
+                vm.stop();
+            }
+        };
+        robot.interact(() -> {
+            vm.trainLoss().addListener(stopAt15);
+            vm.start();
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 2);
+        robot.interact(() -> vm.trainLoss().removeListener(stopAt15));
+        assertThat(vm.runs().get(0).finished().outcome()).isEqualTo(TrainingEvent.Outcome.STOPPED);
+        Path folder = vm.lastRunFolderProperty().get();
+        int from = dev.scales.core.train.RunFolder.open(folder).resumableStep();
+        assertThat(from).as("the last checkpoint, written every 10 steps").isPositive().isLessThan(60);
+
+        // resumed: the curve so far comes back and goes on as the run left alone went
+        robot.interact(() -> vm.resume(folder));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.runningProperty().get() && vm.runs().size() == 3);
+        List<TrainingEvent.Step> resumed = steps(vm.runs().get(0).events());
+        assertThat(resumed).extracting(TrainingEvent.Step::step)
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 60).boxed().toList());
+        assertThat(vm.trainLoss()).hasSize(60);
+        for (int i = from; i < 60; i++) {
+            assertThat((double) resumed.get(i).trainLoss()).as("loss at step %d", i + 1)
+                    .isCloseTo(whole.get(i).trainLoss(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+
+        // a run is resumed only on the model it trained
+        manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
+        robot.interact(() -> vm.resume(folder));
+        assertThat(vm.statusProperty().get()).contains("gpt2-tiny").contains("load that model to resume it");
+    }
+
+    private static List<TrainingEvent.Step> steps(List<TrainingEvent> events) {
+        return events.stream().filter(TrainingEvent.Step.class::isInstance).map(TrainingEvent.Step.class::cast)
+                .toList();
     }
 }

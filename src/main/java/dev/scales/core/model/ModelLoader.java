@@ -63,6 +63,25 @@ public final class ModelLoader {
         }
     }
 
+    /**
+     * Puts the weights saved in {@code folder} (a full fine-tune's checkpoint of this model) into
+     * {@code model} in place: every tensor is checked (name, shape, finite values) before any is
+     * changed, so a checkpoint that does not fit leaves the model as it was.
+     */
+    public static void readWeightsInto(LoadedModel model, Path folder) {
+        GradMode.inference();
+        try (SafetensorsReader reader = SafetensorsReader.open(folder);
+             NDManager scratch = model.manager().newSubManager()) {
+            Map<String, String> fileNames = checkTensors(model.config(), model.lm(), reader);
+            Map<HfBlock.Weight, ai.djl.ndarray.NDArray> read = new LinkedHashMap<>();
+            for (HfBlock.Weight w : model.lm().namedParameters().values()) {
+                read.put(w, read(reader, fileNames.get(w.name()), scratch, w.transposed()));
+            }
+            ai.djl.ndarray.index.NDIndex all = new ai.djl.ndarray.index.NDIndex("...");
+            read.forEach((w, values) -> w.array().set(all, values));
+        }
+    }
+
     /** The folder's tokenizer, refused when it can produce ids the model's vocabulary has no row for. */
     private static Tokenizer loadTokenizer(Path folder, ModelConfig config) {
         Tokenizer tokenizer = Tokenizer.load(folder.resolve("tokenizer.json"));

@@ -17,8 +17,10 @@ import java.util.stream.Stream;
 /**
  * The best (lowest validation loss) and the last checkpoint of a run, each a folder holding the
  * fine-tuned model (HF layout) or the LoRA adapter (PEFT layout) and {@code trainer_state.json}.
- * A checkpoint is written into a temporary folder that then replaces the old one, so a crash
- * mid-write leaves the previous checkpoint whole.
+ * A checkpoint is written into a temporary folder, forced to the disk, that then replaces the old
+ * one: the old one is first renamed aside and deleted only once the new one is in place, so a
+ * process killed at any point leaves a whole checkpoint ({@link #last()} and {@link #best()} take
+ * the one set aside back when the kill fell between the two renames).
  */
 public final class Checkpoints {
     private final Path dir;
@@ -27,12 +29,28 @@ public final class Checkpoints {
         this.dir = dir;
     }
 
+    /** The best checkpoint's folder (it may not exist yet). */
     public Path best() {
-        return dir.resolve("best");
+        return existing("best");
     }
 
+    /** The last checkpoint's folder (it may not exist yet). */
     public Path last() {
-        return dir.resolve("last");
+        return existing("last");
+    }
+
+    /** {@code which}'s folder, put back from where a save set it aside if a kill interrupted the swap. */
+    private Path existing(String which) {
+        Path target = dir.resolve(which);
+        Path old = dir.resolve("." + which + ".old");
+        if (!Files.exists(target) && Files.isDirectory(old)) {
+            try {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                return old; // read it where it is
+            }
+        }
+        return target;
     }
 
     void save(String which, LoadedModel model, LoraAdapters adapters, int step, int epoch, double validationLoss) {
@@ -65,11 +83,19 @@ public final class Checkpoints {
             state.addProperty("format", adapters != null ? "peft-lora" : "hf");
             AtomicFiles.writeString(tmp.resolve("trainer_state.json"),
                     new GsonBuilder().setPrettyPrinting().create().toJson(state));
+            try (Stream<Path> files = Files.list(tmp)) {
+                for (Path f : files.toList()) {
+                    AtomicFiles.sync(f);
+                }
+            }
+            AtomicFiles.sync(tmp);
+            existing(which); // a swap a kill interrupted is finished first
             deleteTree(old);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.sync(dir);
             deleteTree(old);
         } catch (IOException e) {
             throw new ScalesException(target + ": cannot write the checkpoint: " + e.getMessage(), e);

@@ -256,6 +256,10 @@ public final class FineTuneRun {
                     if (adapters != null) {
                         adapters.setTraining(true);
                     }
+                    if (checkpoints != null && step % s.evalEvery() == 0 && step < total) {
+                        // a run killed later resumes from here (the end of the run writes its own)
+                        checkpoints.save("last", model, adapters, opt, step, epoch, Double.NaN);
+                    }
                     if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
                         double v = loss(model, validation, s.batchSize());
                         double accuracy = accuracy(model, validation);

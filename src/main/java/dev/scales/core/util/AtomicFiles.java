@@ -10,11 +10,28 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes that never leave a half-written file behind: the bytes go to a temporary file in
- * the same folder, which is then renamed over the target. A crash mid-write leaves the
- * previous version intact.
+ * the same folder, forced to the disk, which is then renamed over the target. A crash or a
+ * power cut mid-write leaves the previous version intact.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    /**
+     * Forces a file's bytes, or a folder's entries (the names a rename wrote), to the disk, so a
+     * rename that follows never publishes a file the disk does not hold yet. Folders cannot be
+     * opened for this on every system (Windows): there it does nothing.
+     */
+    public static void sync(Path path) throws IOException {
+        boolean folder = Files.isDirectory(path);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path,
+                folder ? java.nio.file.StandardOpenOption.READ : java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException e) {
+            if (!folder) {
+                throw e;
+            }
+        }
+    }
 
     /** Something that writes the whole content to a stream. */
     @FunctionalInterface
@@ -34,11 +51,13 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.writeTo(out);
             }
+            sync(tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            sync(dir);
         } finally {
             Files.deleteIfExists(tmp);
         }

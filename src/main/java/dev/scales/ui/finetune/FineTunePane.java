@@ -178,7 +178,8 @@ public final class FineTunePane extends VBox {
         pause.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
-        blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
+        blocked.setWrapText(true); // on a line of its own under the buttons: a long status wraps, nothing is cut
+        blocked.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         blocked.textProperty().bind(Bindings.when(vm.startBlockedReason().isEmpty()).then(vm.statusProperty())
                 .otherwise(vm.startBlockedReason()));
         blocked.setId("training-status");
@@ -198,7 +199,27 @@ public final class FineTunePane extends VBox {
                 vm.save(dir.toPath());
             }
         });
-        HBox controls = new HBox(8, start, pause, stop, save, blocked);
+        Button resume = new Button("Resume run…");
+        resume.setId("resume-run");
+        resume.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        resume.disableProperty().bind(vm.modelLoadedProperty().not().or(vm.runningProperty()));
+        resume.setTooltip(new javafx.scene.control.Tooltip("Go on with a run that was stopped, or cut short when the app "
+                + "closed, from its last checkpoint: choose its folder (every run is kept under "
+                + dev.scales.core.train.RunFolder.root() + ")"));
+        resume.setOnAction(e -> {
+            javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+            chooser.setTitle("Resume a fine-tuning run: choose its folder");
+            java.nio.file.Path last = vm.lastRunFolderProperty().get();
+            java.nio.file.Path from = last != null ? last.getParent() : dev.scales.core.train.RunFolder.root();
+            if (java.nio.file.Files.isDirectory(from)) {
+                chooser.setInitialDirectory(from.toFile());
+            }
+            File dir = chooser.showDialog(getScene().getWindow());
+            if (dir != null) {
+                vm.resume(dir.toPath());
+            }
+        });
+        HBox controls = new HBox(8, start, pause, stop, resume, save);
         Label accuracy = new Label();
         accuracy.setId("validation-accuracy");
         accuracy.textProperty().bind(vm.validationAccuracyProperty());
@@ -206,7 +227,8 @@ public final class FineTunePane extends VBox {
         accuracy.managedProperty().bind(accuracy.visibleProperty());
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview, trainingBox),
-                Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, progress, accuracy),
+                Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, blocked, progress,
+                        accuracy),
                 loss,
                 Section.of("Runs", runs));
     }

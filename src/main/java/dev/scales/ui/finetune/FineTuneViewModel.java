@@ -14,6 +14,7 @@ import dev.scales.core.data.LabelledData;
 import dev.scales.core.train.TrainingData;
 import dev.scales.core.train.TrainingEvent;
 import dev.scales.core.train.TrainingExample;
+import dev.scales.core.train.RunFolder;
 import dev.scales.core.util.CsvFiles;
 import dev.scales.ui.common.Coalescer;
 import dev.scales.ui.common.Errors;
@@ -177,6 +178,8 @@ public final class FineTuneViewModel {
     private String runName = "";
     /** Runs started so far: numbers runs uniquely, failed ones included. */
     private int runCount;
+    private final ReadOnlyObjectWrapper<java.nio.file.Path> lastRunFolder = new ReadOnlyObjectWrapper<>(this,
+            "lastRunFolder");
     private List<TrainingExample> examples = List.of();
     /** The input slots of the template labelled rows are written with (the prompt pane's). */
     public List<String> templateSlots() {
@@ -415,7 +418,11 @@ public final class FineTuneViewModel {
         return trainingText.getReadOnlyProperty();
     }
 
-    /** Starts a run on the loaded model; its events fill the chart and the progress. */
+    /**
+     * Starts a run on the loaded model; its events fill the chart and the progress. The run is kept
+     * in a folder of its own under {@link RunFolder#root()} (its data, settings, curve and best and
+     * last checkpoints), so it can be resumed later, even after the app was closed or killed.
+     */
     public void start() {
         if (!startBlockedReason.get().isEmpty()) {
             return;
@@ -423,28 +430,88 @@ public final class FineTuneViewModel {
         FineTuneSettings s = settings();
         String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + learningRate.get().trim();
         String name = "#" + ++runCount + " " + label;
+        // The rows as the prompt pane writes them now: editing its template after opening the data counts.
+        List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get().withFields(fields)).examples();
+        RunFolder folder = null;
+        String unsaved = "";
+        try {
+            folder = RunFolder.create(RunFolder.root(), name, manager.current().orElseThrow().folder(), s, data);
+        } catch (ScalesException e) {
+            unsaved = " (no checkpoints: " + e.getMessage() + ")";
+        }
+        launch(name, label, s, data, folder, 0, List.of(), unsaved);
+    }
+
+    /**
+     * Resumes the run kept in {@code dir} from its last checkpoint, on the model it trained (which
+     * must be the loaded one): the curve so far comes back on the chart and goes on from that step,
+     * with the same data, settings, optimizer state and order of batches.
+     */
+    public void resume(java.nio.file.Path dir) {
+        if (running.get()) {
+            status.set("A run is in progress: resume another one when it ends.");
+            return;
+        }
+        RunFolder folder;
+        int step;
+        try {
+            folder = RunFolder.open(dir);
+            step = folder.resumableStep();
+        } catch (ScalesException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        java.nio.file.Path loaded = manager.current().map(m -> m.folder().toAbsolutePath().normalize()).orElse(null);
+        if (!folder.model().toAbsolutePath().normalize().equals(loaded)) {
+            status.set(folder.name() + " trained " + folder.model() + ": load that model to resume it.");
+            return;
+        }
+        if (step == 0) {
+            status.set(folder.name() + " has no checkpoint yet (the first is written at step "
+                    + folder.settings().evalEvery() + "): start it again instead.");
+            return;
+        }
+        FineTuneSettings s = folder.settings();
+        String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + s.learningRate();
+        launch(folder.name(), label, s, folder.data(), folder, step, folder.curveUpTo(step), "");
+    }
+
+    /** Runs {@code data} with {@code s} on the worker, from {@code resumeStep}'s checkpoint when above 0. */
+    private void launch(String name, String label, FineTuneSettings s, List<TrainingExample> data, RunFolder folder,
+                        int resumeStep, List<TrainingEvent> earlier, String note) {
         AtomicBoolean stopFlag = new AtomicBoolean();
         stop = stopFlag;
         pauseFlag.set(false);
         paused.set(false);
         running.set(true);
         progress.set(0);
-        status.set("starting…");
+        status.set(resumeStep > 0 ? "resuming from step " + resumeStep + "…" : "starting…");
         beginRun(name);
+        addEvents(earlier);
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, CHART_INTERVAL_MILLIS, this::addEvents);
-        List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>(earlier));
         long started = System.nanoTime();
-        // The rows as the prompt pane writes them now: editing its template after opening the data counts.
-        List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get().withFields(fields)).examples();
+        java.nio.file.Path resume = resumeStep > 0 ? folder.checkpoints().last() : null;
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
             // Every run starts from the base weights: the active LoRA variant comes off (it stays a variant).
             manager.useBase();
+            if (resume != null && !s.isLora()) {
+                dev.scales.core.model.ModelLoader.readWeightsInto(model, resume);
+            }
             FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, ev -> {
                         all.add(ev);
                         events.add(ev);
+                        if (folder != null) {
+                            try {
+                                folder.append(ev);
+                            } catch (ScalesException notKept) {
+                                // the run goes on; only a resume would miss this point of the curve
+                            }
+                        }
                     }, FineTuneRun.Control
                     .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).pausedWhen(pauseFlag::get)
-                    .betweenSteps(ctx::yieldToUrgent));
+                    .betweenSteps(ctx::yieldToUrgent)
+                    .checkpoints(folder == null ? null : folder.checkpoints()).resumeFrom(resume));
             adapters = out.adapters();
             trained = model;
             if (out.finished().steps() == 0 || out.finished().outcome() == TrainingEvent.Outcome.FAILED) {
@@ -472,10 +539,13 @@ public final class FineTuneViewModel {
             runs.add(0, new Run(name, describe(s, data.size()), all, finished, (System.nanoTime() - started) / 1_000_000,
                     ""));
             hasResult.set(finished.steps() > 0);
-            status.set(finished.outcome() == TrainingEvent.Outcome.FAILED ? finished.message()
+            lastRunFolder.set(folder == null ? null : folder.dir());
+            String kept = folder == null ? note : " Kept in " + folder.dir() + ".";
+            status.set((finished.outcome() == TrainingEvent.Outcome.FAILED ? finished.message()
                     : s.isLora() ? "Prompts now run on this run's LoRA adapters (switch back to the base weights in the "
                             + "model bar); Save writes them in PEFT's layout."
-                    : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.");
+                    : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.")
+                    + kept);
         }));
     }
 
@@ -742,6 +812,11 @@ public final class FineTuneViewModel {
     }
 
     /** The runs of this session, newest first. */
+    /** The folder the last run was kept in (null before a run, or when it could not be written). */
+    public ReadOnlyObjectProperty<java.nio.file.Path> lastRunFolderProperty() {
+        return lastRunFolder.getReadOnlyProperty();
+    }
+
     public ObservableList<Run> runs() {
         return runsView;
     }
