@@ -122,7 +122,7 @@ class PromptViewModelTest {
         awaitIdle();
 
         assertThat(vm.evaluationStatusProperty().get()).startsWith("free text, 1-shot · exact match ")
-                .endsWith("· 8 examples");
+                .endsWith("· 8 examples · on scales-tiny · base weights");
         assertThat(vm.predictions()).hasSize(8);
         assertThat(vm.predictions().stream().filter(FewShotEvaluator.Prediction::correct).count())
                 .as("right towns; guessing gets 1 in 12").isGreaterThanOrEqualTo(4);
@@ -180,5 +180,34 @@ class PromptViewModelTest {
         assertThat(vm.evaluationStatusProperty().get()).startsWith("2-shot · accuracy");
         assertThat(vm.predictions()).extracting(FewShotEvaluator.Prediction::input)
                 .containsExactly("premise: sun\nhypothesis: warm", "premise: rain\nhypothesis: dry");
+    }
+
+    @Test
+    void everyAnswerEvaluationAndSweepNamesTheWeightsItRanOn() throws Exception {
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join();
+        vm.setPrompt(new dev.scales.core.prompt.FewShotPrompt("", java.util.List.of(new Example("good", "pos"),
+                new Example("bad", "neg")), "nice", new dev.scales.core.prompt.PromptTemplate("{input}={output}\n")));
+        Path data = dir.resolve("test.jsonl");
+        Files.writeString(data, "{\"input\": \"nice\", \"label\": \"pos\"}\n{\"input\": \"poor\", \"label\": \"neg\"}\n");
+
+        vm.evaluate(data);
+        awaitIdle();
+        assertThat(vm.evaluationStatusProperty().get()).contains(" · on gpt2-tiny · base weights");
+
+        // after a LoRA fine-tune the prompts run on its adapters: every figure says so
+        manager.submit(m -> manager.addVariant("#1 LoRA r2", dev.scales.core.model.LoraAdapters.attach(m,
+                new dev.scales.core.model.LoraConfig(2, 2, 0, java.util.List.of("c_attn")), 1))).join();
+
+        vm.run();
+        awaitIdle();
+        assertThat(vm.runStatusProperty().get()).endsWith(" · on gpt2-tiny · #1 LoRA r2");
+        assertThat(vm.runWeightsProperty().get()).isEqualTo("gpt2-tiny · #1 LoRA r2");
+        vm.evaluate(data);
+        awaitIdle();
+        assertThat(vm.evaluationStatusProperty().get()).contains(" · on gpt2-tiny · #1 LoRA r2");
+        vm.sweep(data);
+        awaitIdle();
+        assertThat(vm.evaluationStatusProperty().get()).contains(" · on gpt2-tiny · #1 LoRA r2");
+        assertThat(vm.sweepWeightsProperty().get()).isEqualTo("gpt2-tiny · #1 LoRA r2");
     }
 }

@@ -13,6 +13,14 @@ public interface JobContext {
      */
     void yieldToUrgent();
 
+    /**
+     * The weights the job runs on, as the model bar names them ("scales-tiny · base", or a LoRA
+     * fine-tune's name), so every answer and figure can say which; empty outside the manager.
+     */
+    default String weights() {
+        return "";
+    }
+
     /** A context for code run outside the manager (tests, the command line): never cancelled, never yields. */
     JobContext NONE = new JobContext() {
         @Override

@@ -495,6 +495,12 @@ public final class ModelManager implements AutoCloseable {
             }
 
             @Override
+            public String weights() {
+                Variant v = q.variant;
+                return v == null ? "" : v.toString();
+            }
+
+            @Override
             public void yieldToUrgent() {
                 while (true) {
                     Queued<?> next;

@@ -11,7 +11,9 @@ final class LabelChart extends BarChart<String, Number> {
     LabelChart(PromptViewModel vm) {
         super(new CategoryAxis(), new NumberAxis(0, 1, 0.25));
         setId("label-chart");
-        setTitle("Label probabilities");
+        titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> "Label probabilities"
+                + (vm.runWeightsProperty().get().isEmpty() ? "" : " · on " + vm.runWeightsProperty().get()),
+                vm.runWeightsProperty()));
         setAnimated(false);
         setPrefHeight(180);
         setMinHeight(150);

@@ -70,6 +70,9 @@ public final class PromptViewModel {
     private final ObservableList<FewShotEvaluator.Prediction> predictionsView =
             FXCollections.unmodifiableObservableList(predictions);
     private final ObservableList<ShotSweep.Point> sweepPoints = FXCollections.observableArrayList();
+    /** The weights the last run (its label probabilities) and the last sweep ran on, as the model bar names them. */
+    private final ReadOnlyStringWrapper runWeights = new ReadOnlyStringWrapper(this, "runWeights", "");
+    private final ReadOnlyStringWrapper sweepWeights = new ReadOnlyStringWrapper(this, "sweepWeights", "");
     private final ReadOnlyObjectWrapper<java.nio.file.Path> lastTestSet = new ReadOnlyObjectWrapper<>(this, "lastTestSet");
     private LabelledData.Fields lastTestFields = LabelledData.Fields.DEFAULT;
     private final javafx.collections.ObservableSet<ShotSweep.Variant> sweepVariants =
@@ -233,23 +236,28 @@ public final class PromptViewModel {
         List<String> outputs = p.enabledExamples().stream().map(dev.scales.core.prompt.Example::output).distinct()
                 .filter(o -> !o.isBlank()).toList();
         labelProbabilities.set(null);
-        manager.submit("generate", m -> {
+        java.util.concurrent.atomic.AtomicReference<String> weights = new java.util.concurrent.atomic.AtomicReference<>();
+        manager.submit("generate", Job.Priority.INTERACTIVE, (m, ctx) -> {
+            weights.set(ctx.weights());
             GenerationResult g = Generator.generate(m, text, settings, stream::add, cancelled::get);
             if (outputs.size() >= 2 && !cancelled.get()) {
                 // A classification prompt: also score each label the demonstrations use.
                 var lp = FewShotEvaluator.labelProbabilities(m, p, LabelSet.of(outputs.toArray(String[]::new)));
-                ui.run(() -> labelProbabilities.set(lp));
+                ui.run(() -> {
+                    runWeights.set(weights.get());
+                    labelProbabilities.set(lp);
+                });
             }
             return g;
-        }).whenComplete((r, e) -> ui.run(() -> {
+        }).future().whenComplete((r, e) -> ui.run(() -> {
                     running.set(false);
                     if (e != null) {
                         runStatus.set(Errors.message(e));
                         return;
                     }
                     outputText.set(r.text());
-                    runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s",
-                            r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop())));
+                    runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s%s",
+                            r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop()), on(weights)));
                 }));
     }
 
@@ -306,6 +314,16 @@ public final class PromptViewModel {
         return labelProbabilities.getReadOnlyProperty();
     }
 
+    /** The weights the label probabilities shown were computed on. */
+    public ReadOnlyStringProperty runWeightsProperty() {
+        return runWeights.getReadOnlyProperty();
+    }
+
+    /** The weights the sweep shown ran on. */
+    public ReadOnlyStringProperty sweepWeightsProperty() {
+        return sweepWeights.getReadOnlyProperty();
+    }
+
     public ReadOnlyStringProperty samplingErrorProperty() {
         return samplingError.getReadOnlyProperty();
     }
@@ -357,22 +375,25 @@ public final class PromptViewModel {
         evaluationStatus.set("evaluating " + test.size() + " examples…");
         predictions.clear();
         long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<String> weights = new java.util.concurrent.atomic.AtomicReference<>();
         Job<FewShotEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(), Job.Priority.EVALUATION,
-                (m, ctx) ->
-                FewShotEvaluator.evaluate(m, p, labels, test, FewShotEvaluator.Options.DEFAULT,
+                (m, ctx) -> {
+                    weights.set(ctx.weights());
+                    return FewShotEvaluator.evaluate(m, p, labels, test, FewShotEvaluator.Options.DEFAULT,
                         done -> ui.run(() -> {
                             evaluationProgress.set((double) done / test.size());
                             long elapsed = System.nanoTime() - start;
                             long eta = elapsed / done * (test.size() - done) / 1_000_000_000L;
                             evaluationStatus.set(done + " / " + test.size() + " · ETA " + eta + " s");
-                        }), ctx::isCancelled));
+                        }), ctx::isCancelled);
+                });
         whenEnded(job, r -> {
             evaluationLabels.setAll(labelNames); // before the metrics: the confusion matrix is drawn from both
             predictions.setAll(r.predictions());
             metrics.set(r.metrics());
             evaluationStatus.set(String.format(java.util.Locale.ROOT, "%d-shot · accuracy %.1f%% · macro-F1 %.3f · %d "
-                    + "examples%s", p.enabledExamples().size(), 100 * r.metrics().accuracy(), r.metrics().macroF1(),
-                    r.metrics().count(), skipped));
+                    + "examples%s%s", p.enabledExamples().size(), 100 * r.metrics().accuracy(), r.metrics().macroF1(),
+                    r.metrics().count(), on(weights), skipped));
         });
     }
 
@@ -401,12 +422,15 @@ public final class PromptViewModel {
         evaluationStatus.set("generating " + test.size() + " answers…");
         predictions.clear();
         metrics.set(null);
+        java.util.concurrent.atomic.AtomicReference<String> weights = new java.util.concurrent.atomic.AtomicReference<>();
         Job<FreeTextEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(),
-                Job.Priority.EVALUATION, (m, ctx) -> FreeTextEvaluator.evaluate(m, p, test, maxNew,
-                        done -> ui.run(() -> {
-                            evaluationProgress.set((double) done / test.size());
-                            evaluationStatus.set(done + " / " + test.size() + " answers");
-                        }), ctx::isCancelled));
+                Job.Priority.EVALUATION, (m, ctx) -> {
+                    weights.set(ctx.weights());
+                    return FreeTextEvaluator.evaluate(m, p, test, maxNew, done -> ui.run(() -> {
+                        evaluationProgress.set((double) done / test.size());
+                        evaluationStatus.set(done + " / " + test.size() + " answers");
+                    }), ctx::isCancelled);
+                });
         whenEnded(job, r -> {
             evaluationLabels.clear();
             // An exact match (after normalising case, spaces and punctuation) shows as the expected text, so the
@@ -414,8 +438,8 @@ public final class PromptViewModel {
             predictions.setAll(r.predictions().stream().map(x -> new FewShotEvaluator.Prediction(x.index(), x.input(),
                     x.expected(), x.exact() ? x.expected() : x.answer(), new double[0])).toList());
             evaluationStatus.set(String.format(java.util.Locale.ROOT, "free text, %d-shot · exact match %.1f%% · "
-                    + "contains %.1f%% · %d examples%s", p.enabledExamples().size(), 100 * r.exactMatch(),
-                    100 * r.containsMatch(), r.count(), t.skipped()));
+                    + "contains %.1f%% · %d examples%s%s", p.enabledExamples().size(), 100 * r.exactMatch(),
+                    100 * r.containsMatch(), r.count(), on(weights), t.skipped()));
         });
     }
 
@@ -455,12 +479,24 @@ public final class PromptViewModel {
         running.set(true);
         sweepPoints.clear();
         evaluationStatus.set("sweeping k = " + ks + " over 3 seeds…");
-        Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) ->
-                ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, variants,
-                        FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)),
-                        ctx::isCancelled));
-        whenEnded(job, r -> evaluationStatus.set("accuracy against shots on " + test.size() + " examples"
-                + (r.note().isEmpty() ? "" : " · " + r.note())));
+        java.util.concurrent.atomic.AtomicReference<String> weights = new java.util.concurrent.atomic.AtomicReference<>();
+        Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) -> {
+            weights.set(ctx.weights());
+            ui.run(() -> sweepWeights.set(weights.get())); // the points that arrive are these weights'
+
+            return ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, variants,
+                    FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)), ctx::isCancelled);
+        });
+        whenEnded(job, r -> {
+            evaluationStatus.set("accuracy against shots on " + test.size() + " examples" + on(weights)
+                    + (r.note().isEmpty() ? "" : " · " + r.note()));
+        });
+    }
+
+    /** " · on <weights>" for a status line; empty when the job did not say. */
+    private static String on(java.util.concurrent.atomic.AtomicReference<String> weights) {
+        String w = weights.get();
+        return w == null || w.isEmpty() ? "" : " · on " + w;
     }
 
     /** Opens a prompt set: instruction, template and demonstrations replace the pane's (labels come with test sets). */

@@ -92,7 +92,13 @@ public final class SweepChart extends VBox {
         export.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(points));
         export.setOnAction(e -> dev.scales.ui.common.ExportChooser.show(this, "Export the sweep", "sweep.png",
                 this::export));
-        choices.getChildren().addAll(gap, export);
+        Label weights = new Label();
+        weights.setId("sweep-weights");
+        weights.getStyleClass().add("muted");
+        weights.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
+                vm.sweepWeightsProperty().get().isEmpty() ? "" : "on " + vm.sweepWeightsProperty().get(),
+                vm.sweepWeightsProperty()));
+        choices.getChildren().addAll(gap, weights, export);
         getChildren().addAll(choices, viewer);
     }
 
