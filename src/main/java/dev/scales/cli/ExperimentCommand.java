@@ -1,10 +1,12 @@
 package dev.scales.cli;
 
+import dev.scales.core.ScalesException;
 import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.ExperimentReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -45,6 +47,10 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--chat", description = "Write prompts and training rows with the model's chat template.")
         boolean chat;
 
+        @Option(names = "--trust-paths", description = "Read the files the experiment names even where they lie "
+                + "outside its folder and Scales' own folders.")
+        boolean trustPaths;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +58,11 @@ final class ExperimentCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
             Experiment e = Experiment.read(file);
+            List<String> outside = e.outside(file);
+            if (!outside.isEmpty() && !trustPaths) {
+                throw new ScalesException(file + ": reads files outside its folder and Scales' own folders ("
+                        + String.join("; ", outside) + "); check them, then run again with --trust-paths");
+            }
             long start = System.nanoTime();
             dev.scales.core.Offline.configure();
             ai.djl.Device d = dev.scales.core.device.Devices.resolve(device, ai.djl.engine.Engine.getEngine("PyTorch"));

@@ -144,4 +144,27 @@ class CompareViewTest {
         assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("\"task\" is missing");
         assertThat(robot.lookup("#run-experiment").queryButton().isDisabled()).isTrue();
     }
+
+    @Test
+    void anExperimentNamingFilesFromElsewhereOpensOnlyOnceTheUserAgrees(FxRobot robot) throws Exception {
+        Path home = Path.of("").toAbsolutePath();
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.copy(home.resolve("sample-data/sentiment/train.jsonl"), elsewhere.resolve("train.jsonl"));
+        Path file = Files.createDirectories(dir.resolve("shared")).resolve("experiment.json");
+        Files.writeString(file, Files.readString(home.resolve("sample-data/experiments/sentiment.json"))
+                .replace("../../assets", home.resolve("assets").toString())
+                .replace("\"../sentiment/train.jsonl\"", "\"../elsewhere/train.jsonl\"")
+                .replace("\"../sentiment/", "\"" + home.resolve("sample-data/sentiment") + "/")
+                .replace("\"../general/", "\"" + home.resolve("sample-data/general") + "/"));
+        Experiment before = vm.experimentProperty().get();
+
+        List<List<String>> asked = new java.util.ArrayList<>();
+        robot.interact(() -> asked.add(vm.open(file, false)));
+
+        assertThat(asked.get(0)).containsExactly("task.train: " + elsewhere.resolve("train.jsonl").toRealPath());
+        assertThat(vm.experimentProperty().get()).isSameAs(before);
+        assertThat(vm.statusProperty().get()).contains("reads files outside its folder");
+        robot.interact(() -> vm.open(file, true));
+        assertThat(vm.experimentProperty().get().train()).isEqualTo(elsewhere.resolve("train.jsonl"));
+    }
 }

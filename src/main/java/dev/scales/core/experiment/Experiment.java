@@ -144,6 +144,43 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
         }
     }
 
+    /**
+     * The paths this experiment (read from {@code file}) reads outside the folders it may read without
+     * asking: its own folder and those below it, Scales' installation (the bundled model and the
+     * sample data) and the app's data folder. A shared experiment file is not a door to the rest of
+     * the disk: the app asks before it reads these, the command line wants {@code --trust-paths}.
+     * Each entry reads "field: path"; links are followed to where they lead.
+     */
+    public List<String> outside(Path file) {
+        List<Path> allowed = List.of(real(file.toAbsolutePath().getParent()), real(dev.scales.core.AppPaths.home()),
+                real(dev.scales.core.AppPaths.dataDir()));
+        java.util.Map<String, Path> read = new java.util.LinkedHashMap<>();
+        read.put("model", model);
+        read.put("task.train", train);
+        read.put("task.test", test);
+        read.put("task.promptSet", promptSet);
+        if (generalText != null) {
+            read.put("task.generalText", generalText);
+        }
+        List<String> out = new ArrayList<>();
+        read.forEach((field, path) -> {
+            Path p = real(path);
+            if (allowed.stream().noneMatch(p::startsWith)) {
+                out.add(field + ": " + p);
+            }
+        });
+        return out;
+    }
+
+    /** Where {@code p} leads (links followed) when it exists, else its absolute, normalised form. */
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
     /** Writes the experiment with paths relative to {@code file}'s folder. */
     public void write(Path file) throws IOException {
         AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()

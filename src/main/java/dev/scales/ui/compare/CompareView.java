@@ -43,7 +43,10 @@ public final class CompareView extends ScrollPane {
             }
             File f = chooser.showOpenDialog(getScene().getWindow());
             if (f != null) {
-                vm.open(f.toPath());
+                List<String> outside = vm.open(f.toPath(), false);
+                if (!outside.isEmpty() && confirmOutside(f, outside)) {
+                    vm.open(f.toPath(), true);
+                }
             }
         });
         Button run = new Button("Run");
@@ -249,5 +252,16 @@ public final class CompareView extends ScrollPane {
         box.setMinHeight(110);
         box.setAccessibleText(cell.model() + ", " + cell.prompting());
         return box;
+    }
+
+    /** Asks whether to read files an experiment names outside its folder and Scales' own folders. */
+    private boolean confirmOutside(File file, List<String> outside) {
+        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.WARNING,
+                "It names these files outside its folder and Scales' own folders:\n\n" + String.join("\n", outside)
+                        + "\n\nOpen it only if you trust where it came from.",
+                javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+        ask.setHeaderText(file.getName() + " reads files from elsewhere on this computer");
+        ask.initOwner(getScene().getWindow());
+        return ask.showAndWait().filter(b -> b == javafx.scene.control.ButtonType.OK).isPresent();
     }
 }

@@ -178,8 +178,23 @@ public final class CompareViewModel {
 
     /** Reads an experiment file; a bad one leaves the view as it was and says why. */
     public void open(Path path) {
+        open(path, true);
+    }
+
+    /**
+     * Reads an experiment file, unless it names files outside its folder and Scales' own folders and
+     * {@code trusted} is false: then nothing changes and those files are returned for the user to
+     * confirm (an empty list: opened, or refused for a reason the status gives).
+     */
+    public List<String> open(Path path, boolean trusted) {
         try {
-            experiment.set(Experiment.read(path));
+            Experiment read = Experiment.read(path);
+            List<String> outside = read.outside(path);
+            if (!outside.isEmpty() && !trusted) {
+                status.set(path.getFileName() + " reads files outside its folder: " + String.join("; ", outside));
+                return outside;
+            }
+            experiment.set(read);
             file.set(path);
             status.set("“" + experiment.get().name() + "”: " + experiment.get().seeds() + " seeds, "
                     + experiment.get().shots() + " shots, fine-tuning (" + experiment.get().fineTune().method()
@@ -187,6 +202,7 @@ public final class CompareViewModel {
         } catch (ScalesException e) {
             status.set(e.getMessage());
         }
+        return List.of();
     }
 
     /** Runs the open experiment as a job of the model manager (it queues behind interactive work). */

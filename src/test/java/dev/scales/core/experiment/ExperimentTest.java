@@ -89,6 +89,33 @@ class ExperimentTest {
     }
 
     @Test
+    void filesOutsideTheExperimentsFolderAndScalesOwnAreListedLinksFollowed() throws IOException {
+        assertThat(Experiment.read(Path.of("sample-data/experiments/sentiment.json"))
+                .outside(Path.of("sample-data/experiments/sentiment.json"))).as("the bundled model and sample data")
+                .isEmpty();
+
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("secret.jsonl"), "{}\n");
+        Files.createSymbolicLink(shared.resolve("test.jsonl"), elsewhere.resolve("secret.jsonl"));
+        Path home = Path.of("").toAbsolutePath();
+        String json = Files.readString(Path.of("sample-data/experiments/sentiment.json"))
+                .replace("../../assets/models/scales-tiny", home.resolve("assets/models/scales-tiny").toString())
+                .replace("\"../sentiment/train.jsonl\"", "\"../elsewhere/secret.jsonl\"")
+                .replace("\"../sentiment/test.jsonl\"", "\"test.jsonl\"")
+                .replace("\"../sentiment/prompt-set.json\"", "\"" + home.resolve("sample-data/sentiment/prompt-set.json")
+                        + "\"")
+                .replace("\"../general/held-out.txt\"", "\"" + home.resolve("sample-data/general/held-out.txt") + "\"");
+        Path file = shared.resolve("experiment.json");
+        Files.writeString(file, json);
+
+        List<String> outside = Experiment.read(file).outside(file);
+
+        assertThat(outside).containsExactly("task.train: " + elsewhere.resolve("secret.jsonl").toRealPath(),
+                "task.test: " + elsewhere.resolve("secret.jsonl").toRealPath());
+    }
+
+    @Test
     void aWrongFieldIsNamedWithItsPath() throws IOException {
         String good = Files.readString(Path.of("sample-data/experiments/sentiment.json"));
         assertThat(error(good.replace("\"steps\": 100", "\"steps\": 0")))
