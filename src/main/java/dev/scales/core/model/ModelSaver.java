@@ -16,7 +16,9 @@ import java.util.Map;
 /**
  * Writes a model folder in the HuggingFace format it was loaded from: config.json as read,
  * model.safetensors with the checkpoint's own tensor names, dtypes and layouts (GPT-2's Conv1D
- * weights transposed back), and the tokenizer files. Each file is written atomically.
+ * weights transposed back), and the tokenizer files. The folder is written whole beside the target
+ * and then renamed into its place ({@link AtomicFiles#replaceFolder}): a save cut short leaves the
+ * folder as it was, and a folder of other files is refused rather than mixed with a model.
  */
 public final class ModelSaver {
     private static final List<String> COPIED = List.of("tokenizer.json", "tokenizer_config.json",
@@ -33,34 +35,66 @@ public final class ModelSaver {
      * F32 — what checkpoints need, so a resumed run continues from exactly the weights it stopped with.
      */
     public static void save(LoadedModel model, Path out, boolean keepDtypes) {
+        Path target = out.toAbsolutePath().normalize();
+        Path ready = target.resolveSibling("." + target.getFileName() + ".saving");
+        Path aside = target.resolveSibling("." + target.getFileName() + ".replaced");
         try {
-            Files.createDirectories(out);
-            AtomicFiles.writeString(out.resolve("config.json"),
-                    new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(model.config().raw()));
-            Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
-            for (HfBlock.Weight w : model.lm().namedParameters().values()) {
-                float[] values = w.array().toFloatArray();
-                long[] shape = w.shape().getShape();
-                if (w.transposed()) {
-                    values = transpose(values, (int) shape[0], (int) shape[1]);
-                    shape = new long[] {shape[1], shape[0]};
-                }
-                tensors.put(model.fileNames().get(w.name()),
-                        new SafetensorsWriter.Tensor(FloatBuffer.wrap(values), shape,
-                                keepDtypes ? model.fileDtypes().get(w.name()) : dev.scales.core.model.safetensors.DType.F32));
+            if (Files.isDirectory(target) && !isEmpty(target) && !holdsModel(target)) {
+                throw new ScalesException(target + ": holds other files; choose an empty folder, or a model or "
+                        + "adapter folder to replace");
             }
-            SafetensorsWriter.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            for (String name : COPIED) {
-                Path src = model.folder().resolve(name);
-                Path dst = out.resolve(name);
-                if (Files.isRegularFile(src) && !Files.isSameFile(out, model.folder())) {
-                    AtomicFiles.write(dst, o -> Files.copy(src, o));
-                }
+            if (!Files.exists(target) && Files.isDirectory(aside)) {
+                Files.move(aside, target); // a save cut short between its two renames
             }
-            // A folder saved from a sharded checkpoint is one file now: an old index would mislead the loader.
-            Files.deleteIfExists(out.resolve("model.safetensors.index.json"));
+            AtomicFiles.deleteTree(ready);
+            write(model, ready, keepDtypes);
+            AtomicFiles.syncFolder(ready);
+            // the user's other files stay; the old weights (a sharded checkpoint's index and shards, an
+            // adapter) would mislead the loader
+            AtomicFiles.replaceFolder(ready, target, aside, f -> !isWeights(f.getFileName().toString()));
         } catch (IOException e) {
-            throw new ScalesException(out + ": cannot save the model: " + e.getMessage(), e);
+            throw new ScalesException(target + ": cannot save the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isWeights(String name) {
+        return name.endsWith(".safetensors") || name.endsWith(".bin") || name.endsWith(".index.json")
+                || name.equals("adapter_config.json") || name.equals("config.json");
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static boolean holdsModel(Path dir) {
+        return Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("adapter_config.json"))
+                || Files.exists(dir.resolve("model.safetensors"));
+    }
+
+    private static void write(LoadedModel model, Path out, boolean keepDtypes) throws IOException {
+        Files.createDirectories(out);
+        AtomicFiles.writeString(out.resolve("config.json"),
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(model.config().raw()));
+        Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+        for (HfBlock.Weight w : model.lm().namedParameters().values()) {
+            float[] values = w.array().toFloatArray();
+            long[] shape = w.shape().getShape();
+            if (w.transposed()) {
+                values = transpose(values, (int) shape[0], (int) shape[1]);
+                shape = new long[] {shape[1], shape[0]};
+            }
+            tensors.put(model.fileNames().get(w.name()),
+                    new SafetensorsWriter.Tensor(FloatBuffer.wrap(values), shape,
+                            keepDtypes ? model.fileDtypes().get(w.name()) : dev.scales.core.model.safetensors.DType.F32));
+        }
+        SafetensorsWriter.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        for (String name : COPIED) {
+            Path src = model.folder().resolve(name);
+            if (Files.isRegularFile(src)) {
+                Files.copy(src, out.resolve(name));
+            }
         }
     }
 

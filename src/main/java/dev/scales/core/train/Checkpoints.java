@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The best (lowest validation loss) and the last checkpoint of a run, each a folder holding the
@@ -65,7 +63,7 @@ public final class Checkpoints {
         Path old = dir.resolve("." + which + ".old");
         try {
             Files.createDirectories(dir);
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
             if (adapters != null) {
                 adapters.save(tmp, model);
             } else {
@@ -83,20 +81,9 @@ public final class Checkpoints {
             state.addProperty("format", adapters != null ? "peft-lora" : "hf");
             AtomicFiles.writeString(tmp.resolve("trainer_state.json"),
                     new GsonBuilder().setPrettyPrinting().create().toJson(state));
-            try (Stream<Path> files = Files.list(tmp)) {
-                for (Path f : files.toList()) {
-                    AtomicFiles.sync(f);
-                }
-            }
-            AtomicFiles.sync(tmp);
+            AtomicFiles.syncFolder(tmp);
             existing(which); // a swap a kill interrupted is finished first
-            deleteTree(old);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.sync(dir);
-            deleteTree(old);
+            AtomicFiles.replaceFolder(tmp, target, old, f -> false);
         } catch (IOException e) {
             throw new ScalesException(target + ": cannot write the checkpoint: " + e.getMessage(), e);
         }
@@ -109,17 +96,6 @@ public final class Checkpoints {
                     .getAsJsonObject().get("step").getAsInt();
         } catch (IOException | RuntimeException e) {
             throw new ScalesException(checkpoint + ": not a checkpoint (no readable trainer_state.json)", e);
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 }

@@ -62,4 +62,55 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /** Deletes a folder and everything in it (nothing when it does not exist). */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    /**
+     * Puts the folder {@code ready} (written and {@link #sync synced}) in the place of {@code target} in
+     * one rename: the old folder is set aside first and deleted afterwards, so a process killed at
+     * any point leaves a whole folder, old or new, or the old one set aside at {@code aside} (which
+     * a reader takes back). Files of the old folder that the new one does not have and that
+     * {@code keep} accepts are moved into it (a user's notes beside a saved model).
+     */
+    public static void replaceFolder(Path ready, Path target, Path aside, java.util.function.Predicate<Path> keep)
+            throws IOException {
+        deleteTree(aside);
+        if (Files.exists(target)) {
+            Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(ready, target, StandardCopyOption.ATOMIC_MOVE);
+        sync(target.toAbsolutePath().getParent());
+        if (Files.isDirectory(aside)) {
+            try (java.util.stream.Stream<Path> old = Files.list(aside)) {
+                for (Path f : old.toList()) {
+                    if (keep.test(f) && !Files.exists(target.resolve(f.getFileName()))) {
+                        Files.move(f, target.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                    }
+                }
+            }
+        }
+        deleteTree(aside);
+    }
+
+    /** Syncs every file directly in {@code folder}, then the folder. */
+    public static void syncFolder(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    sync(f);
+                }
+            }
+        }
+        sync(folder);
+    }
 }

@@ -61,6 +61,44 @@ class ModelSaverTest {
         assertThat(out.resolve("model.safetensors.index.json")).doesNotExist();
     }
 
+    @org.junit.jupiter.api.Test
+    void aSaveReplacesAModelFolderWholeKeepsTheUsersNotesAndRefusesAFolderOfOtherFiles() throws Exception {
+        try (LoadedModel sharded = ModelLoader.load(Golden.folder("llama-tiny-sharded"), Device.cpu());
+             LoadedModel model = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
+            // a sharded model with a note beside it, replaced by another model's save
+            try (var files = Files.list(Golden.folder("llama-tiny-sharded"))) {
+                Files.createDirectories(out);
+                for (Path f : files.toList()) {
+                    Files.copy(f, out.resolve(f.getFileName()));
+                }
+            }
+            Files.writeString(out.resolve("NOTES.md"), "tried lr 1e-3");
+
+            ModelSaver.save(model, out);
+
+            try (LoadedModel again = ModelLoader.load(out, Device.cpu())) {
+                assertThat(logits(again)).containsExactly(logits(model));
+            }
+            assertThat(out.resolve("NOTES.md")).hasContent("tried lr 1e-3");
+            assertThat(out.resolve("model.safetensors.index.json")).as("the old shards' index").doesNotExist();
+            try (var left = Files.list(out.getParent())) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("nothing left beside it")
+                        .doesNotContain("." + out.getFileName() + ".saving", "." + out.getFileName() + ".replaced");
+            }
+
+            // a save cut short between its two renames: the old folder set aside is taken back first
+            Files.move(out, out.resolveSibling("." + out.getFileName() + ".replaced"));
+            ModelSaver.save(sharded, out);
+            assertThat(out.resolve("NOTES.md")).hasContent("tried lr 1e-3");
+
+            Path documents = Files.createDirectories(out.resolve("documents-folder"));
+            Files.writeString(documents.resolve("letter.txt"), "dear…");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelSaver.save(model, documents))
+                    .isInstanceOf(dev.scales.core.ScalesException.class).hasMessageContaining("holds other files");
+            assertThat(documents.resolve("letter.txt")).hasContent("dear…");
+        }
+    }
+
     private static float[] logits(LoadedModel model) {
         GradMode.inference();
         try (NDManager m = model.manager().newSubManager()) {
