@@ -97,6 +97,7 @@ class CompareViewTest {
         assertThat(vm.shownOutputs()).hasSize((int) allWrong);
 
         robot.interact(() -> vm.export(dir.resolve("export")));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("exported the results"));
         assertThat(dir.resolve("export/labelled.png")).isNotEmptyFile();
         assertThat(dir.resolve("export/outputs.csv")).isNotEmptyFile();
     }
@@ -133,6 +134,8 @@ class CompareViewTest {
             }
         });
         robot.interact(() -> vm.exportComparison(dir.resolve("side-by-side.csv")));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS,
+                () -> vm.statusProperty().get().startsWith("exported the comparison"));
         assertThat(Files.readAllLines(dir.resolve("side-by-side.csv"))).hasSize(table.getItems().size() + 1);
     }
 

@@ -189,6 +189,9 @@ class LossChartTest {
             chart.export(dir.resolve("losses.svg"));
             chart.export(dir.resolve("losses.csv"));
         });
+        // written in order on the file thread: the last one's report comes last
+        WaitForAsyncUtils.waitFor(20, java.util.concurrent.TimeUnit.SECONDS,
+                () -> vm.statusProperty().get().equals("saved the losses to losses.csv"));
 
         // then
         assertThat(ImageIO.read(dir.resolve("losses.png").toFile()).getWidth()).isPositive();
@@ -204,9 +207,11 @@ class LossChartTest {
         assertThat(vm.statusProperty().get()).isEqualTo("saved the losses to losses.csv");
 
         // and a failure is reported, not thrown
-        Path nowhere = dir.resolve("missing").resolve("losses.png");
+        Files.writeString(dir.resolve("a-file"), "not a folder");
+        Path nowhere = dir.resolve("a-file").resolve("losses.png");
         robot.interact(() -> chart.export(nowhere));
-        assertThat(vm.statusProperty().get()).startsWith("could not save the losses to " + nowhere);
+        WaitForAsyncUtils.waitFor(20, java.util.concurrent.TimeUnit.SECONDS,
+                () -> vm.statusProperty().get().startsWith("could not save the losses to " + nowhere));
     }
 
     @Test

@@ -210,6 +210,8 @@ class PromptPaneTest {
             panel.export(dir.resolve("sweep.svg"));
             panel.export(dir.resolve("sweep.csv"));
         });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS,
+                () -> vm.evaluationStatusProperty().get().equals("saved the sweep to sweep.csv"));
         assertThat(javax.imageio.ImageIO.read(dir.resolve("sweep.png").toFile()).getWidth()).isPositive();
         assertThat(dir.resolve("sweep.svg")).content().contains("<svg", "random labels");
         assertThat(java.nio.file.Files.readAllLines(dir.resolve("sweep.csv"))).hasSize(13);

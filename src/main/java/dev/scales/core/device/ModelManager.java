@@ -274,8 +274,11 @@ public final class ModelManager implements AutoCloseable {
 
     /** The device {@code deviceId} names with {@code gpus} GPUs visible; auto picks one with room for the model. */
     private Device device(java.util.function.Supplier<ModelSummary> summary, String deviceId, int gpus) {
-        return "auto".equalsIgnoreCase(deviceId) ? memory.autoDevice(summary.get(), gpus)
-                : Devices.resolve(deviceId, gpus);
+        if (!"auto".equalsIgnoreCase(deviceId)) {
+            return Devices.resolve(deviceId, gpus);
+        }
+        // with no GPU there is nothing to weigh: the folder is not inspected (that would start the engine here)
+        return gpus == 0 ? Device.cpu() : memory.autoDevice(summary.get(), gpus);
     }
 
     /** Unloads the current model (and its variants); the most recently loaded of the others becomes current. */

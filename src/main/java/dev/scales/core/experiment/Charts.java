@@ -91,12 +91,45 @@ public final class Charts {
         return chart;
     }
 
-    public static void png(JFreeChart chart, Path file) throws IOException {
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    /** PNG or SVG by the file's extension. */
+    public static void save(JFreeChart chart, Path file) throws IOException {
+        drawn(chart, file).write();
     }
 
-    /** The chart as a scalable vector image (text stays text), the same size as the PNG. */
-    public static void svg(JFreeChart chart, Path file) throws IOException {
+    /** Writes a drawing to its file. */
+    @FunctionalInterface
+    public interface Drawing {
+        void write() throws IOException;
+    }
+
+    /**
+     * The chart drawn now for {@code file} (PNG, or SVG by the extension), on the thread that owns
+     * the chart; the drawing returned writes it, on any thread.
+     */
+    public static Drawing drawn(JFreeChart chart, Path file) {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
+            org.apache.batik.svggen.SVGGraphics2D g = svgOf(chart);
+            return () -> {
+                try {
+                    dev.scales.core.util.AtomicFiles.write(file, out -> {
+                        java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                        g.stream(w, true);
+                        w.flush();
+                    });
+                } finally {
+                    g.dispose();
+                }
+            };
+        }
+        java.awt.image.BufferedImage image = chart.createBufferedImage(WIDTH, HEIGHT);
+        return () -> dev.scales.core.util.AtomicFiles.write(file, out -> {
+            if (!javax.imageio.ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+        });
+    }
+
+    private static org.apache.batik.svggen.SVGGraphics2D svgOf(JFreeChart chart) {
         org.w3c.dom.Document doc;
         try {
             doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().getDOMImplementation()
@@ -107,22 +140,7 @@ public final class Charts {
         org.apache.batik.svggen.SVGGraphics2D g = new org.apache.batik.svggen.SVGGraphics2D(doc);
         g.setSVGCanvasSize(new java.awt.Dimension(WIDTH, HEIGHT));
         chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
-        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
-            g.stream(w, true);
-        } finally {
-            g.dispose();
-        }
-        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** PNG or SVG by the file's extension. */
-    public static void save(JFreeChart chart, Path file) throws IOException {
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
-            svg(chart, file);
-        } else {
-            png(chart, file);
-        }
+        return g;
     }
 
     static final int WIDTH = 880;

@@ -125,8 +125,8 @@ public final class ExperimentReport {
 
     /** A chart as {@code name.png} and {@code name.svg}. */
     private static void chart(JFreeChart chart, Path dir, String name) throws IOException {
-        Charts.png(chart, dir.resolve(name + ".png"));
-        Charts.svg(chart, dir.resolve(name + ".svg"));
+        Charts.save(chart, dir.resolve(name + ".png"));
+        Charts.save(chart, dir.resolve(name + ".svg"));
     }
 
     /**

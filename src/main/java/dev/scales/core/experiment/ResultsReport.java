@@ -23,9 +23,9 @@ public final class ResultsReport {
 
     public static void write(Studies.Results r, Path modelFolder, Path out, String command) throws IOException {
         Path charts = Files.createDirectories(out.getParent().resolve("results"));
-        Charts.png(Charts.bands("Sentiment: in-context learning against shots", "demonstrations (k)", "test accuracy",
+        Charts.save(Charts.bands("Sentiment: in-context learning against shots", "demonstrations (k)", "test accuracy",
                 List.of(r.shots(), r.shotsRandomLabels(), r.shotsCalibrated()), false, 1.0), charts.resolve("shots.png"));
-        Charts.png(Charts.bands("Sentiment: the same N labelled examples as shots or as training data",
+        Charts.save(Charts.bands("Sentiment: the same N labelled examples as shots or as training data",
                 "labelled examples (N)", "test accuracy", List.of(r.labelledIcl(), r.labelledFineTuned()), true, 1.0),
                 charts.resolve("labelled.png"));
         List<XYSeries> ppl = new ArrayList<>();
@@ -45,12 +45,12 @@ public final class ResultsReport {
             icl.add(a);
             icl.add(f);
         }
-        Charts.png(Charts.lines("Forgetting: held-out general text after fine-tuning", "strength (learning rate × steps)",
+        Charts.save(Charts.lines("Forgetting: held-out general text after fine-tuning", "strength (learning rate × steps)",
                 "perplexity rise over the base model (%)", ppl, true), charts.resolve("forgetting-perplexity.png"));
         var accuracyChart = Charts.lines("Forgetting: what fine-tuning does to the task and to in-context learning",
                 "strength (learning rate × steps)", "accuracy", icl, true);
         accuracyChart.getXYPlot().getRangeAxis().setRange(0, 1);
-        Charts.png(accuracyChart, charts.resolve("forgetting-accuracy.png"));
+        Charts.save(accuracyChart, charts.resolve("forgetting-accuracy.png"));
         boolean pretrainChart = pretrainingChart(modelFolder, charts.resolve("pretraining.png"));
         AtomicFiles.writeString(out, markdown(r, command, pretrainChart));
     }
@@ -97,7 +97,7 @@ public final class ResultsReport {
         var lossRenderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, false);
         lossRenderer.setSeriesPaint(0, java.awt.Color.GRAY);
         plot.setRenderer(1, lossRenderer);
-        Charts.png(chart, png);
+        Charts.save(chart, png);
         return true;
     }
 

@@ -168,12 +168,10 @@ public final class CompareViewModel {
     /** Writes the side-by-side table as CSV. */
     public void exportComparison(Path file) {
         List<List<?>> rows = comparison.stream().<List<?>>map(r -> List.of(r.measure(), r.first(), r.second())).toList();
-        try {
-            dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", comparedWith.get()), rows);
-            status.set("exported the comparison to " + file);
-        } catch (IOException | RuntimeException e) {
-            status.set("could not export to " + file + ": " + e.getMessage());
-        }
+        String with = comparedWith.get();
+        ui.writeFile(() -> dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", with), rows),
+                e -> status.set(e == null ? "exported the comparison to " + file
+                        : "could not export to " + file + ": " + e.getMessage()));
     }
 
     /** Reads an experiment file; a bad one leaves the view as it was and says why. */
@@ -288,12 +286,9 @@ public final class CompareViewModel {
         if (r == null) {
             return;
         }
-        try {
-            ExperimentReport.write(r, dir);
-            status.set("exported the results to " + dir);
-        } catch (IOException | RuntimeException e) {
-            status.set("could not export to " + dir + ": " + e.getMessage());
-        }
+        status.set("exporting the results to " + dir + "…");
+        ui.writeFile(() -> ExperimentReport.write(r, dir), e -> status.set(e == null ? "exported the results to " + dir
+                : "could not export to " + dir + ": " + e.getMessage()));
     }
 
     /**

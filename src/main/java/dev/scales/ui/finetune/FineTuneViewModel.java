@@ -698,17 +698,22 @@ public final class FineTuneViewModel {
      * extension, the chart image {@code image} draws. The outcome is reported in the status.
      */
     public void exportLosses(Path file, ImageWriter image) {
+        dev.scales.ui.common.UiThread.FileWork work;
         try {
             if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
-                CsvFiles.write(file, List.of("step", "train_loss", "smoothed_loss", "validation_loss", "learning_rate"),
-                        lossRows());
+                List<List<Object>> rows = lossRows(); // read here, written on the file thread
+                work = () -> CsvFiles.write(file, List.of("step", "train_loss", "smoothed_loss", "validation_loss",
+                        "learning_rate"), rows);
             } else {
-                image.write(file);
+                work = image.draw(file);
             }
-            status.set("saved the losses to " + file.getFileName());
         } catch (IOException | RuntimeException e) {
             status.set("could not save the losses to " + file + ": " + Errors.message(e));
+            return;
         }
+        status.set("saving the losses to " + file.getFileName() + "…");
+        ui.writeFile(work, e -> status.set(e == null ? "saved the losses to " + file.getFileName()
+                : "could not save the losses to " + file + ": " + Errors.message(e)));
     }
 
     /** One row per step: step, train loss, smoothed loss, validation loss (blank where none), learning rate. */

@@ -139,7 +139,7 @@ public final class LossChart extends VBox {
 
     /** Writes the chart (.png, .svg) or the run's steps (.csv) to {@code file}; the outcome goes to the status. */
     public void export(Path file) {
-        vm.exportLosses(file, f -> Charts.save(viewer.getChart(), f));
+        vm.exportLosses(file, f -> Charts.drawn(viewer.getChart(), f)::write);
     }
 
     public JFreeChart chart() {

@@ -358,8 +358,11 @@ public final class PromptViewModel {
         if (p == null || !runBlockedReason.get().isEmpty() || running.get()) {
             return;
         }
-        TestSet t = readTestSet(testFile, fields, false);
-        if (t == null) {
+        withTestSet(testFile, fields, false, t -> evaluate(testFile, p, t));
+    }
+
+    private void evaluate(java.nio.file.Path testFile, FewShotPrompt p, TestSet t) {
+        if (running.get()) {
             return;
         }
         if (t.freeText()) {
@@ -462,8 +465,11 @@ public final class PromptViewModel {
             evaluationStatus.set("Choose at least one series to sweep: gold labels, random labels or calibrated.");
             return;
         }
-        TestSet t = readTestSet(testFile, fields, true);
-        if (t == null) {
+        withTestSet(testFile, fields, true, t -> sweep(p, t));
+    }
+
+    private void sweep(FewShotPrompt p, TestSet t) {
+        if (running.get()) {
             return;
         }
         List<String> labelNames = t.labels();
@@ -535,13 +541,12 @@ public final class PromptViewModel {
 
     /** As {@link #importExamples(java.nio.file.Path)}, reading the named fields ({@code null}: recognise them). */
     public void importExamples(java.nio.file.Path file, LabelledData.Fields fields) {
-        TestSet t = readTestSet(file, fields, false);
-        if (t != null) {
+        withTestSet(file, fields, false, t -> {
             t.examples().forEach(e -> examples.add(new ExampleRow(new dev.scales.core.prompt.Example(e.input(),
                     e.label(), false))));
             evaluationStatus.set("imported " + t.examples().size() + " examples from " + file.getFileName()
                     + " (switched off: tick the ones to show)" + t.skipped());
-        }
+        });
     }
 
     /**
@@ -580,23 +585,42 @@ public final class PromptViewModel {
         }
     }
 
-    /** Reads a test set, or shows why it cannot be used and returns null. */
-    private TestSet readTestSet(java.nio.file.Path file, LabelledData.Fields fields, boolean labelsOnly) {
-        LabelledData.Result data;
-        LabelledData.Fields f;
-        try {
+    /** A test set file as read: the fields used (null when none could be recognised) and its rows. */
+    private record ReadTestSet(LabelledData.Fields fields, LabelledData.Result data, List<String> columns) {}
+
+    /**
+     * Reads a test set away from the FX thread, then, back on it, hands it to {@code then} or shows
+     * why it cannot be used.
+     */
+    private void withTestSet(java.nio.file.Path file, LabelledData.Fields fields, boolean labelsOnly,
+                             java.util.function.Consumer<TestSet> then) {
+        List<String> slots = templateSlots();
+        evaluationStatus.set("reading " + file.getFileName() + "…");
+        ui.offThread(() -> {
             dev.scales.core.data.Records.Table table = dev.scales.core.data.Records.read(file); // read once
-            f = fields != null ? fields : LabelledData.guess(table.fields(), templateSlots()).orElse(null);
-            if (f == null) {
-                evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
-                        + table.fields() + "; choose them when opening the file.");
-                return null;
+            LabelledData.Fields f = fields != null ? fields : LabelledData.guess(table.fields(), slots).orElse(null);
+            return new ReadTestSet(f, f == null ? null : LabelledData.of(file, table, f), table.fields());
+        }, (read, e) -> {
+            if (e != null) {
+                evaluationStatus.set(Errors.message(e));
+                return;
             }
-            data = LabelledData.of(file, table, f);
-        } catch (ScalesException e) {
-            evaluationStatus.set(e.getMessage());
+            TestSet t = testSet(file, read, labelsOnly);
+            if (t != null) {
+                then.accept(t);
+            }
+        });
+    }
+
+    /** The test set read, or null after showing why it cannot be used. */
+    private TestSet testSet(java.nio.file.Path file, ReadTestSet read, boolean labelsOnly) {
+        LabelledData.Fields f = read.fields();
+        if (f == null) {
+            evaluationStatus.set(file.getFileName() + ": which fields hold the input and the label? It has "
+                    + read.columns() + "; choose them when opening the file.");
             return null;
         }
+        LabelledData.Result data = read.data();
         List<String> labels = data.rows().stream().map(LabelledData.Row::label).distinct().toList();
         String skipped = data.problems().isEmpty() ? "" : " · " + data.problems().size() + " line(s) skipped, first: "
                 + data.problems().get(0);
@@ -636,16 +660,21 @@ public final class PromptViewModel {
      * {@code .svg}) that {@code image} writes; the outcome shows in the evaluation status.
      */
     public void exportSweep(java.nio.file.Path file, ImageWriter image) {
+        dev.scales.ui.common.UiThread.FileWork work;
         try {
             if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-                ShotSweep.writeCsv(file, List.copyOf(sweepPoints));
+                List<ShotSweep.Point> points = List.copyOf(sweepPoints);
+                work = () -> ShotSweep.writeCsv(file, points);
             } else {
-                image.write(file);
+                work = image.draw(file);
             }
-            evaluationStatus.set("saved the sweep to " + file.getFileName());
-        } catch (java.io.IOException | ScalesException e) {
-            evaluationStatus.set("could not save the sweep to " + file + ": " + e.getMessage());
+        } catch (java.io.IOException | RuntimeException e) {
+            evaluationStatus.set("could not save the sweep to " + file + ": " + Errors.message(e));
+            return;
         }
+        evaluationStatus.set("saving the sweep to " + file.getFileName() + "…");
+        ui.writeFile(work, e -> evaluationStatus.set(e == null ? "saved the sweep to " + file.getFileName()
+                : "could not save the sweep to " + file + ": " + Errors.message(e)));
     }
 
     /** The sweep's points so far (series, k, mean, spread). */

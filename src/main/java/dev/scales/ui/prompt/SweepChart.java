@@ -104,7 +104,7 @@ public final class SweepChart extends VBox {
 
     /** Writes the chart (.png, .svg) or the points (.csv) to {@code file}. */
     public void export(Path file) {
-        vm.exportSweep(file, f -> Charts.save(viewer.getChart(), f));
+        vm.exportSweep(file, f -> Charts.drawn(viewer.getChart(), f)::write);
     }
 
     public JFreeChart chart() {
