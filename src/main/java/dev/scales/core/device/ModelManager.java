@@ -749,6 +749,9 @@ public final class ModelManager implements AutoCloseable {
     /** Cancels what is queued or running, unloads every model in its own lane and stops the workers. */
     @Override
     public void close() {
+        if (closed) {
+            return; // closing twice (the window, then the process) is nothing more
+        }
         jobs().forEach(Job::cancel);
         List<CompletableFuture<Void>> unloads = new ArrayList<>();
         for (Lane lane : lanes.values()) {
