@@ -145,10 +145,20 @@ class FineTunePaneTest {
 
         robot.clickOn("#pause-training");
         assertThat(robot.lookup("#pause-training").queryButton().getText()).isEqualTo("Resume");
-        Thread.sleep(300); // a step in flight may still land
-        WaitForAsyncUtils.waitForFxEvents();
+        // a step in flight may still land: wait until the curve holds still, however long that step takes
+        int[] last = {-1};
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
+            WaitForAsyncUtils.waitForFxEvents();
+            int now = vm.trainLoss().size();
+            boolean still = now == last[0];
+            last[0] = now;
+            if (!still) {
+                WaitForAsyncUtils.sleep(400, TimeUnit.MILLISECONDS);
+            }
+            return still;
+        });
         int held = vm.trainLoss().size();
-        Thread.sleep(500);
+        Thread.sleep(500); // then, paused, nothing more arrives
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(vm.trainLoss()).as("no step while paused").hasSize(held);
         assertThat(vm.runningProperty().get()).isTrue();
