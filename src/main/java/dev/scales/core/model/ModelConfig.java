@@ -82,6 +82,9 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
                 r.string("torch_dtype", "float32"), o);
     }
 
+    /** Floats in one rotary table at most (512 MiB): 4M positions at head size 32, 1M at 128. */
+    static final long MAX_ROPE_TABLE = 1L << 27;
+
     private static ModelConfig llama(Reader r, JsonObject o, String type) {
         int hidden = r.positive("hidden_size");
         int heads = r.positive("num_attention_heads");
@@ -106,8 +109,14 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
         double theta = r.positiveDouble("rope_theta", 10000.0);
         RopeScaling scaling = RopeScaling.parse(o.has("rope_scaling") && o.get("rope_scaling").isJsonObject()
                 ? o.getAsJsonObject("rope_scaling") : null, r.where);
+        int positions = r.positive("max_position_embeddings");
+        // the rotary tables (cos and sin, positions × head size) are built at load: refused before, not mid-allocation
+        r.require((long) positions * headDim <= MAX_ROPE_TABLE, "\"max_position_embeddings\" " + positions
+                + " with a head size of " + headDim + " would need rotary tables of " + positions + " × " + headDim
+                + " floats (" + dev.scales.core.util.Bytes.format(8L * positions * headDim) + "); Scales builds them "
+                + "for at most " + MAX_ROPE_TABLE / headDim + " positions at this head size");
         return new ModelConfig(Architecture.LLAMA, type, vocab, hidden, r.positive("num_hidden_layers"), heads,
-                kvHeads, headDim, r.positive("intermediate_size"), r.positive("max_position_embeddings"),
+                kvHeads, headDim, r.positive("intermediate_size"), positions,
                 r.eps("rms_norm_eps", 1e-6), theta, scaling, r.bool("tie_word_embeddings", false),
                 qwen || attentionBias, !qwen && attentionBias, r.bool("mlp_bias", false), act,
                 r.tokenIdOrNone("bos_token_id", vocab), r.tokenIds("eos_token_id", vocab),

@@ -43,9 +43,7 @@ public final class ModelSaver {
                 throw new ScalesException(target + ": holds other files; choose an empty folder, or a model or "
                         + "adapter folder to replace");
             }
-            if (!Files.exists(target) && Files.isDirectory(aside)) {
-                Files.move(aside, target); // a save cut short between its two renames
-            }
+            AtomicFiles.recovered(target, aside); // a save cut short between its two renames
             AtomicFiles.deleteTree(ready);
             write(model, ready, keepDtypes);
             AtomicFiles.syncFolder(ready);

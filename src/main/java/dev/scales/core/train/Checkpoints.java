@@ -10,7 +10,6 @@ import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The best (lowest validation loss) and the last checkpoint of a run, each a folder holding the
@@ -39,16 +38,7 @@ public final class Checkpoints {
 
     /** {@code which}'s folder, put back from where a save set it aside if a kill interrupted the swap. */
     private Path existing(String which) {
-        Path target = dir.resolve(which);
-        Path old = dir.resolve("." + which + ".old");
-        if (!Files.exists(target) && Files.isDirectory(old)) {
-            try {
-                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                return old; // read it where it is
-            }
-        }
-        return target;
+        return AtomicFiles.recovered(dir.resolve(which), dir.resolve("." + which + ".old"));
     }
 
     void save(String which, LoadedModel model, LoraAdapters adapters, int step, int epoch, double validationLoss) {

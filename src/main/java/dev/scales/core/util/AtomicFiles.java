@@ -102,6 +102,21 @@ public final class AtomicFiles {
         deleteTree(aside);
     }
 
+    /**
+     * {@code target}, taken back from {@code aside} when a {@link #replaceFolder} was cut short
+     * between its two renames (it is read where it is if it cannot be moved).
+     */
+    public static Path recovered(Path target, Path aside) {
+        if (!Files.exists(target) && Files.isDirectory(aside)) {
+            try {
+                Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                return aside;
+            }
+        }
+        return target;
+    }
+
     /** Syncs every file directly in {@code folder}, then the folder. */
     public static void syncFolder(Path folder) throws IOException {
         try (java.util.stream.Stream<Path> files = Files.list(folder)) {

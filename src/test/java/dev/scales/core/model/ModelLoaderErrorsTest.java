@@ -104,6 +104,15 @@ class ModelLoaderErrorsTest {
     }
 
     @Test
+    void aRotaryTableTooLargeToBuildIsRefusedBeforeAllocation() throws Exception {
+        Path f = copy("llama-tiny-gqa");
+        editConfig(f, o -> o.addProperty("max_position_embeddings", 10_000_000));
+        assertLoadFails(f, "config.json", "\"max_position_embeddings\" 10000000", "would need rotary tables of "
+                + "10000000 × 16 floats", "at most 8388608 positions");
+        assertThatThrownBy(() -> ModelLoader.inspect(f)).hasMessageContaining("max_position_embeddings");
+    }
+
+    @Test
     void anUnsupportedRopeScalingIsNamed() throws Exception {
         Path f = copy("llama-tiny-gqa");
         editConfig(f, o -> {
