@@ -241,7 +241,7 @@ class LossChartTest {
     }
 
     @Test
-    void theWheelZoomsAndFitShowsEveryPointAgain(FxRobot robot) {
+    void theWheelScrollsThePageCtrlWheelZoomsAndFitOrADoubleClickShowsEveryPointAgain(FxRobot robot) {
         // given
         run(robot, "#1 full · lr 0.01", 40, 3.0, 2.0);
         WaitForAsyncUtils.waitForFxEvents();
@@ -249,23 +249,44 @@ class LossChartTest {
         Range all = plot().getDomainAxis().getRange();
         assertThat(plot().isDomainPannable()).isTrue();
 
-        // when: the wheel turns over the middle of the plot
-        robot.interact(() -> {
-            var area = viewer.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
-            viewer.getCanvas().fireEvent(new ScrollEvent(ScrollEvent.SCROLL, area.getCenterX(), area.getCenterY(),
-                    area.getCenterX(), area.getCenterY(), false, false, false, false, false, false, 0, -40, 0, -40,
-                    ScrollEvent.HorizontalTextScrollUnits.NONE, 0, ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0,
-                    null));
-        });
+        // when: the wheel turns over the middle of the plot, as when scrolling the page past it
+        robot.interact(() -> wheel(viewer, false));
+        // then
+        assertThat(plot().getDomainAxis().getRange()).isEqualTo(all);
 
+        // when: with Ctrl
+        robot.interact(() -> wheel(viewer, true));
         // then
         assertThat(plot().getDomainAxis().getRange().getLength()).isLessThan(all.getLength());
 
         // when
         robot.clickOn("#fit-losses");
-
         // then
         assertThat(plot().getDomainAxis().getRange()).isEqualTo(all);
+
+        // and a double-click does the same
+        robot.interact(() -> wheel(viewer, true));
+        robot.doubleClickOn(viewer);
+        assertThat(plot().getDomainAxis().getRange()).isEqualTo(all);
+    }
+
+    /** A double-click on the middle of the chart (wherever the chart is on the screen). */
+    static void doubleClick(ChartViewer viewer) {
+        var c = viewer.getCanvas();
+        var at = c.localToScene(c.getWidth() / 2, c.getHeight() / 2);
+        c.fireEvent(new javafx.scene.input.MouseEvent(javafx.scene.input.MouseEvent.MOUSE_CLICKED, at.getX(), at.getY(),
+                at.getX(), at.getY(), javafx.scene.input.MouseButton.PRIMARY, 2, false, false, false, false, true, false,
+                false, true, false, true, null));
+    }
+
+    /** One notch of the wheel over the middle of the plot, with Ctrl or without. */
+    static void wheel(ChartViewer viewer, boolean ctrl) {
+        var area = viewer.getCanvas().getRenderingInfo().getPlotInfo().getDataArea();
+        // an event's coordinates are the scene's: the event is delivered in the canvas's own
+        var at = viewer.getCanvas().localToScene(area.getCenterX(), area.getCenterY());
+        viewer.getCanvas().fireEvent(new ScrollEvent(ScrollEvent.SCROLL, at.getX(), at.getY(), at.getX(), at.getY(),
+                false, ctrl, false, false, false, false, 0, -40, 0, -40, ScrollEvent.HorizontalTextScrollUnits.NONE, 0,
+                ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0, null));
     }
 
     @Test

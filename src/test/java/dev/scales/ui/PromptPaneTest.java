@@ -203,6 +203,16 @@ class PromptPaneTest {
         SweepChart panel = robot.lookup("#sweep-panel").queryAs(SweepChart.class);
         assertThat(panel.chart().getXYPlot().getDataset().getItemCount(1)).isEqualTo(4);
 
+        // scrolling the page past it leaves it be; Ctrl + wheel zooms; a double-click puts accuracy back to 0–1
+        org.jfree.chart.fx.ChartViewer sweepViewer = robot.lookup("#sweep-chart").queryAs(org.jfree.chart.fx.ChartViewer.class);
+        var accuracy = panel.chart().getXYPlot().getRangeAxis();
+        robot.interact(() -> LossChartTest.wheel(sweepViewer, false));
+        assertThat(accuracy.getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
+        robot.interact(() -> LossChartTest.wheel(sweepViewer, true));
+        assertThat(accuracy.getRange()).isNotEqualTo(new org.jfree.data.Range(0, 1));
+        robot.interact(() -> LossChartTest.doubleClick(sweepViewer));
+        assertThat(accuracy.getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
+
         // and it exports as PNG, SVG and CSV
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sweep");
         robot.interact(() -> {

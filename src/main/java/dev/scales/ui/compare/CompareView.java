@@ -118,6 +118,7 @@ public final class CompareView extends ScrollPane {
 
         ChartViewer labelled = new ChartViewer(null);
         labelled.setId("labelled-chart");
+        dev.scales.ui.common.ChartZoom.explicitOnly(labelled, null);
         labelled.setMinHeight(260);
         labelled.setPrefHeight(300);
         labelled.visibleProperty().bind(vm.resultsProperty().isNotNull());
@@ -127,6 +128,7 @@ public final class CompareView extends ScrollPane {
 
         ChartViewer costChart = new ChartViewer(null);
         costChart.setId("cost-chart");
+        dev.scales.ui.common.ChartZoom.explicitOnly(costChart, null);
         costChart.setMinHeight(240);
         costChart.setPrefHeight(260);
         costChart.visibleProperty().bind(vm.resultsProperty().isNotNull());

@@ -97,6 +97,7 @@ public final class LossChart extends VBox {
         plot = chart.getXYPlot();
         viewer = new ChartViewer(chart);
         viewer.setId("loss-chart");
+        dev.scales.ui.common.ChartZoom.explicitOnly(viewer, this::fit);
         viewer.setMinHeight(180);
         VBox.setVgrow(viewer, Priority.ALWAYS);
 
@@ -124,7 +125,8 @@ public final class LossChart extends VBox {
         HBox.setHgrow(gap, Priority.ALWAYS);
         Button fit = new Button("Fit");
         fit.setId("fit-losses");
-        fit.setTooltip(new Tooltip("Show every point again after zooming (the wheel zooms, Alt-drag pans)"));
+        fit.setTooltip(new Tooltip("Show every point again after zooming (Ctrl + wheel or a dragged rectangle zooms, Alt-drag pans; "
+                + "a double-click also shows everything)"));
         fit.setOnAction(e -> fit());
         Button export = new Button("Export…");
         export.setId("export-losses");

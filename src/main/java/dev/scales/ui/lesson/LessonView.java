@@ -115,6 +115,7 @@ public final class LessonView extends BorderPane {
     private static ChartViewer viewer(String id, JFreeChart chart) {
         ChartViewer v = new ChartViewer(chart);
         v.setId(id);
+        dev.scales.ui.common.ChartZoom.explicitOnly(v, null);
         v.setVisible(false);
         return v;
     }

@@ -50,6 +50,7 @@ public final class SweepChart extends VBox {
         }
         viewer = new ChartViewer(chart(data));
         viewer.setId("sweep-chart");
+        dev.scales.ui.common.ChartZoom.explicitOnly(viewer, null);
         viewer.setMinHeight(170);
         viewer.setPrefHeight(210);
         ObservableList<ShotSweep.Point> points = vm.sweepPoints();
