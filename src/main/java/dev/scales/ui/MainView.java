@@ -32,6 +32,11 @@ public final class MainView extends BorderPane {
         // Charts drawn later (an experiment's results) follow the mode too.
         vm.compare().resultsProperty().addListener((obs, old, r) -> javafx.application.Platform.runLater(
                 () -> Presentation.apply(this, vm.presentationProperty().get())));
+        sceneProperty().addListener((obs, old, scene) -> {
+            if (scene != null) {
+                installShortcuts(scene);
+            }
+        });
         memorySampler = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.status().refreshMemory()));
         memorySampler.setCycleCount(Timeline.INDEFINITE);
         memorySampler.play();
@@ -61,6 +66,68 @@ public final class MainView extends BorderPane {
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         return tabs;
+    }
+
+    /** The keys the app answers to wherever the focus is; F1 lists them. */
+    static final java.util.List<String[]> SHORTCUTS = java.util.List.of(
+            new String[] {"Ctrl+Enter", "Run the prompt"},
+            new String[] {"Esc", "Stop what is running (a run, an evaluation, a fine-tune, an experiment, a lesson step)"},
+            new String[] {"Ctrl+O", "Open a dataset for fine-tuning"},
+            new String[] {"Ctrl+S", "Save the prompt set"},
+            new String[] {"Ctrl+Wheel", "Zoom a chart (double-click shows everything again)"},
+            new String[] {"F11", "Full screen on or off"},
+            new String[] {"F1", "This list"});
+
+    private void installShortcuts(javafx.scene.Scene scene) {
+        var shortcut = javafx.scene.input.KeyCombination.SHORTCUT_DOWN;
+        var keys = scene.getAccelerators();
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.ENTER, shortcut),
+                () -> vm.prompt().run());
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.ESCAPE), this::stopAll);
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.O, shortcut),
+                () -> fire("#open-dataset"));
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.S, shortcut),
+                () -> fire("#save-prompt-set"));
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F11), () -> {
+            if (scene.getWindow() instanceof javafx.stage.Stage stage) {
+                stage.setFullScreen(!stage.isFullScreen());
+            }
+        });
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F1), this::showShortcuts);
+    }
+
+    /** Esc: everything that runs is asked to stop. */
+    private void stopAll() {
+        vm.prompt().cancel();
+        vm.fineTune().stop();
+        vm.compare().cancel();
+        vm.lesson().cancel();
+    }
+
+    private void fire(String id) {
+        if (lookup(id) instanceof javafx.scene.control.ButtonBase b && !b.isDisabled()) {
+            b.fire();
+        }
+    }
+
+    private void showShortcuts() {
+        javafx.scene.layout.GridPane grid = new javafx.scene.layout.GridPane();
+        grid.setId("shortcuts");
+        grid.setHgap(16);
+        grid.setVgap(6);
+        for (int i = 0; i < SHORTCUTS.size(); i++) {
+            Label key = new Label(SHORTCUTS.get(i)[0]);
+            key.setStyle("-fx-font-weight: bold");
+            grid.addRow(i, key, new Label(SHORTCUTS.get(i)[1]));
+        }
+        javafx.scene.control.Alert help = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.INFORMATION);
+        help.setTitle("Scales: keyboard shortcuts");
+        help.setHeaderText("Keyboard shortcuts (the README and docs/ explain the rest)");
+        help.getDialogPane().setContent(grid);
+        if (getScene() != null) {
+            help.initOwner(getScene().getWindow());
+        }
+        help.show();
     }
 
     private StatusBar createStatusBar() {

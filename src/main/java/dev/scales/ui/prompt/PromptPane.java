@@ -232,6 +232,8 @@ public final class PromptPane extends VBox {
                 vm::openPromptSet));
         Button save = small("Save set…", "Save instruction, template and examples as a prompt set (JSON)", () ->
                 choose("Save the prompt set", true, vm::savePromptSet));
+        save.setId("save-prompt-set");
+        open.setId("open-prompt-set");
         HBox edit = new HBox(4, add, dup, remove, up, down);
         HBox files = new HBox(4, importRows, open, save);
         for (HBox group : new HBox[] {edit, files}) {

@@ -1,0 +1,91 @@
+package dev.scales.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scales.core.AppPaths;
+import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.DeviceInfo;
+import dev.scales.core.device.ModelManager;
+import dev.scales.core.model.ModelLocations;
+import dev.scales.core.settings.SettingsStore;
+import dev.scales.core.train.TrainingEvent;
+import dev.scales.ui.common.UiThread;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The keys a teacher at the front of the room reaches for: run, stop, help, full screen. */
+@ExtendWith(ApplicationExtension.class)
+class KeyboardTest {
+    @TempDir
+    Path dir;
+
+    private MainViewModel vm;
+    private ModelManager manager;
+    private Stage stage;
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        manager = new ModelManager();
+        vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of(
+                AppPaths.bundledModel().getParent())), manager, UiThread.FX);
+        EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
+                List.of(new DeviceInfo("cpu", "CPU", -1, -1)), List.of());
+        vm.start(Runnable::run, () -> env);
+        Scene scene = new Scene(new MainView(vm), 1280, 800);
+        scene.getStylesheets().add(ScalesApp.stylesheet());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @Test
+    void ctrlEnterRunsThePromptEscStopsTheRunF1ListsTheKeysAndF11GoesFullScreen(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            vm.modelBar().selectedModelProperty().set(AppPaths.bundledModel().toAbsolutePath());
+            vm.modelBar().load();
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.modelBar().loadedProperty().get());
+
+        robot.press(KeyCode.CONTROL).press(KeyCode.ENTER).release(KeyCode.ENTER).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.prompt().runStatusProperty().get().contains("tokens/s"));
+
+        robot.interact(() -> {
+            vm.fineTune().openDataset(AppPaths.home().resolve("sample-data/sentiment/train.jsonl"));
+            vm.fineTune().stepsProperty().set("100000");
+            vm.fineTune().start();
+        });
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.fineTune().trainLoss().isEmpty());
+        robot.type(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> !vm.fineTune().runningProperty().get());
+        assertThat(vm.fineTune().runs().get(0).finished().outcome()).isEqualTo(TrainingEvent.Outcome.STOPPED);
+
+        robot.type(KeyCode.F1);
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.layout.GridPane keys = robot.lookup("#shortcuts").queryAs(javafx.scene.layout.GridPane.class);
+        assertThat(keys.getChildren()).extracting(n -> ((javafx.scene.control.Label) n).getText())
+                .contains("Ctrl+Enter", "Esc", "F11");
+        robot.type(KeyCode.ESCAPE); // closes the list
+
+        boolean before = stage.isFullScreen();
+        robot.type(KeyCode.F11);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(stage.isFullScreen()).isNotEqualTo(before);
+    }
+}
