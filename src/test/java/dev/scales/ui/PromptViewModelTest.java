@@ -199,7 +199,10 @@ class PromptViewModelTest {
                 new dev.scales.core.model.LoraConfig(2, 2, 0, java.util.List.of("c_attn")), 1))).join();
 
         vm.run();
-        awaitIdle();
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (!vm.runStatusProperty().get().contains("tokens") && System.nanoTime() < end) {
+            Thread.sleep(20); // the worker reports the end (running off) just before the answer's status line
+        }
         assertThat(vm.runStatusProperty().get()).endsWith(" · on gpt2-tiny · #1 LoRA r2");
         assertThat(vm.runWeightsProperty().get()).isEqualTo("gpt2-tiny · #1 LoRA r2");
         vm.evaluate(data);

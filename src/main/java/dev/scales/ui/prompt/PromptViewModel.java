@@ -250,14 +250,14 @@ public final class PromptViewModel {
             }
             return g;
         }).future().whenComplete((r, e) -> ui.run(() -> {
-                    running.set(false);
                     if (e != null) {
                         runStatus.set(Errors.message(e));
-                        return;
+                    } else {
+                        outputText.set(r.text());
+                        runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s%s",
+                                r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop()), on(weights)));
                     }
-                    outputText.set(r.text());
-                    runStatus.set(String.format(java.util.Locale.ROOT, "%d tokens · %.1f tokens/s · %s%s",
-                            r.tokens().size(), r.decodeTokensPerSecond(), describe(r.stop()), on(weights)));
+                    running.set(false); // last: whoever waits for the end finds the answer and its status there
                 }));
     }
 
