@@ -529,11 +529,11 @@ public final class FineTuneViewModel {
             return out.finished();
         }).future().whenComplete((finished, e) -> ui.run(() -> {
             events.flush();
-            running.set(false);
             pauseFlag.set(false);
             paused.set(false);
             if (e != null) {
                 status.set(Errors.message(e));
+                running.set(false);
                 return;
             }
             runs.add(0, new Run(name, describe(s, data.size()), all, finished, (System.nanoTime() - started) / 1_000_000,
@@ -546,6 +546,7 @@ public final class FineTuneViewModel {
                             + "model bar); Save writes them in PEFT's layout."
                     : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.")
                     + kept);
+            running.set(false); // last: whoever waits for the end finds the run listed and its status
         }));
     }
 
