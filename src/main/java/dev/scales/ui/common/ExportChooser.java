@@ -16,7 +16,7 @@ public final class ExportChooser {
                 new FileChooser.ExtensionFilter("SVG image", "*.svg"),
                 new FileChooser.ExtensionFilter("CSV table", "*.csv"));
         chooser.setInitialFileName(initialName);
-        java.io.File f = chooser.showSaveDialog(owner.getScene().getWindow());
+        java.io.File f = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showSaveDialog(owner.getScene().getWindow()));
         if (f != null) {
             export.accept(f.toPath());
         }

@@ -41,7 +41,7 @@ public final class CompareView extends ScrollPane {
             if (vm.fileProperty().get() != null) {
                 chooser.setInitialDirectory(vm.fileProperty().get().toAbsolutePath().getParent().toFile());
             }
-            File f = chooser.showOpenDialog(getScene().getWindow());
+            File f = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showOpenDialog(getScene().getWindow()));
             if (f != null) {
                 List<String> outside = vm.open(f.toPath(), false);
                 if (!outside.isEmpty() && confirmOutside(f, outside)) {
@@ -65,7 +65,7 @@ public final class CompareView extends ScrollPane {
         export.setOnAction(e -> {
             DirectoryChooser chooser = new DirectoryChooser();
             chooser.setTitle("Export results.json, CSV tables and PNG charts to…");
-            File dir = chooser.showDialog(getScene().getWindow());
+            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
             if (dir != null) {
                 vm.export(dir.toPath());
             }
@@ -79,7 +79,7 @@ public final class CompareView extends ScrollPane {
             chooser.setTitle("Save the Lab's setup as an experiment");
             chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Experiment (JSON)", "*.json"));
             chooser.setInitialFileName("my-experiment.json");
-            java.io.File f = chooser.showSaveDialog(getScene().getWindow());
+            java.io.File f = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showSaveDialog(getScene().getWindow()));
             if (f != null) {
                 vm.saveSetup(f.toPath());
             }
@@ -177,7 +177,7 @@ public final class CompareView extends ScrollPane {
             chooser.setTitle("Export the side-by-side table");
             chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
             chooser.setInitialFileName("comparison.csv");
-            File f = chooser.showSaveDialog(getScene().getWindow());
+            File f = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showSaveDialog(getScene().getWindow()));
             if (f != null) {
                 vm.exportComparison(f.toPath());
             }

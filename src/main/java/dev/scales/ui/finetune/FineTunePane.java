@@ -194,7 +194,7 @@ public final class FineTunePane extends VBox {
         save.setOnAction(e -> {
             javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
             chooser.setTitle("Save the chosen weights (adapter or model) into a folder");
-            File dir = chooser.showDialog(getScene().getWindow());
+            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
             if (dir != null) {
                 vm.save(dir.toPath());
             }
@@ -214,7 +214,7 @@ public final class FineTunePane extends VBox {
             if (java.nio.file.Files.isDirectory(from)) {
                 chooser.setInitialDirectory(from.toFile());
             }
-            File dir = chooser.showDialog(getScene().getWindow());
+            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
             if (dir != null) {
                 vm.resume(dir.toPath());
             }
@@ -292,7 +292,7 @@ public final class FineTunePane extends VBox {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Open a labelled dataset");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON Lines or CSV", "*.jsonl", "*.json", "*.csv"));
-        File f = chooser.showOpenDialog(getScene().getWindow());
+        File f = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showOpenDialog(getScene().getWindow()));
         if (f != null) {
             then.accept(f.toPath());
         }

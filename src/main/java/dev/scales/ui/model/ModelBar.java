@@ -42,7 +42,7 @@ public final class ModelBar extends HBox {
         open.setOnAction(e -> {
             DirectoryChooser chooser = new DirectoryChooser();
             chooser.setTitle("Open a HuggingFace model folder (config.json, *.safetensors, tokenizer.json)");
-            File dir = chooser.showDialog(getScene().getWindow());
+            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
             if (dir != null) {
                 vm.addModelFolder(dir.toPath());
             }
@@ -82,7 +82,7 @@ public final class ModelBar extends HBox {
         openAdapter.setOnAction(e -> {
             javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
             chooser.setTitle("Open a LoRA adapter folder");
-            java.io.File dir = chooser.showDialog(getScene().getWindow());
+            java.io.File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
             if (dir != null) {
                 vm.openAdapter(dir.toPath());
             }

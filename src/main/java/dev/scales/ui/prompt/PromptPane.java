@@ -244,18 +244,26 @@ public final class PromptPane extends VBox {
     }
 
     private void choose(String title, boolean save, java.util.function.Consumer<java.nio.file.Path> then) {
-        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        choose(title, save, null, then);
+    }
+
+    /** A file chosen in a dialog that opens beside {@code near} (when it exists) or where the last one was. */
+    private void choose(String title, boolean save, java.nio.file.Path near,
+                        java.util.function.Consumer<java.nio.file.Path> then) {
+        javafx.stage.FileChooser chooser = dev.scales.ui.common.Folders.at(new javafx.stage.FileChooser(), near);
         chooser.setTitle(title);
         chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("JSON, JSONL or CSV", "*.json",
                 "*.jsonl", "*.csv"));
-        java.io.File f = save ? chooser.showSaveDialog(getScene().getWindow()) : chooser.showOpenDialog(getScene().getWindow());
+        java.io.File f = dev.scales.ui.common.Folders.used(save ? chooser.showSaveDialog(getScene().getWindow())
+                : chooser.showOpenDialog(getScene().getWindow()));
         if (f != null) {
             then.accept(f.toPath());
         }
     }
 
     private void chooseTestSet(java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
-        choose("Choose a labelled test set (input, label)", false, withFields(then));
+        // the test set last evaluated or swept comes first: a sweep after Evaluate… is one click
+        choose("Choose a labelled test set (input, label)", false, vm.lastTestSetProperty().get(), withFields(then));
     }
 
     /**
