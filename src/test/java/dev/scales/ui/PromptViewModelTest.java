@@ -64,7 +64,7 @@ class PromptViewModelTest {
     }
 
     @Test
-    void importedRowsArriveSwitchedOffAndBadFilesAreNamed() throws Exception {
+    void importedRowsArriveShownAndBadFilesAreNamed() throws Exception {
         Path data = dir.resolve("train.jsonl");
         Files.writeString(data, "{\"input\": \"warm\", \"label\": \"positive\"}\n{\"input\": \"cold\", \"label\": "
                 + "\"negative\"}\n{\"oops\": 1}\n");
@@ -74,9 +74,15 @@ class PromptViewModelTest {
         vm.importExamples(data);
 
         assertThat(vm.examples()).hasSize(before + 2);
-        assertThat(vm.examples().get(before).toExample()).isEqualTo(new Example("warm", "positive", false));
-        assertThat(vm.previewProperty().get()).isEqualTo(preview);
-        assertThat(vm.evaluationStatusProperty().get()).contains("imported 2 examples").contains("train.jsonl:3");
+        assertThat(vm.examples().get(before).toExample()).isEqualTo(new Example("warm", "positive", true));
+        assertThat(vm.previewProperty().get()).isNotEqualTo(preview).contains("warm");
+        assertThat(vm.evaluationStatusProperty().get()).contains("imported 2 examples from train.jsonl (all shown)")
+                .contains("train.jsonl:3");
+
+        vm.enableAll(false);
+        assertThat(vm.examples()).noneMatch(r -> r.enabledProperty().get());
+        vm.enableAll(true);
+        assertThat(vm.examples()).allMatch(r -> r.enabledProperty().get());
 
         Files.writeString(dir.resolve("broken.json"), "{\"template\": 3");
         vm.openPromptSet(dir.resolve("broken.json"));
@@ -212,5 +218,28 @@ class PromptViewModelTest {
         awaitIdle();
         assertThat(vm.evaluationStatusProperty().get()).contains(" · on gpt2-tiny · #1 LoRA r2");
         assertThat(vm.sweepWeightsProperty().get()).isEqualTo("gpt2-tiny · #1 LoRA r2");
+    }
+
+    @Test
+    void importedExamplesAreShownAsFarAsTheModelsContextGoes() throws Exception {
+        manager.load(dev.scales.core.model.Golden.folder("gpt2-tiny"), "cpu").join(); // reads 128 tokens
+        vm.setPrompt(new dev.scales.core.prompt.FewShotPrompt("", java.util.List.of(), "nice",
+                new dev.scales.core.prompt.PromptTemplate("{input}={output}\n")));
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            rows.append("{\"input\": \"a rather long review number ").append(i).append("\", \"label\": \"")
+                    .append(i % 2 == 0 ? "pos" : "neg").append("\"}\n");
+        }
+        Path data = dir.resolve("many.jsonl");
+        Files.writeString(data, rows.toString());
+
+        vm.importExamples(data);
+
+        long shown = vm.examples().stream().filter(r -> r.enabledProperty().get()).count();
+        assertThat(vm.examples()).hasSize(60);
+        assertThat(shown).isBetween(1L, 59L);
+        assertThat(vm.examples().subList(0, (int) shown)).allMatch(r -> r.enabledProperty().get());
+        assertThat(vm.overContextProperty().get()).isFalse();
+        assertThat(vm.evaluationStatusProperty().get()).contains(shown + " shown: as many as fit gpt2-tiny's context");
     }
 }

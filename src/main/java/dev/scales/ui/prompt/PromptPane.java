@@ -234,7 +234,11 @@ public final class PromptPane extends VBox {
                 choose("Save the prompt set", true, vm::savePromptSet));
         save.setId("save-prompt-set");
         open.setId("open-prompt-set");
-        HBox edit = new HBox(4, add, dup, remove, up, down);
+        Button allOn = small("All on", "Show every example in the prompt", () -> vm.enableAll(true));
+        allOn.setId("enable-all");
+        Button allOff = small("All off", "Show no example (a zero-shot prompt)", () -> vm.enableAll(false));
+        allOff.setId("disable-all");
+        HBox edit = new HBox(4, add, dup, remove, up, down, allOn, allOff);
         HBox files = new HBox(4, importRows, open, save);
         for (HBox group : new HBox[] {edit, files}) {
             group.getChildren().forEach(b -> ((Region) b).setMinWidth(Region.USE_PREF_SIZE)); // never "…" or blank

@@ -542,11 +542,51 @@ public final class PromptViewModel {
     /** As {@link #importExamples(java.nio.file.Path)}, reading the named fields ({@code null}: recognise them). */
     public void importExamples(java.nio.file.Path file, LabelledData.Fields fields) {
         withTestSet(file, fields, false, t -> {
-            t.examples().forEach(e -> examples.add(new ExampleRow(new dev.scales.core.prompt.Example(e.input(),
-                    e.label(), false))));
-            evaluationStatus.set("imported " + t.examples().size() + " examples from " + file.getFileName()
-                    + " (switched off: tick the ones to show)" + t.skipped());
+            int on = fitting(t.examples());
+            List<ExampleRow> added = new java.util.ArrayList<>();
+            for (int i = 0; i < t.examples().size(); i++) {
+                FewShotEvaluator.TestExample e = t.examples().get(i);
+                added.add(new ExampleRow(new dev.scales.core.prompt.Example(e.input(), e.label(), i < on)));
+            }
+            examples.addAll(added);
+            // the estimate counted each example alone: switch the last ones off while the whole is too long
+            for (int i = added.size() - 1; i >= 0 && overContext.get(); i--) {
+                added.get(i).enabledProperty().set(false);
+            }
+            long shown = added.stream().filter(r -> r.enabledProperty().get()).count();
+            evaluationStatus.set("imported " + added.size() + " examples from " + file.getFileName() + " ("
+                    + (shown == added.size() ? "all shown" : shown + " shown: as many as fit " + model.name()
+                    + "'s context; tick others to swap them in") + ")" + t.skipped());
         });
+    }
+
+    /**
+     * How many of {@code rows}, in order, fit the model's context beside the prompt as it is, with
+     * room left for an answer: all without a model (nothing to count with).
+     */
+    private int fitting(List<FewShotEvaluator.TestExample> rows) {
+        FewShotPrompt p = prompt.get();
+        if (model == null || p == null) {
+            return rows.size();
+        }
+        int budget = model.contextLength() - model.tokenizer().encode(p.render(), true).length
+                - Math.min(value(maxTokens, 48), model.contextLength() / 8);
+        int n = 0;
+        for (FewShotEvaluator.TestExample e : rows) {
+            budget -= model.tokenizer().encode(p.template().renderExample(e.input(), p.answer(e.label()).strip()),
+                    false).length;
+            if (budget < 0) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Switches every example on, or every one off. */
+    public void enableAll(boolean on) {
+        // one change, one re-render (not one per row)
+        examples.setAll(examples.stream().map(r -> new ExampleRow(r.toExample().withEnabled(on))).toList());
     }
 
     /**
