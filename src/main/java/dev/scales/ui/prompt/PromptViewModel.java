@@ -534,7 +534,7 @@ public final class PromptViewModel {
         }
     }
 
-    /** Appends rows of a labelled dataset (input, label) as demonstrations, switched off, to pick from. */
+    /** Appends rows of a labelled dataset (input, label) as demonstrations: shown as far as the context goes, the rest off. */
     public void importExamples(java.nio.file.Path file) {
         importExamples(file, null);
     }
