@@ -90,6 +90,13 @@ class MainWindowTest {
         javafx.scene.Parent root = robot.lookup("#main-view").queryAs(javafx.scene.Parent.class);
         assertThat(root.getStyleClass()).contains("presentation");
         assertThat(robot.lookup(".pane-title").queryLabeled().getFont().getSize()).isGreaterThanOrEqualTo(22);
+        assertThat(robot.lookup("#training-status").queryLabeled().getFont().getSize()).as("body text")
+                .isGreaterThanOrEqualTo(20);
+        javafx.scene.control.Label error = new javafx.scene.control.Label("refused");
+        error.getStyleClass().add("error-text");
+        robot.interact(() -> ((javafx.scene.layout.Pane) robot.lookup("#finetune-pane").query()).getChildren().add(error));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(error.getTextFill()).as("error text stays red").isEqualTo(javafx.scene.paint.Color.web("#b42318"));
         org.jfree.chart.fx.ChartViewer loss = robot.lookup("#loss-chart").queryAs(org.jfree.chart.fx.ChartViewer.class);
         var stroke = (java.awt.BasicStroke) loss.getChart().getXYPlot().getRenderer().getSeriesStroke(0);
         assertThat(stroke.getLineWidth()).isGreaterThan(4f);

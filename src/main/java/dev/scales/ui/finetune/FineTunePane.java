@@ -219,13 +219,15 @@ public final class FineTunePane extends VBox {
                 vm.resume(dir.toPath());
             }
         });
-        HBox controls = new HBox(8, start, pause, stop, resume, save);
+        // the buttons wrap onto a second line in a narrow pane or in presentation type, never "…"
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(8, 6, start, pause, stop, resume, save);
         Label accuracy = new Label();
         accuracy.setId("validation-accuracy");
         accuracy.textProperty().bind(vm.validationAccuracyProperty());
         accuracy.visibleProperty().bind(vm.validationAccuracyProperty().isNotEmpty());
         accuracy.managedProperty().bind(accuracy.visibleProperty());
         controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        controls.setPrefWrapLength(200); // as narrow as the pane needs; the pane's width decides the lines
         getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview, trainingBox),
                 Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, blocked, progress,
                         accuracy),
