@@ -3,19 +3,13 @@ package dev.scales.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.AppPaths;
-import dev.scales.core.EnvironmentInfo;
-import dev.scales.core.device.DeviceInfo;
 import dev.scales.core.device.ModelManager;
-import dev.scales.core.model.ModelLocations;
-import dev.scales.core.settings.SettingsStore;
-import dev.scales.ui.common.UiThread;
 import dev.scales.ui.finetune.LossChart;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,15 +57,7 @@ class HeartbeatTest {
     @Start
     void start(Stage stage) {
         manager = new ModelManager();
-        vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of(
-                AppPaths.bundledModel().getParent())), manager, UiThread.FX);
-        EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
-                List.of(new DeviceInfo("cpu", "CPU", -1, -1)), List.of());
-        vm.start(Runnable::run, () -> env);
-        Scene scene = new Scene(new MainView(vm), 1280, 800);
-        scene.getStylesheets().add(ScalesApp.stylesheet());
-        stage.setScene(scene);
-        stage.show();
+        vm = MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU");
     }
 
     @Test

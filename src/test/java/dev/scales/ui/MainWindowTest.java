@@ -2,20 +2,14 @@ package dev.scales.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.scales.core.EnvironmentInfo;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.Golden;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import dev.scales.core.device.DeviceInfo;
-import dev.scales.core.model.ModelLocations;
-import dev.scales.core.settings.SettingsStore;
-import dev.scales.ui.common.UiThread;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
@@ -47,15 +41,8 @@ class MainWindowTest {
         Files.createDirectories(models.resolve("tiny"));
         Files.writeString(models.resolve("tiny/config.json"), "{}");
         manager = new ModelManager();
-        vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
-                new ModelLocations(List.of(models, Golden.folder("gpt2-tiny").getParent())), manager, UiThread.FX);
-        EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
-                List.of(new DeviceInfo("cpu", "CPU (2 cores)", -1, -1)), List.of(models));
-        vm.start(Runnable::run, () -> env);
-        Scene scene = new Scene(new MainView(vm), 1280, 800);
-        scene.getStylesheets().add(ScalesApp.stylesheet());
-        stage.setScene(scene);
-        stage.show();
+        vm = MainWindows.show(stage, dir, manager, List.of(models, Golden.folder("gpt2-tiny").getParent()),
+                "CPU (2 cores)");
     }
 
     @Test
