@@ -432,14 +432,9 @@ public final class FineTuneViewModel {
         String name = "#" + ++runCount + " " + label;
         // The rows as the prompt pane writes them now: editing its template after opening the data counts.
         List<TrainingExample> data = TrainingData.of(dataset.get(), rows, format.get().withFields(fields)).examples();
-        RunFolder folder = null;
-        String unsaved = "";
-        try {
-            folder = RunFolder.create(RunFolder.root(), name, manager.current().orElseThrow().folder(), s, data);
-        } catch (ScalesException e) {
-            unsaved = " (no checkpoints: " + e.getMessage() + ")";
-        }
-        launch(name, label, s, data, folder, 0, List.of(), unsaved);
+        Path model = manager.current().orElseThrow().folder();
+        // written by the job, not here: a large dataset's copy is disk work the FX thread does not wait for
+        launch(name, label, s, data, () -> RunFolder.create(RunFolder.root(), name, model, s, data), 0, List.of());
     }
 
     /**
@@ -473,12 +468,15 @@ public final class FineTuneViewModel {
         }
         FineTuneSettings s = folder.settings();
         String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + s.learningRate();
-        launch(folder.name(), label, s, folder.data(), folder, step, folder.curveUpTo(step), "");
+        launch(folder.name(), label, s, folder.data(), () -> folder, step, folder.curveUpTo(step));
     }
 
-    /** Runs {@code data} with {@code s} on the worker, from {@code resumeStep}'s checkpoint when above 0. */
-    private void launch(String name, String label, FineTuneSettings s, List<TrainingExample> data, RunFolder folder,
-                        int resumeStep, List<TrainingEvent> earlier, String note) {
+    /**
+     * Runs {@code data} with {@code s} on the worker, from {@code resumeStep}'s checkpoint when above 0,
+     * kept in the folder {@code folderOf} gives (on the worker; a run it cannot give goes on without).
+     */
+    private void launch(String name, String label, FineTuneSettings s, List<TrainingExample> data,
+                        Supplier<RunFolder> folderOf, int resumeStep, List<TrainingEvent> earlier) {
         AtomicBoolean stopFlag = new AtomicBoolean();
         stop = stopFlag;
         pauseFlag.set(false);
@@ -491,8 +489,18 @@ public final class FineTuneViewModel {
         Coalescer<TrainingEvent> events = new Coalescer<>(ui, CHART_INTERVAL_MILLIS, this::addEvents);
         List<TrainingEvent> all = java.util.Collections.synchronizedList(new ArrayList<>(earlier));
         long started = System.nanoTime();
-        java.nio.file.Path resume = resumeStep > 0 ? folder.checkpoints().last() : null;
+        java.util.concurrent.atomic.AtomicReference<RunFolder> kept = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> unkept = new java.util.concurrent.atomic.AtomicReference<>("");
         manager.submit("fine-tune " + label, dev.scales.core.device.Job.Priority.TRAINING, (model, ctx) -> {
+            RunFolder folder = null;
+            try {
+                folder = folderOf.get();
+                kept.set(folder);
+            } catch (ScalesException e) {
+                unkept.set(" (no checkpoints: " + e.getMessage() + ")");
+            }
+            java.nio.file.Path resume = resumeStep > 0 && folder != null ? folder.checkpoints().last() : null;
+            RunFolder curve = folder;
             // Every run starts from the base weights: the active LoRA variant comes off (it stays a variant).
             manager.useBase();
             if (resume != null && !s.isLora()) {
@@ -501,9 +509,9 @@ public final class FineTuneViewModel {
             FineTuneRun.Outcome out = FineTuneRun.run(model, data, s, ev -> {
                         all.add(ev);
                         events.add(ev);
-                        if (folder != null) {
+                        if (curve != null) {
                             try {
-                                folder.append(ev);
+                                curve.append(ev);
                             } catch (ScalesException notKept) {
                                 // the run goes on; only a resume would miss this point of the curve
                             }
@@ -511,7 +519,7 @@ public final class FineTuneViewModel {
                     }, FineTuneRun.Control
                     .stopWhen(() -> stopFlag.get() || ctx.isCancelled()).pausedWhen(pauseFlag::get)
                     .betweenSteps(ctx::yieldToUrgent)
-                    .checkpoints(folder == null ? null : folder.checkpoints()).resumeFrom(resume));
+                    .checkpoints(curve == null ? null : curve.checkpoints()).resumeFrom(resume));
             adapters = out.adapters();
             trained = model;
             if (out.finished().steps() == 0 || out.finished().outcome() == TrainingEvent.Outcome.FAILED) {
@@ -539,13 +547,14 @@ public final class FineTuneViewModel {
             runs.add(0, new Run(name, describe(s, data.size()), all, finished, (System.nanoTime() - started) / 1_000_000,
                     ""));
             hasResult.set(finished.steps() > 0);
+            RunFolder folder = kept.get();
             lastRunFolder.set(folder == null ? null : folder.dir());
-            String kept = folder == null ? note : " Kept in " + folder.dir() + ".";
+            String where = folder == null ? unkept.get() : " Kept in " + folder.dir() + ".";
             status.set((finished.outcome() == TrainingEvent.Outcome.FAILED ? finished.message()
                     : s.isLora() ? "Prompts now run on this run's LoRA adapters (switch back to the base weights in the "
                             + "model bar); Save writes them in PEFT's layout."
                     : "The loaded model now has the fine-tuned weights; Save writes the model, reload it for the base.")
-                    + kept);
+                    + where);
             running.set(false); // last: whoever waits for the end finds the run listed and its status
         }));
     }
