@@ -121,8 +121,6 @@ public final class LossChart extends VBox {
                 + " runs' smoothed training loss as grey dashed lines"));
         compare.disableProperty().bind(Bindings.isEmpty(vm.earlierRuns()));
         compare.selectedProperty().addListener((obs, was, on) -> plot.setDataset(EARLIER, on ? earlier : null));
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
         Button fit = new Button("Fit");
         fit.setId("fit-losses");
         fit.setTooltip(new Tooltip("Show every point again after zooming (Ctrl + wheel or a dragged rectangle zooms, Alt-drag pans; "
@@ -134,7 +132,11 @@ public final class LossChart extends VBox {
         export.disableProperty().bind(Bindings.isEmpty(vm.trainLoss()));
         export.setOnAction(e -> dev.scales.ui.common.ExportChooser.show(this, "Export the loss chart", "losses.png",
                 this::export));
-        HBox controls = new HBox(10, log, compare, gap, fit, export);
+        // the buttons keep their size and the row wraps when the pane is narrow or the type large, never "…"
+        for (javafx.scene.control.Control c : List.of(log, compare, fit, export)) {
+            c.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(10, 6, log, compare, fit, export);
         controls.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(controls, viewer);
     }
