@@ -489,14 +489,11 @@ public final class PromptViewModel {
         Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) -> {
             weights.set(ctx.weights());
             ui.run(() -> sweepWeights.set(weights.get())); // the points that arrive are these weights'
-
             return ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, 3, Demonstrations.Choice.BALANCED, variants,
                     FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> sweepPoints.add(point)), ctx::isCancelled);
         });
-        whenEnded(job, r -> {
-            evaluationStatus.set("accuracy against shots on " + test.size() + " examples" + on(weights)
-                    + (r.note().isEmpty() ? "" : " · " + r.note()));
-        });
+        whenEnded(job, r -> evaluationStatus.set("accuracy against shots on " + test.size() + " examples"
+                + on(weights) + (r.note().isEmpty() ? "" : " · " + r.note())));
     }
 
     /** " · on <weights>" for a status line; empty when the job did not say. */
@@ -550,7 +547,7 @@ public final class PromptViewModel {
             }
             examples.addAll(added);
             // the estimate counted each example alone: switch the last ones off while the whole is too long
-            for (int i = added.size() - 1; i >= 0 && overContext.get(); i--) {
+            for (int i = on - 1; i >= 0 && overContext.get(); i--) {
                 added.get(i).enabledProperty().set(false);
             }
             long shown = added.stream().filter(r -> r.enabledProperty().get()).count();
