@@ -167,7 +167,7 @@ public final class LoraAdapters implements AutoCloseable {
             cfg.add("target_modules", targets);
             cfg.addProperty("bias", "none");
             // GPT-2's Conv1D stores weights as [in, out]: PEFT must know to transpose when merging.
-            cfg.addProperty("fan_in_fan_out", base.config().architecture() == Architecture.GPT2);
+            cfg.addProperty("fan_in_fan_out", base.config().architecture().conv1dWeights());
             cfg.addProperty("base_model_name_or_path", base.folder().toString());
             cfg.addProperty("inference_mode", true);
             cfg.addProperty("use_rslora", rsLora);
@@ -198,7 +198,7 @@ public final class LoraAdapters implements AutoCloseable {
      * modules, per-layer ranks) are refused by name rather than silently dropped.
      */
     public static LoraAdapters load(LoadedModel model, Path dir) {
-        PeftConfig peft = PeftConfig.read(dir, model.config().modelType());
+        PeftConfig peft = PeftConfig.read(dir, model.config().architecture());
         peft.checkBase(model);
         Path file = dir.resolve("adapter_model.safetensors");
         if (!Files.isRegularFile(file)) {

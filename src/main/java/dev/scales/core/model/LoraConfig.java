@@ -28,13 +28,8 @@ public record LoraConfig(int rank, float alpha, float dropout, List<String> targ
         }
     }
 
-    /**
-     * Every linear layer of a block (attention and MLP), as QLoRA recommends, rather than PEFT's
-     * query and value only: on the bundled model, adapters on q and v alone never learned the
-     * sentiment task at any learning rate, all seven reached it (docs/decisions/0009).
-     */
+    /** The layers adapters go on by default for this family ({@link Architecture#defaultLoraTargets}). */
     public static List<String> defaultTargets(Architecture architecture) {
-        return architecture == Architecture.GPT2 ? List.of("c_attn", "c_proj", "c_fc")
-                : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+        return architecture.defaultLoraTargets();
     }
 }

@@ -8,31 +8,64 @@ import dev.scales.core.ScalesException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model's {@code config.json}, read into the few numbers the engine needs and validated:
- * a value out of range is an error naming the file and the key. The original JSON is kept so
- * a saved model writes back every key it was loaded with.
- *
- * @param eosTokenIds  end-of-sequence ids (Llama 3 configs list several); empty when none
- * @param padTokenId   the padding id, or -1 when the config names none
+ * A model's {@code config.json}, read into the numbers the engine needs and validated: a value
+ * out of range is an error naming the file and the key. What differs between families is read by
+ * the family ({@link Architecture}); the keys they share (token ids, dtype) here. The original
+ * JSON is kept so a saved model writes back every key it was loaded with. Built only through
+ * {@link Builder}, which names every number it sets.
  */
-public record ModelConfig(Architecture architecture, String modelType, int vocabSize, int hiddenSize, int numLayers,
-                          int numHeads, int numKvHeads, int headDim, int intermediateSize, int maxPositions,
-                          double normEps, double ropeTheta, RopeScaling ropeScaling, boolean tieWordEmbeddings,
-                          boolean qkvBias, boolean outputBias, boolean mlpBias, String activation,
-                          int bosTokenId, List<Integer> eosTokenIds, int padTokenId, String torchDtype,
-                          JsonObject raw) {
-    public ModelConfig {
-        eosTokenIds = List.copyOf(eosTokenIds);
-        raw = raw.deepCopy();
-    }
+public final class ModelConfig {
+    private final Architecture architecture;
+    private final String modelType;
+    private final int vocabSize;
+    private final int hiddenSize;
+    private final int numLayers;
+    private final int numHeads;
+    private final int numKvHeads;
+    private final int headDim;
+    private final int intermediateSize;
+    private final int maxPositions;
+    private final double normEps;
+    private final double ropeTheta;
+    private final RopeScaling ropeScaling;
+    private final boolean tieWordEmbeddings;
+    private final boolean qkvBias;
+    private final boolean outputBias;
+    private final boolean mlpBias;
+    private final String activation;
+    private final int bosTokenId;
+    private final List<Integer> eosTokenIds;
+    private final int padTokenId;
+    private final String torchDtype;
+    private final JsonObject raw;
 
-    @Override
-    public JsonObject raw() {
-        return raw.deepCopy();
+    private ModelConfig(Builder b) {
+        this.architecture = b.architecture;
+        this.modelType = b.modelType;
+        this.vocabSize = b.vocabSize;
+        this.hiddenSize = b.hiddenSize;
+        this.numLayers = b.numLayers;
+        this.numHeads = b.numHeads;
+        this.numKvHeads = b.numKvHeads;
+        this.headDim = b.headDim;
+        this.intermediateSize = b.intermediateSize;
+        this.maxPositions = b.maxPositions;
+        this.normEps = b.normEps;
+        this.ropeTheta = b.ropeTheta;
+        this.ropeScaling = b.ropeScaling;
+        this.tieWordEmbeddings = b.tieWordEmbeddings;
+        this.qkvBias = b.qkvBias;
+        this.outputBias = b.outputBias;
+        this.mlpBias = b.mlpBias;
+        this.activation = b.activation;
+        this.bosTokenId = b.bosTokenId;
+        this.padTokenId = b.padTokenId;
+        this.torchDtype = b.torchDtype;
+        this.eosTokenIds = List.copyOf(b.eosTokenIds);
+        this.raw = b.raw.deepCopy();
     }
 
     public static ModelConfig read(Path file) {
@@ -53,187 +86,255 @@ public record ModelConfig(Architecture architecture, String modelType, int vocab
     }
 
     static ModelConfig parse(JsonObject o, String where) {
-        Reader r = new Reader(o, where);
+        ConfigReader r = new ConfigReader(o, where);
         String type = r.string("model_type", null);
         if (type == null) {
             throw new ScalesException(where + ": no \"model_type\"; cannot tell the architecture");
         }
-        return switch (type) {
-            case "gpt2" -> gpt2(r, o);
-            case "llama", "qwen2", "mistral" -> llama(r, o, type);
-            default -> throw new ScalesException(where + ": model_type '" + type + "' is not supported "
-                    + "(supported: gpt2, llama, qwen2)");
-        };
-    }
-
-    private static ModelConfig gpt2(Reader r, JsonObject o) {
-        int hidden = r.positive("n_embd");
-        int heads = r.positive("n_head");
-        r.require(hidden % heads == 0, "n_embd (" + hidden + ") must be divisible by n_head (" + heads + ")");
-        int inner = o.has("n_inner") && !o.get("n_inner").isJsonNull() ? r.positive("n_inner") : 4 * hidden;
-        String act = r.string("activation_function", "gelu_new");
-        r.require(List.of("gelu_new", "gelu_pytorch_tanh", "gelu").contains(act),
-                "activation_function '" + act + "' is not supported (gelu_new, gelu)");
-        int vocab = r.positive("vocab_size");
-        return new ModelConfig(Architecture.GPT2, "gpt2", vocab, hidden, r.positive("n_layer"), heads, heads,
-                hidden / heads, inner, r.positive("n_positions"), r.eps("layer_norm_epsilon", 1e-5), 0,
-                RopeScaling.NONE, r.bool("tie_word_embeddings", true), true, true, true, act, r.tokenIdOrNone("bos_token_id", vocab),
-                r.tokenIds("eos_token_id", vocab), r.tokenIdOrNone("pad_token_id", vocab),
-                r.string("torch_dtype", "float32"), o);
-    }
-
-    /** Floats in one rotary table at most (512 MiB): 4M positions at head size 32, 1M at 128. */
-    static final long MAX_ROPE_TABLE = 1L << 27;
-
-    private static ModelConfig llama(Reader r, JsonObject o, String type) {
-        int hidden = r.positive("hidden_size");
-        int heads = r.positive("num_attention_heads");
-        int kvHeads = o.has("num_key_value_heads") && !o.get("num_key_value_heads").isJsonNull()
-                ? r.positive("num_key_value_heads") : heads;
-        r.require(heads % kvHeads == 0, "num_attention_heads (" + heads + ") must be a multiple of "
-                + "num_key_value_heads (" + kvHeads + ")");
-        int headDim;
-        if (o.has("head_dim") && !o.get("head_dim").isJsonNull()) {
-            headDim = r.positive("head_dim");
-        } else {
-            r.require(hidden % heads == 0, "hidden_size (" + hidden + ") must be divisible by num_attention_heads ("
-                    + heads + ")");
-            headDim = hidden / heads;
+        Architecture family = Architecture.ofModelType(type);
+        if (family == null) {
+            throw new ScalesException(where + ": model_type '" + type + "' is not supported (supported: "
+                    + Architecture.supportedModelTypes() + ")");
         }
-        r.require(headDim % 2 == 0, "the head size (" + headDim + ") must be even for RoPE");
-        String act = r.string("hidden_act", "silu");
-        r.require(act.equals("silu"), "hidden_act '" + act + "' is not supported (silu)");
-        boolean qwen = type.equals("qwen2");
-        boolean attentionBias = r.bool("attention_bias", false);
-        int vocab = r.positive("vocab_size");
-        double theta = r.positiveDouble("rope_theta", 10000.0);
-        RopeScaling scaling = RopeScaling.parse(o.has("rope_scaling") && o.get("rope_scaling").isJsonObject()
-                ? o.getAsJsonObject("rope_scaling") : null, r.where);
-        int positions = r.positive("max_position_embeddings");
-        // the rotary tables (cos and sin, positions × head size) are built at load: refused before, not mid-allocation
-        r.require((long) positions * headDim <= MAX_ROPE_TABLE, "\"max_position_embeddings\" " + positions
-                + " with a head size of " + headDim + " would need rotary tables of " + positions + " × " + headDim
-                + " floats (" + dev.scales.core.util.Bytes.format(8L * positions * headDim) + "); Scales builds them "
-                + "for at most " + MAX_ROPE_TABLE / headDim + " positions at this head size");
-        return new ModelConfig(Architecture.LLAMA, type, vocab, hidden, r.positive("num_hidden_layers"), heads,
-                kvHeads, headDim, r.positive("intermediate_size"), positions,
-                r.eps("rms_norm_eps", 1e-6), theta, scaling, r.bool("tie_word_embeddings", false),
-                qwen || attentionBias, !qwen && attentionBias, r.bool("mlp_bias", false), act,
-                r.tokenIdOrNone("bos_token_id", vocab), r.tokenIds("eos_token_id", vocab),
-                r.tokenIdOrNone("pad_token_id", vocab), r.string("torch_dtype", "float32"), o);
+        Builder b = family.read(r, type);
+        return b.tokens(r.tokenIdOrNone("bos_token_id", b.vocabSize), r.tokenIds("eos_token_id", b.vocabSize),
+                        r.tokenIdOrNone("pad_token_id", b.vocabSize))
+                .torchDtype(r.string("torch_dtype", "float32")).raw(o).build();
     }
 
     /** Parameters in the model (as the engine builds it). */
     public long parameterCount() {
-        long c = hiddenSize;
-        long emb = (long) vocabSize * c;
-        if (architecture == Architecture.GPT2) {
-            long perLayer = 2 * 2 * c + (c * 3 * c + 3 * c) + (c * c + c) + (c * intermediateSize + intermediateSize)
-                    + (intermediateSize * c + c);
-            return emb + (long) maxPositions * c + numLayers * perLayer + 2 * c + (tieWordEmbeddings ? 0 : emb);
-        }
-        long q = c * (long) numHeads * headDim + (qkvBias ? (long) numHeads * headDim : 0);
-        long kv = 2 * (c * (long) numKvHeads * headDim + (qkvBias ? (long) numKvHeads * headDim : 0));
-        long out = (long) numHeads * headDim * c + (outputBias ? c : 0);
-        long mlp = 3 * c * intermediateSize + (mlpBias ? 2L * intermediateSize + c : 0);
-        long perLayer = q + kv + out + mlp + 2 * c;
-        return emb + numLayers * perLayer + c + (tieWordEmbeddings ? 0 : emb);
+        return architecture.parameterCount(this);
     }
 
-    /** Reads keys with messages that name the file and the key. */
-    private static final class Reader {
-        final JsonObject o;
-        final String where;
+    /** The config.json this was read from (a copy). */
+    public JsonObject raw() {
+        return raw.deepCopy();
+    }
 
-        Reader(JsonObject o, String where) {
-            this.o = o;
-            this.where = where;
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public String modelType() {
+        return modelType;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    public int numLayers() {
+        return numLayers;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public int numKvHeads() {
+        return numKvHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public int intermediateSize() {
+        return intermediateSize;
+    }
+
+    public int maxPositions() {
+        return maxPositions;
+    }
+
+    public double normEps() {
+        return normEps;
+    }
+
+    public double ropeTheta() {
+        return ropeTheta;
+    }
+
+    public RopeScaling ropeScaling() {
+        return ropeScaling;
+    }
+
+    public boolean tieWordEmbeddings() {
+        return tieWordEmbeddings;
+    }
+
+    public boolean qkvBias() {
+        return qkvBias;
+    }
+
+    public boolean outputBias() {
+        return outputBias;
+    }
+
+    public boolean mlpBias() {
+        return mlpBias;
+    }
+
+    public String activation() {
+        return activation;
+    }
+
+    /** The beginning-of-sequence id, or -1 when the config names none. */
+    public int bosTokenId() {
+        return bosTokenId;
+    }
+
+    /** End-of-sequence ids (Llama 3 configs list several); empty when none. */
+    public List<Integer> eosTokenIds() {
+        return eosTokenIds;
+    }
+
+    /** The padding id, or -1 when the config names none. */
+    public int padTokenId() {
+        return padTokenId;
+    }
+
+    public String torchDtype() {
+        return torchDtype;
+    }
+
+    @Override
+    public String toString() {
+        return modelType + " (" + numLayers + " layers, d " + hiddenSize + ", " + numHeads + "/" + numKvHeads
+                + " heads, vocabulary " + vocabSize + ")";
+    }
+
+    public static Builder builder(Architecture architecture, String modelType) {
+        return new Builder(architecture, modelType);
+    }
+
+    /** Sets a config's numbers by name; {@link #build} checks that the sizes are set. */
+    public static final class Builder {
+        private final Architecture architecture;
+        private final String modelType;
+        private int vocabSize;
+        private int hiddenSize;
+        private int numLayers;
+        private int numHeads;
+        private int numKvHeads;
+        private int headDim;
+        private int intermediateSize;
+        private int maxPositions;
+        private double normEps = 1e-5;
+        private double ropeTheta;
+        private RopeScaling ropeScaling = RopeScaling.NONE;
+        private boolean tieWordEmbeddings;
+        private boolean qkvBias;
+        private boolean outputBias;
+        private boolean mlpBias;
+        private String activation;
+        private int bosTokenId = -1;
+        private List<Integer> eosTokenIds = List.of();
+        private int padTokenId = -1;
+        private String torchDtype = "float32";
+        private JsonObject raw = new JsonObject();
+
+        private Builder(Architecture architecture, String modelType) {
+            this.architecture = architecture;
+            this.modelType = modelType;
         }
 
-        void require(boolean ok, String message) {
-            if (!ok) {
-                throw new ScalesException(where + ": " + message);
-            }
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
         }
 
-        int positive(String key) {
-            require(o.has(key) && !o.get(key).isJsonNull(), "missing \"" + key + "\"");
-            try {
-                long v = o.get(key).getAsLong();
-                require(v > 0 && v <= 10_000_000 && o.get(key).getAsDouble() == v,
-                        "\"" + key + "\" must be a positive whole number, got " + o.get(key));
-                return (int) v;
-            } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException e) {
-                throw new ScalesException(where + ": \"" + key + "\" must be a number, got " + o.get(key));
-            }
+        public Builder hiddenSize(int v) {
+            hiddenSize = v;
+            return this;
         }
 
-        double positiveDouble(String key, double fallback) {
-            if (!o.has(key) || o.get(key).isJsonNull()) {
-                return fallback;
-            }
-            try {
-                double v = o.get(key).getAsDouble();
-                require(v > 0 && Double.isFinite(v), "\"" + key + "\" must be positive, got " + o.get(key));
-                return v;
-            } catch (NumberFormatException | IllegalStateException | UnsupportedOperationException e) {
-                throw new ScalesException(where + ": \"" + key + "\" must be a number, got " + o.get(key));
-            }
+        public Builder numLayers(int v) {
+            numLayers = v;
+            return this;
         }
 
-        double eps(String key, double fallback) {
-            double v = positiveDouble(key, fallback);
-            require(v < 1, "\"" + key + "\" must be below 1, got " + v);
-            return v;
+        /** Query heads, key-value heads (fewer with grouped-query attention) and the size of one head. */
+        public Builder heads(int query, int keyValue, int size) {
+            numHeads = query;
+            numKvHeads = keyValue;
+            headDim = size;
+            return this;
         }
 
-        String string(String key, String fallback) {
-            if (!o.has(key) || o.get(key).isJsonNull()) {
-                return fallback;
-            }
-            require(o.get(key).isJsonPrimitive() && o.get(key).getAsJsonPrimitive().isString(),
-                    "\"" + key + "\" must be a string, got " + o.get(key));
-            return o.get(key).getAsString();
+        public Builder intermediateSize(int v) {
+            intermediateSize = v;
+            return this;
         }
 
-        boolean bool(String key, boolean fallback) {
-            if (!o.has(key) || o.get(key).isJsonNull()) {
-                return fallback;
-            }
-            require(o.get(key).isJsonPrimitive() && o.get(key).getAsJsonPrimitive().isBoolean(),
-                    "\"" + key + "\" must be true or false, got " + o.get(key));
-            return o.get(key).getAsBoolean();
+        public Builder maxPositions(int v) {
+            maxPositions = v;
+            return this;
         }
 
-        /** A token id: absent, null or an empty list is none (-1); a list gives its first. */
-        int tokenIdOrNone(String key, int vocab) {
-            List<Integer> ids = tokenIds(key, vocab);
-            return ids.isEmpty() ? -1 : ids.get(0);
+        public Builder normEps(double v) {
+            normEps = v;
+            return this;
         }
 
-        /** Token ids: one whole number or a list of them, each inside the vocabulary. */
-        List<Integer> tokenIds(String key, int vocab) {
-            List<Integer> ids = new ArrayList<>();
-            if (!o.has(key) || o.get(key).isJsonNull()) {
-                return ids;
-            }
-            JsonElement e = o.get(key);
-            if (e.isJsonArray()) {
-                e.getAsJsonArray().forEach(x -> ids.add(tokenId(key, x)));
-            } else {
-                ids.add(tokenId(key, e));
-            }
-            for (int id : ids) {
-                require(id >= 0 && id < vocab, "\"" + key + "\" " + id + " is outside the vocabulary (" + vocab + ")");
-            }
-            return ids;
+        public Builder rope(double theta, RopeScaling scaling) {
+            ropeTheta = theta;
+            ropeScaling = scaling;
+            return this;
         }
 
-        private int tokenId(String key, JsonElement e) {
-            require(e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()
-                    && e.getAsDouble() == Math.rint(e.getAsDouble()) && Math.abs(e.getAsDouble()) < Integer.MAX_VALUE,
-                    "\"" + key + "\" must be a token id (a whole number) or a list of them, got " + o.get(key));
-            return e.getAsInt();
+        public Builder tieWordEmbeddings(boolean v) {
+            tieWordEmbeddings = v;
+            return this;
+        }
+
+        /** Biases on the query/key/value projections, the attention output and the MLP. */
+        public Builder biases(boolean qkv, boolean output, boolean mlp) {
+            qkvBias = qkv;
+            outputBias = output;
+            mlpBias = mlp;
+            return this;
+        }
+
+        public Builder activation(String v) {
+            activation = v;
+            return this;
+        }
+
+        /** Beginning, end(s) and padding of sequences; -1 (or no end ids) for none. */
+        public Builder tokens(int bos, List<Integer> eos, int pad) {
+            bosTokenId = bos;
+            eosTokenIds = eos;
+            padTokenId = pad;
+            return this;
+        }
+
+        public Builder torchDtype(String v) {
+            torchDtype = v;
+            return this;
+        }
+
+        /** The JSON the config was read from, written back when the model is saved. */
+        public Builder raw(JsonObject v) {
+            raw = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            int[] sizes = {vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim, intermediateSize,
+                maxPositions};
+            for (int size : sizes) {
+                if (size <= 0) {
+                    throw new IllegalStateException(modelType + ": every size of the model must be set: "
+                            + java.util.Arrays.toString(sizes));
+                }
+            }
+            return new ModelConfig(this);
         }
     }
 }

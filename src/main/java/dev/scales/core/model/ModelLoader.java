@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.ScalesException;
 import dev.scales.core.chat.ChatTemplate;
-import dev.scales.core.model.gpt2.Gpt2Model;
-import dev.scales.core.model.llama.LlamaModel;
 import dev.scales.core.model.nn.HfBlock;
 import dev.scales.core.model.nn.Scalars;
 import dev.scales.core.model.safetensors.DType;
@@ -20,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -218,10 +217,7 @@ public final class ModelLoader {
     }
 
     private static CausalLm build(ModelConfig config, Scalars scalars, NDManager manager) {
-        return switch (config.architecture()) {
-            case GPT2 -> new Gpt2Model(config, scalars);
-            case LLAMA -> new LlamaModel(config, scalars, manager);
-        };
+        return config.architecture().build(config, scalars, manager);
     }
 
     /** Maps names (see {@link #nameMap}) and checks every tensor's shape and dtype against the model. */
@@ -251,12 +247,11 @@ public final class ModelLoader {
      */
     static Map<String, String> nameMap(ModelConfig config, CausalLm lm, SafetensorsReader reader) {
         Set<String> inFile = new LinkedHashSet<>(reader.entries().keySet());
-        boolean gpt2NoPrefix = config.architecture() == Architecture.GPT2 && !inFile.contains("transformer.wte.weight")
-                && inFile.contains("wte.weight");
+        UnaryOperator<String> theirName = config.architecture().checkpointNames(inFile);
         Map<String, String> map = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String ours : lm.namedParameters().keySet()) {
-            String theirs = gpt2NoPrefix ? ours.substring("transformer.".length()) : ours;
+            String theirs = theirName.apply(ours);
             if (inFile.remove(theirs)) {
                 map.put(ours, theirs);
             } else {

@@ -18,15 +18,7 @@ import java.util.Locale;
  * @param base {@code base_model_name_or_path}, or null when unset
  */
 record PeftConfig(Path file, LoraConfig lora, LoraTargets targets, boolean rsLora, String base) {
-    /** PEFT's default targets per model type, used when an adapter names none. */
-    private static List<String> peftDefaults(String modelType) {
-        return switch (modelType) {
-            case "gpt2" -> List.of("c_attn");
-            default -> List.of("q_proj", "v_proj");
-        };
-    }
-
-    static PeftConfig read(Path dir, String modelType) {
+    static PeftConfig read(Path dir, Architecture architecture) {
         Path file = dir.resolve("adapter_config.json");
         if (!Files.isRegularFile(file)) {
             throw new ScalesException(dir + ": not a PEFT adapter folder (adapter_config.json is missing)");
@@ -49,7 +41,7 @@ record PeftConfig(Path file, LoraConfig lora, LoraTargets targets, boolean rsLor
         List<String> names = new ArrayList<>();
         JsonElement t = o.get("target_modules");
         if (t == null || t.isJsonNull()) {
-            names.addAll(peftDefaults(modelType));
+            names.addAll(architecture.peftDefaultTargets());
             targets = LoraTargets.names(names);
         } else if (t.isJsonPrimitive() && t.getAsJsonPrimitive().isString()) {
             try {
