@@ -3,7 +3,7 @@ package dev.scales.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.device.DeviceInfo;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.util.Bytes;

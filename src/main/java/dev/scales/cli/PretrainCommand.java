@@ -101,7 +101,7 @@ final class PretrainCommand implements Callable<Integer> {
                     long eta = st.elapsedMillis() * (st.total() - st.step()) / st.step();
                     o.printf(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %.0f tok/s  %s elapsed  %s left%n", st.step(),
                             st.total(), st.loss(), st.learningRate(), st.tokensPerSecond(),
-                            PretrainReport.clock(st.elapsedMillis()), PretrainReport.clock(eta));
+                            dev.scales.core.util.Durations.clock(st.elapsedMillis()), dev.scales.core.util.Durations.clock(eta));
                     o.flush();
                 }
             }
@@ -125,7 +125,7 @@ final class PretrainCommand implements Callable<Integer> {
         }, () -> false);
         PretrainReport.write(r, s, String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         o.printf(Locale.ROOT, "wrote %s: %d steps, %,d tokens in %s%n", r.folder(), r.steps(), r.tokens(),
-                PretrainReport.clock(r.elapsedMillis()));
+                dev.scales.core.util.Durations.clock(r.elapsedMillis()));
         return 0;
     }
 }

@@ -3,7 +3,7 @@ package dev.scales.cli;
 import dev.scales.core.AppPaths;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.World;
-import dev.scales.core.eval.Studies;
+import dev.scales.core.experiment.Studies;
 import dev.scales.core.experiment.ResultsReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;

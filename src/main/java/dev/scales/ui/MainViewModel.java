@@ -1,6 +1,6 @@
 package dev.scales.ui;
 
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.Settings;
@@ -214,7 +214,7 @@ public final class MainViewModel {
      * sample task, sentiment; any other model with the Lab's task — the prompt pane's prompt, the
      * fine-tuning pane's dataset (a fifth held out for demonstrations) and the test set last evaluated.
      */
-    private dev.scales.core.eval.Lesson openLesson(ModelManager manager, Path bundledModel) {
+    private dev.scales.core.experiment.Lesson openLesson(ModelManager manager, Path bundledModel) {
         var current = manager.current();
         var tasks = new dev.scales.core.corpus.SampleTasks(new dev.scales.core.corpus.World(1));
         String general = heldOutText(tasks);
@@ -225,12 +225,12 @@ public final class MainViewModel {
                 throw new dev.scales.core.ScalesException("the lesson needs a model: load one, or reinstall to get the "
                         + "bundled model (assets/models/scales-tiny)");
             }
-            return dev.scales.core.eval.Lesson.onDeviceOf(current, bundledModel, tasks.sentiment(), general,
+            return dev.scales.core.experiment.Lesson.onDeviceOf(current, bundledModel, tasks.sentiment(), general,
                     "Mia tried the soup. it was", 200, 100);
         }
         var model = current.get();
         var task = labTask(model);
-        return dev.scales.core.eval.Lesson.onDeviceOf(current, model.folder(), task, general,
+        return dev.scales.core.experiment.Lesson.onDeviceOf(current, model.folder(), task, general,
                 task.prompts().prompt(java.util.List.of(), task.test().get(0).input()).render(), 200, 100);
     }
 

@@ -1,7 +1,7 @@
 package dev.scales.ui;
 
 import dev.scales.core.AppPaths;
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.Offline;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;

@@ -6,7 +6,7 @@ import dev.scales.core.AppPaths;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.World;
 import dev.scales.core.device.ModelManager;
-import dev.scales.core.eval.Lesson;
+import dev.scales.core.experiment.Lesson;
 import dev.scales.ui.common.UiThread;
 import dev.scales.ui.lesson.LessonView;
 import dev.scales.ui.lesson.LessonViewModel;

@@ -116,7 +116,7 @@ class MainViewModelTest {
         double compare;
         try (var model = dev.scales.core.model.ModelLoader.load(bundled, ai.djl.Device.cpu())) {
             // what ExperimentRun measures as the base perplexity of the default experiment's generalText
-            compare = dev.scales.core.eval.Lab.perplexity(model, Files.readString(heldOut));
+            compare = dev.scales.core.experiment.Lab.perplexity(model, Files.readString(heldOut));
         }
         try (ModelManager manager = new ModelManager()) {
             MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")),
@@ -156,7 +156,7 @@ class MainViewModelTest {
             MainViewModel vm = new MainViewModel(store, new ModelLocations(List.of()), manager, UiThread.DIRECT, bundled);
             assertThat(vm.modelBar().selectedModelProperty().get()).isEqualTo(bundled.toAbsolutePath().normalize());
 
-            vm.start(Runnable::run, dev.scales.core.EnvironmentInfo::collect);
+            vm.start(Runnable::run, dev.scales.core.device.EnvironmentInfo::collect);
             org.testfx.util.WaitForAsyncUtils.waitFor(30, java.util.concurrent.TimeUnit.SECONDS,
                     () -> vm.modelBar().loadedProperty().get());
             assertThat(vm.modelBar().errorProperty().get()).isNullOrEmpty();

@@ -1,6 +1,6 @@
 package dev.scales.ui;
 
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.device.DeviceInfo;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;

@@ -3,7 +3,7 @@ package dev.scales.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scales.core.AppPaths;
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.device.DeviceInfo;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;

@@ -1,6 +1,5 @@
 package dev.scales.core.experiment;
 
-import dev.scales.core.eval.Studies;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

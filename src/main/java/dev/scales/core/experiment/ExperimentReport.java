@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.scales.core.ScalesException;
-import dev.scales.core.eval.Studies;
 import dev.scales.core.util.AtomicFiles;
 import dev.scales.core.util.CsvFiles;
 import java.io.IOException;

@@ -1,18 +1,17 @@
 package dev.scales.core.experiment;
 
 import ai.djl.Device;
-import dev.scales.core.EnvironmentInfo;
 import dev.scales.core.ScalesException;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.data.LabelledData;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.eval.FewShotEvaluator;
+import dev.scales.core.experiment.Studies.Curve;
+import dev.scales.core.experiment.Studies.Point;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.PromptSet;
-import dev.scales.core.eval.Lab;
-import dev.scales.core.eval.Studies.Curve;
-import dev.scales.core.eval.Studies.Point;
 import dev.scales.core.train.FineTuneRun;
 import java.io.IOException;
 import java.nio.file.Files;

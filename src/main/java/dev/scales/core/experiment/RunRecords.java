@@ -1,7 +1,6 @@
 package dev.scales.core.experiment;
 
 import dev.scales.core.ScalesException;
-import dev.scales.core.eval.Studies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -34,6 +34,11 @@ public record LoadedModel(Path folder, ModelConfig config, Tokenizer tokenizer, 
         return manager.getDevice();
     }
 
+    /** The device for people: "CPU" or "GPU 0". */
+    public String deviceName() {
+        return device().isGpu() ? "GPU " + device().getDeviceId() : "CPU";
+    }
+
     /** A short name for messages: the folder's name. */
     public String name() {
         return ModelLocations.displayName(folder);

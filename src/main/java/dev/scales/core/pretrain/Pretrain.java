@@ -381,7 +381,7 @@ public final class Pretrain {
 
         /** The accuracy, or NaN where the prompt does not fit the context (a small test model). */
         private double accuracy(PromptSet set, List<Example> demos, List<FewShotEvaluator.TestExample> test) {
-            if (!dev.scales.core.eval.Lab.fits(model, set, demos, test)) {
+            if (!dev.scales.core.experiment.Lab.fits(model, set, demos, test)) {
                 return Double.NaN;
             }
             return FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), test,

@@ -3,6 +3,7 @@ package dev.scales.core.pretrain;
 import dev.scales.core.ScalesException;
 import dev.scales.core.util.AtomicFiles;
 import dev.scales.core.util.CsvFiles;
+import dev.scales.core.util.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,15 +89,8 @@ public final class PretrainReport {
                 s.previousTokenHeads() == 0 ? "" : "; in each of the first " + s.previousTokenLayers() + " layers "
                         + s.previousTokenHeads() + " head(s) started as previous-token heads (q/k biases)", r.parameters(),
                 s.vocabSize(), s.copySteps(), s.polaritySteps(), s.reviewSteps(), r.steps(),
-                s.batch(), s.context(), r.tokens(), s.learningRate(), s.warmupSteps(), s.seed(), clock(r.elapsedMillis()),
+                s.batch(), s.context(), r.tokens(), s.learningRate(), s.warmupSteps(), s.seed(), Durations.clock(r.elapsedMillis()),
                 Runtime.getRuntime().availableProcessors(), r.stoppedEarly() ? " (stopped early by --minutes)" : "",
                 last, p.zeroShot(), p.eightShot(), p.eightShotFlipped(), command);
-    }
-
-    /** Milliseconds as m:ss (or h:mm:ss). */
-    public static String clock(long millis) {
-        long s = millis / 1000;
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

@@ -1,7 +1,7 @@
 package dev.scales.ui.lesson;
 
-import dev.scales.core.eval.Lesson;
-import dev.scales.core.eval.Studies;
+import dev.scales.core.experiment.Lesson;
+import dev.scales.core.experiment.Studies;
 import dev.scales.core.experiment.Charts;
 import dev.scales.ui.lesson.LessonViewModel.Step;
 import java.awt.BasicStroke;

@@ -2,8 +2,8 @@ package dev.scales.ui.lesson;
 
 import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
-import dev.scales.core.eval.Lesson;
-import dev.scales.core.eval.Studies;
+import dev.scales.core.experiment.Lesson;
+import dev.scales.core.experiment.Studies;
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.UiThread;
 import java.util.Locale;

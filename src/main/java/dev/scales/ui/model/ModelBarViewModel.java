@@ -1,6 +1,6 @@
 package dev.scales.ui.model;
 
-import dev.scales.core.EnvironmentInfo;
+import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.util.Bytes;
@@ -178,7 +178,7 @@ public final class ModelBarViewModel {
     static String summary(LoadedModel m) {
         var c = m.config();
         return m.name() + " · " + c.modelType() + " · " + Bytes.count(c.parameterCount()) + " params · "
-                + c.maxPositions() + " context · " + (m.device().isGpu() ? "GPU " + m.device().getDeviceId() : "CPU");
+                + c.maxPositions() + " context · " + m.deviceName();
     }
 
 

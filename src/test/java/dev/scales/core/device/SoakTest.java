@@ -6,7 +6,7 @@ import dev.scales.core.AppPaths;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.World;
 import dev.scales.core.eval.FewShotEvaluator;
-import dev.scales.core.eval.Lab;
+import dev.scales.core.experiment.Lab;
 import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.generate.Generator;
 import dev.scales.core.model.LoadedModel;

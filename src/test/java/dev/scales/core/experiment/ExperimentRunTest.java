@@ -67,8 +67,8 @@ class ExperimentRunTest {
         try (var model = dev.scales.core.model.ModelLoader.load(experiment.model(), ai.djl.Device.cpu())) {
             var set = dev.scales.core.prompt.PromptSet.read(experiment.promptSet());
             var items = ExperimentRun.items(experiment.train()).subList(0, 16);
-            try (var adapters = dev.scales.core.eval.Lab.fineTune(model, set, items,
-                    dev.scales.core.eval.Lab.settings(model, true, 1e-2f, 5, 4, 4, 0)).adapters()) {
+            try (var adapters = dev.scales.core.experiment.Lab.fineTune(model, set, items,
+                    dev.scales.core.experiment.Lab.settings(model, true, 1e-2f, 5, 4, 4, 0)).adapters()) {
                 adapters.save(adapter, model);
             }
         }

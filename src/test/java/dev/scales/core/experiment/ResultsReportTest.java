@@ -1,11 +1,10 @@
 package dev.scales.core.experiment;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.scales.core.eval.Studies.Point;
+import dev.scales.core.experiment.Studies.Point;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ResultsReportTest {
     /** One curve from its N values and, per N, the measurements over seeds. */

@@ -8,8 +8,8 @@ import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.World;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
-import dev.scales.core.eval.Lab;
-import dev.scales.core.eval.Studies;
+import dev.scales.core.experiment.Lab;
+import dev.scales.core.experiment.Studies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class BundledModelTest {
             assertThat(zero).as("zero-shot: the label mapping is not in the weights").isLessThanOrEqualTo(0.65);
 
             var outcome = Lab.fineTune(m, sentiment.prompts(), Lab.draw(sentiment.train(), 64, 0),
-                    Lab.settings(m, true, dev.scales.core.eval.Studies.Plan.LORA_RATE, 100, 8, 8, 0));
+                    Lab.settings(m, true, dev.scales.core.experiment.Studies.Plan.LORA_RATE, 100, 8, 8, 0));
             try {
                 assertThat(Lab.accuracy(m, sentiment.prompts(), List.of(), test, false)).isGreaterThanOrEqualTo(0.95);
             } finally {

@@ -1,7 +1,8 @@
-package dev.scales.core.eval;
+package dev.scales.core.experiment;
 
 import ai.djl.Device;
 import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.generate.Generator;
 import dev.scales.core.model.LoadedModel;

@@ -1,9 +1,8 @@
-package dev.scales.core;
+package dev.scales.core.device;
 
 import ai.djl.engine.Engine;
 import ai.djl.util.Utils;
-import dev.scales.core.device.DeviceInfo;
-import dev.scales.core.device.Devices;
+import dev.scales.core.Offline;
 import dev.scales.core.model.ModelLocations;
 import java.nio.file.Path;
 import java.util.List;

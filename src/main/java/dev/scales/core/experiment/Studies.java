@@ -1,8 +1,9 @@
-package dev.scales.core.eval;
+package dev.scales.core.experiment;
 
 import ai.djl.Device;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.Texts;
+import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelLoader;
 import dev.scales.core.prompt.Example;

@@ -1,4 +1,4 @@
-package dev.scales.core.eval;
+package dev.scales.core.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,7 @@
-package dev.scales.core.eval;
+package dev.scales.core.experiment;
 
 import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.generate.Scorer;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraConfig;
