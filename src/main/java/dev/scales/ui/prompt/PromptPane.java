@@ -4,8 +4,8 @@ import dev.scales.core.data.LabelledData;
 import java.util.List;
 
 import dev.scales.ui.common.EmptyState;
-import dev.scales.ui.common.Section;
 import dev.scales.ui.common.PropertyItem;
+import dev.scales.ui.common.Section;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.geometry.Insets;
