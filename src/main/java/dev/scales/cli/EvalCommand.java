@@ -82,115 +82,17 @@ final class EvalCommand implements Callable<Integer> {
         if (!freeText && read.labels() == null) {
             throw new ScalesException(promptSet + ": needs \"labels\" (label → verbalizer) to evaluate by label scoring");
         }
-        LabelledData.Result data = LabelledData.read(test, fieldOptions.fields());
+        List<FewShotEvaluator.TestExample> examples = testExamples();
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        data.problems().forEach(p -> err.println("skipped " + p));
-        List<FewShotEvaluator.TestExample> examples = data.rows().stream()
-                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
-        if (examples.isEmpty()) {
-            throw new ScalesException(test + ": no usable test examples");
-        }
-        FewShotEvaluator.Options options = new FewShotEvaluator.Options(calibrate, perToken, true);
         try (LoadedModel model = adapterOptions.apply(modelOptions.load())) {
             PromptSet set = read.withChat(chatOptions.template(model));
-            JsonObject o = new JsonObject();
-            o.addProperty("model", model.folder().toString());
-            o.addProperty("promptSet", promptSet.toString());
-            o.addProperty("test", test.toString());
-            o.addProperty("examples", examples.size());
-            o.addProperty("calibrate", calibrate);
-            o.addProperty("randomLabels", randomLabels);
-            o.addProperty("chat", set.chat() != null);
+            JsonObject o = header(model, set, examples.size());
             if (freeText) {
-                List<Example> demos = shots == null ? set.examples().stream().filter(Example::enabled).toList()
-                        : Demonstrations.choose(set.examples(), shots, choice == Demonstrations.Choice.BALANCED
-                                ? Demonstrations.Choice.FIRST : choice, true, seed, null); // no classes to balance
-                FreeTextEvaluator.Result r = FreeTextEvaluator.evaluate(model, set.prompt(demos, ""), examples,
-                        maxTokens, i -> { }, () -> false);
-                o.addProperty("shots", demos.size());
-                o.addProperty("exactMatch", r.exactMatch());
-                o.addProperty("containsMatch", r.containsMatch());
-                JsonArray preds = new JsonArray();
-                for (FreeTextEvaluator.Prediction p : r.predictions()) {
-                    JsonObject j = new JsonObject();
-                    j.addProperty("input", p.input());
-                    j.addProperty("expected", p.expected());
-                    j.addProperty("answer", p.answer());
-                    j.addProperty("exact", p.exact());
-                    j.addProperty("contains", p.contains());
-                    preds.add(j);
-                }
-                o.add("predictions", preds);
-                if (!json) {
-                    out.printf(Locale.ROOT, "%d-shot · exact match %.3f · contains %.3f on %d examples%n", demos.size(),
-                            r.exactMatch(), r.containsMatch(), r.count());
-                }
+                evaluateFreeText(model, set, examples, o, out);
             } else if (sweep != null) {
-                List<ShotSweep.Variant> series = variants != null
-                        ? variants.stream().map(ShotSweep.Variant::parse).toList()
-                        : List.of(randomLabels ? ShotSweep.Variant.RANDOM_LABELS
-                                : calibrate ? ShotSweep.Variant.CALIBRATED : ShotSweep.Variant.GOLD);
-                ShotSweep.Result r = ShotSweep.run(model, set, examples,
-                        new ShotSweep.Settings(sweep, seeds, choice, series, options),
-                        p -> err.printf(Locale.ROOT, "%s k=%d  accuracy %.3f ± %.3f%n", p.variant().label, p.k(),
-                                p.mean(), p.std()),
-                        () -> false);
-                JsonArray points = new JsonArray();
-                for (ShotSweep.Point p : r.points()) {
-                    JsonObject j = new JsonObject();
-                    j.addProperty("variant", p.variant().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-                    j.addProperty("k", p.k());
-                    j.addProperty("mean", p.mean());
-                    j.addProperty("std", p.std());
-                    JsonArray acc = new JsonArray();
-                    p.accuracies().forEach(acc::add);
-                    j.add("accuracies", acc);
-                    points.add(j);
-                }
-                o.add("sweep", points);
-                o.addProperty("note", r.note());
-                if (!json) {
-                    out.println("series          k      accuracy (mean ± std over seeds)");
-                    r.points().forEach(p -> out.printf(Locale.ROOT, "%-15s %-6d %.3f ± %.3f%n", p.variant().label,
-                            p.k(), p.mean(), p.std()));
-                    if (!r.note().isEmpty()) {
-                        out.println(r.note());
-                    }
-                }
+                sweep(model, set, examples, o, out);
             } else {
-                List<Example> demos = shots == null ? set.examples().stream().filter(Example::enabled).toList()
-                        : Demonstrations.choose(set.examples(), shots, choice, true, seed, null);
-                if (randomLabels) {
-                    demos = Demonstrations.withRandomLabels(demos, set.labels().labels(), seed);
-                }
-                var r = FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), examples, options,
-                        i -> { }, () -> false);
-                o.addProperty("shots", demos.size());
-                o.addProperty("accuracy", r.metrics().accuracy());
-                o.addProperty("macroF1", r.metrics().macroF1());
-                JsonArray labels = new JsonArray();
-                set.labels().labels().forEach(labels::add);
-                o.add("labels", labels);
-                o.add("confusion", Json.GSON.toJsonTree(r.metrics().confusion()));
-                JsonArray preds = new JsonArray();
-                for (FewShotEvaluator.Prediction p : r.predictions()) {
-                    JsonObject j = new JsonObject();
-                    j.addProperty("input", p.input());
-                    j.addProperty("gold", p.gold());
-                    j.addProperty("predicted", p.predicted());
-                    j.add("probabilities", Json.GSON.toJsonTree(p.probabilities()));
-                    preds.add(j);
-                }
-                o.add("predictions", preds);
-                if (!json) {
-                    out.printf(Locale.ROOT, "%d-shot · accuracy %.3f · macro-F1 %.3f on %d examples%n", demos.size(),
-                            r.metrics().accuracy(), r.metrics().macroF1(), r.metrics().count());
-                    out.println("confusion (rows gold, columns predicted): " + set.labels().labels());
-                    for (int[] row : r.metrics().confusion()) {
-                        out.println("  " + java.util.Arrays.toString(row));
-                    }
-                }
+                evaluateLabels(model, set, examples, o, out);
             }
             if (json) {
                 out.println(Json.toJson(o));
@@ -198,5 +100,139 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The test set's usable rows; the others are named on stderr. */
+    private List<FewShotEvaluator.TestExample> testExamples() {
+        LabelledData.Result data = LabelledData.read(test, fieldOptions.fields());
+        PrintWriter err = spec.commandLine().getErr();
+        data.problems().forEach(p -> err.println("skipped " + p));
+        List<FewShotEvaluator.TestExample> examples = data.rows().stream()
+                .map(r -> new FewShotEvaluator.TestExample(r.input(), r.label())).toList();
+        if (examples.isEmpty()) {
+            throw new ScalesException(test + ": no usable test examples");
+        }
+        return examples;
+    }
+
+    /** What every JSON result starts with: the model, the files and the prompt's options. */
+    private JsonObject header(LoadedModel model, PromptSet set, int examples) {
+        JsonObject o = new JsonObject();
+        o.addProperty("model", model.folder().toString());
+        o.addProperty("promptSet", promptSet.toString());
+        o.addProperty("test", test.toString());
+        o.addProperty("examples", examples);
+        o.addProperty("calibrate", calibrate);
+        o.addProperty("randomLabels", randomLabels);
+        o.addProperty("chat", set.chat() != null);
+        return o;
+    }
+
+    /** The demonstrations: the enabled examples as listed, or {@code --shots} of them drawn by {@code choice}. */
+    private List<Example> demonstrations(PromptSet set, Demonstrations.Choice choice) {
+        return shots == null ? set.examples().stream().filter(Example::enabled).toList()
+                : Demonstrations.choose(set.examples(), shots, choice, true, seed, null);
+    }
+
+    private void evaluateFreeText(LoadedModel model, PromptSet set, List<FewShotEvaluator.TestExample> examples,
+                                  JsonObject o, PrintWriter out) {
+        // free text has no classes to balance
+        List<Example> demos = demonstrations(set, choice == Demonstrations.Choice.BALANCED
+                ? Demonstrations.Choice.FIRST : choice);
+        FreeTextEvaluator.Result r = FreeTextEvaluator.evaluate(model, set.prompt(demos, ""), examples, maxTokens,
+                i -> { }, () -> false);
+        o.addProperty("shots", demos.size());
+        o.addProperty("exactMatch", r.exactMatch());
+        o.addProperty("containsMatch", r.containsMatch());
+        JsonArray preds = new JsonArray();
+        for (FreeTextEvaluator.Prediction p : r.predictions()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("input", p.input());
+            j.addProperty("expected", p.expected());
+            j.addProperty("answer", p.answer());
+            j.addProperty("exact", p.exact());
+            j.addProperty("contains", p.contains());
+            preds.add(j);
+        }
+        o.add("predictions", preds);
+        if (!json) {
+            out.printf(Locale.ROOT, "%d-shot · exact match %.3f · contains %.3f on %d examples%n", demos.size(),
+                    r.exactMatch(), r.containsMatch(), r.count());
+        }
+    }
+
+    private void sweep(LoadedModel model, PromptSet set, List<FewShotEvaluator.TestExample> examples, JsonObject o,
+                       PrintWriter out) {
+        List<ShotSweep.Variant> series = variants != null
+                ? variants.stream().map(ShotSweep.Variant::parse).toList()
+                : List.of(randomLabels ? ShotSweep.Variant.RANDOM_LABELS
+                        : calibrate ? ShotSweep.Variant.CALIBRATED : ShotSweep.Variant.GOLD);
+        PrintWriter err = spec.commandLine().getErr();
+        ShotSweep.Result r = ShotSweep.run(model, set, examples,
+                new ShotSweep.Settings(sweep, seeds, choice, series, options()),
+                p -> err.printf(Locale.ROOT, "%s k=%d  accuracy %.3f ± %.3f%n", p.variant().label, p.k(),
+                        p.mean(), p.std()),
+                () -> false);
+        JsonArray points = new JsonArray();
+        for (ShotSweep.Point p : r.points()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("variant", p.variant().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            j.addProperty("k", p.k());
+            j.addProperty("mean", p.mean());
+            j.addProperty("std", p.std());
+            JsonArray acc = new JsonArray();
+            p.accuracies().forEach(acc::add);
+            j.add("accuracies", acc);
+            points.add(j);
+        }
+        o.add("sweep", points);
+        o.addProperty("note", r.note());
+        if (!json) {
+            out.println("series          k      accuracy (mean ± std over seeds)");
+            r.points().forEach(p -> out.printf(Locale.ROOT, "%-15s %-6d %.3f ± %.3f%n", p.variant().label,
+                    p.k(), p.mean(), p.std()));
+            if (!r.note().isEmpty()) {
+                out.println(r.note());
+            }
+        }
+    }
+
+    private void evaluateLabels(LoadedModel model, PromptSet set, List<FewShotEvaluator.TestExample> examples,
+                                JsonObject o, PrintWriter out) {
+        List<Example> demos = demonstrations(set, choice);
+        if (randomLabels) {
+            demos = Demonstrations.withRandomLabels(demos, set.labels().labels(), seed);
+        }
+        var r = FewShotEvaluator.evaluate(model, set.prompt(demos, ""), set.labels(), examples, options(),
+                i -> { }, () -> false);
+        o.addProperty("shots", demos.size());
+        o.addProperty("accuracy", r.metrics().accuracy());
+        o.addProperty("macroF1", r.metrics().macroF1());
+        JsonArray labels = new JsonArray();
+        set.labels().labels().forEach(labels::add);
+        o.add("labels", labels);
+        o.add("confusion", Json.GSON.toJsonTree(r.metrics().confusion()));
+        JsonArray preds = new JsonArray();
+        for (FewShotEvaluator.Prediction p : r.predictions()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("input", p.input());
+            j.addProperty("gold", p.gold());
+            j.addProperty("predicted", p.predicted());
+            j.add("probabilities", Json.GSON.toJsonTree(p.probabilities()));
+            preds.add(j);
+        }
+        o.add("predictions", preds);
+        if (!json) {
+            out.printf(Locale.ROOT, "%d-shot · accuracy %.3f · macro-F1 %.3f on %d examples%n", demos.size(),
+                    r.metrics().accuracy(), r.metrics().macroF1(), r.metrics().count());
+            out.println("confusion (rows gold, columns predicted): " + set.labels().labels());
+            for (int[] row : r.metrics().confusion()) {
+                out.println("  " + java.util.Arrays.toString(row));
+            }
+        }
+    }
+
+    private FewShotEvaluator.Options options() {
+        return new FewShotEvaluator.Options(calibrate, perToken, true);
     }
 }

@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
 /** {@code scales generate}: continue a prompt, streaming tokens as they come. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a model.")
 final class GenerateCommand implements Callable<Integer> {
+    private static final GenerationSettings D = GenerationSettings.DEFAULT;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -39,8 +41,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--system", description = "With --chat: the system message.")
     String system;
 
-    @Option(names = "--max-tokens", defaultValue = "64", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
-    int maxTokens;
+    @Option(names = "--max-tokens", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
+    int maxTokens = D.maxNewTokens();
 
     @Option(names = "--greedy", description = "Always take the most likely token.")
     boolean greedy;
@@ -58,8 +60,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--repetition-penalty", description = "Penalise tokens already seen (1: none; default: the model's).")
     Double repetitionPenalty;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampler seed: the same seed gives the same text.")
-    long seed;
+    @Option(names = "--seed", description = "Sampler seed: the same seed gives the same text (default: ${DEFAULT-VALUE}).")
+    long seed = D.seed();
 
     @Option(names = "--stop", description = "Stop when the text contains this (repeatable).")
     List<String> stops = List.of();
@@ -70,7 +72,6 @@ final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-
     @Override
     public Integer call() {
         if (system != null && !chat) {
@@ -78,25 +79,9 @@ final class GenerateCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (LoadedModel model = adapterOptions.apply(modelOptions.load())) {
-            GenerationSettings d = GenerationSettings.of(model.generationDefaults(), maxTokens);
             List<String> stop = new ArrayList<>(stops);
-            String text = prompt;
-            if (chat) {
-                ChatTemplate template = ChatOptions.required(model);
-                List<ChatMessage> messages = new ArrayList<>();
-                if (system != null) {
-                    messages.add(ChatMessage.system(system));
-                }
-                messages.add(ChatMessage.user(prompt));
-                text = template.render(messages, true);
-                if (!template.assistantEnd().isBlank()) {
-                    stop.add(template.assistantEnd().strip());
-                }
-            }
-            GenerationSettings settings = new GenerationSettings(maxTokens,
-                    greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
-                    topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
-                    seed, stop, true);
+            String text = chat ? conversation(model, stop) : prompt;
+            GenerationSettings settings = settings(model, stop);
             GenerationResult r = Generator.generate(model, text, settings, t -> {
                 if (!json) {
                     out.print(t.text());
@@ -114,6 +99,32 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The prompt as a conversation in the model's chat template, ending with the assistant's turn;
+     * the end of that turn joins {@code stop}.
+     */
+    private String conversation(LoadedModel model, List<String> stop) {
+        ChatTemplate template = ChatOptions.required(model);
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(ChatMessage.system(system));
+        }
+        messages.add(ChatMessage.user(prompt));
+        if (!template.assistantEnd().isBlank()) {
+            stop.add(template.assistantEnd().strip());
+        }
+        return template.render(messages, true);
+    }
+
+    /** The options given, else the model's generation_config.json, else Scales' defaults. */
+    private GenerationSettings settings(LoadedModel model, List<String> stop) {
+        GenerationSettings d = GenerationSettings.of(model.generationDefaults(), maxTokens);
+        return new GenerationSettings(maxTokens,
+                greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
+                topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
+                seed, stop, true);
     }
 
     /** @param renderedPrompt the exact text given to the tokenizer: the prompt, or the conversation the template wrote */

@@ -2,6 +2,7 @@ package dev.scales.core.generate;
 
 import dev.scales.core.ScalesException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How to generate: validated when built.
@@ -17,6 +18,16 @@ import java.util.List;
  */
 public record GenerationSettings(int maxNewTokens, double temperature, int topK, double topP,
                                  double repetitionPenalty, long seed, List<String> stopSequences, boolean stopAtEos) {
+    /**
+     * Scales' own defaults, for the prompt pane and the command line alike: greedy decoding of up
+     * to 48 new tokens, no top-k or top-p cut, no repetition penalty, seed 0. A model's
+     * {@code generation_config.json} overrides them (see {@link #of}).
+     */
+    public static final GenerationSettings DEFAULT = new GenerationSettings(48, 0, 0, 1, 1, 0, List.of(), true);
+
+    /** The temperature transformers samples with when a model asks to sample but names none. */
+    private static final double SAMPLING_TEMPERATURE = 1.0;
+
     public GenerationSettings {
         require(maxNewTokens >= 1 && maxNewTokens <= 100_000, "--max-tokens must be between 1 and 100000, got "
                 + maxNewTokens);
@@ -29,22 +40,26 @@ public record GenerationSettings(int maxNewTokens, double temperature, int topK,
         stopSequences = List.copyOf(stopSequences.stream().filter(s -> !s.isEmpty()).toList());
     }
 
+    /** The defaults' greedy decoding, for at most {@code maxNewTokens} tokens. */
     public static GenerationSettings greedy(int maxNewTokens) {
-        return new GenerationSettings(maxNewTokens, 0, 0, 1, 1, 0, List.of(), true);
+        return new GenerationSettings(maxNewTokens, 0, DEFAULT.topK, DEFAULT.topP, DEFAULT.repetitionPenalty,
+                DEFAULT.seed, List.of(), true);
     }
 
     /**
      * The settings a model ships in {@code generation_config.json}, as transformers reads them:
      * sampling only when {@code do_sample} is true (with its temperature, top-k, top-p), else
-     * greedy; its repetition penalty either way. Absent values are Scales' own defaults.
+     * greedy; its repetition penalty either way. Absent values are {@link #DEFAULT}'s (a sampling
+     * model that names no temperature samples at 1, as in transformers).
      */
     public static GenerationSettings of(dev.scales.core.model.GenerationDefaults d, int maxNewTokens) {
         boolean sample = Boolean.TRUE.equals(d.doSample());
         return new GenerationSettings(maxNewTokens,
-                sample ? java.util.Objects.requireNonNullElse(d.temperature(), 1.0) : 0,
-                sample ? java.util.Objects.requireNonNullElse(d.topK(), 0) : 0,
-                sample ? java.util.Objects.requireNonNullElse(d.topP(), 1.0) : 1,
-                java.util.Objects.requireNonNullElse(d.repetitionPenalty(), 1.0), 0, List.of(), true);
+                sample ? Objects.requireNonNullElse(d.temperature(), SAMPLING_TEMPERATURE) : 0,
+                sample ? Objects.requireNonNullElse(d.topK(), DEFAULT.topK) : DEFAULT.topK,
+                sample ? Objects.requireNonNullElse(d.topP(), DEFAULT.topP) : DEFAULT.topP,
+                Objects.requireNonNullElse(d.repetitionPenalty(), DEFAULT.repetitionPenalty), DEFAULT.seed, List.of(),
+                true);
     }
 
     public boolean isGreedy() {

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sampling defaults a model ships in {@code generation_config.json}; absent keys are null.
- * A malformed file is ignored with a warning: generation then uses Scales' own defaults.
+ * A malformed file is ignored with a warning: generation then uses Scales' own defaults
+ * ({@code GenerationSettings.DEFAULT}, which these values override).
  */
 public record GenerationDefaults(Double temperature, Integer topK, Double topP, Double repetitionPenalty,
                                  Integer maxNewTokens, Boolean doSample, List<Integer> eosTokenIds, JsonObject raw) {

@@ -4,14 +4,19 @@ import dev.scales.core.data.LabelledData;
 import java.util.List;
 
 import dev.scales.ui.common.EmptyState;
+import dev.scales.ui.common.PropertyItem;
 import dev.scales.ui.common.Section;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.control.cell.CheckBoxTableCell;
 import javafx.scene.control.cell.TextFieldTableCell;
@@ -20,6 +25,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.controlsfx.control.PropertySheet;
 
 /** The in-context learning pane: instruction, template, examples, query, preview, run. */
 public final class PromptPane extends VBox {
@@ -39,20 +45,27 @@ public final class PromptPane extends VBox {
 
         Label title = new Label("Prompt · in-context learning");
         title.getStyleClass().add("pane-title");
+        TextArea query = area("", 2, "query");
+        query.textProperty().bindBidirectional(vm.queryProperty());
+        VBox examples = Section.of("Examples (demonstrations)", table, exampleToolbar());
+        VBox.setVgrow(examples, Priority.ALWAYS);
+        VBox.setVgrow(table, Priority.ALWAYS);
+        getChildren().addAll(title, instructionAndTemplate(), examples, Section.of("Query", query), preview(),
+                samplingSettings(), errorLabel(vm.samplingErrorProperty()), actions(), output(),
+                new EvaluationView(vm), new SweepChart(vm));
+        buildTable();
+    }
 
+    /** The instruction beside the template, with the chat format switch and the template's error under it. */
+    private HBox instructionAndTemplate() {
         TextArea instruction = area(vm.instructionProperty().get(), 2, "instruction");
         instruction.textProperty().bindBidirectional(vm.instructionProperty());
         TextArea template = area("", 2, "template");
         template.setTooltip(new Tooltip("How each example is written: {input} and {output} mark the slots."));
         template.textProperty().bindBidirectional(vm.templateProperty());
         template.getStyleClass().add("mono");
-        Label templateError = new Label();
-        templateError.getStyleClass().add("error-text");
-        templateError.textProperty().bind(vm.templateErrorProperty());
-        templateError.visibleProperty().bind(vm.templateErrorProperty().isNotEmpty());
-        templateError.managedProperty().bind(templateError.visibleProperty());
 
-        javafx.scene.control.CheckBox chat = new javafx.scene.control.CheckBox("Chat format");
+        CheckBox chat = new CheckBox("Chat format");
         chat.setId("chat-format");
         chat.setTooltip(new Tooltip("Write the prompt as a conversation with the model's own chat template: the "
                 + "instruction as the system message, each example a user turn and the assistant's answer, the query "
@@ -61,12 +74,12 @@ public final class PromptPane extends VBox {
         chat.visibleProperty().bind(vm.chatAvailableProperty());
         chat.managedProperty().bind(chat.visibleProperty());
 
-        HBox top = new HBox(10, grow(Section.of("Instruction", instruction)),
-                grow(Section.of("Template", template, chat, templateError)));
+        return new HBox(10, grow(Section.of("Instruction", instruction)),
+                grow(Section.of("Template", template, chat, errorLabel(vm.templateErrorProperty()))));
+    }
 
-        TextArea query = area("", 2, "query");
-        query.textProperty().bindBidirectional(vm.queryProperty());
-
+    /** The exact text the model sees, and its size against the model's context (in red when over). */
+    private VBox preview() {
         TextArea preview = area("", 6, "preview");
         preview.setMinHeight(90);
         preview.setEditable(false);
@@ -75,20 +88,31 @@ public final class PromptPane extends VBox {
         Label previewInfo = new Label();
         previewInfo.getStyleClass().add("muted");
         previewInfo.textProperty().bind(vm.previewInfoProperty());
+        previewInfo.styleProperty().bind(Bindings.when(vm.overContextProperty())
+                .then("-fx-text-fill: #b42318; -fx-font-weight: bold;").otherwise(""));
+        return Section.of("Preview — the exact text the model sees", preview, previewInfo);
+    }
 
+    private TitledPane samplingSettings() {
+        PropertySheet sampling = PropertyItem.sheet("sampling", vm.samplingItems(), 200);
+        TitledPane samplingPane = new TitledPane("Sampling settings", sampling);
+        samplingPane.setExpanded(false);
+        return samplingPane;
+    }
+
+    /** Run, Evaluate…, Sweep shots… and Stop, then why the prompt cannot run (when it cannot). */
+    private HBox actions() {
         Button run = new Button("Run");
         run.setId("run-prompt");
         run.setDefaultButton(true);
         run.setOnAction(e -> vm.run());
+        run.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty().or(vm.runningProperty()));
+        run.setTooltip(new Tooltip());
+        run.getTooltip().textProperty().bind(vm.runBlockedReasonProperty());
         Label blocked = new Label();
         blocked.getStyleClass().add("muted");
         blocked.setMinWidth(0); // a long reason is cut, the buttons beside it are not
         blocked.textProperty().bind(vm.runBlockedReasonProperty());
-        for (Button b : new Button[] {run}) {
-            b.disableProperty().bind(vm.runBlockedReasonProperty().isNotEmpty().or(vm.runningProperty()));
-            b.setTooltip(new Tooltip());
-            b.getTooltip().textProperty().bind(vm.runBlockedReasonProperty());
-        }
         Button stop = new Button("Stop");
         stop.setId("stop-prompt");
         stop.setOnAction(e -> vm.cancel());
@@ -98,31 +122,25 @@ public final class PromptPane extends VBox {
         evaluate.setId("evaluate-prompt");
         evaluate.setTooltip(new Tooltip("Score every label after this prompt for each example of a test set "
                 + "(JSONL or CSV with input and label)"));
-        evaluate.disableProperty().bind(run.disableProperty());
         evaluate.setOnAction(e -> chooseTestSet(vm::evaluate));
-        evaluate.setMinWidth(Region.USE_PREF_SIZE);
         Button sweep = new Button("Sweep shots…");
         sweep.setId("sweep-shots");
         sweep.setTooltip(new Tooltip("Accuracy on a test set for 0, 1, 2, 4… of the examples above, three draws each"));
-        sweep.disableProperty().bind(run.disableProperty());
-        sweep.setMinWidth(Region.USE_PREF_SIZE);
         sweep.setOnAction(e -> chooseTestSet(vm::sweep));
-        run.setMinWidth(Region.USE_PREF_SIZE);
-        stop.setMinWidth(Region.USE_PREF_SIZE);
+        for (Button b : new Button[] {evaluate, sweep}) {
+            b.disableProperty().bind(run.disableProperty());
+        }
+        for (Button b : new Button[] {run, evaluate, sweep, stop}) {
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
         HBox actions = new HBox(8, run, evaluate, sweep, stop, blocked);
-        actions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        actions.setAlignment(Pos.CENTER_LEFT);
         actions.getStyleClass().add("actions");
+        return actions;
+    }
 
-        org.controlsfx.control.PropertySheet sampling = dev.scales.ui.common.PropertyItem.sheet("sampling",
-                vm.samplingItems(), 200);
-        javafx.scene.control.TitledPane samplingPane = new javafx.scene.control.TitledPane("Sampling settings", sampling);
-        samplingPane.setExpanded(false);
-        Label samplingError = new Label();
-        samplingError.getStyleClass().add("error-text");
-        samplingError.textProperty().bind(vm.samplingErrorProperty());
-        samplingError.visibleProperty().bind(vm.samplingErrorProperty().isNotEmpty());
-        samplingError.managedProperty().bind(samplingError.visibleProperty());
-
+    /** The answer token by token with each label's probability, or a hint before the first run. */
+    private StackPane output() {
         EmptyState empty = new EmptyState("No output yet",
                 "Run the prompt: the answer appears here token by token, each with its probability (load a model first).");
         Label status = new Label();
@@ -136,17 +154,17 @@ public final class PromptPane extends VBox {
         output.setMinHeight(90);
         empty.visibleProperty().bind(Bindings.isEmpty(vm.outputTokens()).and(vm.runStatusProperty().isEmpty()));
         result.visibleProperty().bind(empty.visibleProperty().not());
-        previewInfo.styleProperty().bind(Bindings.when(vm.overContextProperty())
-                .then("-fx-text-fill: #b42318; -fx-font-weight: bold;").otherwise(""));
+        return output;
+    }
 
-        VBox examples = Section.of("Examples (demonstrations)", table, exampleToolbar());
-        VBox.setVgrow(examples, Priority.ALWAYS);
-        VBox.setVgrow(table, Priority.ALWAYS);
-        getChildren().addAll(title, top, examples, Section.of("Query", query),
-                Section.of("Preview — the exact text the model sees", preview, previewInfo), samplingPane,
-                samplingError, actions, output,
-                new EvaluationView(vm), new SweepChart(vm));
-        buildTable();
+    /** A red line showing {@code error}; it takes no room while there is none. */
+    private static Label errorLabel(ReadOnlyStringProperty error) {
+        Label label = new Label();
+        label.getStyleClass().add("error-text");
+        label.textProperty().bind(error);
+        label.visibleProperty().bind(error.isNotEmpty());
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
     }
 
     private void buildTable() {
