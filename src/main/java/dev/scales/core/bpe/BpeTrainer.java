@@ -124,8 +124,24 @@ public final class BpeTrainer {
             w++;
         }
 
+        List<String> merges = mergeMostFrequent(tokens, ids, words, freq, vocabSize);
+
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            vocab.put(tokens.get(i), i);
+        }
+        return new BpeVocabulary(vocab, merges, specialIds);
+    }
+
+    /**
+     * Merges the most frequent adjacent pair, again and again, until the vocabulary has
+     * {@code vocabSize} tokens or no pair occurs twice; adds each merged token to {@code tokens}
+     * and {@code ids} and rewrites {@code words} in place. Returns the merges in order.
+     */
+    private static List<String> mergeMostFrequent(List<String> tokens, Map<String, Integer> ids, int[][] words,
+                                                  long[] freq, int vocabSize) {
         PairCounts pairs = new PairCounts(tokens);
-        for (w = 0; w < words.length; w++) {
+        for (int w = 0; w < words.length; w++) {
             pairs.addWord(words[w], freq[w], w, -1);
         }
         pairs.pushChanged();
@@ -160,12 +176,7 @@ public final class BpeTrainer {
             }
             pairs.pushChanged(); // the merged pair's count is now 0, so this also forgets it
         }
-
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (int i = 0; i < tokens.size(); i++) {
-            vocab.put(tokens.get(i), i);
-        }
-        return new BpeVocabulary(vocab, merges, specialIds);
+        return merges;
     }
 
     private static List<String> checkSpecials(List<String> specialTokens) {

@@ -1,8 +1,12 @@
 package dev.scales.ui.model;
 
+import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
+import dev.scales.ui.common.Folders;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -26,7 +30,34 @@ public final class ModelBar extends HBox {
 
         Label brand = new Label("Scales");
         brand.getStyleClass().add("brand");
+        Button open = button("open-model", "Open folder…", null);
+        open.setOnAction(e -> chooseFolder("Open a HuggingFace model folder (config.json, *.safetensors, "
+                + "tokenizer.json)", vm::addModelFolder));
+        ComboBox<DeviceChoice> device = new ComboBox<>(vm.devices());
+        device.setId("device-choice");
+        device.valueProperty().bindBidirectional(vm.selectedDeviceProperty());
+        Button load = button("load-model", "Load", null);
+        load.setOnAction(e -> vm.load());
+        load.disableProperty().bind(vm.busyProperty().or(vm.selectedModelProperty().isNull()));
+        Button unload = button("unload-model", "Unload",
+                "Unload the model prompts run on now; the other loaded models stay");
+        unload.setOnAction(e -> vm.unload());
+        unload.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        Label summary = summary(vm);
+        Label error = error(vm);
 
+        // Buttons and labels keep their size; the summary, the error, then the three choosers (down to a
+        // short name each) give way when the window is narrow or the type is large.
+        getChildren().addAll(brand, new Label("Model"), modelChooser(vm), open, new Label("Device"), device, load,
+                unload, new Label("Weights"), variantChooser(vm), adapterButton(vm), discardButton(vm), summary, error);
+        getChildren().forEach(n -> {
+            if (n instanceof Region r && n != summary && n != error) {
+                r.setMinWidth(n instanceof ComboBox ? 110 : Region.USE_PREF_SIZE);
+            }
+        });
+    }
+
+    private static ComboBox<Path> modelChooser(ModelBarViewModel vm) {
         ComboBox<Path> model = new ComboBox<>(vm.models());
         model.setId("model-choice");
         model.valueProperty().bindBidirectional(vm.selectedModelProperty());
@@ -36,63 +67,52 @@ public final class ModelBar extends HBox {
         model.setPromptText("No model found — open a folder");
         model.setTooltip(new Tooltip("Models are looked for in:\n" + String.join("\n",
                 vm.searchRoots().stream().map(Path::toString).toList())));
+        return model;
+    }
 
-        Button open = new Button("Open folder…");
-        open.setId("open-model");
-        open.setOnAction(e -> {
-            DirectoryChooser chooser = new DirectoryChooser();
-            chooser.setTitle("Open a HuggingFace model folder (config.json, *.safetensors, tokenizer.json)");
-            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
-            if (dir != null) {
-                vm.addModelFolder(dir.toPath());
-            }
-        });
-
-        ComboBox<DeviceChoice> device = new ComboBox<>(vm.devices());
-        device.setId("device-choice");
-        device.valueProperty().bindBidirectional(vm.selectedDeviceProperty());
-
-        Button load = new Button("Load");
-        load.setId("load-model");
-        load.setOnAction(e -> vm.load());
-        load.disableProperty().bind(vm.busyProperty().or(vm.selectedModelProperty().isNull()));
-        Button unload = new Button("Unload");
-        unload.setId("unload-model");
-        unload.setOnAction(e -> vm.unload());
-        unload.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
-        unload.setTooltip(new Tooltip("Unload the model prompts run on now; the other loaded models stay"));
-        ComboBox<dev.scales.core.device.ModelManager.Variant> variant = new ComboBox<>(vm.variants());
+    private static ComboBox<ModelManager.Variant> variantChooser(ModelBarViewModel vm) {
+        ComboBox<ModelManager.Variant> variant = new ComboBox<>(vm.variants());
         variant.setId("variant-choice");
         variant.valueProperty().bindBidirectional(vm.selectedVariantProperty());
         variant.setPrefWidth(170);
         variant.setPromptText("no model");
-        variant.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.variants()).lessThan(2));
+        variant.disableProperty().bind(Bindings.size(vm.variants()).lessThan(2));
         variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: a loaded model's base weights, "
-                + "or a LoRA fine-tune of this session (it shares its model's base weights)"));
-        Button discard = new Button("Discard");
-        discard.setId("discard-variant");
+                + "or a LoRA fine-tune made since the app started (it shares its model's base weights)"));
+        return variant;
+    }
+
+    private Button adapterButton(ModelBarViewModel vm) {
+        Button openAdapter = button("open-adapter", "Adapter…", "Open a saved LoRA adapter (a PEFT folder: "
+                + "adapter_config.json and adapter_model.safetensors) onto this model's base weights, as another "
+                + "choice of weights");
+        openAdapter.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
+        openAdapter.setOnAction(e -> chooseFolder("Open a LoRA adapter folder", vm::openAdapter));
+        return openAdapter;
+    }
+
+    private static Button discardButton(ModelBarViewModel vm) {
+        Button discard = button("discard-variant", "Discard",
+                "Drop this LoRA fine-tune and free its adapters (save it first to keep it)");
         discard.setOnAction(e -> vm.discardVariant());
         discard.disableProperty().bind(vm.busyProperty().or(vm.canDiscardProperty().not()));
-        discard.setTooltip(new Tooltip("Drop this LoRA fine-tune and free its adapters (save it first to keep it)"));
-        Button openAdapter = new Button("Adapter…");
-        openAdapter.setId("open-adapter");
-        openAdapter.disableProperty().bind(vm.busyProperty().or(vm.loadedProperty().not()));
-        openAdapter.setTooltip(new Tooltip("Open a saved LoRA adapter (a PEFT folder: adapter_config.json and "
-                + "adapter_model.safetensors) onto this model's base weights, as another choice of weights"));
-        openAdapter.setOnAction(e -> {
-            javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
-            chooser.setTitle("Open a LoRA adapter folder");
-            java.io.File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
-            if (dir != null) {
-                vm.openAdapter(dir.toPath());
-            }
-        });
+        return discard;
+    }
+
+    private static Label summary(ModelBarViewModel vm) {
         Label summary = new Label();
         summary.setId("model-summary");
         summary.getStyleClass().add("model-summary");
         summary.textProperty().bind(vm.loadedSummaryProperty());
         summary.setTooltip(new Tooltip());
         summary.getTooltip().textProperty().bind(vm.registryProperty()); // every loaded model, whole lines
+        summary.setMinWidth(0);
+        summary.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(summary, Priority.ALWAYS);
+        return summary;
+    }
+
+    private static Label error(ModelBarViewModel vm) {
         Label error = new Label();
         error.setId("model-error");
         error.getStyleClass().add("error-text");
@@ -101,22 +121,28 @@ public final class ModelBar extends HBox {
         error.getTooltip().textProperty().bind(vm.errorProperty());
         error.visibleProperty().bind(vm.errorProperty().isNotEmpty());
         error.managedProperty().bind(error.visibleProperty());
-        error.setMaxWidth(420);
-
-        // Buttons and labels keep their size; the summary, the error, then the three choosers (down to a
-        // short name each) give way when the window is narrow or the type is large.
-        summary.setMinWidth(0);
         error.setMinWidth(0);
-        HBox.setHgrow(summary, Priority.ALWAYS);
-        summary.setMaxWidth(Double.MAX_VALUE);
-        getChildren().addAll(brand, new Label("Model"), model, open, new Label("Device"), device, load, unload,
-                new Label("Weights"), variant, openAdapter, discard, summary,
-                error);
-        getChildren().forEach(n -> {
-            if (n instanceof Region r && n != summary && n != error) {
-                r.setMinWidth(n instanceof ComboBox ? 110 : Region.USE_PREF_SIZE);
-            }
-        });
+        error.setMaxWidth(420);
+        return error;
+    }
+
+    private static Button button(String id, String text, String tip) {
+        Button b = new Button(text);
+        b.setId(id);
+        if (tip != null) {
+            b.setTooltip(new Tooltip(tip));
+        }
+        return b;
+    }
+
+    /** A folder dialog opening where the last one was used; the folder chosen, if any, goes to {@code then}. */
+    private void chooseFolder(String title, Consumer<Path> then) {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle(title);
+        File dir = Folders.used(Folders.at(chooser).showDialog(getScene().getWindow()));
+        if (dir != null) {
+            then.accept(dir.toPath());
+        }
     }
 
     private static final class ModelCell extends ListCell<Path> {
