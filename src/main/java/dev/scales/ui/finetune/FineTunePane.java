@@ -101,13 +101,13 @@ public final class FineTunePane extends VBox {
         VBox loss = Section.of("Loss", chart);
         VBox.setVgrow(loss, Priority.ALWAYS); // the chart takes the pane's spare height
 
-        ListView<FineTuneViewModel.Run> runs = new ListView<>(vm.runs());
+        ListView<FinishedRun> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
         runs.setPlaceholder(new Label("No runs yet. Double-click a finished run to show its curves again."));
         runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
             @Override
-            protected void updateItem(FineTuneViewModel.Run run, boolean empty) {
+            protected void updateItem(FinishedRun run, boolean empty) {
                 super.updateItem(run, empty);
                 setText(empty || run == null ? null : run.toString());
                 setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(run.settings()
