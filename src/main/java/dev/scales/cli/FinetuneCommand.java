@@ -96,10 +96,11 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--epochs", description = "Epochs to run when --max-steps is 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", description = "Epochs to run, given instead of --max-steps (default: "
+            + "${DEFAULT-VALUE}).")
     int epochs;
-    @Option(names = "--max-steps", description = "Stop after this many steps (default: ${DEFAULT-VALUE}; 0: run "
-            + "the epochs).")
+    @Option(names = "--max-steps", description = "Stop after this many steps (default: ${DEFAULT-VALUE}, unless "
+            + "--epochs is given; 0: run the epochs).")
     int maxSteps;
     @Option(names = "--batch", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--accumulate", description = "Micro-batches per optimizer step (gradient accumulation: an "
@@ -192,7 +193,10 @@ final class FinetuneCommand implements Callable<Integer> {
             LoraConfig lora = method == Method.LORA ? FineTuneSettings.lora(rank, alpha == null ? rank : alpha,
                     DEFAULT.lora().dropout(), targets == null ? LoraConfig.defaultTargets(model.config().architecture())
                             : targets) : null;
-            return new FineTuneSettings(lora, lr, epochs, maxSteps, batch, DEFAULT.warmupFraction(), DEFAULT.cosine(),
+            // --epochs alone runs its epochs, not the default number of steps
+            var given = spec.commandLine().getParseResult();
+            int steps = given.hasMatchedOption("--epochs") && !given.hasMatchedOption("--max-steps") ? 0 : maxSteps;
+            return new FineTuneSettings(lora, lr, epochs, steps, batch, DEFAULT.warmupFraction(), DEFAULT.cosine(),
                     DEFAULT.weightDecay(), DEFAULT.maxGradNorm(), seed, evalEvery, DEFAULT.validationFraction(), patience,
                     accumulate, logEvery);
         } catch (FineTuneSettings.Invalid e) {
