@@ -8,6 +8,7 @@ import dev.scales.core.model.ModelSaver;
 import dev.scales.core.prompt.PromptTemplate;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.FineTuneSettings;
+import dev.scales.core.train.FineTuneSettings.Setting;
 import dev.scales.core.train.TrainingData;
 import dev.scales.core.train.TrainingEvent;
 import java.io.PrintWriter;
@@ -21,10 +22,40 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code scales finetune}: the fine-tuning pane's training, headless. */
-@Command(name = "finetune", mixinStandardHelpOptions = true,
+@Command(name = "finetune", mixinStandardHelpOptions = true, defaultValueProvider = FinetuneCommand.Defaults.class,
         description = "Fine-tune a model (LoRA or full) on a JSONL dataset and save the result.")
 final class FinetuneCommand implements Callable<Integer> {
     enum Method { LORA, FULL }
+
+    private static final FineTuneSettings DEFAULT = FineTuneSettings.DEFAULT;
+
+    /** An option that sets a fine-tuning setting: its flag, the setting its errors name, its default (null: none). */
+    private record Flag(String name, Setting setting, Object defaultValue) {}
+
+    private static final List<Flag> FLAGS = List.of(
+            new Flag("--method", null, DEFAULT.isLora() ? "lora" : "full"),
+            new Flag("--rank", Setting.LORA_RANK, DEFAULT.lora().rank()),
+            new Flag("--alpha", Setting.LORA_ALPHA, null),
+            new Flag("--targets", Setting.LORA_TARGETS, null),
+            new Flag("--lr", Setting.LEARNING_RATE, DEFAULT.learningRate()),
+            new Flag("--epochs", Setting.EPOCHS, DEFAULT.epochs()),
+            new Flag("--max-steps", Setting.MAX_STEPS, DEFAULT.maxSteps()),
+            new Flag("--batch", Setting.BATCH_SIZE, DEFAULT.batchSize()),
+            new Flag("--accumulate", Setting.ACCUMULATION, DEFAULT.accumulation()),
+            new Flag("--log-every", Setting.LOG_EVERY, DEFAULT.logEvery()),
+            new Flag("--seed", Setting.SEED, DEFAULT.seed()),
+            new Flag("--eval-every", Setting.EVAL_EVERY, DEFAULT.evalEvery()),
+            new Flag("--patience", Setting.PATIENCE, DEFAULT.patience()));
+
+    /** The options' defaults are {@link FineTuneSettings#DEFAULT}'s, the app's (and --help shows them). */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            return arg instanceof CommandLine.Model.OptionSpec o ? FLAGS.stream()
+                    .filter(f -> f.name().equals(o.longestName()) && f.defaultValue() != null)
+                    .map(f -> String.valueOf(f.defaultValue())).findFirst().orElse(null) : null;
+        }
+    }
 
     @Mixin
     ModelOptions modelOptions;
@@ -49,10 +80,11 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     FieldOptions fieldOptions;
 
-    @Option(names = "--method", defaultValue = "lora", description = "lora or full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", description = "lora or full (default: ${DEFAULT-VALUE}).")
     Method method;
 
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank (alpha = rank, PEFT's default, unless --alpha).")
+    @Option(names = "--rank", description = "LoRA rank (default: ${DEFAULT-VALUE}; alpha = rank, PEFT's default, "
+            + "unless --alpha).")
     int rank;
 
     @Option(names = "--alpha", description = "LoRA alpha.")
@@ -61,21 +93,26 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--targets", split = ",", description = "LoRA target modules (default: every linear layer: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj; GPT-2: c_attn,c_proj,c_fc).")
     List<String> targets;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--epochs", defaultValue = "1") int epochs;
-    @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps (0: run the epochs).")
+    @Option(names = "--epochs", description = "Epochs to run, given instead of --max-steps (default: "
+            + "${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--max-steps", description = "Stop after this many steps (default: ${DEFAULT-VALUE}, unless "
+            + "--epochs is given; 0: run the epochs).")
     int maxSteps;
-    @Option(names = "--batch", defaultValue = "8") int batch;
-    @Option(names = "--accumulate", defaultValue = "1", description = "Micro-batches per optimizer step (gradient "
-            + "accumulation: an effective batch of --batch × this).") int accumulate;
-    @Option(names = "--log-every", defaultValue = "1", description = "Report the mean training loss every this many "
-            + "steps; in between it stays on the device (a GPU is synchronised only then).") int logEvery;
-    @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--eval-every", defaultValue = "50") int evalEvery;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "Stop after this many evaluations without a better validation loss (0: never).")
+    @Option(names = "--batch", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--accumulate", description = "Micro-batches per optimizer step (gradient accumulation: an "
+            + "effective batch of --batch × this; default: ${DEFAULT-VALUE}).") int accumulate;
+    @Option(names = "--log-every", description = "Report the mean training loss every this many steps; in between "
+            + "it stays on the device (a GPU is synchronised only then; default: ${DEFAULT-VALUE}).") int logEvery;
+    @Option(names = "--seed", description = "Seed of the split, the order and the adapters' initial weights "
+            + "(default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--eval-every", description = "Steps between evaluations on the validation share (default: "
+            + "${DEFAULT-VALUE}).") int evalEvery;
+    @Option(names = "--patience", description = "Stop after this many evaluations without a better validation loss "
+            + "(default: ${DEFAULT-VALUE}; 0: never).")
     int patience;
 
     @Option(names = "--out", required = true, description = "Where to write the model (full) or the PEFT adapter (LoRA).")
@@ -111,10 +148,8 @@ final class FinetuneCommand implements Callable<Integer> {
                     set != null ? set.instruction() : instruction, rows, model.chat().orElse(null),
                     chatOptions.template(model) != null).withFields(fieldOptions.fields()));
             dataset.problems().forEach(p -> err.println("skipped " + p));
-            LoraConfig lora = method == Method.LORA ? new LoraConfig(rank, alpha == null ? rank : alpha, 0.05f,
-                    targets == null ? LoraConfig.defaultTargets(model.config().architecture()) : targets) : null;
-            FineTuneSettings settings = new FineTuneSettings(lora, lr, epochs, maxSteps, batch, 0.1f, true, 0.01f, 1.0f,
-                    seed, evalEvery, 0.1, patience, accumulate, logEvery);
+            FineTuneSettings settings = settings(model);
+            LoraConfig lora = settings.lora();
             FineTuneRun.Outcome outcome = FineTuneRun.run(model, dataset.examples(), settings,
                     e -> report(e, stdout, err), FineTuneRun.Control.stopWhen(() -> Thread.currentThread().isInterrupted())
                             .checkpoints(checkpoints == null ? null : new dev.scales.core.train.Checkpoints(checkpoints))
@@ -147,6 +182,28 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * The options as settings, the ones without an option as {@link FineTuneSettings#DEFAULT}'s; a bad
+     * value is named by its option.
+     */
+    private FineTuneSettings settings(LoadedModel model) {
+        try {
+            LoraConfig lora = method == Method.LORA ? FineTuneSettings.lora(rank, alpha == null ? rank : alpha,
+                    DEFAULT.lora().dropout(), targets == null ? LoraConfig.defaultTargets(model.config().architecture())
+                            : targets) : null;
+            // --epochs alone runs its epochs, not the default number of steps
+            var given = spec.commandLine().getParseResult();
+            int steps = given.hasMatchedOption("--epochs") && !given.hasMatchedOption("--max-steps") ? 0 : maxSteps;
+            return new FineTuneSettings(lora, lr, epochs, steps, batch, DEFAULT.warmupFraction(), DEFAULT.cosine(),
+                    DEFAULT.weightDecay(), DEFAULT.maxGradNorm(), seed, evalEvery, DEFAULT.validationFraction(), patience,
+                    accumulate, logEvery);
+        } catch (FineTuneSettings.Invalid e) {
+            String flag = FLAGS.stream().filter(f -> f.setting() == e.setting()).map(f -> f.name() + ": ").findFirst()
+                    .orElse("");
+            throw new ScalesException(flag + e.getMessage());
+        }
     }
 
     private void report(TrainingEvent e, PrintWriter stdout, PrintWriter err) {

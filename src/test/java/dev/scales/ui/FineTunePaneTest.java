@@ -265,7 +265,7 @@ class FineTunePaneTest {
         assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
 
         robot.interact(() -> vm.learningRateProperty().set("5"));
-        assertThat(vm.settingsError().get()).contains("--lr must be within (0, 1)");
+        assertThat(vm.settingsError().get()).contains("learning rate must be within (0, 1)");
         assertThat(lr.getStyleClass()).contains("invalid");
 
         // and a setting of the sheet below is flagged in its own row, the first row's field no longer

@@ -8,6 +8,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.scales.core.ScalesException;
 import dev.scales.core.data.LabelledData;
+import dev.scales.core.train.FineTuneSettings;
 import dev.scales.core.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
     public static final String SCHEMA = "scales-experiment";
     public static final int VERSION = 1;
 
-    /** How the fine-tuned cells are trained. */
+    /** How the fine-tuned cells are trained; a file without "rank" has {@link FineTuneSettings#DEFAULT}'s. */
     public record FineTune(String method, float learningRate, int steps, int batch, int rank) {
         public boolean lora() {
             return method.equals("lora");
@@ -89,7 +90,8 @@ public record Experiment(String name, Path model, Path train, Path test, Path pr
             throw new ScalesException(file + ": \"fineTune.method\" must be \"lora\" or \"full\", got \"" + method + "\"");
         }
         FineTune fineTune = new FineTune(method, (float) ft.number("learningRate", 1e-7, 1), ft.integer("steps", 1, 100_000),
-                ft.integer("batch", 1, 1024), ft.has("rank") ? ft.integer("rank", 1, 1024) : 8);
+                ft.integer("batch", 1, 1024), ft.has("rank") ? ft.integer("rank", 1, 1024)
+                        : FineTuneSettings.DEFAULT.lora().rank());
         List<Integer> labelled = new ArrayList<>();
         if (f.has("labelled")) {
             JsonArray a = f.array("labelled");

@@ -110,7 +110,7 @@ public final class FineTuneRun {
                 : resume == null ? LoraAdapters.attach(model, s.lora(), s.seed()) : LoraAdapters.load(model, resume);
         Weights before = s.isLora() ? null : Weights.copyOf(model);
         try {
-            Outcome out = train(model, s, listener, control, adapters, new Split(train, validation, total, random),
+            Outcome out = train(model, s, listener, control, adapters, new Split(train, validation, total),
                     skipped);
             if (out.finished().outcome() == TrainingEvent.Outcome.FAILED) {
                 undo(adapters, before);
@@ -137,20 +137,12 @@ public final class FineTuneRun {
         }
     }
 
-    /** The training and validation examples, the number of steps, and the random source that orders each epoch. */
-    private record Split(List<Sequence> train, List<Sequence> validation, int total, Random random) {}
+    /** The training and validation examples and the number of steps. */
+    private record Split(List<Sequence> train, List<Sequence> validation, int total) {}
 
+    /** Makes the run's tensors trainable, trains them with AdamW, and leaves the model for inference again. */
     private static Outcome train(LoadedModel model, FineTuneSettings s, Consumer<TrainingEvent> listener,
                                  Control control, LoraAdapters adapters, Split split, List<Jsonl.Problem> skipped) {
-        BooleanSupplier stop = control.stop();
-        Runnable betweenSteps = control.betweenSteps();
-        Checkpoints checkpoints = control.checkpoints();
-        java.nio.file.Path resume = control.resume();
-        List<Sequence> train = split.train();
-        List<Sequence> validation = split.validation();
-        int total = split.total();
-        Random random = split.random();
-        int resumeStep = resume == null ? 0 : Checkpoints.step(resume);
         List<NDArray> params;
         if (adapters != null) {
             Trainables.freezeAll(model.lm());
@@ -165,143 +157,17 @@ public final class FineTuneRun {
         // No weight decay on biases and norms, as HF's Trainer does.
         try (AdamW opt = new AdamW(model.manager(), params, i -> s.isLora() || decays(names.get(i)), 0.9f, 0.999f,
                 1e-8f, s.weightDecay());
-             Interval interval = s.logEvery() > 1 ? new Interval(model.manager()) : null;
+             LossInterval interval = s.logEvery() > 1 ? new LossInterval(model.manager()) : null;
              // With early stopping, the trained tensors at the best evaluation, to end the run with them.
-             Weights atBest = s.patience() > 0 && !validation.isEmpty() ? Weights.copyOf(model.manager(), params)
-                     : null) {
+             Weights atBest = s.patience() > 0 && !split.validation().isEmpty()
+                     ? Weights.copyOf(model.manager(), params) : null) {
+            java.nio.file.Path resume = control.resume();
             if (resume != null) {
                 opt.load(resume.resolve("optimizer.safetensors"));
             }
-            long start = System.nanoTime();
-            long tokens = 0;
-            double best = Double.NaN;
-            int step = 0;
-            int skip = resumeStep; // batches already trained before the checkpoint
-            int sinceBest = 0;
-            int bestStep = 0;
-            boolean stoppedEarly = false;
-            TrainingEvent.Outcome outcome = TrainingEvent.Outcome.DONE;
-            String message = "finished";
-            int lastEpoch = 0;
-            outer:
-            for (int epoch = 0; step < total; epoch++) {
-                lastEpoch = epoch;
-                List<Sequence> order = new ArrayList<>(train);
-                Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
-                int group = s.batchSize() * s.accumulation(); // examples per optimizer step
-                for (int first = 0; first < order.size() && step < total; first += group) {
-                    waitWhilePaused(control);
-                    if (stop.getAsBoolean()) {
-                        outcome = TrainingEvent.Outcome.STOPPED;
-                        message = "stopped at step " + step;
-                        break outer;
-                    }
-                    if (skip > 0) {
-                        skip--;
-                        step++;
-                        continue;
-                    }
-                    List<TrainStep.Batch> micro = new ArrayList<>();
-                    for (int m = first; m < Math.min(order.size(), first + group); m += s.batchSize()) {
-                        List<Sequence> b = order.subList(m, Math.min(order.size(), m + s.batchSize()));
-                        micro.add(new TrainStep.Batch(b.stream().map(Sequence::ids).toArray(long[][]::new),
-                                b.stream().map(Sequence::weights).toArray(float[][]::new)));
-                    }
-                    float lr = s.learningRateAt(step, total);
-                    float loss = Float.NaN;
-                    double norm = Double.NaN;
-                    if (interval == null) {
-                        TrainStep.Result r = TrainStep.run(model, micro, opt, lr, s.maxGradNorm(), true);
-                        loss = r.loss();
-                        norm = r.gradNorm();
-                        if (!Float.isFinite(loss)) {
-                            outcome = TrainingEvent.Outcome.FAILED;
-                            message = "the loss became " + loss + " at step " + (step + 1)
-                                    + "; the run was undone, the model is as it was before it"
-                                    + " (try a lower learning rate)";
-                            break outer;
-                        }
-                    } else {
-                        interval.add(TrainStep.runKept(model, micro, opt, lr, s.maxGradNorm(), interval.scope()));
-                    }
-                    step++;
-                    for (TrainStep.Batch b : micro) {
-                        for (long[] row : b.ids()) {
-                            tokens += row.length - 1;
-                        }
-                    }
-                    if (interval != null && (step % s.logEvery() == 0 || step == total)) {
-                        int from = step - interval.steps() + 1;
-                        float[] read = interval.read();
-                        loss = read[0];
-                        norm = read[1];
-                        if (!Float.isFinite(loss)) {
-                            outcome = TrainingEvent.Outcome.FAILED;
-                            message = "the loss became " + loss + " between steps " + from + " and " + step
-                                    + "; the run was undone, the model is as it was before it"
-                                    + " (try a lower learning rate)";
-                            break outer;
-                        }
-                    }
-                    if (!Float.isNaN(loss)) {
-                        long elapsed = (System.nanoTime() - start) / 1_000_000;
-                        double rate = tokens / Math.max(1e-9, elapsed / 1000.0);
-                        long eta = elapsed * (total - step) / step;
-                        listener.accept(new TrainingEvent.Step(step, total, epoch, loss, lr, norm, rate, elapsed, eta));
-                    }
-                    if (adapters != null) {
-                        adapters.setTraining(false); // no dropout for whatever runs in between
-                    }
-                    betweenSteps.run();
-                    if (adapters != null) {
-                        adapters.setTraining(true);
-                    }
-                    if (checkpoints != null && step % s.evalEvery() == 0 && step < total) {
-                        // a run killed later resumes from here (the end of the run writes its own)
-                        checkpoints.save("last", model, adapters, opt, step, epoch, Double.NaN);
-                    }
-                    if (!validation.isEmpty() && (step % s.evalEvery() == 0 || step == total)) {
-                        double v = loss(model, validation, s.batchSize());
-                        double accuracy = accuracy(model, validation);
-                        if (checkpoints != null && (Double.isNaN(best) || v < best)) {
-                            checkpoints.save("best", model, adapters, step, epoch, v);
-                        }
-                        if (Double.isNaN(best) || v < best) {
-                            sinceBest = 0;
-                            bestStep = step;
-                            if (atBest != null) {
-                                atBest.update(params);
-                            }
-                        } else {
-                            sinceBest++;
-                        }
-                        best = Double.isNaN(best) ? v : Math.min(best, v);
-                        listener.accept(new TrainingEvent.Evaluation(step, v, accuracy));
-                        if (s.patience() > 0 && sinceBest >= s.patience()) {
-                            message = "stopped early at step " + step + ": the validation loss has not improved for "
-                                    + s.patience() + " evaluation(s); the weights of step " + bestStep
-                                    + ", the best, are back";
-                            stoppedEarly = true;
-                            break outer;
-                        }
-                    }
-                }
-            }
-            if (interval != null && interval.steps() > 0 && outcome != TrainingEvent.Outcome.FAILED) {
-                // stopped between two reports: the steps since the last one are reported too
-                float[] read = interval.read();
-                long elapsed = (System.nanoTime() - start) / 1_000_000;
-                listener.accept(new TrainingEvent.Step(step, total, lastEpoch, read[0], s.learningRateAt(step - 1,
-                        total), read[1], tokens / Math.max(1e-9, elapsed / 1000.0), elapsed, 0));
-            }
-            if (checkpoints != null && step > 0) {
-                checkpoints.save("last", model, adapters, opt, step, lastEpoch, Double.NaN);
-            }
-            if (stoppedEarly) {
-                atBest.restore();
-            }
-            TrainingEvent.Finished finished = new TrainingEvent.Finished(step, outcome, message, best);
-            listener.accept(finished);
+            TrainingEvent.Finished finished = new TrainingLoop(model, s, listener, control, adapters, split.train(),
+                    split.validation(), split.total(), new TrainingLoop.Trained(params, opt, interval, atBest))
+                    .run(resume == null ? 0 : Checkpoints.step(resume));
             return new Outcome(finished, adapters, List.copyOf(skipped));
         } finally {
             Trainables.freezeAll(model.lm());
@@ -310,70 +176,6 @@ public final class FineTuneRun {
                 adapters.parameters().forEach(p -> p.setRequiresGradient(false));
             }
             GradMode.inference();
-        }
-    }
-
-    /**
-     * The steps since the last report, their losses and last gradient norm kept on the device until
-     * {@link #read} takes them in one synchronisation.
-     */
-    private static final class Interval implements AutoCloseable {
-        private final NDManager parent;
-        private NDManager scope;
-        private NDArray lossSum;
-        private NDArray norm;
-        private int steps;
-
-        Interval(NDManager parent) {
-            this.parent = parent;
-        }
-
-        NDManager scope() {
-            if (scope == null) {
-                scope = parent.newSubManager();
-            }
-            return scope;
-        }
-
-        void add(TrainStep.Kept k) {
-            lossSum = lossSum == null ? k.loss() : lossSum.add(k.loss());
-            norm = k.gradNorm();
-            steps++;
-        }
-
-        int steps() {
-            return steps;
-        }
-
-        /** The mean loss and the last gradient norm of the interval; the next interval starts empty. */
-        float[] read() {
-            float[] r = {lossSum.getFloat() / steps, norm.getFloat()};
-            close();
-            lossSum = null;
-            norm = null;
-            steps = 0;
-            return r;
-        }
-
-        @Override
-        public void close() {
-            if (scope != null) {
-                scope.close();
-                scope = null;
-            }
-        }
-    }
-
-    /** Waits while the run is paused (and not stopped), letting the jobs between steps run meanwhile. */
-    private static void waitWhilePaused(Control control) {
-        while (control.paused().getAsBoolean() && !control.stop().getAsBoolean()) {
-            control.betweenSteps().run();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

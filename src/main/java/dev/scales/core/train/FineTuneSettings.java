@@ -1,7 +1,9 @@
 package dev.scales.core.train;
 
 import dev.scales.core.ScalesException;
+import dev.scales.core.model.Architecture;
 import dev.scales.core.model.LoraConfig;
+import java.util.List;
 
 /**
  * How to fine-tune, validated when built.
@@ -47,21 +49,80 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
                 evalEvery, validationFraction, 0);
     }
 
+    /**
+     * The settings a run has unless told otherwise, shared by the app, the CLI and experiment files:
+     * tuned on the bundled model for a run a class can watch (a hundred steps at 0.004, evaluated
+     * every 10). LoRA of rank 8 with alpha = rank (PEFT's default) on the Llama family's targets; a
+     * model of another family takes its own ({@link LoraConfig#defaultTargets}).
+     */
+    public static final FineTuneSettings DEFAULT = new FineTuneSettings(
+            new LoraConfig(8, 8, 0.05f, LoraConfig.defaultTargets(Architecture.LLAMA)), 0.004f, 1, 100, 8, 0.1f, true,
+            0.01f, 1.0f, 42, 10, 0.1, 0, 1, 1);
+
+    /** A setting, as a validation error names it (its name in words, as a sentence starts with it). */
+    public enum Setting {
+        LEARNING_RATE("learning rate"), EPOCHS("epochs"), MAX_STEPS("steps"), BATCH_SIZE("batch size"),
+        WARMUP("warm-up"), WEIGHT_DECAY("weight decay"), MAX_GRAD_NORM("gradient clipping"), SEED("seed"),
+        EVAL_EVERY("the evaluation interval"), VALIDATION_FRACTION("the validation share"), PATIENCE("patience"),
+        ACCUMULATION("accumulation"), LOG_EVERY("the report interval"), LORA_RANK("LoRA rank"),
+        LORA_ALPHA("LoRA alpha"), LORA_DROPOUT("LoRA dropout"), LORA_TARGETS("LoRA targets");
+
+        private final String words;
+
+        Setting(String words) {
+            this.words = words;
+        }
+
+        @Override
+        public String toString() {
+            return words;
+        }
+    }
+
+    /** A setting's value out of range: the message names the setting, {@link #setting()} says which it is. */
+    public static final class Invalid extends ScalesException {
+        private static final long serialVersionUID = 1L;
+        private final Setting setting;
+
+        public Invalid(Setting setting, String message) {
+            super(message);
+            this.setting = setting;
+        }
+
+        public Setting setting() {
+            return setting;
+        }
+    }
+
     public FineTuneSettings {
-        require(learningRate > 0 && learningRate < 1, "--lr must be within (0, 1), got " + learningRate);
-        require(epochs >= 1 && epochs <= 1000, "--epochs must be between 1 and 1000, got " + epochs);
-        require(maxSteps >= 0, "--max-steps must be 0 (use epochs) or positive, got " + maxSteps);
-        require(batchSize >= 1 && batchSize <= 1024, "--batch must be between 1 and 1024, got " + batchSize);
-        require(warmupFraction >= 0 && warmupFraction < 1, "warm-up must be within [0, 1), got " + warmupFraction);
-        require(weightDecay >= 0 && weightDecay < 1, "weight decay must be within [0, 1), got " + weightDecay);
-        require(maxGradNorm >= 0, "gradient clipping must be 0 (off) or positive, got " + maxGradNorm);
-        require(evalEvery >= 1, "the evaluation interval must be positive, got " + evalEvery);
-        require(validationFraction >= 0 && validationFraction < 1,
-                "the validation share must be within [0, 1), got " + validationFraction);
-        require(patience >= 0, "--patience must be 0 (off) or positive, got " + patience);
-        require(accumulation >= 1 && accumulation <= 1024, "--accumulate must be between 1 and 1024, got "
-                + accumulation);
-        require(logEvery >= 1 && logEvery <= 100_000, "--log-every must be between 1 and 100000, got " + logEvery);
+        require(learningRate > 0 && learningRate < 1, Setting.LEARNING_RATE, "must be within (0, 1), got " + learningRate);
+        require(epochs >= 1 && epochs <= 1000, Setting.EPOCHS, "must be between 1 and 1000, got " + epochs);
+        require(maxSteps >= 0, Setting.MAX_STEPS, "must be 0 (use epochs) or positive, got " + maxSteps);
+        require(batchSize >= 1 && batchSize <= 1024, Setting.BATCH_SIZE, "must be between 1 and 1024, got " + batchSize);
+        require(warmupFraction >= 0 && warmupFraction < 1, Setting.WARMUP, "must be within [0, 1), got " + warmupFraction);
+        require(weightDecay >= 0 && weightDecay < 1, Setting.WEIGHT_DECAY, "must be within [0, 1), got " + weightDecay);
+        require(maxGradNorm >= 0, Setting.MAX_GRAD_NORM, "must be 0 (off) or positive, got " + maxGradNorm);
+        require(evalEvery >= 1, Setting.EVAL_EVERY, "must be positive, got " + evalEvery);
+        require(validationFraction >= 0 && validationFraction < 1, Setting.VALIDATION_FRACTION,
+                "must be within [0, 1), got " + validationFraction);
+        require(patience >= 0, Setting.PATIENCE, "must be 0 (off) or positive, got " + patience);
+        require(accumulation >= 1 && accumulation <= 1024, Setting.ACCUMULATION,
+                "must be between 1 and 1024, got " + accumulation);
+        require(logEvery >= 1 && logEvery <= 100_000, Setting.LOG_EVERY, "must be between 1 and 100000, got " + logEvery);
+    }
+
+    /**
+     * LoRA settings checked as these are, so that a bad value is named by its {@link Setting}
+     * ({@link LoraConfig} checks the same, for adapters read from files).
+     */
+    public static LoraConfig lora(int rank, float alpha, float dropout, List<String> targets) {
+        require(rank >= 1 && rank <= 4096, Setting.LORA_RANK, "must be between 1 and 4096, got " + rank);
+        require(alpha > 0 && !Float.isInfinite(alpha), Setting.LORA_ALPHA, "must be positive, got " + alpha);
+        require(dropout >= 0 && dropout < 1, Setting.LORA_DROPOUT, "must be within [0, 1), got " + dropout);
+        if (targets.isEmpty()) {
+            throw new Invalid(Setting.LORA_TARGETS, "LoRA needs at least one target module");
+        }
+        return new LoraConfig(rank, alpha, dropout, targets);
     }
 
     /** These settings with {@code steps} micro-batches per optimizer step. */
@@ -93,9 +154,9 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
         return (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 
-    private static void require(boolean ok, String message) {
+    private static void require(boolean ok, Setting setting, String rule) {
         if (!ok) {
-            throw new ScalesException(message);
+            throw new Invalid(setting, setting + " " + rule);
         }
     }
 }

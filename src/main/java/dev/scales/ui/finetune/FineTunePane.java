@@ -42,7 +42,15 @@ public final class FineTunePane extends VBox {
 
         Label title = new Label("Fine-tune · training");
         title.getStyleClass().add("pane-title");
+        LossChart chart = new LossChart(vm);
+        VBox.setVgrow(chart, Priority.ALWAYS);
+        VBox loss = Section.of("Loss", chart);
+        VBox.setVgrow(loss, Priority.ALWAYS); // the chart takes the pane's spare height
+        getChildren().addAll(title, datasetSection(), runSection(), loss, Section.of("Runs", runList()));
+    }
 
+    /** The dataset: open or recent, its summary and problems, a preview and its first example's training text. */
+    private VBox datasetSection() {
         Button open = new Button("Open dataset…");
         open.setId("open-dataset");
         open.setOnAction(e -> chooseDataset(this::openWithFields));
@@ -71,7 +79,13 @@ public final class FineTunePane extends VBox {
         preview.setPlaceholder(new EmptyState("No dataset",
                 "Open JSONL or CSV: labelled {\"input\", \"label\"} rows, as the prompt pane evaluates, or "
                         + "{\"messages\": […]} conversations."));
+        HBox datasetRow = new HBox(8, open, recent, summary);
+        datasetRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return Section.of("Dataset", datasetRow, error, preview, trainingText());
+    }
 
+    /** The first example as the model reads it, shown once there is one. */
+    private VBox trainingText() {
         javafx.scene.control.TextArea training = new javafx.scene.control.TextArea();
         training.setId("training-text");
         training.setEditable(false);
@@ -85,46 +99,44 @@ public final class FineTunePane extends VBox {
         VBox trainingBox = new VBox(4, trainingTitle, training);
         trainingBox.visibleProperty().bind(vm.trainingTextProperty().isNotEmpty());
         trainingBox.managedProperty().bind(trainingBox.visibleProperty());
+        return trainingBox;
+    }
 
+    /** The method, its settings, the run's buttons, status, progress and validation accuracy. */
+    private VBox runSection() {
         ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
         method.getItems().setAll(FineTuneViewModel.Method.values());
         method.valueProperty().bindBidirectional(vm.methodProperty());
-
+        HBox methodRow = new HBox(8, new Label("Method"), method);
+        methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        Label settingsError = new Label();
+        settingsError.getStyleClass().add("error-text");
+        settingsError.textProperty().bind(vm.settingsError());
+        settingsError.visibleProperty().bind(vm.settingsError().isNotEmpty());
+        settingsError.managedProperty().bind(settingsError.visibleProperty());
+        Label blocked = new Label();
+        blocked.getStyleClass().add("muted");
+        blocked.setWrapText(true); // on a line of its own under the buttons: a long status wraps, nothing is cut
+        blocked.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        blocked.textProperty().bind(Bindings.when(vm.startBlockedReason().isEmpty()).then(vm.statusProperty())
+                .otherwise(vm.startBlockedReason()));
+        blocked.setId("training-status");
         ProgressBar progress = new ProgressBar(0);
         progress.setId("training-progress");
         progress.progressProperty().bind(vm.progressProperty());
         progress.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(progress, Priority.ALWAYS);
+        Label accuracy = new Label();
+        accuracy.setId("validation-accuracy");
+        accuracy.textProperty().bind(vm.validationAccuracyProperty());
+        accuracy.visibleProperty().bind(vm.validationAccuracyProperty().isNotEmpty());
+        accuracy.managedProperty().bind(accuracy.visibleProperty());
+        return Section.of("Method and run", methodRow, settingsRow(), moreSettings(), settingsError, controls(),
+                blocked, progress, accuracy);
+    }
 
-        LossChart chart = new LossChart(vm);
-        VBox.setVgrow(chart, Priority.ALWAYS);
-        VBox loss = Section.of("Loss", chart);
-        VBox.setVgrow(loss, Priority.ALWAYS); // the chart takes the pane's spare height
-
-        ListView<FineTuneViewModel.Run> runs = new ListView<>(vm.runs());
-        runs.setId("runs");
-        runs.setPrefHeight(70);
-        runs.setPlaceholder(new Label("No runs yet. Double-click a finished run to show its curves again."));
-        runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
-            @Override
-            protected void updateItem(FineTuneViewModel.Run run, boolean empty) {
-                super.updateItem(run, empty);
-                setText(empty || run == null ? null : run.toString());
-                setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(run.settings()
-                        + (run.finished().message() == null || run.finished().message().isEmpty() ? ""
-                                : "\n" + run.finished().message())));
-            }
-        });
-        runs.setOnMouseClicked(e -> {
-            if (e.getClickCount() == 2 && runs.getSelectionModel().getSelectedItem() != null) {
-                vm.reopen(runs.getSelectionModel().getSelectedItem());
-            }
-        });
-
-        HBox datasetRow = new HBox(8, open, recent, summary);
-        datasetRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        HBox methodRow = new HBox(8, new Label("Method"), method);
-        methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+    /** The four settings changed most: learning rate, steps, batch and LoRA rank. */
+    private HBox settingsRow() {
         TextField lr = field(vm, vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");
         lr.setId("learning-rate");
         TextField steps = field(vm, vm.stepsProperty(), 60, "Optimizer steps");
@@ -134,6 +146,11 @@ public final class FineTunePane extends VBox {
         HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
                 new Label("rank"), rank);
         settings.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return settings;
+    }
+
+    /** The other settings, folded: a property sheet whose text rows are flagged as the first row's fields are. */
+    private javafx.scene.control.TitledPane moreSettings() {
         org.controlsfx.control.PropertySheet more = dev.scales.ui.common.PropertyItem.sheet("more-settings",
                 vm.moreSettings(), 260);
         org.controlsfx.property.editor.DefaultPropertyEditorFactory defaults =
@@ -156,12 +173,11 @@ public final class FineTunePane extends VBox {
         javafx.scene.control.TitledPane morePane = new javafx.scene.control.TitledPane("More settings", more);
         morePane.setExpanded(false);
         morePane.setId("more-settings-pane");
-        Label settingsError = new Label();
-        settingsError.getStyleClass().add("error-text");
-        settingsError.textProperty().bind(vm.settingsError());
-        settingsError.visibleProperty().bind(vm.settingsError().isNotEmpty());
-        settingsError.managedProperty().bind(settingsError.visibleProperty());
+        return morePane;
+    }
 
+    /** Start, pause, stop, resume and save: they wrap onto a second line in a narrow pane, never "…". */
+    private javafx.scene.layout.FlowPane controls() {
         Button start = new Button("Start");
         start.setId("start-training");
         start.setOnAction(e -> vm.start());
@@ -175,19 +191,17 @@ public final class FineTunePane extends VBox {
         pause.textProperty().bind(Bindings.when(vm.pausedProperty()).then("Resume").otherwise("Pause"));
         pause.disableProperty().bind(vm.runningProperty().not());
         pause.setOnAction(e -> vm.togglePause());
-        pause.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        Label blocked = new Label();
-        blocked.getStyleClass().add("muted");
-        blocked.setWrapText(true); // on a line of its own under the buttons: a long status wraps, nothing is cut
-        blocked.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        blocked.textProperty().bind(Bindings.when(vm.startBlockedReason().isEmpty()).then(vm.statusProperty())
-                .otherwise(vm.startBlockedReason()));
-        blocked.setId("training-status");
-        start.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        stop.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(8, 6, start, pause, stop,
+                resumeButton(), saveButton());
+        controls.getChildren().forEach(b -> ((Button) b).setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE));
+        controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        controls.setPrefWrapLength(200); // as narrow as the pane needs; the pane's width decides the lines
+        return controls;
+    }
+
+    private Button saveButton() {
         Button save = new Button("Save weights…");
         save.setId("save-result");
-        save.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         save.disableProperty().bind(vm.modelLoadedProperty().not().or(vm.runningProperty()));
         save.setTooltip(new javafx.scene.control.Tooltip("Save the weights chosen in the model bar's Weights menu: a LoRA fine-tune as its "
                 + "adapter (PEFT layout), the base or a full fine-tune as a whole model (HuggingFace layout)"));
@@ -199,9 +213,12 @@ public final class FineTunePane extends VBox {
                 vm.save(dir.toPath());
             }
         });
+        return save;
+    }
+
+    private Button resumeButton() {
         Button resume = new Button("Resume run…");
         resume.setId("resume-run");
-        resume.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         resume.disableProperty().bind(vm.modelLoadedProperty().not().or(vm.runningProperty()));
         resume.setTooltip(new javafx.scene.control.Tooltip("Go on with a run that was stopped, or cut short when the app "
                 + "closed, from its last checkpoint: choose its folder (every run is kept under "
@@ -219,20 +236,31 @@ public final class FineTunePane extends VBox {
                 vm.resume(dir.toPath());
             }
         });
-        // the buttons wrap onto a second line in a narrow pane or in presentation type, never "…"
-        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(8, 6, start, pause, stop, resume, save);
-        Label accuracy = new Label();
-        accuracy.setId("validation-accuracy");
-        accuracy.textProperty().bind(vm.validationAccuracyProperty());
-        accuracy.visibleProperty().bind(vm.validationAccuracyProperty().isNotEmpty());
-        accuracy.managedProperty().bind(accuracy.visibleProperty());
-        controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        controls.setPrefWrapLength(200); // as narrow as the pane needs; the pane's width decides the lines
-        getChildren().addAll(title, Section.of("Dataset", datasetRow, error, preview, trainingBox),
-                Section.of("Method and run", methodRow, settings, morePane, settingsError, controls, blocked, progress,
-                        accuracy),
-                loss,
-                Section.of("Runs", runs));
+        return resume;
+    }
+
+    /** The runs of this session, newest first; a double-click shows a run's curves again. */
+    private ListView<FinishedRun> runList() {
+        ListView<FinishedRun> runs = new ListView<>(vm.runs());
+        runs.setId("runs");
+        runs.setPrefHeight(70);
+        runs.setPlaceholder(new Label("No runs yet. Double-click a finished run to show its curves again."));
+        runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(FinishedRun run, boolean empty) {
+                super.updateItem(run, empty);
+                setText(empty || run == null ? null : run.toString());
+                setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(run.settings()
+                        + (run.finished().message() == null || run.finished().message().isEmpty() ? ""
+                                : "\n" + run.finished().message())));
+            }
+        });
+        runs.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2 && runs.getSelectionModel().getSelectedItem() != null) {
+                vm.reopen(runs.getSelectionModel().getSelectedItem());
+            }
+        });
+        return runs;
     }
 
     private void initListeners() {

@@ -4,16 +4,8 @@ import dev.scales.core.experiment.Charts;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
-import java.awt.geom.Rectangle2D;
 import java.nio.file.Path;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
-import java.text.FieldPosition;
-import java.text.NumberFormat;
-import java.text.ParsePosition;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javafx.application.Platform;
@@ -24,30 +16,19 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.LegendItem;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTick;
-import org.jfree.chart.axis.NumberTickUnit;
-import org.jfree.chart.axis.TickType;
-import org.jfree.chart.axis.TickUnits;
 import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.axis.ValueTick;
 import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.SamplingXYLineRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
-import org.jfree.data.Range;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -283,106 +264,16 @@ public final class LossChart extends VBox {
 
     private void setLogScale(boolean on) {
         ValueAxis old = plot.getRangeAxis();
-        ValueAxis axis = lossAxis(on);
+        ValueAxis axis = LossChartAxes.loss(on);
         axis.setLabelFont(old.getLabelFont()); // presentation mode's sizes stay
         axis.setTickLabelFont(old.getTickLabelFont());
         plot.setRangeAxis(axis);
-    }
-
-    private static ValueAxis lossAxis(boolean log) {
-        if (log) {
-            return new LossLogAxis();
-        }
-        NumberAxis axis = new NumberAxis("loss");
-        axis.setAutoRangeIncludesZero(false);
-        return axis;
     }
 
     private void fit() {
         plot.getDomainAxis().setAutoRange(true);
         for (int i = 0; i < plot.getRangeAxisCount(); i++) {
             plot.getRangeAxis(i).setAutoRange(true);
-        }
-    }
-
-    /**
-     * The loss on a log scale, ticked where a reader looks for values: 1, 2 and 5 × 10ⁿ, or every
-     * 1–9 × 10ⁿ when the loss spans less than a decade; written as decimals (0.5, not 10^-0.3).
-     * A range too narrow for two such ticks gets LogAxis's own.
-     */
-    private static final class LossLogAxis extends LogAxis {
-        LossLogAxis() {
-            super("loss");
-            setSmallestValue(1e-6);
-            setNumberFormatOverride(new DecimalFormat("0.######", DecimalFormatSymbols.getInstance(Locale.ROOT)));
-        }
-
-        @Override
-        protected List<ValueTick> refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
-            Range range = getRange();
-            int[] mantissas = range.getUpperBound() / range.getLowerBound() < 10 ? new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}
-                    : new int[] {1, 2, 5};
-            TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT : TextAnchor.CENTER_LEFT;
-            List<ValueTick> ticks = new ArrayList<>();
-            for (int e = (int) Math.floor(Math.log10(range.getLowerBound())); e <= Math.log10(range.getUpperBound()); e++) {
-                for (int m : mantissas) {
-                    double v = m * Math.pow(10, e);
-                    if (range.contains(v)) {
-                        ticks.add(new NumberTick(TickType.MAJOR, v, getNumberFormatOverride().format(v), anchor, anchor, 0));
-                    }
-                }
-            }
-            return ticks.size() >= 2 ? ticks : super.refreshTicksVertical(g2, dataArea, edge); // a narrow range
-        }
-    }
-
-    /** Learning-rate ticks of 1, 2 and 5 × 10ⁿ, written as training code writes them (2e-4). */
-    private static TickUnits rateTicks() {
-        DecimalFormatSymbols symbols = DecimalFormatSymbols.getInstance(Locale.ROOT);
-        symbols.setExponentSeparator("e");
-        DecimalFormat scientific = new DecimalFormat("0.#E0", symbols);
-        NumberFormat format = new NumberFormat() {
-            @Override
-            public StringBuffer format(double v, StringBuffer to, FieldPosition at) {
-                return v == 0 ? to.append('0') : scientific.format(v, to, at);
-            }
-
-            @Override
-            public StringBuffer format(long v, StringBuffer to, FieldPosition at) {
-                return format((double) v, to, at);
-            }
-
-            @Override
-            public Number parse(String text, ParsePosition at) {
-                return scientific.parse(text, at);
-            }
-        };
-        TickUnits units = new TickUnits();
-        for (int exponent = -10; exponent <= 1; exponent++) {
-            for (int m : new int[] {1, 2, 5}) {
-                units.add(new NumberTickUnit(m * Math.pow(10, exponent), format));
-            }
-        }
-        return units;
-    }
-
-    /**
-     * Lines drawn one stroke per pixel column, however many steps a run has (JFreeChart's sampling
-     * renderer), auto-ranged from each series' tracked bounds, with a legend line as wide as the
-     * series' own (the renderer's is 0 px: invisible).
-     */
-    private static final class SampledLines extends SamplingXYLineRenderer {
-        SampledLines() {
-            setDataBoundsIncludesVisibleSeriesOnly(false); // the series' own bounds: no pass over every point
-        }
-
-        @Override
-        public LegendItem getLegendItem(int dataset, int series) {
-            LegendItem item = super.getLegendItem(dataset, series);
-            if (item != null) {
-                item.setLineStroke(lookupSeriesStroke(series));
-            }
-            return item;
         }
     }
 
@@ -394,7 +285,7 @@ public final class LossChart extends VBox {
         XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(true, true); // few: one per evaluation
         points.setSeriesPaint(0, RED);
         points.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
-        XYPlot xy = new XYPlot(null, steps, lossAxis(false), null);
+        XYPlot xy = new XYPlot(null, steps, LossChartAxes.loss(false), null);
         xy.setDataset(VALIDATION, validation);
         xy.setRenderer(VALIDATION, points);
 
@@ -409,7 +300,7 @@ public final class LossChart extends VBox {
         NumberAxis rateAxis = new NumberAxis("learning rate");
         rateAxis.setLabelPaint(GREEN.darker());
         rateAxis.setTickLabelPaint(GREEN.darker());
-        rateAxis.setStandardTickUnits(rateTicks());
+        rateAxis.setStandardTickUnits(LossChartAxes.rateTicks());
         rateAxis.setTickLabelInsets(new RectangleInsets(6, 4, 6, 4)); // room between labels: about 6 of them
         SampledLines rateLine = new SampledLines();
         rateLine.setSeriesPaint(0, GREEN);
