@@ -42,15 +42,21 @@ final class NativeAllocator {
     /** Runs {@code main} with {@code args} in a child JVM with huge pages on; returns its exit code. */
     static int relaunch(Class<?> main, String[] args) throws java.io.IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString()));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(main.getName());
+        String self = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(self);
+        // an installed app's own launcher sets its JVM options and class path again; java needs them
+        if (Path.of(self).getFileName().toString().matches("java(\\.exe)?")) {
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(main.getName());
+        }
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put(VARIABLE, "1");
+        // a launcher that finds its own marker thinks it is restarting itself and reads the arguments as a JVM's
+        builder.environment().keySet().removeIf(name -> name.startsWith("_JPACKAGE_LAUNCHER"));
         Process child = builder.start();
         Thread stop = new Thread(child::destroy, "stop-child");
         Runtime.getRuntime().addShutdownHook(stop);

@@ -37,6 +37,10 @@ public final class ScalesApp extends Application {
         Scene scene = new Scene(view, 1280, 800);
         scene.getStylesheets().add(stylesheet());
         stage.setTitle("Scales — fine-tuning vs in-context learning");
+        for (String icon : new String[] {"icon-32.png", "icon-256.png"}) {
+            stage.getIcons().add(new javafx.scene.image.Image(Objects.requireNonNull(
+                    ScalesApp.class.getResourceAsStream(icon), icon)));
+        }
         stage.setScene(scene);
         stage.setMinWidth(900);
         stage.setMinHeight(600);
