@@ -60,6 +60,16 @@ public final class Devices {
         throw new dev.scales.core.ScalesException("unknown device '" + id + "': use auto, cpu, gpu0, gpu1…");
     }
 
+    /** The id of {@code d} as {@link #resolve} reads it and {@link #discover} lists it: {@code cpu}, {@code gpu0}… */
+    public static String id(Device d) {
+        return d.isGpu() ? "gpu" + d.getDeviceId() : "cpu";
+    }
+
+    /** The name of {@code d} in the app's words ("CPU", "GPU 0"…): its worker's, and the key of the memory accounted on it. */
+    static String name(Device d) {
+        return d.isGpu() ? "GPU " + d.getDeviceId() : "CPU";
+    }
+
     private static String cudaSuffix() {
         try {
             return CudaUtils.hasCuda() ? " (CUDA " + CudaUtils.getCudaVersionString() + ")" : "";

@@ -1,9 +1,11 @@
 package dev.scales.core.experiment;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import dev.scales.core.ScalesException;
 import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.data.LabelledData;
+import dev.scales.core.device.Devices;
 import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.experiment.Studies.Curve;
@@ -89,6 +91,14 @@ public final class ExperimentRun {
         public static final Base AS_SAVED = new Base(null, false);
     }
 
+    /**
+     * As {@link #run(Experiment, Device, Consumer, BooleanSupplier)}, on the device {@code deviceId}
+     * names ({@code cpu}, {@code gpu0}…, as {@link Devices#resolve} reads it).
+     */
+    public static Results run(Experiment e, String deviceId, Consumer<String> progress, BooleanSupplier cancelled) {
+        return run(e, Devices.resolve(deviceId, Engine.getEngine("PyTorch")), progress, cancelled);
+    }
+
     /** As above, on {@code base}'s variant of the model. */
     public static Results run(Experiment e, Device device, Base variant, Consumer<String> progress,
                               BooleanSupplier cancelled) {
@@ -101,94 +111,134 @@ public final class ExperimentRun {
                     + e.trainingSize());
         }
         String general = e.generalText() == null ? null : read(e.generalText());
-        List<List<Double>> acc = lists(4);
-        List<List<Double>> f1 = lists(4);
-        double[] seconds = new double[4];
-        double[] promptTokens = new double[4];
-        List<Output> outputs = new ArrayList<>();
-        Cost cost = null;
-        Forgetting forgetting = null;
-        int shots = e.shots();
         try (LoadedModel base = ModelLoader.load(e.model(), device)) {
-            if (variant.adapter() != null) {
-                dev.scales.core.model.LoraAdapters.mergeInto(base, variant.adapter());
-            }
-            PromptSet set = variant.chat() || e.chat() ? read.withChat(base.chat().orElseThrow(() -> new ScalesException(
-                    base.name() + " has no chat template, so the experiment cannot write its prompts in chat format")))
-                    : read;
-            while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {
-                shots--; // as many demonstrations as fit
-            }
+            PromptSet set = promptSet(base, e, variant, read);
+            Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()));
+            Measured grid = new Measured();
             for (int seed = 0; seed < e.seeds(); seed++) {
                 check(cancelled);
-                progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
-                List<Example> demos = Lab.examples(Lab.draw(pool, shots, seed));
-                FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
-                r[0] = timed(seconds, 0, seed, () -> Lab.evaluate(base, set, List.of(), test, false));
-                r[1] = timed(seconds, 1, seed, () -> Lab.evaluate(base, set, demos, test, false));
-                progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
-                boolean first = seed == 0;
-                double basePerplexity = first && general != null ? Lab.perplexity(base, general) : Double.NaN;
-                long t0 = System.nanoTime();
-                int s = seed;
-                Tuned tuned = Lab.withFineTuned(base, set, Lab.draw(pool, e.trainingSize(), 100 + seed),
-                        settings(base, e, seed), (model, outcome) -> {
-                            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                            r[2] = timed(seconds, 2, s, () -> Lab.evaluate(model, set, List.of(), test, false));
-                            r[3] = timed(seconds, 3, s, () -> Lab.evaluate(model, set, demos, test, false));
-                            double perplexity = first && general != null ? Lab.perplexity(model, general) : Double.NaN;
-                            return new Tuned(trainSeconds, perplexity);
-                        });
-                if (first) {
-                    promptTokens[0] = promptTokens(base, set, List.of(), test);
-                    promptTokens[1] = promptTokens(base, set, demos, test);
-                    promptTokens[2] = promptTokens[0];
-                    promptTokens[3] = promptTokens[1];
-                    cost = cost(base, set, pool, e, tuned.trainSeconds(), promptTokens, seconds, test.size());
-                    if (general != null) {
-                        forgetting = new Forgetting(basePerplexity, tuned.perplexity());
-                    }
-                    outputs = outputs(test, r);
-                }
-                for (int m = 0; m < 4; m++) {
-                    acc.get(m).add(r[m].metrics().accuracy());
-                    f1.get(m).add(r[m].metrics().macroF1());
-                }
+                measureSeed(s, grid, seed, progress);
             }
             progress.accept("accuracy against labelled examples");
-            List<Point> icl = new ArrayList<>();
-            List<Point> ft = new ArrayList<>();
-            for (int n : e.labelled()) {
-                List<Double> a = new ArrayList<>();
-                List<Double> f = new ArrayList<>();
-                for (int seed = 0; seed < e.seeds(); seed++) {
-                    check(cancelled);
-                    List<SampleTasks.Item> items = Lab.draw(pool, n, seed);
-                    List<Example> demos = Lab.examples(items);
-                    while (!demos.isEmpty() && !Lab.fits(base, set, demos, test)) {
-                        demos = demos.subList(0, demos.size() - 1);
-                    }
-                    a.add(Lab.accuracy(base, set, demos, test, false));
-                    long s = seed;
-                    f.add(Lab.fineTunedAccuracy(base, set, items, settings(base, e, s), test));
-                }
-                icl.add(new Point(n, a));
-                ft.add(new Point(n, f));
-                progress.accept("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
-                        + fmt(ft.get(ft.size() - 1).mean()));
-            }
-            List<Cell> grid = new ArrayList<>();
-            for (int m = 0; m < 4; m++) {
-                grid.add(new Cell(METHODS.get(m), m >= 2, m % 2 == 1 ? shots : 0, new Point(m % 2 == 1 ? shots : 0,
-                        acc.get(m)), new Point(0, f1.get(m)), promptTokens[m], seconds[m] / e.seeds() / test.size()));
-            }
-            EnvironmentInfo env = EnvironmentInfo.collect();
-            return new Results(e, grid, outputs, new Curve("in context (N shots, as many as fit)", icl),
-                    new Curve("fine-tuned on N (" + e.fineTune().method() + ")", ft), cost, forgetting,
-                    env.scalesVersion(), env.engineName() + " " + env.engineVersion(),
-                    base.device().isGpu() ? "gpu" + base.device().getDeviceId() : "cpu",
-                    (System.nanoTime() - start) / 1_000_000);
+            Curves labelled = labelledCurves(s, progress, cancelled);
+            return results(s, grid, labelled, start);
         }
+    }
+
+    /** What every measurement of a run reads: the loaded base model, its prompts and data, the shots that fit. */
+    private record Setup(Experiment e, LoadedModel base, PromptSet set, List<SampleTasks.Item> pool,
+                         List<FewShotEvaluator.TestExample> test, String general, int shots) {}
+
+    /** The grid's measurements, method by method, gathered over the seeds. */
+    private static final class Measured {
+        final List<List<Double>> accuracy = lists(4);
+        final List<List<Double>> macroF1 = lists(4);
+        final double[] seconds = new double[4];
+        final double[] promptTokens = new double[4];
+        List<Output> outputs = new ArrayList<>();
+        Cost cost;
+        Forgetting forgetting;
+    }
+
+    /** Accuracy against the number of labelled examples, in context and fine-tuned. */
+    private record Curves(Curve inContext, Curve fineTuned) {}
+
+    /** The experiment's prompt set, written by the model's chat template when the experiment or {@code variant} asks. */
+    private static PromptSet promptSet(LoadedModel base, Experiment e, Base variant, PromptSet read) {
+        if (variant.adapter() != null) {
+            dev.scales.core.model.LoraAdapters.mergeInto(base, variant.adapter());
+        }
+        return variant.chat() || e.chat() ? read.withChat(base.chat().orElseThrow(() -> new ScalesException(
+                base.name() + " has no chat template, so the experiment cannot write its prompts in chat format")))
+                : read;
+    }
+
+    /** At most {@code shots}: as many demonstrations as fit the model's context. */
+    private static int shotsThatFit(LoadedModel base, PromptSet set, List<SampleTasks.Item> pool,
+                                    List<FewShotEvaluator.TestExample> test, int shots) {
+        while (shots > 0 && !Lab.fits(base, set, Lab.examples(Lab.draw(pool, shots, 0)), test)) {
+            shots--;
+        }
+        return shots;
+    }
+
+    /** The four methods on one seed's draw; the first seed also measures cost, forgetting and the outputs. */
+    private static void measureSeed(Setup s, Measured g, int seed, Consumer<String> progress) {
+        Experiment e = s.e();
+        LoadedModel base = s.base();
+        progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
+        List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), seed));
+        FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
+        r[0] = timed(g.seconds, 0, seed, () -> Lab.evaluate(base, s.set(), List.of(), s.test(), false));
+        r[1] = timed(g.seconds, 1, seed, () -> Lab.evaluate(base, s.set(), demos, s.test(), false));
+        progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
+        boolean first = seed == 0;
+        double basePerplexity = first && s.general() != null ? Lab.perplexity(base, s.general()) : Double.NaN;
+        long t0 = System.nanoTime();
+        Tuned tuned = Lab.withFineTuned(base, s.set(), Lab.draw(s.pool(), e.trainingSize(), 100 + seed),
+                settings(base, e, seed), (model, outcome) -> {
+                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    r[2] = timed(g.seconds, 2, seed, () -> Lab.evaluate(model, s.set(), List.of(), s.test(), false));
+                    r[3] = timed(g.seconds, 3, seed, () -> Lab.evaluate(model, s.set(), demos, s.test(), false));
+                    double perplexity = first && s.general() != null ? Lab.perplexity(model, s.general()) : Double.NaN;
+                    return new Tuned(trainSeconds, perplexity);
+                });
+        if (first) {
+            g.promptTokens[0] = promptTokens(base, s.set(), List.of(), s.test());
+            g.promptTokens[1] = promptTokens(base, s.set(), demos, s.test());
+            g.promptTokens[2] = g.promptTokens[0];
+            g.promptTokens[3] = g.promptTokens[1];
+            g.cost = cost(base, s.set(), s.pool(), e, tuned.trainSeconds(), g.promptTokens, g.seconds, s.test().size());
+            if (s.general() != null) {
+                g.forgetting = new Forgetting(basePerplexity, tuned.perplexity());
+            }
+            g.outputs = outputs(s.test(), r);
+        }
+        for (int m = 0; m < 4; m++) {
+            g.accuracy.get(m).add(r[m].metrics().accuracy());
+            g.macroF1.get(m).add(r[m].metrics().macroF1());
+        }
+    }
+
+    /** For each labelled size N of the experiment: accuracy with N shots (as many as fit) and fine-tuned on N. */
+    private static Curves labelledCurves(Setup s, Consumer<String> progress, BooleanSupplier cancelled) {
+        List<Point> icl = new ArrayList<>();
+        List<Point> ft = new ArrayList<>();
+        for (int n : s.e().labelled()) {
+            List<Double> a = new ArrayList<>();
+            List<Double> f = new ArrayList<>();
+            for (int seed = 0; seed < s.e().seeds(); seed++) {
+                check(cancelled);
+                List<SampleTasks.Item> items = Lab.draw(s.pool(), n, seed);
+                List<Example> demos = Lab.examples(items);
+                while (!demos.isEmpty() && !Lab.fits(s.base(), s.set(), demos, s.test())) {
+                    demos = demos.subList(0, demos.size() - 1);
+                }
+                a.add(Lab.accuracy(s.base(), s.set(), demos, s.test(), false));
+                f.add(Lab.fineTunedAccuracy(s.base(), s.set(), items, settings(s.base(), s.e(), seed), s.test()));
+            }
+            icl.add(new Point(n, a));
+            ft.add(new Point(n, f));
+            progress.accept("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
+                    + fmt(ft.get(ft.size() - 1).mean()));
+        }
+        return new Curves(new Curve("in context (N shots, as many as fit)", icl),
+                new Curve("fine-tuned on N (" + s.e().fineTune().method() + ")", ft));
+    }
+
+    private static Results results(Setup s, Measured g, Curves labelled, long start) {
+        Experiment e = s.e();
+        int shots = s.shots();
+        List<Cell> grid = new ArrayList<>();
+        for (int m = 0; m < 4; m++) {
+            grid.add(new Cell(METHODS.get(m), m >= 2, m % 2 == 1 ? shots : 0, new Point(m % 2 == 1 ? shots : 0,
+                    g.accuracy.get(m)), new Point(0, g.macroF1.get(m)), g.promptTokens[m],
+                    g.seconds[m] / e.seeds() / s.test().size()));
+        }
+        EnvironmentInfo env = EnvironmentInfo.collect();
+        return new Results(e, grid, g.outputs, labelled.inContext(), labelled.fineTuned(), g.cost, g.forgetting,
+                env.scalesVersion(), env.engineName() + " " + env.engineVersion(), Devices.id(s.base().device()),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** The experiment's fine-tuning settings for {@code model} and {@code seed}. */

@@ -5,6 +5,7 @@ import dev.scales.core.experiment.ExperimentReport;
 import java.io.File;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
@@ -22,6 +23,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
+import org.jfree.chart.JFreeChart;
 import org.jfree.chart.fx.ChartViewer;
 
 /** The compare view: fine-tuning and in-context learning side by side on one test set, from an experiment. */
@@ -31,7 +33,34 @@ public final class CompareView extends ScrollPane {
         setFitToWidth(true);
         Label title = new Label("Compare · fine-tuning vs in-context learning");
         title.getStyleClass().add("pane-title");
+        VBox content = new VBox(12, title, toolbar(vm), status(vm), grid(vm), cost(vm),
+                chart(vm, "labelled-chart", 260, 300, ExperimentReport::labelledChart),
+                chart(vm, "cost-chart", 240, 260, ExperimentReport::costChart),
+                filterBar(vm), outputsTable(vm), keptRuns(vm));
+        content.getStyleClass().add("lab-pane");
+        content.setPadding(new Insets(16));
+        setContent(content);
+    }
 
+    /** Open, save the Lab's setup, run, cancel and export. */
+    private HBox toolbar(CompareViewModel vm) {
+        Button run = new Button("Run");
+        run.setId("run-experiment");
+        run.getStyleClass().add("accent");
+        run.disableProperty().bind(vm.experimentProperty().isNull().or(vm.runningProperty()));
+        run.setOnAction(e -> vm.run());
+        Button cancel = new Button("Cancel run");
+        cancel.setId("cancel-experiment");
+        cancel.visibleProperty().bind(vm.runningProperty());
+        cancel.managedProperty().bind(cancel.visibleProperty());
+        cancel.setOnAction(e -> vm.cancel());
+        HBox toolbar = new HBox(8, openButton(vm), saveSetupButton(vm), run, cancel, exportButton(vm));
+        toolbar.setAlignment(Pos.CENTER_LEFT);
+        return toolbar;
+    }
+
+    /** Opens an experiment file, asking first when it reads files from elsewhere. */
+    private Button openButton(CompareViewModel vm) {
         Button open = new Button("Open experiment…");
         open.setId("open-experiment");
         open.setOnAction(e -> {
@@ -49,27 +78,10 @@ public final class CompareView extends ScrollPane {
                 }
             }
         });
-        Button run = new Button("Run");
-        run.setId("run-experiment");
-        run.getStyleClass().add("accent");
-        run.disableProperty().bind(vm.experimentProperty().isNull().or(vm.runningProperty()));
-        run.setOnAction(e -> vm.run());
-        Button cancel = new Button("Cancel run");
-        cancel.setId("cancel-experiment");
-        cancel.visibleProperty().bind(vm.runningProperty());
-        cancel.managedProperty().bind(cancel.visibleProperty());
-        cancel.setOnAction(e -> vm.cancel());
-        Button export = new Button("Export…");
-        export.setId("export-results");
-        export.disableProperty().bind(vm.resultsProperty().isNull());
-        export.setOnAction(e -> {
-            DirectoryChooser chooser = new DirectoryChooser();
-            chooser.setTitle("Export results.json, CSV tables and PNG charts to…");
-            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
-            if (dir != null) {
-                vm.export(dir.toPath());
-            }
-        });
+        return open;
+    }
+
+    private Button saveSetupButton(CompareViewModel vm) {
         Button saveSetup = new Button("Save Lab setup…");
         saveSetup.setId("save-lab-setup");
         saveSetup.setTooltip(new javafx.scene.control.Tooltip("Write the Lab's model, prompt, test set and fine-tuning "
@@ -84,14 +96,35 @@ public final class CompareView extends ScrollPane {
                 vm.saveSetup(f.toPath());
             }
         });
-        HBox toolbar = new HBox(8, open, saveSetup, run, cancel, export);
-        toolbar.setAlignment(Pos.CENTER_LEFT);
+        return saveSetup;
+    }
+
+    private Button exportButton(CompareViewModel vm) {
+        Button export = new Button("Export…");
+        export.setId("export-results");
+        export.disableProperty().bind(vm.resultsProperty().isNull());
+        export.setOnAction(e -> {
+            DirectoryChooser chooser = new DirectoryChooser();
+            chooser.setTitle("Export results.json, CSV tables and PNG charts to…");
+            File dir = dev.scales.ui.common.Folders.used(dev.scales.ui.common.Folders.at(chooser).showDialog(getScene().getWindow()));
+            if (dir != null) {
+                vm.export(dir.toPath());
+            }
+        });
+        return export;
+    }
+
+    private static Label status(CompareViewModel vm) {
         Label status = new Label();
         status.setId("compare-status");
         status.setWrapText(true);
         status.getStyleClass().add("muted");
         status.textProperty().bind(vm.statusProperty());
+        return status;
+    }
 
+    /** The 2×2 grid: base or fine-tuned model by zero- or few-shot prompting. */
+    private static GridPane grid(CompareViewModel vm) {
         GridPane grid = new GridPane();
         grid.setId("compare-grid");
         grid.setHgap(10);
@@ -111,31 +144,33 @@ public final class CompareView extends ScrollPane {
         for (int i = 0; i < 4; i++) {
             grid.add(cell(vm.cells().get(i)), 1 + i % 2, 1 + i / 2);
         }
+        return grid;
+    }
+
+    private static Label cost(CompareViewModel vm) {
         Label cost = new Label();
         cost.setId("compare-cost");
         cost.setWrapText(true);
         cost.textProperty().bind(vm.costProperty());
+        return cost;
+    }
 
-        ChartViewer labelled = new ChartViewer(null);
-        labelled.setId("labelled-chart");
-        dev.scales.ui.common.ChartZoom.explicitOnly(labelled, null);
-        labelled.setMinHeight(260);
-        labelled.setPrefHeight(300);
-        labelled.visibleProperty().bind(vm.resultsProperty().isNotNull());
-        labelled.managedProperty().bind(labelled.visibleProperty());
-        vm.resultsProperty().addListener((obs, old, r) -> labelled.setChart(r == null ? null
-                : ExperimentReport.labelledChart(r)));
+    /** A chart of the shown results, drawn by {@code draw}; hidden while there are none. */
+    private static ChartViewer chart(CompareViewModel vm, String id, double minHeight, double prefHeight,
+                                     Function<ExperimentRun.Results, JFreeChart> draw) {
+        ChartViewer chart = new ChartViewer(null);
+        chart.setId(id);
+        dev.scales.ui.common.ChartZoom.explicitOnly(chart, null);
+        chart.setMinHeight(minHeight);
+        chart.setPrefHeight(prefHeight);
+        chart.visibleProperty().bind(vm.resultsProperty().isNotNull());
+        chart.managedProperty().bind(chart.visibleProperty());
+        vm.resultsProperty().addListener((obs, old, r) -> chart.setChart(r == null ? null : draw.apply(r)));
+        return chart;
+    }
 
-        ChartViewer costChart = new ChartViewer(null);
-        costChart.setId("cost-chart");
-        dev.scales.ui.common.ChartZoom.explicitOnly(costChart, null);
-        costChart.setMinHeight(240);
-        costChart.setPrefHeight(260);
-        costChart.visibleProperty().bind(vm.resultsProperty().isNotNull());
-        costChart.managedProperty().bind(costChart.visibleProperty());
-        vm.resultsProperty().addListener((obs, old, r) -> costChart.setChart(r == null ? null
-                : ExperimentReport.costChart(r)));
-
+    /** Which test examples the outputs table shows, and how many. */
+    private static HBox filterBar(CompareViewModel vm) {
         ComboBox<CompareViewModel.Filter> filter = new ComboBox<>();
         filter.setId("outputs-filter");
         filter.getItems().setAll(CompareViewModel.Filter.values());
@@ -145,13 +180,7 @@ public final class CompareView extends ScrollPane {
         shown.textProperty().bind(Bindings.size(vm.shownOutputs()).asString("%d examples"));
         HBox filterBar = new HBox(8, new Label("Outputs side by side:"), filter, shown);
         filterBar.setAlignment(Pos.CENTER_LEFT);
-        TableView<ExperimentRun.Output> table = outputsTable(vm);
-
-        VBox content = new VBox(12, title, toolbar, status, grid, cost, labelled, costChart, filterBar, table,
-                keptRuns(vm));
-        content.getStyleClass().add("lab-pane");
-        content.setPadding(new Insets(16));
-        setContent(content);
+        return filterBar;
     }
 
     /** Kept runs: show one again, or lay it beside the shown results (e.g. the same experiment on two models). */

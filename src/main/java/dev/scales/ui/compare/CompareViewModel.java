@@ -213,9 +213,7 @@ public final class CompareViewModel {
         status.set("running “" + e.name() + "”…");
         keepError = null;
         // on the device of the model chosen in the app, in that device's lane
-        ai.djl.Device device = manager.current().map(dev.scales.core.model.LoadedModel::device)
-                .orElse(ai.djl.Device.cpu());
-        job = manager.submitStandalone("experiment " + e.name(), Job.Priority.EVALUATION, device, true, ctx -> {
+        job = manager.submitOnCurrentDevice("experiment " + e.name(), Job.Priority.EVALUATION, true, (device, ctx) -> {
             ExperimentRun.Results r = ExperimentRun.run(e, device, m -> ui.run(() -> status.set(m)), ctx::isCancelled);
             try {
                 RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
