@@ -74,15 +74,20 @@ public final class Lab {
     }
 
     /**
-     * Fine-tuning settings for a study: no validation split, a short warm-up then a cosine decay;
-     * LoRA of rank {@code rank} with alpha = rank (PEFT's default: the update at scale 1) on the
-     * family's default targets, every linear layer (docs/decisions/0009).
+     * Fine-tuning settings for a study: {@link FineTuneSettings#DEFAULT}'s schedule (a short warm-up
+     * then a cosine decay, clipping at 1) with the study's own learning rate, steps, batch, rank and
+     * seed, and nothing that would blur a comparison of many runs: no validation split (every labelled
+     * example trains, as the curve over N counts them), no weight decay and no adapter dropout. LoRA
+     * of rank {@code rank} with alpha = rank (PEFT's default: the update at scale 1) on the family's
+     * default targets, every linear layer (docs/decisions/0009).
      */
     public static FineTuneSettings settings(LoadedModel model, boolean lora, float lr, int steps, int batch, int rank,
                                             long seed) {
         LoraConfig config = lora ? new LoraConfig(rank, rank, 0,
                 LoraConfig.defaultTargets(model.config().architecture())) : null;
-        return new FineTuneSettings(config, lr, 1, steps, batch, 0.1f, true, 0f, 1.0f, seed, Integer.MAX_VALUE, 0);
+        FineTuneSettings d = FineTuneSettings.DEFAULT;
+        return new FineTuneSettings(config, lr, 1, steps, batch, d.warmupFraction(), d.cosine(), 0f, d.maxGradNorm(),
+                seed, Integer.MAX_VALUE, 0);
     }
 
     /**
