@@ -2,6 +2,7 @@ package dev.scales.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.scales.core.InvalidSetting;
 import dev.scales.core.ScalesException;
 import dev.scales.core.chat.ChatMessage;
 import dev.scales.core.chat.ChatTemplate;
@@ -13,6 +14,7 @@ import dev.scales.core.model.LoadedModel;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -121,11 +123,21 @@ final class GenerateCommand implements Callable<Integer> {
     /** The options given, else the model's generation_config.json, else Scales' defaults. */
     private GenerationSettings settings(LoadedModel model, List<String> stop) {
         GenerationSettings d = GenerationSettings.of(model.generationDefaults(), maxTokens);
-        return new GenerationSettings(maxTokens,
-                greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
-                topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
-                seed, stop, true);
+        try {
+            return new GenerationSettings(maxTokens,
+                    greedy ? 0 : temperature != null ? temperature : d.temperature(), topK != null ? topK : d.topK(),
+                    topP != null ? topP : d.topP(), repetitionPenalty != null ? repetitionPenalty
+                    : d.repetitionPenalty(), seed, stop, true);
+        } catch (InvalidSetting e) {
+            throw new ScalesException(FLAGS.get(e.setting()) + ": " + e.getMessage());
+        }
     }
+
+    /** The option that sets each of the settings. */
+    private static final Map<GenerationSettings.Setting, String> FLAGS = Map.of(
+            GenerationSettings.Setting.MAX_NEW_TOKENS, "--max-tokens", GenerationSettings.Setting.TEMPERATURE,
+            "--temperature", GenerationSettings.Setting.TOP_K, "--top-k", GenerationSettings.Setting.TOP_P, "--top-p",
+            GenerationSettings.Setting.REPETITION_PENALTY, "--repetition-penalty");
 
     /** @param renderedPrompt the exact text given to the tokenizer: the prompt, or the conversation the template wrote */
     private JsonObject toJson(LoadedModel model, GenerationResult r, GenerationSettings settings, String renderedPrompt) {

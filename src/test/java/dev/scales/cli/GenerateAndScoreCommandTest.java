@@ -81,7 +81,7 @@ class GenerateAndScoreCommandTest {
         Cli r = Cli.run("generate", "--model", model, "--prompt", "x", "--top-p", "2");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--top-p must be within (0, 1]");
+        assertThat(r.err()).contains("--top-p: top-p must be within (0, 1]");
     }
 
     /** gpt2-tiny with the named public chat template (and, if given, a generation_config.json). */

@@ -99,7 +99,7 @@ class PromptViewModelTest {
         vm.temperatureProperty().set(-1.0);
         vm.run();
 
-        assertThat(vm.samplingErrorProperty().get()).contains("--temperature must be within [0, 100]");
+        assertThat(vm.samplingErrorProperty().get()).contains("temperature must be within [0, 100]");
         assertThat(vm.runningProperty().get()).isFalse();
         assertThat(vm.samplingItems()).extracting(i -> i.getName()).contains("Temperature", "Top-p", "Seed", "Stop at");
     }

@@ -53,7 +53,7 @@ public final class ShotSweep {
                 throw new ScalesException("shot counts must be 0 or more, got " + ks);
             }
             if (seeds < 1 || seeds > 100) {
-                throw new ScalesException("--seeds must be between 1 and 100, got " + seeds);
+                throw new ScalesException("the number of seeds must be between 1 and 100, got " + seeds);
             }
             if (variants.isEmpty()) {
                 throw new ScalesException("a sweep needs at least one variant (gold, random-labels, calibrated)");

@@ -1,6 +1,6 @@
 package dev.scales.core.generate;
 
-import dev.scales.core.ScalesException;
+import dev.scales.core.InvalidSetting;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,15 +28,32 @@ public record GenerationSettings(int maxNewTokens, double temperature, int topK,
     /** The temperature transformers samples with when a model asks to sample but names none. */
     private static final double SAMPLING_TEMPERATURE = 1.0;
 
+    /** A setting, as a validation error names it. */
+    public enum Setting {
+        MAX_NEW_TOKENS("the answer length in tokens"), TEMPERATURE("temperature"), TOP_K("top-k"), TOP_P("top-p"),
+        REPETITION_PENALTY("repetition penalty");
+
+        private final String words;
+
+        Setting(String words) {
+            this.words = words;
+        }
+
+        @Override
+        public String toString() {
+            return words;
+        }
+    }
+
     public GenerationSettings {
-        require(maxNewTokens >= 1 && maxNewTokens <= 100_000, "--max-tokens must be between 1 and 100000, got "
-                + maxNewTokens);
-        require(temperature >= 0 && temperature <= 100 && !Double.isNaN(temperature),
-                "--temperature must be within [0, 100], got " + temperature);
-        require(topK >= 0, "--top-k must be 0 (off) or positive, got " + topK);
-        require(topP > 0 && topP <= 1, "--top-p must be within (0, 1], got " + topP);
-        require(repetitionPenalty > 0 && repetitionPenalty <= 10, "--repetition-penalty must be within (0, 10], got "
-                + repetitionPenalty);
+        require(maxNewTokens >= 1 && maxNewTokens <= 100_000, Setting.MAX_NEW_TOKENS,
+                "must be between 1 and 100000, got " + maxNewTokens);
+        require(temperature >= 0 && temperature <= 100 && !Double.isNaN(temperature), Setting.TEMPERATURE,
+                "must be within [0, 100], got " + temperature);
+        require(topK >= 0, Setting.TOP_K, "must be 0 (off) or positive, got " + topK);
+        require(topP > 0 && topP <= 1, Setting.TOP_P, "must be within (0, 1], got " + topP);
+        require(repetitionPenalty > 0 && repetitionPenalty <= 10, Setting.REPETITION_PENALTY,
+                "must be within (0, 10], got " + repetitionPenalty);
         stopSequences = List.copyOf(stopSequences.stream().filter(s -> !s.isEmpty()).toList());
     }
 
@@ -70,9 +87,9 @@ public record GenerationSettings(int maxNewTokens, double temperature, int topK,
         return new GenerationSettings(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stops, stopAtEos);
     }
 
-    private static void require(boolean ok, String message) {
+    private static void require(boolean ok, Setting setting, String problem) {
         if (!ok) {
-            throw new ScalesException(message);
+            throw new InvalidSetting(setting, setting + " " + problem);
         }
     }
 }

@@ -51,30 +51,30 @@ public final class Pretrain {
 
         public Settings {
             require(architecture.equals("gpt2") || architecture.equals("llama") || architecture.equals("qwen2"),
-                    "--arch must be gpt2, llama or qwen2, got " + architecture);
-            require(steps >= 1, "--steps must be positive, got " + steps);
-            require(batch >= 1 && batch <= 256, "--batch must be between 1 and 256, got " + batch);
-            require(context >= 32 && context <= 2048, "--context must be between 32 and 2048, got " + context);
-            require(learningRate > 0 && learningRate < 1, "--lr must be within (0, 1), got " + learningRate);
-            require(vocabSize >= 300 && vocabSize <= 65536, "--vocab must be between 300 and 65536, got " + vocabSize);
-            require(hidden % heads == 0, "--hidden (" + hidden + ") must be divisible by --heads (" + heads + ")");
-            require(layers >= 1 && layers <= 48, "--layers must be between 1 and 48, got " + layers);
-            require(labelWeight > 0 && labelWeight <= 100, "--label-weight must be within (0, 100], got "
+                    "the architecture must be gpt2, llama or qwen2, got " + architecture);
+            require(steps >= 1, "the number of steps must be positive, got " + steps);
+            require(batch >= 1 && batch <= 256, "the batch size must be between 1 and 256, got " + batch);
+            require(context >= 32 && context <= 2048, "the context length must be between 32 and 2048, got " + context);
+            require(learningRate > 0 && learningRate < 1, "the learning rate must be within (0, 1), got " + learningRate);
+            require(vocabSize >= 300 && vocabSize <= 65536, "the vocabulary size must be between 300 and 65536, got " + vocabSize);
+            require(hidden % heads == 0, "the hidden size (" + hidden + ") must be divisible by the number of heads (" + heads + ")");
+            require(layers >= 1 && layers <= 48, "the number of layers must be between 1 and 48, got " + layers);
+            require(labelWeight > 0 && labelWeight <= 100, "the label weight must be within (0, 100], got "
                     + labelWeight);
             require(probeEvery >= 1, "the probe interval must be positive, got " + probeEvery);
-            require(maxMinutes >= 0, "--minutes must be 0 (no limit) or positive, got " + maxMinutes);
-            require(copySteps >= 0 && copySteps <= steps, "--copy-steps must be between 0 and --steps (" + steps
+            require(maxMinutes >= 0, "the time limit in minutes must be 0 (no limit) or positive, got " + maxMinutes);
+            require(copySteps >= 0 && copySteps <= steps, "the copy steps must be between 0 and the steps (" + steps
                     + "), got " + copySteps);
-            require(polaritySteps >= 0 && polaritySteps <= steps, "--polarity-steps must be between 0 and --steps ("
+            require(polaritySteps >= 0 && polaritySteps <= steps, "the polarity steps must be between 0 and the steps ("
                     + steps + "), got " + polaritySteps);
-            require(reviewSteps >= polaritySteps && reviewSteps <= steps, "--review-steps must be between "
-                    + "--polarity-steps (" + polaritySteps + ") and --steps (" + steps + "), got " + reviewSteps);
-            require(previousTokenHeads >= 0 && previousTokenHeads <= heads, "--previous-token-heads must be between 0 "
-                    + "and --heads (" + heads + "), got " + previousTokenHeads);
-            require(previousTokenHeads == 0 || architecture.equals("qwen2"), "--previous-token-heads needs --arch "
-                    + "qwen2: the prior lives in the attention biases");
-            require(previousTokenLayers >= 1 && previousTokenLayers <= layers, "--previous-token-layers must be "
-                    + "between 1 and --layers (" + layers + "), got " + previousTokenLayers);
+            require(reviewSteps >= polaritySteps && reviewSteps <= steps, "the review steps must be between "
+                    + "the polarity steps (" + polaritySteps + ") and the steps (" + steps + "), got " + reviewSteps);
+            require(previousTokenHeads >= 0 && previousTokenHeads <= heads, "the previous-token heads must be between 0 "
+                    + "and the heads (" + heads + "), got " + previousTokenHeads);
+            require(previousTokenHeads == 0 || architecture.equals("qwen2"), "the previous-token heads need the qwen2 "
+                    + "architecture: the prior lives in the attention biases");
+            require(previousTokenLayers >= 1 && previousTokenLayers <= layers, "the previous-token layers must be "
+                    + "between 1 and the number of layers (" + layers + "), got " + previousTokenLayers);
         }
 
         /** Linear warm-up, then a cosine down to a tenth of the peak. */

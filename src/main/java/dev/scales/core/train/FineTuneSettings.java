@@ -1,5 +1,6 @@
 package dev.scales.core.train;
 
+import dev.scales.core.InvalidSetting;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.Architecture;
 import dev.scales.core.model.LoraConfig;
@@ -80,17 +81,16 @@ public record FineTuneSettings(LoraConfig lora, float learningRate, int epochs, 
     }
 
     /** A setting's value out of range: the message names the setting, {@link #setting()} says which it is. */
-    public static final class Invalid extends ScalesException {
+    public static final class Invalid extends InvalidSetting {
         private static final long serialVersionUID = 1L;
-        private final Setting setting;
 
         public Invalid(Setting setting, String message) {
-            super(message);
-            this.setting = setting;
+            super(setting, message);
         }
 
+        @Override
         public Setting setting() {
-            return setting;
+            return (Setting) super.setting();
         }
     }
 

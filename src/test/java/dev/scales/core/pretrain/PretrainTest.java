@@ -143,7 +143,7 @@ class PretrainTest {
         assertThat(Pretrain.batch(null, null, s, 0).ids()).as("each step draws its own rows")
                 .isNotEqualTo(Pretrain.batch(null, null, s, 1).ids());
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 6, 0, 0, 0, 1))
-                .isInstanceOf(ScalesException.class).hasMessageContaining("--copy-steps");
+                .isInstanceOf(ScalesException.class).hasMessageContaining("the copy steps");
     }
 
     @Test
@@ -162,17 +162,17 @@ class PretrainTest {
     }
 
     @Test
-    void settingsOutOfRangeAreRefusedWithTheOptionNamed() {
+    void settingsOutOfRangeAreRefusedWithTheSettingNamed() {
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 0, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0, 0, 1))
-                .isInstanceOf(ScalesException.class).hasMessageContaining("--steps");
+                .isInstanceOf(ScalesException.class).hasMessageContaining("the number of steps");
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 6, 6, 0, 1))
-                .hasMessageContaining("--polarity-steps");
+                .hasMessageContaining("the polarity steps");
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 3, 2, 0, 1))
-                .hasMessageContaining("--review-steps must be between --polarity-steps (3)");
+                .hasMessageContaining("the review steps must be between the polarity steps (3)");
         assertThatThrownBy(() -> new Pretrain.Settings("qwen2", 1, 5, 4, 64, 1e-3f, 2, 400, 32, 2, 2, 1f, 10, 0, 0, 0, 0, 1, 3))
-                .hasMessageContaining("--previous-token-layers must be between 1 and --layers (2)");
+                .hasMessageContaining("the previous-token layers must be between 1 and the number of layers (2)");
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 1, 5, 4, 64, 1e-3f, 2, 400, 30, 2, 4, 1f, 10, 0, 0, 0, 0, 0, 1))
-                .isInstanceOf(ScalesException.class).hasMessageContaining("--hidden (30) must be divisible by --heads (4)");
+                .isInstanceOf(ScalesException.class).hasMessageContaining("the hidden size (30) must be divisible by the number of heads (4)");
     }
 
     @Test

@@ -141,8 +141,8 @@ class PreviousTokenPriorTest {
     @Test
     void thePriorNeedsQwen2sBiasesAndExistingHeads() {
         assertThatThrownBy(() -> new Pretrain.Settings("llama", 5, 1, 4, 64, 1e-3f, 1, 400, 32, 2, 2, 3f, 1000, 0, 0, 0, 0, 1, 1))
-                .isInstanceOf(ScalesException.class).hasMessageContaining("--previous-token-heads needs --arch qwen2");
+                .isInstanceOf(ScalesException.class).hasMessageContaining("the previous-token heads need the qwen2 architecture");
         assertThatThrownBy(() -> qwen(3)).isInstanceOf(ScalesException.class)
-                .hasMessageContaining("--previous-token-heads must be between 0 and --heads (2), got 3");
+                .hasMessageContaining("the previous-token heads must be between 0 and the heads (2), got 3");
     }
 }
