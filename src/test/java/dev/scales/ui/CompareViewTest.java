@@ -68,9 +68,26 @@ class CompareViewTest {
         robot.interact(() -> vm.open(file));
         assertThat(robot.lookup("#compare-status").queryAs(Label.class).getText()).contains("small sentiment");
 
+        List<String> details = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Double> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> left = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> {
+            vm.cells().get(3).detailProperty().addListener((o, was, now) -> details.add(now));
+            vm.progressProperty().addListener((o, was, now) -> shares.add(now.doubleValue()));
+            vm.timeLeftProperty().addListener((o, was, now) -> left.add(now));
+        });
         robot.clickOn("#run-experiment");
+        assertThat(robot.lookup("#experiment-progress").queryAs(javafx.scene.control.ProgressBar.class).isVisible())
+                .isTrue();
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.resultsProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
+        // the grid filled seed by seed while the bar moved and told the time left
+        assertThat(details).contains("waiting for the first of 2 seeds", "so far: 1 of 2 seeds",
+                "so far: 2 of 2 seeds");
+        assertThat(shares).contains(-1.0, 0.25, 0.5, 0.75, 1.0);
+        assertThat(left).anyMatch(t -> t.matches("about \\d+:\\d\\d left"));
+        assertThat(robot.lookup("#experiment-progress").queryAs(javafx.scene.control.ProgressBar.class).isVisible())
+                .isFalse();
 
         assertThat(vm.cells()).allSatisfy(c -> assertThat(c.valueProperty().get()).endsWith("%"));
         assertThat(robot.lookup("#outputs-table").queryAs(TableView.class).getItems()).hasSize(24);

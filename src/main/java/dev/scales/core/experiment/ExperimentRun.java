@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /**
  * Runs an {@link Experiment}: the 2×2 grid (base or fine-tuned, zero- or few-shot) over its seeds,
@@ -67,6 +66,22 @@ public final class ExperimentRun {
                           Curve labelledFineTuned, Cost cost, Forgetting forgetting, String scalesVersion,
                           String engine, String device, long elapsedMillis) {}
 
+    /**
+     * What a run tells as it goes: a line for people, the share done, and each grid cell as its seeds
+     * come in. Only {@link #message} is required (a lambda of a line will do).
+     */
+    @FunctionalInterface
+    public interface Progress {
+        /** What the run does now, in a line. */
+        void message(String line);
+
+        /** The share of the run's fine-tunes done, from 0 to 1: they take most of its time. */
+        default void done(double fraction) {}
+
+        /** Grid cell {@code method} (in the order of {@link #METHODS}): its accuracy over the seeds measured so far. */
+        default void cell(int method, Point accuracySoFar) {}
+    }
+
     /** A fine-tuned cell's training time and, for the first seed, its perplexity on the general text. */
     private record Tuned(double trainSeconds, double perplexity) {}
 
@@ -76,7 +91,7 @@ public final class ExperimentRun {
      * Runs the experiment on {@code device}: the model is loaded once; each fine-tuned cell trains
      * LoRA adapters on it (taken off afterwards) or a full copy of its weights in memory.
      */
-    public static Results run(Experiment e, Device device, Consumer<String> progress, BooleanSupplier cancelled) {
+    public static Results run(Experiment e, Device device, Progress progress, BooleanSupplier cancelled) {
         return run(e, device, Base.AS_SAVED, progress, cancelled);
     }
 
@@ -92,15 +107,15 @@ public final class ExperimentRun {
     }
 
     /**
-     * As {@link #run(Experiment, Device, Consumer, BooleanSupplier)}, on the device {@code deviceId}
+     * As {@link #run(Experiment, Device, Progress, BooleanSupplier)}, on the device {@code deviceId}
      * names ({@code cpu}, {@code gpu0}…, as {@link Devices#resolve} reads it).
      */
-    public static Results run(Experiment e, String deviceId, Consumer<String> progress, BooleanSupplier cancelled) {
+    public static Results run(Experiment e, String deviceId, Progress progress, BooleanSupplier cancelled) {
         return run(e, Devices.resolve(deviceId, Engine.getEngine("PyTorch")), progress, cancelled);
     }
 
     /** As above, on {@code base}'s variant of the model. */
-    public static Results run(Experiment e, Device device, Base variant, Consumer<String> progress,
+    public static Results run(Experiment e, Device device, Base variant, Progress progress,
                               BooleanSupplier cancelled) {
         long start = System.nanoTime();
         PromptSet read = PromptSet.read(e.promptSet());
@@ -113,13 +128,14 @@ public final class ExperimentRun {
         String general = e.generalText() == null ? null : read(e.generalText());
         try (LoadedModel base = ModelLoader.load(e.model(), device)) {
             PromptSet set = promptSet(base, e, variant, read);
-            Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()));
+            Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()),
+                    new Tally(progress, e.seeds() * (1 + e.labelled().size())));
             Measured grid = new Measured();
             for (int seed = 0; seed < e.seeds(); seed++) {
                 check(cancelled);
                 measureSeed(s, grid, seed, progress);
             }
-            progress.accept("accuracy against labelled examples");
+            progress.message("accuracy against labelled examples");
             Curves labelled = labelledCurves(s, progress, cancelled);
             return results(s, grid, labelled, start);
         }
@@ -127,7 +143,24 @@ public final class ExperimentRun {
 
     /** What every measurement of a run reads: the loaded base model, its prompts and data, the shots that fit. */
     private record Setup(Experiment e, LoadedModel base, PromptSet set, List<SampleTasks.Item> pool,
-                         List<FewShotEvaluator.TestExample> test, String general, int shots) {}
+                         List<FewShotEvaluator.TestExample> test, String general, int shots, Tally tally) {}
+
+    /** Counts the fine-tunes done out of the run's {@code total}, and tells. */
+    private static final class Tally {
+        private final Progress progress;
+        private final int total;
+        private int done;
+
+        Tally(Progress progress, int total) {
+            this.progress = progress;
+            this.total = total;
+        }
+
+        void fineTuned() {
+            done++;
+            progress.done(Math.min(1, (double) done / total));
+        }
+    }
 
     /** The grid's measurements, method by method, gathered over the seeds. */
     private static final class Measured {
@@ -163,15 +196,15 @@ public final class ExperimentRun {
     }
 
     /** The four methods on one seed's draw; the first seed also measures cost, forgetting and the outputs. */
-    private static void measureSeed(Setup s, Measured g, int seed, Consumer<String> progress) {
+    private static void measureSeed(Setup s, Measured g, int seed, Progress progress) {
         Experiment e = s.e();
         LoadedModel base = s.base();
-        progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
+        progress.message("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
         List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), seed));
         FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
         r[0] = timed(g.seconds, 0, seed, () -> Lab.evaluate(base, s.set(), List.of(), s.test(), false));
         r[1] = timed(g.seconds, 1, seed, () -> Lab.evaluate(base, s.set(), demos, s.test(), false));
-        progress.accept("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
+        progress.message("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
         boolean first = seed == 0;
         double basePerplexity = first && s.general() != null ? Lab.perplexity(base, s.general()) : Double.NaN;
         long t0 = System.nanoTime();
@@ -183,6 +216,7 @@ public final class ExperimentRun {
                     double perplexity = first && s.general() != null ? Lab.perplexity(model, s.general()) : Double.NaN;
                     return new Tuned(trainSeconds, perplexity);
                 });
+        s.tally().fineTuned();
         if (first) {
             g.promptTokens[0] = promptTokens(base, s.set(), List.of(), s.test());
             g.promptTokens[1] = promptTokens(base, s.set(), demos, s.test());
@@ -197,11 +231,12 @@ public final class ExperimentRun {
         for (int m = 0; m < 4; m++) {
             g.accuracy.get(m).add(r[m].metrics().accuracy());
             g.macroF1.get(m).add(r[m].metrics().macroF1());
+            progress.cell(m, new Point(m % 2 == 1 ? s.shots() : 0, List.copyOf(g.accuracy.get(m))));
         }
     }
 
     /** For each labelled size N of the experiment: accuracy with N shots (as many as fit) and fine-tuned on N. */
-    private static Curves labelledCurves(Setup s, Consumer<String> progress, BooleanSupplier cancelled) {
+    private static Curves labelledCurves(Setup s, Progress progress, BooleanSupplier cancelled) {
         List<Point> icl = new ArrayList<>();
         List<Point> ft = new ArrayList<>();
         for (int n : s.e().labelled()) {
@@ -216,10 +251,11 @@ public final class ExperimentRun {
                 }
                 a.add(Lab.accuracy(s.base(), s.set(), demos, s.test(), false));
                 f.add(Lab.fineTunedAccuracy(s.base(), s.set(), items, settings(s.base(), s.e(), seed), s.test()));
+                s.tally().fineTuned();
             }
             icl.add(new Point(n, a));
             ft.add(new Point(n, f));
-            progress.accept("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
+            progress.message("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
                     + fmt(ft.get(ft.size() - 1).mean()));
         }
         return new Curves(new Curve("in context (N shots, as many as fit)", icl),

@@ -13,6 +13,7 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -54,7 +55,18 @@ public final class CompareView extends ScrollPane {
         cancel.visibleProperty().bind(vm.runningProperty());
         cancel.managedProperty().bind(cancel.visibleProperty());
         cancel.setOnAction(e -> vm.cancel());
-        HBox toolbar = new HBox(8, openButton(vm), saveSetupButton(vm), run, cancel, exportButton(vm));
+        ProgressBar progress = new ProgressBar();
+        progress.setId("experiment-progress");
+        progress.progressProperty().bind(vm.progressProperty());
+        Label left = new Label();
+        left.setId("experiment-time-left");
+        left.getStyleClass().add("muted");
+        left.textProperty().bind(vm.timeLeftProperty());
+        for (javafx.scene.Node n : List.of(progress, left)) {
+            n.visibleProperty().bind(vm.runningProperty());
+            n.managedProperty().bind(n.visibleProperty());
+        }
+        HBox toolbar = new HBox(8, openButton(vm), saveSetupButton(vm), run, cancel, progress, left, exportButton(vm));
         toolbar.setAlignment(Pos.CENTER_LEFT);
         return toolbar;
     }

@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -59,6 +60,11 @@ public final class CompareViewModel {
 
         public ReadOnlyStringProperty detailProperty() {
             return detail.getReadOnlyProperty();
+        }
+
+        void show(String value, String detail) {
+            this.value.set(value);
+            this.detail.set(detail);
         }
     }
 
@@ -108,6 +114,7 @@ public final class CompareViewModel {
     private final ObservableList<RunRecords.Row> comparison = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper comparedWith = new ReadOnlyStringWrapper(this, "comparedWith", "");
     private volatile String keepError;
+    private final RunProgress progress;
 
     /** Keeps every run under the user's configuration folder ({@code runs/}). */
     public CompareViewModel(ModelManager manager, UiThread ui) {
@@ -119,6 +126,7 @@ public final class CompareViewModel {
         this.manager = manager;
         this.ui = ui;
         this.runsRoot = runsRoot;
+        this.progress = new RunProgress(ui, status, cells);
         filter.addListener((obs, old, now) -> shownOutputs.setPredicate(now == null ? null : now.test::test));
         refreshKeptRuns();
     }
@@ -211,10 +219,11 @@ public final class CompareViewModel {
         }
         running.set(true);
         status.set("running “" + e.name() + "”…");
+        progress.starting(e.seeds());
         keepError = null;
         // on the device of the model chosen in the app, in that device's lane
         job = manager.submitOnCurrentDevice("experiment " + e.name(), Job.Priority.EVALUATION, true, (device, ctx) -> {
-            ExperimentRun.Results r = ExperimentRun.run(e, device, m -> ui.run(() -> status.set(m)), ctx::isCancelled);
+            ExperimentRun.Results r = ExperimentRun.run(e, device, progress.listener(e.seeds()), ctx::isCancelled);
             try {
                 RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
             } catch (ScalesException ex) {
@@ -223,6 +232,7 @@ public final class CompareViewModel {
             return r;
         });
         job.future().whenComplete((r, error) -> ui.run(() -> {
+            progress.ended();
             running.set(false);
             if (r != null) {
                 show(r);
@@ -237,6 +247,16 @@ public final class CompareViewModel {
                         : "the experiment failed: " + cause.getMessage());
             }
         }));
+    }
+
+    /** The share of a running experiment done, from 0 to 1 (-1 until the first fine-tune has told). */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.progressProperty();
+    }
+
+    /** How long a running experiment has left, as far as its pace so far tells ("about 1:20 left"). */
+    public ReadOnlyStringProperty timeLeftProperty() {
+        return progress.timeLeftProperty();
     }
 
     public void cancel() {

@@ -32,7 +32,24 @@ class ExperimentRunTest {
     @Test
     void writesTheGridOutputsCurvesAndChartsWithTheSameNumbersEveryRun() throws IOException {
         List<String> progress = new ArrayList<>();
-        ExperimentRun.Results first = ExperimentRun.run(experiment, ai.djl.Device.cpu(), progress::add, () -> false);
+        List<Double> done = new ArrayList<>();
+        java.util.Map<Integer, List<Studies.Point>> cells = new java.util.TreeMap<>();
+        ExperimentRun.Results first = ExperimentRun.run(experiment, ai.djl.Device.cpu(), new ExperimentRun.Progress() {
+            @Override
+            public void message(String line) {
+                progress.add(line);
+            }
+
+            @Override
+            public void done(double fraction) {
+                done.add(fraction);
+            }
+
+            @Override
+            public void cell(int method, Studies.Point accuracySoFar) {
+                cells.computeIfAbsent(method, m -> new ArrayList<>()).add(accuracySoFar);
+            }
+        }, () -> false);
         ExperimentReport.write(first, dir.resolve("out"));
 
         assertThat(first.grid()).extracting(ExperimentRun.Cell::method).containsExactlyElementsOf(ExperimentRun.METHODS);
@@ -47,6 +64,13 @@ class ExperimentRunTest {
         assertThat(first.cost().breakEvenByTokens()).isPositive();
         assertThat(first.forgetting().basePerplexity()).isGreaterThan(1);
         assertThat(progress).anyMatch(m -> m.startsWith("seed 2/2"));
+        // one tick per fine-tune (2 seeds × the grid and N = 2 and 8), ending at 1
+        assertThat(done).containsExactly(1 / 6.0, 2 / 6.0, 3 / 6.0, 4 / 6.0, 5 / 6.0, 1.0);
+        // each cell as its seeds come in, the last report being the cell's result
+        assertThat(cells).hasSize(4).allSatisfy((method, reports) -> {
+            assertThat(reports).extracting(r -> r.values().size()).containsExactly(1, 2);
+            assertThat(reports.get(1).values()).isEqualTo(first.grid().get(method).accuracy().values());
+        });
         for (String f : List.of("results.json", "grid.csv", "outputs.csv", "labelled.csv", "labelled.png", "grid.png", "cost.png",
                 "labelled.svg", "grid.svg", "cost.svg", "experiment.json")) {
             assertThat(dir.resolve("out").resolve(f)).isNotEmptyFile();
