@@ -26,6 +26,7 @@ public final class MainView extends BorderPane {
     private final MainViewModel vm;
     private final Timeline memorySampler;
     private final GuideWindow guide = new GuideWindow();
+    private final WelcomeTour tour;
     private boolean tourOffered;
     private Throwable lastFailure;
 
@@ -34,6 +35,8 @@ public final class MainView extends BorderPane {
         setId("main-view");
         setTop(new ModelBar(vm.modelBar()));
         setCenter(createTabs());
+        // The welcome tour starts from the Lab tab, where the panes it points at are.
+        tour = new WelcomeTour(this, () -> ((TabPane) getCenter()).getSelectionModel().select(0), vm::tourSeen);
         setBottom(createStatusBar());
         Presentation.apply(this, vm.presentationProperty().get());
         vm.presentationProperty().addListener((obs, old, on) -> Presentation.apply(this, on));
@@ -167,7 +170,7 @@ public final class MainView extends BorderPane {
 
     /** Help: the user guide, the keys, the welcome tour and the versions. */
     private HelpMenu helpMenu() {
-        return new HelpMenu(this::showGuide, this::showShortcuts, this::startTour,
+        return new HelpMenu(this::showGuide, this::showShortcuts, tour::start,
                 () -> AboutBox.show(window(), vm.modelBar().environmentProperty().get()));
     }
 
@@ -179,29 +182,23 @@ public final class MainView extends BorderPane {
         return getScene() == null ? null : getScene().getWindow();
     }
 
-    /** The welcome tour, from the Lab tab (where the panes it points at are). */
-    private void startTour() {
-        new WelcomeTour(this, () -> ((TabPane) getCenter()).getSelectionModel().select(0), vm::tourSeen).start();
+    /** On a first start the welcome tour opens once the window shows (it may show already: a reused stage). */
+    private void offerTourWhenShown(javafx.scene.Scene scene) {
+        scene.windowProperty().addListener((obs, old, w) -> {
+            if (w != null) {
+                offerTour(w);
+                w.addEventHandler(javafx.stage.WindowEvent.WINDOW_SHOWN, e -> offerTour(w));
+            }
+        });
     }
 
-    /** On a first start the welcome tour opens once the window shows. */
-    private void offerTourWhenShown(javafx.scene.Scene scene) {
-        java.util.function.Consumer<javafx.stage.Window> offer = w -> {
-            if (w != null && w.isShowing() && !tourOffered) {
-                tourOffered = true;
-                if (vm.tourAtStart()) {
-                    javafx.application.Platform.runLater(this::startTour); // after the first layout
-                }
+    private void offerTour(javafx.stage.Window w) {
+        if (w.isShowing() && !tourOffered) {
+            tourOffered = true;
+            if (vm.tourAtStart()) {
+                javafx.application.Platform.runLater(tour::start); // after the first layout
             }
-        };
-        java.util.function.Consumer<javafx.stage.Window> follow = w -> {
-            offer.accept(w);
-            if (w != null) {
-                w.addEventHandler(javafx.stage.WindowEvent.WINDOW_SHOWN, e -> offer.accept(w));
-            }
-        };
-        follow.accept(scene.getWindow());
-        scene.windowProperty().addListener((obs, old, w) -> follow.accept(w));
+        }
     }
 
     /** A failure that is not the user's to fix: its details in a dialog, once, while this window shows. */

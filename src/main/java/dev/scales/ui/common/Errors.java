@@ -45,24 +45,23 @@ public final class Errors {
     }
 
     /**
-     * A bad value or file, a stop, or a file that cannot be read or written: the inline message
+     * A bad value or file, or a file that cannot be read or written: the inline message
      * says all there is to say.
      */
-    static boolean expected(Throwable t) {
-        return t instanceof ScalesException || t instanceof CancellationException || t instanceof IOException
-                || t instanceof UncheckedIOException;
+    private static boolean expected(Throwable t) {
+        return t instanceof ScalesException || t instanceof IOException || t instanceof UncheckedIOException;
     }
 
-    /** Who hears of the unexpected failures {@link #message} sees (the last one set; null for nobody). */
+    /** Who hears of the unexpected failures {@link #message} sees: the last one set. */
     public static void onUnexpected(Consumer<Throwable> listener) {
-        unexpected = listener == null ? t -> { } : listener;
+        unexpected = java.util.Objects.requireNonNull(listener);
     }
 
     /**
      * A dialog with the failure's message and its stack trace, owned by {@code owner}; shown, never
      * waited on, so nothing stops behind it.
      */
-    public static ExceptionDialog showDetails(Window owner, Throwable t) {
+    public static void showDetails(Window owner, Throwable t) {
         ExceptionDialog dialog = new ExceptionDialog(t);
         dialog.initModality(Modality.NONE);
         dialog.setTitle("Scales: something went wrong");
@@ -74,6 +73,5 @@ public final class Errors {
             dialog.initOwner(owner);
         }
         dialog.show();
-        return dialog;
     }
 }

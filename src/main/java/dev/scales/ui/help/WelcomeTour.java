@@ -19,10 +19,10 @@ import org.controlsfx.control.PopOver;
  * Skip. It is done with when seen to the end, or closed with "Don't show again" ticked.
  */
 public final class WelcomeTour {
-    /** One stop: what it points at (a selector in the window), and what it says. */
-    public record Stop(String selector, String title, String text, boolean above) {}
+    /** One stop: what it points at (a selector in the window), what it says, and whether it sits above it. */
+    private record Stop(String selector, String title, String text, boolean above) {}
 
-    public static final List<Stop> STOPS = List.of(
+    private static final List<Stop> STOPS = List.of(
             new Stop("#prompt-pane .pane-title", "Improvise: the prompt pane",
                     "Write an instruction and a few examples, then Run (Ctrl+Enter): the answer comes token by "
                             + "token. Evaluate… and Sweep shots… measure accuracy on a test set.", false),
@@ -56,6 +56,7 @@ public final class WelcomeTour {
         dontShow.setId("tour-dont-show");
     }
 
+    /** Starts from the first stop (again, when it is open). */
     public void start() {
         beforeShowing.run();
         root.applyCss();
@@ -63,16 +64,13 @@ public final class WelcomeTour {
         show(0);
     }
 
-    public boolean isShowing() {
-        return pop != null && pop.isShowing();
-    }
-
     private void show(int i) {
         hide();
         index = i;
         Stop stop = STOPS.get(i);
         Node anchor = root.lookup(stop.selector());
-        if (anchor == null || anchor.getScene() == null || anchor.getScene().getWindow() == null) {
+        Bounds b = anchor == null ? null : anchor.localToScreen(anchor.getBoundsInLocal());
+        if (b == null) {
             return; // the window is gone (closed during the tour)
         }
         pop = new PopOver(content(stop));
@@ -81,7 +79,6 @@ public final class WelcomeTour {
         pop.setAutoHide(false);
         pop.setArrowLocation(stop.above() ? PopOver.ArrowLocation.BOTTOM_RIGHT : PopOver.ArrowLocation.TOP_LEFT);
         pop.setOnHidden(e -> close(false)); // Esc
-        Bounds b = anchor.localToScreen(anchor.getBoundsInLocal());
         double x = stop.above() ? b.getCenterX() : b.getMinX() + Math.min(b.getWidth() / 2, 40);
         // Owned by the window's root, not the anchor: a popover takes its owner's styles (a title's bold).
         pop.show(root, x, stop.above() ? b.getMinY() : b.getMaxY());
