@@ -1,8 +1,13 @@
 package dev.scales.ui;
 
+import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Presentation;
 import dev.scales.ui.compare.CompareView;
 import dev.scales.ui.finetune.FineTunePane;
+import dev.scales.ui.help.AboutBox;
+import dev.scales.ui.help.GuideWindow;
+import dev.scales.ui.help.HelpMenu;
+import dev.scales.ui.help.WelcomeTour;
 import dev.scales.ui.model.ModelBar;
 import dev.scales.ui.prompt.PromptPane;
 import javafx.animation.KeyFrame;
@@ -16,16 +21,22 @@ import javafx.scene.layout.BorderPane;
 import javafx.util.Duration;
 import org.controlsfx.control.StatusBar;
 
-/** The main window's content: model bar, Lab (prompt | fine-tune) and Compare tabs, status bar. */
+/** The main window's content: model bar, Lab (prompt | fine-tune), Compare and Lesson tabs, status bar with Help. */
 public final class MainView extends BorderPane {
     private final MainViewModel vm;
     private final Timeline memorySampler;
+    private final GuideWindow guide = new GuideWindow();
+    private final WelcomeTour tour;
+    private boolean tourOffered;
+    private Throwable lastFailure;
 
     public MainView(MainViewModel vm) {
         this.vm = vm;
         setId("main-view");
         setTop(new ModelBar(vm.modelBar()));
         setCenter(createTabs());
+        // The welcome tour starts from the Lab tab, where the panes it points at are.
+        tour = new WelcomeTour(this, () -> ((TabPane) getCenter()).getSelectionModel().select(0), vm::tourSeen);
         setBottom(createStatusBar());
         Presentation.apply(this, vm.presentationProperty().get());
         vm.presentationProperty().addListener((obs, old, on) -> Presentation.apply(this, on));
@@ -35,8 +46,10 @@ public final class MainView extends BorderPane {
         sceneProperty().addListener((obs, old, scene) -> {
             if (scene != null) {
                 installShortcuts(scene);
+                offerTourWhenShown(scene);
             }
         });
+        Errors.onUnexpected(this::showFailure);
         memorySampler = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.status().refreshMemory()));
         memorySampler.setCycleCount(Timeline.INDEFINITE);
         memorySampler.play();
@@ -76,7 +89,7 @@ public final class MainView extends BorderPane {
             new String[] {"Ctrl+S", "Save the prompt set"},
             new String[] {"Ctrl+Wheel", "Zoom a chart (double-click shows everything again)"},
             new String[] {"F11", "Full screen on or off"},
-            new String[] {"F1", "This list"});
+            new String[] {"F1", "The user guide (the Help menu, bottom right, has this list, the tour and About)"});
 
     private void installShortcuts(javafx.scene.Scene scene) {
         var shortcut = javafx.scene.input.KeyCombination.SHORTCUT_DOWN;
@@ -93,7 +106,7 @@ public final class MainView extends BorderPane {
                 stage.setFullScreen(!stage.isFullScreen());
             }
         });
-        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F1), this::showShortcuts);
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F1), this::showGuide);
     }
 
     /** Esc: everything that runs is asked to stop. */
@@ -122,7 +135,7 @@ public final class MainView extends BorderPane {
         }
         javafx.scene.control.Alert help = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.INFORMATION);
         help.setTitle("Scales: keyboard shortcuts");
-        help.setHeaderText("Keyboard shortcuts (the README and docs/ explain the rest)");
+        help.setHeaderText("Keyboard shortcuts (the user guide, F1, explains the rest)");
         help.getDialogPane().setContent(grid);
         if (getScene() != null) {
             help.initOwner(getScene().getWindow());
@@ -151,8 +164,52 @@ public final class MainView extends BorderPane {
         presentation.setTooltip(new javafx.scene.control.Tooltip("Large type, high contrast and thick chart lines, "
                 + "for a projector"));
         presentation.selectedProperty().bindBidirectional(vm.presentationProperty());
-        bar.getRightItems().addAll(jobs, memory, engine, presentation);
+        bar.getRightItems().addAll(jobs, memory, engine, presentation, helpMenu());
         return bar;
+    }
+
+    /** Help: the user guide, the keys, the welcome tour and the versions. */
+    private HelpMenu helpMenu() {
+        return new HelpMenu(this::showGuide, this::showShortcuts, tour::start,
+                () -> AboutBox.show(window(), vm.modelBar().environmentProperty().get()));
+    }
+
+    private void showGuide() {
+        guide.show(window());
+    }
+
+    private javafx.stage.Window window() {
+        return getScene() == null ? null : getScene().getWindow();
+    }
+
+    /** On a first start the welcome tour opens once the window shows (it may show already: a reused stage). */
+    private void offerTourWhenShown(javafx.scene.Scene scene) {
+        scene.windowProperty().addListener((obs, old, w) -> {
+            if (w != null) {
+                offerTour(w);
+                w.addEventHandler(javafx.stage.WindowEvent.WINDOW_SHOWN, e -> offerTour(w));
+            }
+        });
+    }
+
+    private void offerTour(javafx.stage.Window w) {
+        if (w.isShowing() && !tourOffered) {
+            tourOffered = true;
+            if (vm.tourAtStart()) {
+                javafx.application.Platform.runLater(tour::start); // after the first layout
+            }
+        }
+    }
+
+    /** A failure that is not the user's to fix: its details in a dialog, once, while this window shows. */
+    private void showFailure(Throwable t) {
+        javafx.application.Platform.runLater(() -> {
+            javafx.stage.Window w = window();
+            if (t != lastFailure && w != null && w.isShowing()) {
+                lastFailure = t;
+                Errors.showDetails(w, t);
+            }
+        });
     }
 
     /** A popover listing the queued and running jobs, each with a Cancel button; it follows the list live. */

@@ -133,6 +133,17 @@ public final class MainViewModel {
         return presentation;
     }
 
+    /** Whether the welcome tour opens at start: not once it is done with, nor with {@code -Dscales.tour=false} (tests). */
+    public boolean tourAtStart() {
+        return !settings.tourSeen() && !"false".equals(System.getProperty("scales.tour"));
+    }
+
+    /** The welcome tour is done with: written at once, so that it never opens at start again. */
+    public void tourSeen() {
+        settings = settings.withTourSeen(true);
+        saveSettings();
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -11,9 +11,10 @@ import java.util.List;
  * @param lastDevice    the last device chosen: {@code auto}, {@code cpu}, {@code gpu0}…
  * @param recentFiles   recently opened files, newest first, at most {@link #MAX_RECENT}
  * @param presentation  whether presentation mode (large fonts, high contrast) is on
+ * @param tourSeen      whether the welcome tour is done with ("Don't show again", or seen to the end)
  */
 public record Settings(WindowBounds window, String lastModel, String lastDevice,
-                       List<String> recentFiles, boolean presentation) {
+                       List<String> recentFiles, boolean presentation, boolean tourSeen) {
     public static final int MAX_RECENT = 10;
 
     public Settings {
@@ -24,23 +25,27 @@ public record Settings(WindowBounds window, String lastModel, String lastDevice,
     }
 
     public static Settings defaults() {
-        return new Settings(null, null, "auto", List.of(), false);
+        return new Settings(null, null, "auto", List.of(), false, false);
     }
 
     public Settings withWindow(WindowBounds bounds) {
-        return new Settings(bounds, lastModel, lastDevice, recentFiles, presentation);
+        return new Settings(bounds, lastModel, lastDevice, recentFiles, presentation, tourSeen);
     }
 
     public Settings withLastModel(String folder) {
-        return new Settings(window, folder, lastDevice, recentFiles, presentation);
+        return new Settings(window, folder, lastDevice, recentFiles, presentation, tourSeen);
     }
 
     public Settings withLastDevice(String device) {
-        return new Settings(window, lastModel, device, recentFiles, presentation);
+        return new Settings(window, lastModel, device, recentFiles, presentation, tourSeen);
     }
 
     public Settings withPresentation(boolean on) {
-        return new Settings(window, lastModel, lastDevice, recentFiles, on);
+        return new Settings(window, lastModel, lastDevice, recentFiles, on, tourSeen);
+    }
+
+    public Settings withTourSeen(boolean seen) {
+        return new Settings(window, lastModel, lastDevice, recentFiles, presentation, seen);
     }
 
     /** Puts {@code file} first in the recent files, dropping a duplicate and the oldest beyond the limit. */
@@ -48,7 +53,7 @@ public record Settings(WindowBounds window, String lastModel, String lastDevice,
         List<String> files = new ArrayList<>();
         files.add(file);
         recentFiles.stream().filter(f -> !f.equals(file)).forEach(files::add);
-        return new Settings(window, lastModel, lastDevice, files, presentation);
+        return new Settings(window, lastModel, lastDevice, files, presentation, tourSeen);
     }
 
     /** A window's position and size; validated so a corrupt file cannot open an unusable window. */

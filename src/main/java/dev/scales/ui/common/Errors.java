@@ -1,22 +1,77 @@
 package dev.scales.ui.common;
 
 import dev.scales.core.ScalesException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import javafx.stage.Modality;
+import javafx.stage.Window;
+import org.controlsfx.dialog.ExceptionDialog;
 
-/** What the user reads when background work fails. */
+/**
+ * What the user reads when background work fails. Every failure is told inline, where the work was
+ * asked for; one that is not the user's to fix (a fault in Scales or its engine) is also handed to
+ * the listener the main window installs, which shows its details.
+ */
 public final class Errors {
+    private static volatile Consumer<Throwable> unexpected = t -> { };
+
     private Errors() {}
 
-    /** A core error's own message (it names what and where); anything else with its type. */
+    /**
+     * A core error's own message (it names what and where); anything else with its type, and
+     * handed to the {@linkplain #onUnexpected listener} as well.
+     */
     public static String message(Throwable e) {
+        Throwable t = cause(e);
+        if (t instanceof CancellationException) {
+            return "cancelled";
+        }
+        if (!expected(t)) {
+            unexpected.accept(t);
+        }
+        return t instanceof ScalesException ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static Throwable cause(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (t instanceof java.util.concurrent.CancellationException) {
-            return "cancelled";
+        return t;
+    }
+
+    /**
+     * A bad value or file, or a file that cannot be read or written: the inline message
+     * says all there is to say.
+     */
+    private static boolean expected(Throwable t) {
+        return t instanceof ScalesException || t instanceof IOException || t instanceof UncheckedIOException;
+    }
+
+    /** Who hears of the unexpected failures {@link #message} sees: the last one set. */
+    public static void onUnexpected(Consumer<Throwable> listener) {
+        unexpected = java.util.Objects.requireNonNull(listener);
+    }
+
+    /**
+     * A dialog with the failure's message and its stack trace, owned by {@code owner}; shown, never
+     * waited on, so nothing stops behind it.
+     */
+    public static void showDetails(Window owner, Throwable t) {
+        ExceptionDialog dialog = new ExceptionDialog(t);
+        dialog.initModality(Modality.NONE);
+        dialog.setTitle("Scales: something went wrong");
+        dialog.setHeaderText(t.getClass().getSimpleName() + ": " + t.getMessage());
+        dialog.setContentText("This is a fault in Scales or its engine, not in what you gave it; the app goes on. "
+                + "The details below help to report it.");
+        dialog.getDialogPane().setId("failure-details");
+        if (owner != null) {
+            dialog.initOwner(owner);
         }
-        return t instanceof ScalesException ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        dialog.show();
     }
 }

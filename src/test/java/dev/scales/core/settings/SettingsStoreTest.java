@@ -26,6 +26,17 @@ class SettingsStoreTest {
     }
 
     @Test
+    void remembersThatTheWelcomeTourIsDoneWithAndAnOlderFileMeansItIsNot() throws Exception {
+        new SettingsStore(dir).save(Settings.defaults().withTourSeen(true));
+        assertThat(new SettingsStore(dir).load().tourSeen()).isTrue();
+
+        Files.writeString(dir.resolve("settings.json"), "{\"lastDevice\": \"cpu\", \"presentation\": true}");
+        Settings older = new SettingsStore(dir).load();
+        assertThat(older.presentation()).isTrue();
+        assertThat(older.tourSeen()).isFalse();
+    }
+
+    @Test
     void aMissingFileGivesTheDefaults() {
         assertThat(new SettingsStore(dir).load()).isEqualTo(Settings.defaults());
     }
