@@ -95,12 +95,29 @@ class CompareViewTest {
         assertThat(robot.lookup("#cost-chart").queryAs(ChartViewer.class).getChart().getXYPlot().getDomainMarkers(
                 org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(1); // the break-even line
         assertThat(robot.lookup("#compare-cost").queryAs(Label.class).getText()).contains("training tokens");
+        for (String id : List.of("#labelled-chart", "#cost-chart")) {
+            org.jfree.chart.JFreeChart chart = robot.lookup(id).queryAs(ChartViewer.class).getChart();
+            assertThat(ChartChecks.legend(chart)).as(id).isEqualTo(ChartChecks.series(chart)).hasSize(2);
+            for (var axis : List.of(chart.getXYPlot().getDomainAxis(), chart.getXYPlot().getRangeAxis())) {
+                List<String> ticks = new java.util.ArrayList<>();
+                robot.interact(() -> ticks.addAll(ChartChecks.ticks(chart, axis, 1800, 1400)));
+                assertThat(ticks).as(id + " " + axis.getLabel()).hasSizeBetween(1, 10);
+            }
+        }
+        var labelled = robot.lookup("#labelled-chart").queryAs(ChartViewer.class).getChart().getXYPlot();
+        List<String> n = new java.util.ArrayList<>();
+        robot.interact(() -> n.addAll(ChartChecks.ticks(robot.lookup("#labelled-chart").queryAs(ChartViewer.class)
+                .getChart(), labelled.getDomainAxis(), 1800, 480)));
+        assertThat(n).isNotEmpty().allMatch(l -> l.matches("[0-9,]+"), "whole numbers of labelled examples");
+        assertThat(labelled.getRangeAxis().getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
         robot.interact(() -> {
             try {
                 Snapshots.save(view, "compare-view");
                 dev.scales.ui.common.Presentation.apply(view, true);
                 view.applyCss();
                 view.layout();
+                assertThat(labelled.getDomainAxis().getTickLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
+                assertThat(labelled.getRangeAxis().getLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
                 Snapshots.save(view, "compare-view-presentation");
                 dev.scales.ui.common.Presentation.apply(view, false);
             } catch (java.io.IOException e) {

@@ -74,7 +74,8 @@ class LessonViewTest {
 
         runStep(robot, Step.BOTH);
         ChartViewer both = robot.lookup("#lesson-both").queryAs(ChartViewer.class);
-        assertThat(both.getChart().getCategoryPlot().getDataset().getColumnCount()).isEqualTo(4);
+        assertThat(both.getChart().getCategoryPlot().getDataset().getColumnCount()).isEqualTo(2); // 0 and k shots
+        assertThat(both.getChart().getCategoryPlot().getDataset().getRowCount()).isEqualTo(2); // base, fine-tuned
         assertThat(robot.lookup("#lesson-result-both").queryLabeled().getText()).contains("perplexity");
         robot.interact(() -> {
             try {
@@ -106,5 +107,75 @@ class LessonViewTest {
         assertThat(vm.bothProperty().get()).isNotNull();
         assertThat(vm.stateProperty(Step.PRACTICE).get()).as("the practice card itself was not run")
                 .isEqualTo(State.READY);
+    }
+
+    @Test
+    void theLastStepChartsTheAccuraciesAndWhatFineTuningForgotWithTheLessonsOwnNumbers(FxRobot robot) throws Exception {
+        // when
+        runStep(robot, Step.BOTH);
+
+        // then: the accuracy of each combination, base and fine-tuned side by side, each written as a percentage
+        Lesson.Both b = vm.bothProperty().get();
+        ChartViewer both = robot.lookup("#lesson-both").queryAs(ChartViewer.class);
+        ChartViewer forgetting = robot.lookup("#lesson-forgetting").queryAs(ChartViewer.class);
+        assertThat(both.isVisible() && forgetting.isVisible()).isTrue();
+        var accuracy = both.getChart().getCategoryPlot();
+        assertThat(ChartChecks.legend(both.getChart())).containsExactly("base model", "fine-tuned model")
+                .isEqualTo(ChartChecks.series(both.getChart()));
+        assertThat(values(accuracy)).containsExactly(b.baseZeroShot(), b.baseFewShot(), b.tunedZeroShot(),
+                b.tunedFewShot());
+        assertThat(accuracy.getDataset().getColumnKey(1).toString()).startsWith(Lesson.SHOTS.get(Lesson.SHOTS.size() - 1)
+                + " examples");
+        assertThat(label(accuracy, 1, 1)).endsWith("%").isEqualTo(
+                java.text.NumberFormat.getPercentInstance(java.util.Locale.ROOT).format(b.tunedFewShot()));
+        assertThat(accuracy.getRangeAxis().getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
+
+        // and the perplexity on held-out general text before and after fine-tuning, as the lesson measured it
+        var forgot = forgetting.getChart().getCategoryPlot();
+        assertThat(ChartChecks.legend(forgetting.getChart())).containsExactly("base model", "fine-tuned model");
+        assertThat(values(forgot)).containsExactly(b.perplexityBefore(), b.perplexityAfter());
+        assertThat(forgot.getRangeAxis().getLabel()).contains("perplexity");
+        assertThat(label(forgot, 1, 0)).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", b.perplexityAfter()));
+
+        // a zoom into the accuracy axis, then a double-click: 0–1 again
+        robot.interact(() -> LossChartTest.wheel(both, true));
+        assertThat(accuracy.getRangeAxis().getRange()).isNotEqualTo(new org.jfree.data.Range(0, 1));
+        robot.interact(() -> LossChartTest.doubleClick(both));
+        assertThat(accuracy.getRangeAxis().getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
+
+        // in presentation mode both charts' type grows
+        robot.interact(() -> dev.scales.ui.common.Presentation.apply(robot.lookup("#lesson").queryAs(
+                javafx.scene.Parent.class), true));
+        for (var plot : java.util.List.of(accuracy, forgot)) {
+            assertThat(plot.getRangeAxis().getTickLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
+            assertThat(plot.getDomainAxis().getTickLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
+            assertThat(plot.getRenderer().getDefaultItemLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
+        }
+        robot.interact(() -> {
+            try {
+                Snapshots.save(robot.lookup("#lesson").query(), "lesson-both-presentation");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** A bar chart's values, series by series. */
+    private static java.util.List<Double> values(org.jfree.chart.plot.CategoryPlot plot) {
+        var data = plot.getDataset();
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        for (int row = 0; row < data.getRowCount(); row++) {
+            for (int column = 0; column < data.getColumnCount(); column++) {
+                values.add(data.getValue(row, column).doubleValue());
+            }
+        }
+        return values;
+    }
+
+    /** The value written on a bar, if any. */
+    private static String label(org.jfree.chart.plot.CategoryPlot plot, int row, int column) {
+        var bars = plot.getRenderer();
+        assertThat(bars.isItemLabelVisible(row, column)).isTrue();
+        return bars.getItemLabelGenerator(row, column).generateLabel(plot.getDataset(), row, column);
     }
 }

@@ -21,6 +21,7 @@ import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -308,8 +309,9 @@ class LossChartTest {
         var dashed = (BasicStroke) plot.getRenderer(earlier).getItemStroke(0, 0);
         assertThat(dashed.getLineWidth()).isEqualTo(3f);
         assertThat(dashed.getDashArray()).isNotNull();
-        assertThat(plot.getRangeAxis(1).getTickLabelFont().getSize2D()).isEqualTo(15f);
-        assertThat(chart.chart().getLegend().getItemFont().getSize2D()).isEqualTo(15f);
+        assertThat(plot.getRangeAxis(1).getTickLabelFont().getSize2D()).isEqualTo(16f);
+        assertThat(plot.getDomainAxis().getLabelFont().getSize2D()).isGreaterThanOrEqualTo(16f);
+        assertThat(chart.chart().getLegend().getItemFont().getSize2D()).isEqualTo(16f);
         assertThat(((ValueMarker) plot.getDomainMarkers(Layer.FOREGROUND).iterator().next()).getLabelFont()
                 .getSize2D()).isEqualTo(15f);
         saveSnapshot(robot, "loss-chart-presentation");
@@ -328,6 +330,56 @@ class LossChartTest {
         var thin = (BasicStroke) plot.getRenderer(newest).getItemStroke(1, 0);
         assertThat(thin.getLineWidth()).isEqualTo(1.2f);
         assertThat(thin.getDashArray()).isNotNull();
+    }
+
+    @Test
+    void everyAxisShowsAtMostTenTicksTheStepsWholeHoweverLargeTheChart(FxRobot robot) {
+        // when
+        run(robot, "#1 full · lr 0.01", 300, 3.0, 2.0, 1.5, 1.2);
+
+        // then: on a tall screen and on a wide one
+        XYPlot plot = plot();
+        for (ValueAxis axis : List.of(plot.getDomainAxis(), plot.getRangeAxis(0), plot.getRangeAxis(1))) {
+            assertThat(ticks(robot, axis, 760, 1400)).as(axis.getLabel()).hasSizeBetween(2, 10);
+            assertThat(ticks(robot, axis, 1800, 480)).as(axis.getLabel()).hasSizeBetween(2, 10);
+        }
+        assertThat(ticks(robot, plot.getDomainAxis(), 1800, 480)).allMatch(l -> l.matches("[0-9,]+"), "whole steps");
+
+        // and on the log scale too
+        robot.clickOn("#log-scale");
+        assertThat(ticks(robot, plot().getRangeAxis(), 760, 1400)).hasSizeBetween(2, 10);
+        robot.interact(() -> ChartChecks.save(chart.chart(), "loss-chart-tall-log", 760, 1400));
+    }
+
+    @Test
+    void inPresentationModeTheChartKeepsRoomForItsCurves(FxRobot robot) {
+        ChartViewer viewer = robot.lookup("#loss-chart").queryAs(ChartViewer.class);
+        double usual = viewer.getMinHeight();
+
+        // when
+        robot.interact(() -> {
+            Presentation.apply(chart, true);
+            chart.applyCss();
+        });
+
+        // then
+        assertThat(viewer.getMinHeight()).isGreaterThanOrEqualTo(260);
+
+        // when
+        robot.interact(() -> {
+            Presentation.apply(chart, false);
+            chart.applyCss();
+        });
+
+        // then
+        assertThat(viewer.getMinHeight()).isEqualTo(usual).isGreaterThanOrEqualTo(150);
+    }
+
+    /** The labels of an axis's ticks with the chart drawn {@code width} × {@code height}, on the FX thread that owns it. */
+    private List<String> ticks(FxRobot robot, ValueAxis axis, int width, int height) {
+        List<String> labels = new ArrayList<>();
+        robot.interact(() -> labels.addAll(ChartChecks.ticks(chart.chart(), axis, width, height)));
+        return labels;
     }
 
     private void saveSnapshot(FxRobot robot, String name) {

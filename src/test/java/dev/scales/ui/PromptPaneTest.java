@@ -203,6 +203,17 @@ class PromptPaneTest {
         SweepChart panel = robot.lookup("#sweep-panel").queryAs(SweepChart.class);
         assertThat(panel.chart().getXYPlot().getDataset().getItemCount(1)).isEqualTo(4);
 
+        // k ticks at whole numbers, at most ten, however wide the chart; the legend names every series
+        List<String> kTicks = new java.util.ArrayList<>();
+        List<String> accuracyTicks = new java.util.ArrayList<>();
+        robot.interact(() -> {
+            kTicks.addAll(ChartChecks.ticks(panel.chart(), panel.chart().getXYPlot().getDomainAxis(), 1800, 400));
+            accuracyTicks.addAll(ChartChecks.ticks(panel.chart(), panel.chart().getXYPlot().getRangeAxis(), 600, 1400));
+        });
+        assertThat(kTicks).hasSizeBetween(2, 10).allMatch(l -> l.matches("\\d+"), "whole numbers of shots");
+        assertThat(accuracyTicks).hasSizeBetween(2, 10);
+        assertThat(ChartChecks.legend(panel.chart())).isEqualTo(ChartChecks.series(panel.chart())).hasSize(3);
+
         // scrolling the page past it leaves it be; Ctrl + wheel zooms; a double-click puts accuracy back to 0–1
         org.jfree.chart.fx.ChartViewer sweepViewer = robot.lookup("#sweep-chart").queryAs(org.jfree.chart.fx.ChartViewer.class);
         var accuracy = panel.chart().getXYPlot().getRangeAxis();
@@ -273,7 +284,31 @@ class PromptPaneTest {
         assertThat(lp.labels()).containsExactly("P", "N");
         assertThat(lp.raw()[0] + lp.raw()[1]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(lp.calibrated()[0] + lp.calibrated()[1]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
-        assertThat(robot.lookup("#label-chart").query().isVisible()).isTrue();
+        org.jfree.chart.fx.ChartViewer chart = robot.lookup("#label-chart").queryAs(org.jfree.chart.fx.ChartViewer.class);
+        assertThat(chart.isVisible()).isTrue();
+
+        // and the chart draws both, named in its legend, each bar with its probability written on it
+        var plot = chart.getChart().getCategoryPlot();
+        assertThat(ChartChecks.legend(chart.getChart())).containsExactly("model", "calibrated");
+        var bars = plot.getRenderer();
+        for (int label = 0; label < 2; label++) {
+            assertThat(plot.getDataset().getValue("model", lp.labels().get(label))).isEqualTo(lp.raw()[label]);
+            assertThat(plot.getDataset().getValue("calibrated", lp.labels().get(label))).isEqualTo(lp.calibrated()[label]);
+            for (int series = 0; series < 2; series++) {
+                assertThat(bars.isItemLabelVisible(series, label)).isTrue();
+                double p = plot.getDataset().getValue(series, label).doubleValue();
+                assertThat(bars.getItemLabelGenerator(series, label).generateLabel(plot.getDataset(), series, label))
+                        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", p));
+            }
+        }
+        assertThat(plot.getRangeAxis().getRange()).isEqualTo(new org.jfree.data.Range(0, 1));
+        robot.interact(() -> {
+            try {
+                Snapshots.save(chart, "label-chart");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     @Test

@@ -11,15 +11,14 @@ import org.jfree.chart.fx.ChartCanvas;
 import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.fx.interaction.MouseHandlerFX;
 import org.jfree.chart.fx.interaction.ScrollHandlerFX;
-import org.jfree.chart.plot.XYPlot;
 import org.jfree.data.Range;
 
 /**
  * Charts zoom only when asked, as TensorBoard's do: the mouse wheel scrolls the page it is on,
  * Ctrl (⌘ on a Mac) with the wheel zooms, dragging a rectangle zooms into it, and a double-click
  * shows everything again with the axes the chart was made with (a fixed 0–1 accuracy axis stays
- * 0–1). Out of the box JFreeChart zooms on every turn of the wheel, so scrolling a pane past a
- * chart zoomed it silently.
+ * 0–1), in line and bar charts alike. Out of the box JFreeChart zooms on every turn of the wheel,
+ * so scrolling a pane past a chart zoomed it silently.
  */
 public final class ChartZoom {
     /** Where a viewer keeps its chart's axes as they were before the first zoom (in its properties). */
@@ -63,13 +62,13 @@ public final class ChartZoom {
     /** Puts the viewer's chart's axes back as they were made: every point shown, fixed ranges as they were. */
     static void showAll(ChartViewer viewer) {
         JFreeChart chart = viewer.getChart();
-        if (chart == null || !(chart.getPlot() instanceof XYPlot plot)) {
+        if (chart == null) {
             return;
         }
         // charts compare by content, which a zoom changes: the one remembered is found by identity
         List<Object> made = viewer.getProperties().get(AS_MADE) instanceof AsMade m && m.chart() == chart ? m.axes()
                 : List.of();
-        List<ValueAxis> axes = axes(plot);
+        List<ValueAxis> axes = ChartStyle.valueAxes(chart.getPlot());
         for (int i = 0; i < axes.size(); i++) {
             if (i < made.size() && made.get(i) instanceof Range r) {
                 axes.get(i).setRange(r);
@@ -81,29 +80,13 @@ public final class ChartZoom {
 
     private static void remember(ChartViewer viewer) {
         JFreeChart chart = viewer.getChart();
-        if (viewer.getProperties().get(AS_MADE) instanceof AsMade m && m.chart() == chart
-                || !(chart.getPlot() instanceof XYPlot plot)) {
+        if (viewer.getProperties().get(AS_MADE) instanceof AsMade m && m.chart() == chart) {
             return;
         }
         List<Object> states = new ArrayList<>();
-        for (ValueAxis a : axes(plot)) {
+        for (ValueAxis a : ChartStyle.valueAxes(chart.getPlot())) {
             states.add(a.isAutoRange() ? Boolean.TRUE : a.getRange());
         }
         viewer.getProperties().put(AS_MADE, new AsMade(chart, states));
-    }
-
-    private static List<ValueAxis> axes(XYPlot plot) {
-        List<ValueAxis> axes = new ArrayList<>();
-        for (int i = 0; i < plot.getDomainAxisCount(); i++) {
-            if (plot.getDomainAxis(i) != null) {
-                axes.add(plot.getDomainAxis(i));
-            }
-        }
-        for (int i = 0; i < plot.getRangeAxisCount(); i++) {
-            if (plot.getRangeAxis(i) != null) {
-                axes.add(plot.getRangeAxis(i));
-            }
-        }
-        return axes;
     }
 }

@@ -1,24 +1,40 @@
 package dev.scales.ui.common;
 
 import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
 import java.awt.Stroke;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.axis.Axis;
 import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Marker;
+import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYItemRenderer;
+import org.jfree.chart.renderer.AbstractRenderer;
+import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.ui.Layer;
 
 /**
  * Presentation mode, readable on a projector: the {@code presentation} style class on the window's
- * root (larger fonts, high contrast; see scales.css) and thicker lines in every chart under it.
+ * root (larger fonts, high contrast; see scales.css) and thicker lines, outlined bars and larger
+ * type in every chart under it, line charts and bar charts alike.
  */
 public final class Presentation {
     public static final String STYLE_CLASS = "presentation";
+
+    /** Type sizes in points, on and off: axis labels and ticks of 16 and more read from the back of a room. */
+    static final float AXIS_LABEL_ON = 18f;
+    static final float TICK_ON = 16f;
+    static final float LEGEND_ON = 16f;
+    static final float ITEM_LABEL_ON = 16f;
+
+    private static final Color OUTLINE = new Color(0x22, 0x22, 0x22);
 
     private Presentation() {}
 
@@ -36,44 +52,82 @@ public final class Presentation {
 
     /**
      * Series lines of 4.5 px in presentation mode, 2 px otherwise; dashed lines (secondary curves)
-     * keep their dashes at 3 px and 1.2 px. Axis, legend and marker labels grow with them.
+     * keep their dashes at 3 px and 1.2 px; bars get a dark 2 px outline. Axis, legend, marker and
+     * value labels grow with them.
      */
     public static void thicken(JFreeChart chart, boolean on) {
-        if (!(chart.getPlot() instanceof XYPlot plot)) {
+        Plot plot = chart.getPlot();
+        if (!(plot instanceof XYPlot) && !(plot instanceof CategoryPlot)) {
             return;
         }
-        for (int d = 0; d < plot.getRendererCount(); d++) {
-            XYItemRenderer r = plot.getRenderer(d);
-            if (r == null) {
+        for (Series s : series(plot)) {
+            if (s.renderer() instanceof BarRenderer bars) {
+                bars.setDrawBarOutline(on);
+                bars.setDefaultOutlineStroke(new BasicStroke(2f), false);
+                bars.setDefaultOutlinePaint(OUTLINE, false);
+                bars.setDefaultItemLabelFont(bars.getDefaultItemLabelFont().deriveFont(on ? ITEM_LABEL_ON : 11f), false);
                 continue;
             }
-            for (int s = 0; plot.getDataset(d) != null && s < plot.getDataset(d).getSeriesCount(); s++) {
-                Stroke own = r.getSeriesStroke(s);
-                r.setSeriesStroke(s, thick(own != null ? own : r.getDefaultStroke(), on), false);
+            for (int i = 0; i < s.count(); i++) {
+                Stroke own = s.renderer().getSeriesStroke(i);
+                s.renderer().setSeriesStroke(i, thick(own != null ? own : s.renderer().getDefaultStroke(), on), false);
             }
-            r.setDefaultStroke(thick(r.getDefaultStroke(), on), false); // for series that come later
+            s.renderer().setDefaultStroke(thick(s.renderer().getDefaultStroke(), on), false); // for series that come later
         }
         if (chart.getLegend() != null) {
-            chart.getLegend().setItemFont(chart.getLegend().getItemFont().deriveFont(on ? 15f : 12f));
+            chart.getLegend().setItemFont(chart.getLegend().getItemFont().deriveFont(on ? LEGEND_ON : 12f));
         }
-        java.awt.Font title = chart.getTitle() == null ? null : chart.getTitle().getFont();
+        Font title = chart.getTitle() == null ? null : chart.getTitle().getFont();
         if (title != null) {
             chart.getTitle().setFont(title.deriveFont(on ? 22f : 15f));
         }
-        for (int i = 0; i < plot.getDomainAxisCount(); i++) {
-            enlarge(plot.getDomainAxis(i), on);
-        }
-        for (int i = 0; i < plot.getRangeAxisCount(); i++) {
-            enlarge(plot.getRangeAxis(i), on);
-        }
-        Collection<?> markers = plot.getDomainMarkers(Layer.FOREGROUND);
-        if (markers != null) {
-            for (Object m : markers) {
-                Marker marker = (Marker) m;
-                marker.setLabelFont(marker.getLabelFont().deriveFont(on ? 15f : 11f));
-            }
+        axes(plot).forEach(a -> enlarge(a, on));
+        for (Marker marker : markers(plot)) {
+            marker.setLabelFont(marker.getLabelFont().deriveFont(on ? 15f : 11f));
         }
         chart.fireChartChanged();
+    }
+
+    /** A renderer and how many series its dataset holds now. */
+    private record Series(AbstractRenderer renderer, int count) {}
+
+    private static List<Series> series(Plot plot) {
+        List<Series> all = new ArrayList<>();
+        if (plot instanceof XYPlot xy) {
+            for (int d = 0; d < xy.getRendererCount(); d++) {
+                if (xy.getRenderer(d) instanceof AbstractRenderer r) {
+                    all.add(new Series(r, xy.getDataset(d) == null ? 0 : xy.getDataset(d).getSeriesCount()));
+                }
+            }
+        } else if (plot instanceof CategoryPlot c) {
+            for (int d = 0; d < c.getRendererCount(); d++) {
+                if (c.getRenderer(d) instanceof AbstractRenderer r) {
+                    all.add(new Series(r, c.getDataset(d) == null ? 0 : c.getDataset(d).getRowCount()));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static List<Axis> axes(Plot plot) {
+        List<Axis> axes = new ArrayList<>(ChartStyle.valueAxes(plot));
+        if (plot instanceof CategoryPlot c) {
+            for (int i = 0; i < c.getDomainAxisCount(); i++) {
+                axes.add(c.getDomainAxis(i));
+            }
+        }
+        axes.removeIf(java.util.Objects::isNull);
+        return axes;
+    }
+
+    private static List<Marker> markers(Plot plot) {
+        Collection<?> found = plot instanceof XYPlot xy ? xy.getDomainMarkers(Layer.FOREGROUND)
+                : ((CategoryPlot) plot).getRangeMarkers(Layer.FOREGROUND);
+        List<Marker> markers = new ArrayList<>();
+        if (found != null) {
+            found.forEach(m -> markers.add((Marker) m));
+        }
+        return markers;
     }
 
     private static Stroke thick(Stroke stroke, boolean on) {
@@ -90,10 +144,8 @@ public final class Presentation {
         return new BasicStroke(width, b.getEndCap(), b.getLineJoin(), b.getMiterLimit(), scaled, b.getDashPhase());
     }
 
-    private static void enlarge(ValueAxis axis, boolean on) {
-        if (axis != null) {
-            axis.setLabelFont(axis.getLabelFont().deriveFont(on ? 18f : 12f));
-            axis.setTickLabelFont(axis.getTickLabelFont().deriveFont(on ? 15f : 10f));
-        }
+    private static void enlarge(Axis axis, boolean on) {
+        axis.setLabelFont(axis.getLabelFont().deriveFont(on ? AXIS_LABEL_ON : 12f));
+        axis.setTickLabelFont(axis.getTickLabelFont().deriveFont(on ? TICK_ON : 10f));
     }
 }

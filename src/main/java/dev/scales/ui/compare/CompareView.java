@@ -167,7 +167,10 @@ public final class CompareView extends ScrollPane {
         return cost;
     }
 
-    /** A chart of the shown results, drawn by {@code draw}; hidden while there are none. */
+    /**
+     * A chart of the shown results, drawn by {@code draw} with at most ten ticks an axis (the N axis
+     * at whole powers of two); hidden while there are none.
+     */
     private static ChartViewer chart(CompareViewModel vm, String id, double minHeight, double prefHeight,
                                      Function<ExperimentRun.Results, JFreeChart> draw) {
         ChartViewer chart = new ChartViewer(null);
@@ -177,7 +180,8 @@ public final class CompareView extends ScrollPane {
         chart.setPrefHeight(prefHeight);
         chart.visibleProperty().bind(vm.resultsProperty().isNotNull());
         chart.managedProperty().bind(chart.visibleProperty());
-        vm.resultsProperty().addListener((obs, old, r) -> chart.setChart(r == null ? null : draw.apply(r)));
+        vm.resultsProperty().addListener((obs, old, r) -> chart.setChart(r == null ? null
+                : dev.scales.ui.common.ChartStyle.readable(draw.apply(r))));
         return chart;
     }
 

@@ -1,6 +1,7 @@
 package dev.scales.ui.finetune;
 
 import dev.scales.core.experiment.Charts;
+import dev.scales.ui.common.ChartStyle;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -79,7 +80,6 @@ public final class LossChart extends VBox {
         viewer = new ChartViewer(chart);
         viewer.setId("loss-chart");
         dev.scales.ui.common.ChartZoom.explicitOnly(viewer, this::fit);
-        viewer.setMinHeight(180);
         VBox.setVgrow(viewer, Priority.ALWAYS);
 
         follow(vm.trainLoss(), raw);
@@ -279,7 +279,7 @@ public final class LossChart extends VBox {
 
     private JFreeChart build(XYSeriesCollection validation, XYSeriesCollection train, XYSeriesCollection rate) {
         NumberAxis steps = new NumberAxis("step");
-        steps.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ChartStyle.integerTicks(steps);
         steps.setAutoRangeIncludesZero(false);
 
         XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(true, true); // few: one per evaluation
@@ -301,6 +301,7 @@ public final class LossChart extends VBox {
         rateAxis.setLabelPaint(GREEN.darker());
         rateAxis.setTickLabelPaint(GREEN.darker());
         rateAxis.setStandardTickUnits(LossChartAxes.rateTicks());
+        ChartStyle.atMostTenTicks(rateAxis);
         rateAxis.setTickLabelInsets(new RectangleInsets(6, 4, 6, 4)); // room between labels: about 6 of them
         SampledLines rateLine = new SampledLines();
         rateLine.setSeriesPaint(0, GREEN);
@@ -331,8 +332,7 @@ public final class LossChart extends VBox {
         xy.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
         xy.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, xy, true);
-        chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 2, 2, 10)); // a gap before the next entry
         chart.setBackgroundPaint(Color.WHITE);
-        return chart;
+        return ChartStyle.readable(chart);
     }
 }

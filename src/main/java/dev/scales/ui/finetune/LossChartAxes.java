@@ -26,20 +26,21 @@ import org.jfree.data.Range;
 final class LossChartAxes {
     private LossChartAxes() {}
 
-    /** The loss axis, linear (not from 0) or logarithmic. */
+    /** The loss axis, linear (not from 0) or logarithmic, with at most ten ticks. */
     static ValueAxis loss(boolean log) {
-        if (log) {
-            return new LossLogAxis();
+        ValueAxis axis = log ? new LossLogAxis() : new NumberAxis("loss");
+        if (axis instanceof NumberAxis linear) {
+            linear.setAutoRangeIncludesZero(false);
         }
-        NumberAxis axis = new NumberAxis("loss");
-        axis.setAutoRangeIncludesZero(false);
+        dev.scales.ui.common.ChartStyle.atMostTenTicks(axis);
         return axis;
     }
 
     /**
-     * The loss on a log scale, ticked where a reader looks for values: 1, 2 and 5 × 10ⁿ, or every
-     * 1–9 × 10ⁿ when the loss spans less than a decade; written as decimals (0.5, not 10^-0.3).
-     * A range too narrow for two such ticks gets LogAxis's own.
+     * The loss on a log scale, ticked where a reader looks for values: every 1–9 × 10ⁿ when the
+     * loss spans less than a decade, else 1, 2 and 5 × 10ⁿ, else each power of ten — the first of
+     * these with at most ten ticks; written as decimals (0.5, not 10^-0.3). A range too narrow for
+     * two such ticks gets LogAxis's own.
      */
     private static final class LossLogAxis extends LogAxis {
         LossLogAxis() {
@@ -51,19 +52,26 @@ final class LossChartAxes {
         @Override
         protected List<ValueTick> refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
             Range range = getRange();
-            int[] mantissas = range.getUpperBound() / range.getLowerBound() < 10 ? new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}
-                    : new int[] {1, 2, 5};
+            List<int[]> choices = range.getUpperBound() / range.getLowerBound() < 10
+                    ? List.of(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) : List.of(new int[] {1, 2, 5}, new int[] {1});
             TextAnchor anchor = edge == RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT : TextAnchor.CENTER_LEFT;
-            List<ValueTick> ticks = new ArrayList<>();
-            for (int e = (int) Math.floor(Math.log10(range.getLowerBound())); e <= Math.log10(range.getUpperBound()); e++) {
-                for (int m : mantissas) {
-                    double v = m * Math.pow(10, e);
-                    if (range.contains(v)) {
-                        ticks.add(new NumberTick(TickType.MAJOR, v, getNumberFormatOverride().format(v), anchor, anchor, 0));
+            for (int[] mantissas : choices) {
+                List<ValueTick> ticks = new ArrayList<>();
+                for (int e = (int) Math.floor(Math.log10(range.getLowerBound())); e <= Math.log10(range.getUpperBound());
+                     e++) {
+                    for (int m : mantissas) {
+                        double v = m * Math.pow(10, e);
+                        if (range.contains(v)) {
+                            ticks.add(new NumberTick(TickType.MAJOR, v, getNumberFormatOverride().format(v), anchor,
+                                    anchor, 0));
+                        }
                     }
                 }
+                if (ticks.size() >= 2 && ticks.size() <= dev.scales.ui.common.ChartStyle.MAX_TICKS) {
+                    return ticks;
+                }
             }
-            return ticks.size() >= 2 ? ticks : super.refreshTicksVertical(g2, dataArea, edge); // a narrow range
+            return super.refreshTicksVertical(g2, dataArea, edge); // a narrow range, or a loss over ten decades
         }
     }
 

@@ -3,13 +3,18 @@ package dev.scales.ui.lesson;
 import dev.scales.core.experiment.Lesson;
 import dev.scales.core.experiment.Studies;
 import dev.scales.core.experiment.Charts;
+import dev.scales.ui.common.ChartStyle;
 import dev.scales.ui.lesson.LessonViewModel.Step;
 import java.awt.BasicStroke;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.NumberFormat;
 import java.util.EnumMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
@@ -30,10 +35,16 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The guided lesson: the four steps down the left, each with its explanation, a run button and its
- * measured result; the chart of the chosen step on the right.
+ * measured result; the charts of the chosen step on the right (step 4: accuracy, and what
+ * fine-tuning forgot).
  */
 public final class LessonView extends BorderPane {
-    private final Map<Step, ChartViewer> charts = new EnumMap<>(Step.class);
+    /** The series of step 4's charts, and the one group of its forgetting chart. */
+    static final String BASE = "base model";
+    static final String TUNED = "fine-tuned model";
+    static final String GENERAL_TEXT = "general text it never trained on";
+
+    private final Map<Step, Node> charts = new EnumMap<>(Step.class);
 
     public LessonView(LessonViewModel vm) {
         setId("lesson");
@@ -56,7 +67,7 @@ public final class LessonView extends BorderPane {
         charts.put(Step.GENERAL, null);
         charts.put(Step.PRACTICE, viewer("lesson-loss", lossChart(vm)));
         charts.put(Step.IMPROVISE, viewer("lesson-shots", shotsChart(vm)));
-        charts.put(Step.BOTH, viewer("lesson-both", bothChart(vm)));
+        charts.put(Step.BOTH, bothCharts(vm));
         Label general = new Label(LessonViewModel.explanation(Step.GENERAL));
         general.setWrapText(true);
         general.getStyleClass().add("muted");
@@ -116,7 +127,6 @@ public final class LessonView extends BorderPane {
         ChartViewer v = new ChartViewer(chart);
         v.setId(id);
         dev.scales.ui.common.ChartZoom.explicitOnly(v, null);
-        v.setVisible(false);
         return v;
     }
 
@@ -134,8 +144,9 @@ public final class LessonView extends BorderPane {
             series.fireSeriesChanged();
         });
         JFreeChart chart = ChartFactory.createXYLineChart("Practice: the loss falls as the model fine-tunes", "step",
-                "training loss", new XYSeriesCollection(series), PlotOrientation.VERTICAL, false, true, false);
+                "training loss", new XYSeriesCollection(series), PlotOrientation.VERTICAL, true, true, false);
         style(chart);
+        ChartStyle.integerTicks((NumberAxis) chart.getXYPlot().getDomainAxis());
         ((NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(true);
         return chart;
     }
@@ -143,9 +154,10 @@ public final class LessonView extends BorderPane {
     private static JFreeChart shotsChart(LessonViewModel vm) {
         XYSeriesCollection data = new XYSeriesCollection();
         JFreeChart chart = ChartFactory.createXYLineChart("Improvise: accuracy against examples in the prompt",
-                "examples in the prompt (k)", "test accuracy", data, PlotOrientation.VERTICAL, false, true, false);
+                "examples in the prompt (k)", "test accuracy", data, PlotOrientation.VERTICAL, true, true, false);
         style(chart);
-        ((NumberAxis) chart.getXYPlot().getRangeAxis()).setRange(0, 1);
+        ChartStyle.integerTicks((NumberAxis) chart.getXYPlot().getDomainAxis());
+        ChartStyle.unitRange(chart.getXYPlot().getRangeAxis());
         vm.shots().addListener((ListChangeListener<Studies.Point>) c -> {
             XYSeries mean = new XYSeries("mean over draws");
             for (Studies.Point p : vm.shots()) {
@@ -161,32 +173,53 @@ public final class LessonView extends BorderPane {
         return chart;
     }
 
+    /** Step 4: the accuracy of each combination above, what fine-tuning forgot below. */
+    private static VBox bothCharts(LessonViewModel vm) {
+        ChartViewer accuracy = viewer("lesson-both", bothChart(vm));
+        ChartViewer forgetting = viewer("lesson-forgetting", forgettingChart(vm));
+        VBox.setVgrow(accuracy, Priority.ALWAYS);
+        VBox.setVgrow(forgetting, Priority.ALWAYS);
+        return new VBox(8, accuracy, forgetting);
+    }
+
+    /** Accuracy, base and fine-tuned model side by side, with no examples in the prompt and with k. */
     private static JFreeChart bothChart(LessonViewModel vm) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        JFreeChart chart = ChartFactory.createBarChart("Both: accuracy of each combination", null, "test accuracy",
-                data, PlotOrientation.VERTICAL, false, true, false);
-        chart.setBackgroundPaint(java.awt.Color.WHITE);
-        chart.getCategoryPlot().setBackgroundPaint(java.awt.Color.WHITE);
-        chart.getCategoryPlot().setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
-        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setRange(0, 1);
-        chart.getCategoryPlot().getRenderer().setSeriesPaint(0, Charts.PALETTE.get(1));
+        JFreeChart chart = ChartStyle.bars("Both: accuracy of each combination", "test accuracy", data,
+                NumberFormat.getPercentInstance(Locale.ROOT));
+        ChartStyle.unitRange(chart.getCategoryPlot().getRangeAxis());
         vm.bothProperty().addListener((o, was, b) -> {
             data.clear();
-            if (b == null) {
-                return;
+            if (b != null) {
+                String zero = "0 examples in the prompt";
+                String k = Lesson.SHOTS.get(Lesson.SHOTS.size() - 1) + " examples in the prompt";
+                data.addValue(b.baseZeroShot(), BASE, zero);
+                data.addValue(b.tunedZeroShot(), TUNED, zero);
+                data.addValue(b.baseFewShot(), BASE, k);
+                data.addValue(b.tunedFewShot(), TUNED, k);
             }
-            int k = Lesson.SHOTS.get(Lesson.SHOTS.size() - 1);
-            for (var bar : List.of(java.util.Map.entry("base, 0 shots", b.baseZeroShot()),
-                    java.util.Map.entry("base, " + k + " shots", b.baseFewShot()),
-                    java.util.Map.entry("fine-tuned, 0 shots", b.tunedZeroShot()),
-                    java.util.Map.entry("fine-tuned, " + k + " shots", b.tunedFewShot()))) {
-                data.addValue(bar.getValue(), "accuracy", bar.getKey());
+        });
+        return chart;
+    }
+
+    /** What practice cost: the perplexity on held-out general text the lesson measures before and after it. */
+    private static JFreeChart forgettingChart(LessonViewModel vm) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        JFreeChart chart = ChartStyle.bars("What fine-tuning forgot: perplexity on unseen general text",
+                "perplexity (lower is better)", data, new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(
+                        Locale.ROOT)));
+        vm.bothProperty().addListener((o, was, b) -> {
+            data.clear();
+            if (b != null) {
+                data.addValue(b.perplexityBefore(), BASE, GENERAL_TEXT);
+                data.addValue(b.perplexityAfter(), TUNED, GENERAL_TEXT);
             }
         });
         return chart;
     }
 
     private static void style(JFreeChart chart) {
+        ChartStyle.readable(chart);
         chart.setBackgroundPaint(java.awt.Color.WHITE);
         chart.getXYPlot().setBackgroundPaint(java.awt.Color.WHITE);
         chart.getXYPlot().setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));

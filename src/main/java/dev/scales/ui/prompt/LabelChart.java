@@ -1,41 +1,52 @@
 package dev.scales.ui.prompt;
 
 import dev.scales.core.eval.FewShotEvaluator;
-import javafx.scene.chart.BarChart;
-import javafx.scene.chart.CategoryAxis;
-import javafx.scene.chart.NumberAxis;
-import javafx.scene.chart.XYChart;
+import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.ChartZoom;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.data.category.DefaultCategoryDataset;
 
-/** The probability of each label for the query, as the model gives it and after calibration. */
-final class LabelChart extends BarChart<String, Number> {
+/**
+ * The probability of each label for the query, as the model gives it and after calibration: two
+ * bars per label, each with its probability written on it (0.83), and a legend naming the two.
+ */
+final class LabelChart extends ChartViewer {
+    /** The series, as the legend names them. */
+    static final String RAW = "model";
+    static final String CALIBRATED = "calibrated";
+
+    private final DefaultCategoryDataset data = new DefaultCategoryDataset();
+
     LabelChart(PromptViewModel vm) {
-        super(new CategoryAxis(), new NumberAxis(0, 1, 0.25));
         setId("label-chart");
-        titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> "Label probabilities"
-                + (vm.runWeightsProperty().get().isEmpty() ? "" : " · on " + vm.runWeightsProperty().get()),
-                vm.runWeightsProperty()));
-        setAnimated(false);
-        setPrefHeight(180);
-        setMinHeight(150);
-        getYAxis().setLabel("probability");
+        JFreeChart chart = ChartStyle.bars("Label probabilities", "probability", data,
+                new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        ChartStyle.unitRange(chart.getCategoryPlot().getRangeAxis());
+        setChart(chart);
+        ChartZoom.explicitOnly(this, null);
+        chart.setTitle(title(vm.runWeightsProperty().get()));
+        vm.runWeightsProperty().addListener((obs, was, weights) -> chart.setTitle(title(weights)));
         visibleProperty().bind(vm.labelProbabilitiesProperty().isNotNull());
         managedProperty().bind(visibleProperty());
         vm.labelProbabilitiesProperty().addListener((obs, old, lp) -> show(lp));
     }
 
+    private static String title(String weights) {
+        return "Label probabilities" + (weights.isEmpty() ? "" : " · on " + weights);
+    }
+
     private void show(FewShotEvaluator.LabelProbabilities lp) {
-        getData().clear();
+        data.clear();
         if (lp == null) {
             return;
         }
-        XYChart.Series<String, Number> raw = new XYChart.Series<>();
-        raw.setName("model");
-        XYChart.Series<String, Number> calibrated = new XYChart.Series<>();
-        calibrated.setName("calibrated");
         for (int i = 0; i < lp.labels().size(); i++) {
-            raw.getData().add(new XYChart.Data<>(lp.labels().get(i), lp.raw()[i]));
-            calibrated.getData().add(new XYChart.Data<>(lp.labels().get(i), lp.calibrated()[i]));
+            data.addValue(lp.raw()[i], RAW, lp.labels().get(i));
+            data.addValue(lp.calibrated()[i], CALIBRATED, lp.labels().get(i));
         }
-        getData().addAll(java.util.List.of(raw, calibrated));
     }
 }

@@ -2,6 +2,7 @@ package dev.scales.ui.prompt;
 
 import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.experiment.Charts;
+import dev.scales.ui.common.ChartStyle;
 import java.awt.BasicStroke;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -51,8 +52,6 @@ public final class SweepChart extends VBox {
         viewer = new ChartViewer(chart(data));
         viewer.setId("sweep-chart");
         dev.scales.ui.common.ChartZoom.explicitOnly(viewer, null);
-        viewer.setMinHeight(170);
-        viewer.setPrefHeight(210);
         ObservableList<ShotSweep.Point> points = vm.sweepPoints();
         points.addListener((ListChangeListener<ShotSweep.Point>) c -> {
             while (c.next()) {
@@ -124,12 +123,12 @@ public final class SweepChart extends VBox {
         }
         r.setAlpha(0.15f);
         plot.setRenderer(r);
-        ((NumberAxis) plot.getRangeAxis()).setRange(0, 1);
-        plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ChartStyle.unitRange(plot.getRangeAxis());
+        ChartStyle.integerTicks((NumberAxis) plot.getDomainAxis());
         plot.setBackgroundPaint(java.awt.Color.WHITE);
         plot.setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
         plot.setNoDataMessage("Sweep shots: accuracy for k = 0, 1, 2, 4… demonstrations appears here.");
         chart.setBackgroundPaint(java.awt.Color.WHITE);
-        return chart;
+        return ChartStyle.readable(chart);
     }
 }
