@@ -128,10 +128,12 @@ class GeneratorTest {
     @Test
     void settingsOutOfRangeAreRefused() {
         assertThatThrownBy(() -> new GenerationSettings(10, 1, 0, 1.5, 1, 0, List.of(), true))
-                .hasMessageContaining("--top-p");
+                .hasMessageStartingWith("top-p must be within (0, 1]").isInstanceOfSatisfying(
+                        dev.scales.core.InvalidSetting.class,
+                        e -> assertThat(e.setting()).isEqualTo(GenerationSettings.Setting.TOP_P));
         assertThatThrownBy(() -> new GenerationSettings(0, 1, 0, 1, 1, 0, List.of(), true))
-                .hasMessageContaining("--max-tokens");
+                .hasMessageStartingWith("the answer length in tokens must be between 1 and 100000");
         assertThatThrownBy(() -> new GenerationSettings(10, -1, 0, 1, 1, 0, List.of(), true))
-                .hasMessageContaining("--temperature");
+                .hasMessageStartingWith("temperature must be within [0, 100]");
     }
 }
