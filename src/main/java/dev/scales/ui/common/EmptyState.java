@@ -18,5 +18,6 @@ public final class EmptyState extends VBox {
         setSpacing(6);
         setFillWidth(false);
         hint.setMaxWidth(420);
+        hint.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // all its lines, never cut short
     }
 }

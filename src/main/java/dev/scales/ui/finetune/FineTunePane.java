@@ -244,7 +244,11 @@ public final class FineTunePane extends VBox {
         ListView<FinishedRun> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
-        runs.setPlaceholder(new Label("No runs yet. Double-click a finished run to show its curves again."));
+        Label noRuns = new Label("No runs yet. Double-click a finished run to show its curves again.");
+        noRuns.setWrapText(true); // a line too long for the table in large type
+        noRuns.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        noRuns.maxWidthProperty().bind(runs.widthProperty().subtract(24));
+        runs.setPlaceholder(noRuns);
         runs.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
             @Override
             protected void updateItem(FinishedRun run, boolean empty) {
@@ -277,7 +281,8 @@ public final class FineTunePane extends VBox {
                                    javafx.beans.value.ObservableStringValue error, double width, String tip) {
         TextField f = new TextField();
         f.textProperty().bindBidirectional(value);
-        f.setPrefWidth(width);
+        // in ems of the body's 13 px, so the field grows with presentation type instead of cutting the value
+        f.setStyle(String.format(java.util.Locale.ROOT, "-fx-pref-width: %.2fem;", width / 13));
         javafx.scene.control.Tooltip tooltip = new javafx.scene.control.Tooltip(tip);
         f.setTooltip(tooltip);
         Runnable flag = () -> {

@@ -76,7 +76,13 @@ public final class LessonView extends BorderPane {
         vm.shownProperty().addListener((o, was, now) -> show(now, general));
         show(vm.shownProperty().get(), general);
         HBox.setHgrow(chart, Priority.ALWAYS);
-        setLeft(steps);
+        // the steps keep their whole text; in large type the column scrolls
+        javafx.scene.control.ScrollPane stepsScroll = new javafx.scene.control.ScrollPane(steps);
+        stepsScroll.setFitToWidth(true);
+        stepsScroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        stepsScroll.setPrefViewportWidth(420);
+        stepsScroll.setMinViewportWidth(320);
+        setLeft(stepsScroll);
         setCenter(chart);
         BorderPane.setMargin(chart, new Insets(0, 0, 0, 12));
     }
@@ -100,11 +106,14 @@ public final class LessonView extends BorderPane {
         title.setToggleGroup(group);
         title.getStyleClass().add("lesson-step-title");
         title.setMaxWidth(Double.MAX_VALUE);
+        title.setWrapText(true);
+        title.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         title.setOnAction(e -> vm.show(step));
         vm.shownProperty().addListener((o, was, now) -> title.setSelected(now == step));
         title.setSelected(vm.shownProperty().get() == step);
         Label text = new Label(LessonViewModel.explanation(step));
         text.setWrapText(true);
+        text.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // whole, the column scrolls instead
         Button run = new Button("Run step " + number);
         run.setId("lesson-run-" + step.name().toLowerCase(java.util.Locale.ROOT));
         run.disableProperty().bind(vm.busyProperty());

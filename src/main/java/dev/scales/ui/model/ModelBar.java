@@ -14,17 +14,18 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.stage.DirectoryChooser;
 
-/** The bar on top: which model, which device. */
-public final class ModelBar extends HBox {
+/** The bar on top: which model, which device; it wraps onto a second row rather than cut a name short. */
+public final class ModelBar extends FlowPane {
     public ModelBar(ModelBarViewModel vm) {
         setId("model-bar");
         getStyleClass().add("model-bar");
-        setSpacing(8);
+        setHgap(8);
+        setVgap(6);
         setAlignment(Pos.CENTER_LEFT);
         setPadding(new Insets(8, 12, 8, 12));
 
@@ -46,15 +47,17 @@ public final class ModelBar extends HBox {
         Label summary = summary(vm);
         Label error = error(vm);
 
-        // Buttons and labels keep their size; the summary, the error, then the three choosers (down to a
-        // short name each) give way when the window is narrow or the type is large.
-        getChildren().addAll(brand, new Label("Model"), modelChooser(vm), open, new Label("Device"), device, load,
-                unload, new Label("Weights"), variantChooser(vm), adapterButton(vm), discardButton(vm), summary, error);
+        // Everything keeps its size and the bar wraps when the window is narrow or the type large; the
+        // summary and the error wrap their own text.
+        getChildren().addAll(brand, named("Model", modelChooser(vm)), open, named("Device", device), load, unload,
+                named("Weights", variantChooser(vm)), adapterButton(vm), discardButton(vm), summary, error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {
-                r.setMinWidth(n instanceof ComboBox ? 110 : Region.USE_PREF_SIZE);
+                r.setMinWidth(Region.USE_PREF_SIZE);
             }
         });
+        // the bar's rows end at its width: the longest texts wrap inside it
+        summary.maxWidthProperty().bind(widthProperty().subtract(24));
     }
 
     private static ComboBox<Path> modelChooser(ModelBarViewModel vm) {
@@ -74,7 +77,6 @@ public final class ModelBar extends HBox {
         ComboBox<ModelManager.Variant> variant = new ComboBox<>(vm.variants());
         variant.setId("variant-choice");
         variant.valueProperty().bindBidirectional(vm.selectedVariantProperty());
-        variant.setPrefWidth(170);
         variant.setPromptText("no model");
         variant.disableProperty().bind(Bindings.size(vm.variants()).lessThan(2));
         variant.setTooltip(new Tooltip("The weights prompts and evaluations run on: a loaded model's base weights, "
@@ -106,9 +108,7 @@ public final class ModelBar extends HBox {
         summary.textProperty().bind(vm.loadedSummaryProperty());
         summary.setTooltip(new Tooltip());
         summary.getTooltip().textProperty().bind(vm.registryProperty()); // every loaded model, whole lines
-        summary.setMinWidth(0);
-        summary.setMaxWidth(Double.MAX_VALUE);
-        HBox.setHgrow(summary, Priority.ALWAYS);
+        summary.setWrapText(true);
         return summary;
     }
 
@@ -121,9 +121,17 @@ public final class ModelBar extends HBox {
         error.getTooltip().textProperty().bind(vm.errorProperty());
         error.visibleProperty().bind(vm.errorProperty().isNotEmpty());
         error.managedProperty().bind(error.visibleProperty());
-        error.setMinWidth(0);
+        error.setWrapText(true);
         error.setMaxWidth(420);
         return error;
+    }
+
+    /** A chooser with its name before it, kept on one row when the bar wraps. */
+    private static HBox named(String name, ComboBox<?> chooser) {
+        chooser.setMinWidth(Region.USE_PREF_SIZE);
+        HBox pair = new HBox(6, new Label(name), chooser);
+        pair.setAlignment(Pos.CENTER_LEFT);
+        return pair;
     }
 
     private static Button button(String id, String text, String tip) {

@@ -14,8 +14,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.jfree.chart.ChartFactory;
@@ -64,7 +62,8 @@ public final class SweepChart extends VBox {
             }
         });
 
-        HBox choices = new HBox(10, new Label("Series:"));
+        // wraps rather than shortening its labels when the pane is narrow or the type large
+        javafx.scene.layout.FlowPane choices = new javafx.scene.layout.FlowPane(10, 6, new Label("Series:"));
         choices.setAlignment(Pos.CENTER_LEFT);
         for (ShotSweep.Variant v : ShotSweep.Variant.values()) {
             CheckBox box = new CheckBox(v.label);
@@ -84,8 +83,6 @@ public final class SweepChart extends VBox {
             }));
             choices.getChildren().add(box);
         }
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
         Button export = new Button("Export…");
         export.setId("export-sweep");
         export.setTooltip(new Tooltip("Save the chart as PNG or SVG, or its points as CSV"));
@@ -98,7 +95,8 @@ public final class SweepChart extends VBox {
         weights.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
                 vm.sweepWeightsProperty().get().isEmpty() ? "" : "on " + vm.sweepWeightsProperty().get(),
                 vm.sweepWeightsProperty()));
-        choices.getChildren().addAll(gap, weights, export);
+        choices.getChildren().addAll(weights, export);
+        choices.getChildren().forEach(n -> ((Region) n).setMinWidth(Region.USE_PREF_SIZE));
         getChildren().addAll(choices, viewer);
     }
 
