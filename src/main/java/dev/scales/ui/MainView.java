@@ -2,6 +2,7 @@ package dev.scales.ui;
 
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Presentation;
+import dev.scales.ui.common.Zoom;
 import dev.scales.ui.compare.CompareView;
 import dev.scales.ui.finetune.FineTunePane;
 import dev.scales.ui.help.AboutBox;
@@ -88,6 +89,7 @@ public final class MainView extends BorderPane {
             new String[] {"Ctrl+O", "Open a dataset for fine-tuning"},
             new String[] {"Ctrl+S", "Save the prompt set"},
             new String[] {"Ctrl+Wheel", "Zoom a chart (double-click shows everything again)"},
+            new String[] {"Ctrl+plus / Ctrl+minus", "Larger or smaller type (Ctrl+0: as it was)"},
             new String[] {"F11", "Full screen on or off"},
             new String[] {"F1", "The user guide (the Help menu, bottom right, has this list, the tour and About)"});
 
@@ -107,6 +109,22 @@ public final class MainView extends BorderPane {
             }
         });
         keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F1), this::showGuide);
+        installZoom(keys, shortcut);
+    }
+
+    /** Ctrl+plus (also Ctrl+= and the keypad's +), Ctrl+minus, Ctrl+0. */
+    private void installZoom(javafx.collections.ObservableMap<javafx.scene.input.KeyCombination, Runnable> keys,
+                             javafx.scene.input.KeyCombination.Modifier shortcut) {
+        for (javafx.scene.input.KeyCode k : new javafx.scene.input.KeyCode[] {javafx.scene.input.KeyCode.PLUS,
+            javafx.scene.input.KeyCode.EQUALS, javafx.scene.input.KeyCode.ADD}) {
+            keys.put(new javafx.scene.input.KeyCodeCombination(k, shortcut), () -> Zoom.in(this));
+        }
+        for (javafx.scene.input.KeyCode k : new javafx.scene.input.KeyCode[] {javafx.scene.input.KeyCode.MINUS,
+            javafx.scene.input.KeyCode.SUBTRACT}) {
+            keys.put(new javafx.scene.input.KeyCodeCombination(k, shortcut), () -> Zoom.out(this));
+        }
+        keys.put(new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.DIGIT0, shortcut),
+                () -> Zoom.reset(this));
     }
 
     /** Esc: everything that runs is asked to stop. */

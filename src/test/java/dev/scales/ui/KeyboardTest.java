@@ -73,4 +73,29 @@ class KeyboardTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(stage.isFullScreen()).isNotEqualTo(before);
     }
+
+    @Test
+    void ctrlPlusAndMinusZoomTheTypeOnTopOfPresentationAndCtrlZeroGoesBack(FxRobot robot) {
+        javafx.scene.Parent root = stage.getScene().getRoot();
+        javafx.scene.control.Label title = robot.lookup(".section-title").queryAs(javafx.scene.control.Label.class);
+        double normal = title.getFont().getSize();
+
+        robot.press(KeyCode.CONTROL).press(KeyCode.EQUALS).release(KeyCode.EQUALS).release(KeyCode.CONTROL);
+        robot.press(KeyCode.CONTROL).press(KeyCode.EQUALS).release(KeyCode.EQUALS).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(title.getFont().getSize()).isCloseTo(normal * 1.25, org.assertj.core.data.Offset.offset(0.6));
+
+        robot.interact(() -> vm.presentationProperty().set(true)); // the zoom stays a factor of the larger type
+        assertThat(root.getStyle()).contains("-fx-font-size: 25.0px");
+
+        robot.press(KeyCode.CONTROL).press(KeyCode.MINUS).release(KeyCode.MINUS).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(root.getStyle()).contains("-fx-font-size: 22.0px");
+
+        robot.press(KeyCode.CONTROL).press(KeyCode.DIGIT0).release(KeyCode.DIGIT0).release(KeyCode.CONTROL);
+        robot.interact(() -> vm.presentationProperty().set(false));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(root.getStyle()).isEmpty();
+        assertThat(title.getFont().getSize()).isEqualTo(normal);
+    }
 }

@@ -43,6 +43,7 @@ public final class Presentation {
         if (on) {
             root.getStyleClass().add(STYLE_CLASS);
         }
+        Zoom.apply(root); // the zoom is a factor of the base type, which this changes
         for (Node n : root.lookupAll("*")) {
             if (n instanceof ChartViewer viewer && viewer.getChart() != null) {
                 thicken(viewer.getChart(), on);
