@@ -99,7 +99,8 @@ class ArchitectureTest {
     static final ArchRule familiesAreNotComparedByConstant = noClasses()
             .that(DescribedPredicate.describe("are not the family type or a switch's synthetic table",
                     (JavaClass c) -> !c.isEquivalentTo(Architecture.class) && !c.getName().startsWith(
-                            Architecture.class.getName() + "$") && !c.isAnonymousClass()))
+                            Architecture.class.getName() + "$")
+                            && !c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.SYNTHETIC)))
             .should(readAFamilyConstant());
 
     private static ArchCondition<JavaClass> readAFamilyConstant() {
