@@ -62,6 +62,11 @@ public final class CompareViewModel {
             return detail.getReadOnlyProperty();
         }
 
+        /** An accuracy as a cell shows it: "62.5%". */
+        static String percent(double accuracy) {
+            return String.format(Locale.ROOT, "%.1f%%", 100 * accuracy);
+        }
+
         void show(String value, String detail) {
             this.value.set(value);
             this.detail.set(detail);
@@ -273,10 +278,10 @@ public final class CompareViewModel {
         comparedWith.set("");
         for (int i = 0; i < 4; i++) {
             ExperimentRun.Cell c = r.grid().get(i);
-            cells.get(i).value.set(String.format(Locale.ROOT, "%.1f%%", 100 * c.accuracy().mean()));
-            cells.get(i).detail.set(String.format(Locale.ROOT, "± %.1f over %d seeds · macro-F1 %.2f%n%s%.0f tokens per "
-                    + "prediction", 100 * c.accuracy().std(), c.accuracy().values().size(), c.macroF1().mean(),
-                    c.shots() > 0 ? c.shots() + " demonstrations · " : "", c.promptTokensPerPrediction()));
+            cells.get(i).show(Cell.percent(c.accuracy().mean()), String.format(Locale.ROOT, "± %.1f over %d seeds · "
+                    + "macro-F1 %.2f%n%s%.0f tokens per prediction", 100 * c.accuracy().std(),
+                    c.accuracy().values().size(), c.macroF1().mean(), c.shots() > 0 ? c.shots() + " demonstrations · " : "",
+                    c.promptTokensPerPrediction()));
         }
         outputs.setAll(r.outputs());
         ExperimentRun.Cost k = r.cost();

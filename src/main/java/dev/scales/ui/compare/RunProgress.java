@@ -5,7 +5,6 @@ import dev.scales.core.experiment.Studies.Point;
 import dev.scales.core.util.Durations;
 import dev.scales.ui.common.UiThread;
 import java.util.List;
-import java.util.Locale;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -69,7 +68,7 @@ final class RunProgress {
 
             @Override
             public void cell(int method, Point accuracySoFar) {
-                ui.run(() -> cells.get(method).show(String.format(Locale.ROOT, "%.1f%%", 100 * accuracySoFar.mean()),
+                ui.run(() -> cells.get(method).show(CompareViewModel.Cell.percent(accuracySoFar.mean()),
                         "so far: " + accuracySoFar.values().size() + " of " + seeds + " seeds"));
             }
         };
