@@ -71,6 +71,19 @@ class FineTunePaneTest {
     }
 
     @Test
+    void openingADatasetOnALoadedModelEnablesStartWithoutTouchingASetting(FxRobot robot) throws Exception {
+        Path data = dir.resolve("train.jsonl");
+        Files.writeString(data, "{\"input\": \"good\", \"label\": \"pos\"}\n{\"input\": \"bad\", \"label\": \"neg\"}\n");
+        robot.interact(() -> vm.setModelLoaded(true));
+        assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
+
+        robot.interact(() -> vm.openDataset(data));
+
+        assertThat(vm.startBlockedReason().get()).isEmpty();
+        assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isFalse();
+    }
+
+    @Test
     void aRunFillsTheChartMovesTheProgressAndIsListed(FxRobot robot) throws Exception {
         // given
         ready(robot);

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -37,6 +39,8 @@ final class DatasetState {
     /** Which fields of the open dataset are the input and the label, and the label map. */
     private LabelledData.Fields fields = LabelledData.Fields.DEFAULT;
     private List<TrainingExample> examples = List.of();
+    /** How many examples the open dataset gives, set after {@link #examples}: what a binding on them observes. */
+    private final ReadOnlyIntegerWrapper size = new ReadOnlyIntegerWrapper(this, "size");
 
     /** @param format how labelled rows are written: the prompt pane's instruction and template */
     DatasetState(Supplier<TrainingData.Format> format) {
@@ -78,11 +82,13 @@ final class DatasetState {
             data = TrainingData.of(file, rows, format.get().withFields(fields));
         } catch (ScalesException e) {
             examples = List.of();
+            size.set(0);
             trainingText.set("");
             error.set(e.getMessage());
             return;
         }
         examples = data.examples();
+        size.set(examples.size());
         summary.set(file.getFileName() + " · " + examples.size() + " examples"
                 + (columns.get().isEmpty() ? "" : " · fields " + String.join(", ", columns.get()))
                 + (fields.labelNames().isEmpty() ? "" : " · labels " + fields.labelNamesText()));
@@ -107,7 +113,11 @@ final class DatasetState {
 
     /** Examples in the open dataset (0 when none). */
     int size() {
-        return examples.size();
+        return size.get();
+    }
+
+    ReadOnlyIntegerProperty sizeProperty() {
+        return size.getReadOnlyProperty();
     }
 
     LabelledData.Fields fields() {

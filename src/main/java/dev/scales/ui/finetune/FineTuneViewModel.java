@@ -108,7 +108,7 @@ public final class FineTuneViewModel {
                 return "A run is in progress.";
             }
             return settings.error().get();
-        }, modelLoaded, dataset.fileProperty(), dataset.previewRows(), runner.runningProperty(), settings.error());
+        }, modelLoaded, dataset.fileProperty(), dataset.sizeProperty(), runner.runningProperty(), settings.error());
     }
 
     /** The input slots of the template labelled rows are written with (the prompt pane's). */
