@@ -86,7 +86,8 @@ public final class FineTunePane extends VBox {
 
     /** The first example as the model reads it, shown once there is one. */
     private VBox trainingText() {
-        javafx.scene.control.TextArea training = new javafx.scene.control.TextArea();
+        javafx.scene.control.TextArea training = dev.scales.ui.common.TextAreas.tabMovesFocus(
+                new javafx.scene.control.TextArea());
         training.setId("training-text");
         training.setEditable(false);
         training.setWrapText(true);

@@ -322,7 +322,7 @@ public final class PromptPane extends VBox {
     }
 
     private static TextArea area(String text, int rows, String id) {
-        TextArea a = new TextArea(text);
+        TextArea a = dev.scales.ui.common.TextAreas.tabMovesFocus(new TextArea(text));
         a.setPrefRowCount(rows);
         a.setWrapText(true);
         a.setId(id);
