@@ -18,7 +18,6 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
-import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -52,10 +51,9 @@ public final class LessonView extends BorderPane {
         VBox steps = new VBox(10);
         steps.setPrefWidth(420);
         steps.setMinWidth(320);
-        ToggleGroup group = new ToggleGroup();
         int n = 1;
         for (Step step : Step.values()) {
-            steps.getChildren().add(card(vm, step, n++, group));
+            steps.getChildren().add(card(vm, step, n++));
         }
         Button cancel = new Button("Cancel");
         cancel.setId("lesson-cancel");
@@ -96,19 +94,26 @@ public final class LessonView extends BorderPane {
         });
     }
 
-    private static VBox card(LessonViewModel vm, Step step, int number, ToggleGroup group) {
+    /**
+     * A step: its title (a toggle that shows the step's charts, selected while they show), its
+     * explanation, its run button and its result. The titles are in no toggle group, which would let
+     * Tab reach only the selected one; the view model's shown step keeps one selected.
+     */
+    private static VBox card(LessonViewModel vm, Step step, int number) {
         ToggleButton title = new ToggleButton(number + ". " + switch (step) {
             case GENERAL -> "The general model";
             case PRACTICE -> "Practice: fine-tune";
             case IMPROVISE -> "Improvise: prompt with examples";
             case BOTH -> "Both — and what was forgotten";
         });
-        title.setToggleGroup(group);
         title.getStyleClass().add("lesson-step-title");
         title.setMaxWidth(Double.MAX_VALUE);
         title.setWrapText(true);
         title.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        title.setOnAction(e -> vm.show(step));
+        title.setOnAction(e -> {
+            vm.show(step);
+            title.setSelected(vm.shownProperty().get() == step); // a second press leaves it selected
+        });
         vm.shownProperty().addListener((o, was, now) -> title.setSelected(now == step));
         title.setSelected(vm.shownProperty().get() == step);
         Label text = new Label(LessonViewModel.explanation(step));
