@@ -63,8 +63,10 @@ public final class LessonView extends BorderPane {
         steps.getChildren().add(cancel);
 
         charts.put(Step.GENERAL, null);
-        charts.put(Step.PRACTICE, viewer("lesson-loss", lossChart(vm)));
-        charts.put(Step.IMPROVISE, viewer("lesson-shots", shotsChart(vm)));
+        charts.put(Step.PRACTICE, viewer("lesson-loss", "Practice chart: training loss against steps",
+                lossChart(vm)));
+        charts.put(Step.IMPROVISE, viewer("lesson-shots",
+                "Improvise chart: test accuracy against the number of examples in the prompt", shotsChart(vm)));
         charts.put(Step.BOTH, bothCharts(vm));
         Label general = new Label(LessonViewModel.explanation(Step.GENERAL));
         general.setWrapText(true);
@@ -77,6 +79,7 @@ public final class LessonView extends BorderPane {
         // the steps keep their whole text; in large type the column scrolls
         javafx.scene.control.ScrollPane stepsScroll = new javafx.scene.control.ScrollPane(steps);
         stepsScroll.setFitToWidth(true);
+        stepsScroll.setAccessibleText("The lesson's steps");
         stepsScroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
         stepsScroll.setPrefViewportWidth(420);
         stepsScroll.setMinViewportWidth(320);
@@ -137,9 +140,11 @@ public final class LessonView extends BorderPane {
         return card;
     }
 
-    private static ChartViewer viewer(String id, JFreeChart chart) {
+    /** A chart named {@code name} for a screen reader. */
+    private static ChartViewer viewer(String id, String name, JFreeChart chart) {
         ChartViewer v = new ChartViewer(chart);
         v.setId(id);
+        v.setAccessibleText(name);
         dev.scales.ui.common.ChartZoom.explicitOnly(v, null);
         return v;
     }
@@ -189,8 +194,10 @@ public final class LessonView extends BorderPane {
 
     /** Step 4: the accuracy of each combination above, what fine-tuning forgot below. */
     private static VBox bothCharts(LessonViewModel vm) {
-        ChartViewer accuracy = viewer("lesson-both", bothChart(vm));
-        ChartViewer forgetting = viewer("lesson-forgetting", forgettingChart(vm));
+        ChartViewer accuracy = viewer("lesson-both", "Both chart: test accuracy of the base and the fine-tuned "
+                + "model, with no examples in the prompt and with some", bothChart(vm));
+        ChartViewer forgetting = viewer("lesson-forgetting", "Forgetting chart: perplexity on general text before "
+                + "and after fine-tuning", forgettingChart(vm));
         VBox.setVgrow(accuracy, Priority.ALWAYS);
         VBox.setVgrow(forgetting, Priority.ALWAYS);
         return new VBox(8, accuracy, forgetting);
