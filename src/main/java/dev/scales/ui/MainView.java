@@ -89,6 +89,7 @@ public final class MainView extends BorderPane {
 
     /** The keys the app answers to wherever the focus is; F1 lists them. */
     static final java.util.List<String[]> SHORTCUTS = java.util.List.of(
+            new String[] {"Tab / Shift+Tab", "The next or the previous control, text boxes included"},
             new String[] {"Ctrl+Enter", "Run the prompt"},
             new String[] {"Esc", "Stop what is running (a run, an evaluation, a fine-tune, an experiment, a lesson step)"},
             new String[] {"Ctrl+O", "Open a dataset for fine-tuning"},
