@@ -58,14 +58,17 @@ public final class MainView extends BorderPane {
 
     private TabPane createTabs() {
         ScrollPane prompt = new ScrollPane(new PromptPane(vm.prompt()));
+        prompt.setAccessibleText("Prompt pane: in-context learning");
         prompt.setFitToWidth(true);
         // Not fit to height: the pane keeps its natural height and scrolls, so the examples table
         // and the preview are never squeezed to nothing when results appear below them.
         ScrollPane fineTune = new ScrollPane(new FineTunePane(vm.fineTune()));
+        fineTune.setAccessibleText("Fine-tuning pane: training");
         fineTune.setFitToWidth(true);
         fineTune.setFitToHeight(true);
         SplitPane lab = new SplitPane(prompt, fineTune);
         lab.setId("lab-split");
+        lab.setAccessibleText("Lab: the prompt pane beside the fine-tuning pane");
         lab.setDividerPositions(0.5);
 
         Tab labTab = new Tab("Lab", lab);
@@ -75,15 +78,18 @@ public final class MainView extends BorderPane {
         Tab lessonTab = new Tab("Lesson", new ScrollPane(new dev.scales.ui.lesson.LessonView(vm.lesson())));
         ((ScrollPane) lessonTab.getContent()).setFitToWidth(true);
         ((ScrollPane) lessonTab.getContent()).setFitToHeight(true);
+        lessonTab.getContent().setAccessibleText("Lesson: four steps from the general model to both methods");
         lessonTab.setId("lesson-tab");
         TabPane tabs = new TabPane(labTab, compareTab, lessonTab);
         tabs.setId("main-tabs");
+        tabs.setAccessibleText("Lab, Compare and Lesson");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         return tabs;
     }
 
     /** The keys the app answers to wherever the focus is; F1 lists them. */
     static final java.util.List<String[]> SHORTCUTS = java.util.List.of(
+            new String[] {"Tab / Shift+Tab", "The next or the previous control, text boxes included"},
             new String[] {"Ctrl+Enter", "Run the prompt"},
             new String[] {"Esc", "Stop what is running (a run, an evaluation, a fine-tune, an experiment, a lesson step)"},
             new String[] {"Ctrl+O", "Open a dataset for fine-tuning"},
@@ -164,6 +170,7 @@ public final class MainView extends BorderPane {
     private StatusBar createStatusBar() {
         StatusBar bar = new StatusBar();
         bar.setId("status-bar");
+        bar.setAccessibleText("Status: device, memory and jobs");
         bar.textProperty().bind(vm.status().deviceProperty());
         Label memory = new Label();
         memory.textProperty().bind(vm.status().memoryProperty());

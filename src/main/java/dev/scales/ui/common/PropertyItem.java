@@ -32,10 +32,15 @@ public final class PropertyItem<T> implements PropertySheet.Item {
         this.error = error;
     }
 
-    /** A sheet of {@code items} in their order, without the search box and the mode switcher. */
-    public static PropertySheet sheet(String id, java.util.List<PropertySheet.Item> items, double prefHeight) {
+    /**
+     * A sheet of {@code items} in their order, without the search box and the mode switcher, named
+     * {@code name} for a screen reader (each field is named by its row's label).
+     */
+    public static PropertySheet sheet(String id, String name, java.util.List<PropertySheet.Item> items,
+                                      double prefHeight) {
         PropertySheet sheet = new PropertySheet(javafx.collections.FXCollections.observableArrayList(items));
         sheet.setId(id);
+        sheet.setAccessibleText(name);
         sheet.setModeSwitcherVisible(false);
         sheet.setSearchBoxVisible(false);
         sheet.setPrefHeight(prefHeight);

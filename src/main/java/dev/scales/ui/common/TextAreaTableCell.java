@@ -24,7 +24,7 @@ public final class TextAreaTableCell<S> extends TableCell<S, String> {
         if (!isEditing()) {
             return;
         }
-        editor = new TextArea(getItem() == null ? "" : getItem());
+        editor = TextAreas.tabMovesFocus(new TextArea(getItem() == null ? "" : getItem()));
         editor.setWrapText(true);
         editor.setPrefRowCount(Math.max(2, (int) editor.getText().lines().count()));
         editor.setAccessibleText(getTableColumn() == null ? "Cell" : getTableColumn().getText());

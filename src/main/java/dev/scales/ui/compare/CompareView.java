@@ -31,12 +31,15 @@ import org.jfree.chart.fx.ChartViewer;
 public final class CompareView extends ScrollPane {
     public CompareView(CompareViewModel vm) {
         setId("compare-view");
+        setAccessibleText("Compare: fine-tuning against in-context learning");
         setFitToWidth(true);
         Label title = new Label("Compare · fine-tuning vs in-context learning");
         title.getStyleClass().add("pane-title");
         VBox content = new VBox(12, title, toolbar(vm), status(vm), grid(vm), cost(vm),
-                chart(vm, "labelled-chart", 260, 300, ExperimentReport::labelledChart),
-                chart(vm, "cost-chart", 240, 260, ExperimentReport::costChart),
+                chart(vm, "labelled-chart", "Accuracy against the number of labelled examples", 260, 300,
+                        ExperimentReport::labelledChart),
+                chart(vm, "cost-chart", "Cost: tokens processed against the number of predictions", 240, 260,
+                        ExperimentReport::costChart),
                 filterBar(vm), outputsTable(vm), keptRuns(vm));
         content.getStyleClass().add("lab-pane");
         content.setPadding(new Insets(16));
@@ -57,6 +60,7 @@ public final class CompareView extends ScrollPane {
         cancel.setOnAction(e -> vm.cancel());
         ProgressBar progress = new ProgressBar();
         progress.setId("experiment-progress");
+        progress.setAccessibleText("Experiment progress");
         progress.progressProperty().bind(vm.progressProperty());
         Label left = new Label();
         left.setId("experiment-time-left");
@@ -169,12 +173,13 @@ public final class CompareView extends ScrollPane {
 
     /**
      * A chart of the shown results, drawn by {@code draw} with at most ten ticks an axis (the N axis
-     * at whole powers of two); hidden while there are none.
+     * at whole powers of two) and named {@code name} for a screen reader; hidden while there are none.
      */
-    private static ChartViewer chart(CompareViewModel vm, String id, double minHeight, double prefHeight,
-                                     Function<ExperimentRun.Results, JFreeChart> draw) {
+    private static ChartViewer chart(CompareViewModel vm, String id, String name, double minHeight,
+                                     double prefHeight, Function<ExperimentRun.Results, JFreeChart> draw) {
         ChartViewer chart = new ChartViewer(null);
         chart.setId(id);
+        chart.setAccessibleText(name);
         dev.scales.ui.common.ChartZoom.explicitOnly(chart, null);
         chart.setMinHeight(minHeight);
         chart.setPrefHeight(prefHeight);
@@ -194,7 +199,9 @@ public final class CompareView extends ScrollPane {
         Label shown = new Label();
         shown.getStyleClass().add("muted");
         shown.textProperty().bind(Bindings.size(vm.shownOutputs()).asString("%d examples"));
-        HBox filterBar = new HBox(8, new Label("Outputs side by side:"), filter, shown);
+        Label title = new Label("Outputs side by side:");
+        title.setLabelFor(filter);
+        HBox filterBar = new HBox(8, title, filter, shown);
         filterBar.setAlignment(Pos.CENTER_LEFT);
         return filterBar;
     }
@@ -227,11 +234,14 @@ public final class CompareView extends ScrollPane {
                 vm.exportComparison(f.toPath());
             }
         });
-        HBox bar = new HBox(8, new Label("Kept runs:"), runs, show, beside, export);
+        Label title = new Label("Kept runs:");
+        title.setLabelFor(runs);
+        HBox bar = new HBox(8, title, runs, show, beside, export);
         bar.setAlignment(Pos.CENTER_LEFT);
 
         TableView<dev.scales.core.experiment.RunRecords.Row> table = new TableView<>(vm.comparison());
         table.setId("run-comparison");
+        table.setAccessibleText("Kept runs side by side: each measure of the shown run and of the kept run");
         table.setPrefHeight(300);
         table.setPlaceholder(new Label("Every run is kept. Choose one and press Side by side to compare it with the "
                 + "results shown — two models, two settings, two machines."));
@@ -257,6 +267,7 @@ public final class CompareView extends ScrollPane {
     private static TableView<ExperimentRun.Output> outputsTable(CompareViewModel vm) {
         TableView<ExperimentRun.Output> table = new TableView<>(vm.shownOutputs());
         table.setId("outputs-table");
+        table.setAccessibleText("Outputs side by side: each test example with every method's prediction");
         table.setPrefHeight(320);
         table.setPlaceholder(new Label("Each test example with every method's prediction appears here after a run."));
         TableColumn<ExperimentRun.Output, String> input = new TableColumn<>("Input");

@@ -73,6 +73,7 @@ public final class FineTunePane extends VBox {
         error.managedProperty().bind(error.visibleProperty());
 
         preview.setId("dataset-preview");
+        preview.setAccessibleText("Dataset preview: its first rows");
         preview.setItems(vm.previewRows());
         preview.setPrefHeight(120);
         preview.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -86,7 +87,8 @@ public final class FineTunePane extends VBox {
 
     /** The first example as the model reads it, shown once there is one. */
     private VBox trainingText() {
-        javafx.scene.control.TextArea training = new javafx.scene.control.TextArea();
+        javafx.scene.control.TextArea training = dev.scales.ui.common.TextAreas.tabMovesFocus(
+                new javafx.scene.control.TextArea());
         training.setId("training-text");
         training.setEditable(false);
         training.setWrapText(true);
@@ -107,7 +109,9 @@ public final class FineTunePane extends VBox {
         ChoiceBox<FineTuneViewModel.Method> method = new ChoiceBox<>();
         method.getItems().setAll(FineTuneViewModel.Method.values());
         method.valueProperty().bindBidirectional(vm.methodProperty());
-        HBox methodRow = new HBox(8, new Label("Method"), method);
+        Label methodLabel = new Label("Method");
+        methodLabel.setLabelFor(method);
+        HBox methodRow = new HBox(8, methodLabel, method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         Label settingsError = new Label();
         settingsError.getStyleClass().add("error-text");
@@ -123,6 +127,7 @@ public final class FineTunePane extends VBox {
         blocked.setId("training-status");
         ProgressBar progress = new ProgressBar(0);
         progress.setId("training-progress");
+        progress.setAccessibleText("Training progress");
         progress.progressProperty().bind(vm.progressProperty());
         progress.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(progress, Priority.ALWAYS);
@@ -137,11 +142,12 @@ public final class FineTunePane extends VBox {
 
     /** The four settings changed most: learning rate, steps, batch and LoRA rank. */
     private HBox settingsRow() {
-        TextField lr = field(vm, vm.learningRateProperty(), 70, "Peak learning rate (after warm-up, then cosine decay)");
+        TextField lr = field(vm, vm.learningRateProperty(), 70, "Learning rate",
+                "Peak learning rate (after warm-up, then cosine decay)");
         lr.setId("learning-rate");
-        TextField steps = field(vm, vm.stepsProperty(), 60, "Optimizer steps");
-        TextField batch = field(vm, vm.batchSizeProperty(), 45, "Examples per step");
-        TextField rank = field(vm, vm.loraRankProperty(), 45, "LoRA rank r (alpha = r unless set below)");
+        TextField steps = field(vm, vm.stepsProperty(), 60, "Steps", "Optimizer steps");
+        TextField batch = field(vm, vm.batchSizeProperty(), 45, "Batch size", "Examples per step");
+        TextField rank = field(vm, vm.loraRankProperty(), 45, "LoRA rank", "LoRA rank r (alpha = r unless set below)");
         rank.disableProperty().bind(vm.methodProperty().isNotEqualTo(FineTuneViewModel.Method.LORA));
         HBox settings = new HBox(6, new Label("lr"), lr, new Label("steps"), steps, new Label("batch"), batch,
                 new Label("rank"), rank);
@@ -152,7 +158,7 @@ public final class FineTunePane extends VBox {
     /** The other settings, folded: a property sheet whose text rows are flagged as the first row's fields are. */
     private javafx.scene.control.TitledPane moreSettings() {
         org.controlsfx.control.PropertySheet more = dev.scales.ui.common.PropertyItem.sheet("more-settings",
-                vm.moreSettings(), 260);
+                "More fine-tuning settings", vm.moreSettings(), 260);
         org.controlsfx.property.editor.DefaultPropertyEditorFactory defaults =
                 new org.controlsfx.property.editor.DefaultPropertyEditorFactory();
         more.setPropertyEditorFactory(item -> item instanceof dev.scales.ui.common.PropertyItem<?> p && p.error() != null
@@ -271,9 +277,12 @@ public final class FineTunePane extends VBox {
         vm.columnsProperty().addListener((obs, old, cols) -> rebuildColumns(cols));
     }
 
+    /** A field for one of the first row's settings, named in full for a screen reader (its label is short). */
     private static TextField field(FineTuneViewModel vm, javafx.beans.property.StringProperty value, double width,
-                                   String tip) {
-        return field(value, vm.errorOf(value), width, tip);
+                                   String name, String tip) {
+        TextField f = field(value, vm.errorOf(value), width, tip);
+        f.setAccessibleText(name);
+        return f;
     }
 
     /** A text field bound to a setting, outlined in red with the reason as its tooltip while the value is wrong. */

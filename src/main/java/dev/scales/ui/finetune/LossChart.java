@@ -79,6 +79,7 @@ public final class LossChart extends VBox {
         plot = chart.getXYPlot();
         viewer = new ChartViewer(chart);
         viewer.setId("loss-chart");
+        viewer.setAccessibleText("Loss chart: training and validation loss, and the learning rate, against steps");
         dev.scales.ui.common.ChartZoom.explicitOnly(viewer, this::fit);
         VBox.setVgrow(viewer, Priority.ALWAYS);
 

@@ -21,6 +21,7 @@ public final class GuideView extends ScrollPane {
             page.getChildren().add(node(block));
         }
         setId("user-guide");
+        setAccessibleText("User guide");
         getStyleClass().add("guide");
         getStylesheets().add(GuideView.class.getResource("guide.css").toExternalForm());
         setContent(page);

@@ -18,7 +18,6 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
-import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -52,10 +51,9 @@ public final class LessonView extends BorderPane {
         VBox steps = new VBox(10);
         steps.setPrefWidth(420);
         steps.setMinWidth(320);
-        ToggleGroup group = new ToggleGroup();
         int n = 1;
         for (Step step : Step.values()) {
-            steps.getChildren().add(card(vm, step, n++, group));
+            steps.getChildren().add(card(vm, step, n++));
         }
         Button cancel = new Button("Cancel");
         cancel.setId("lesson-cancel");
@@ -65,8 +63,10 @@ public final class LessonView extends BorderPane {
         steps.getChildren().add(cancel);
 
         charts.put(Step.GENERAL, null);
-        charts.put(Step.PRACTICE, viewer("lesson-loss", lossChart(vm)));
-        charts.put(Step.IMPROVISE, viewer("lesson-shots", shotsChart(vm)));
+        charts.put(Step.PRACTICE, viewer("lesson-loss", "Practice chart: training loss against steps",
+                lossChart(vm)));
+        charts.put(Step.IMPROVISE, viewer("lesson-shots",
+                "Improvise chart: test accuracy against the number of examples in the prompt", shotsChart(vm)));
         charts.put(Step.BOTH, bothCharts(vm));
         Label general = new Label(LessonViewModel.explanation(Step.GENERAL));
         general.setWrapText(true);
@@ -79,6 +79,7 @@ public final class LessonView extends BorderPane {
         // the steps keep their whole text; in large type the column scrolls
         javafx.scene.control.ScrollPane stepsScroll = new javafx.scene.control.ScrollPane(steps);
         stepsScroll.setFitToWidth(true);
+        stepsScroll.setAccessibleText("The lesson's steps");
         stepsScroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
         stepsScroll.setPrefViewportWidth(420);
         stepsScroll.setMinViewportWidth(320);
@@ -96,19 +97,26 @@ public final class LessonView extends BorderPane {
         });
     }
 
-    private static VBox card(LessonViewModel vm, Step step, int number, ToggleGroup group) {
+    /**
+     * A step: its title (a toggle that shows the step's charts, selected while they show), its
+     * explanation, its run button and its result. The titles are in no toggle group, which would let
+     * Tab reach only the selected one; the view model's shown step keeps one selected.
+     */
+    private static VBox card(LessonViewModel vm, Step step, int number) {
         ToggleButton title = new ToggleButton(number + ". " + switch (step) {
             case GENERAL -> "The general model";
             case PRACTICE -> "Practice: fine-tune";
             case IMPROVISE -> "Improvise: prompt with examples";
             case BOTH -> "Both — and what was forgotten";
         });
-        title.setToggleGroup(group);
         title.getStyleClass().add("lesson-step-title");
         title.setMaxWidth(Double.MAX_VALUE);
         title.setWrapText(true);
         title.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        title.setOnAction(e -> vm.show(step));
+        title.setOnAction(e -> {
+            vm.show(step);
+            title.setSelected(vm.shownProperty().get() == step); // a second press leaves it selected
+        });
         vm.shownProperty().addListener((o, was, now) -> title.setSelected(now == step));
         title.setSelected(vm.shownProperty().get() == step);
         Label text = new Label(LessonViewModel.explanation(step));
@@ -132,9 +140,11 @@ public final class LessonView extends BorderPane {
         return card;
     }
 
-    private static ChartViewer viewer(String id, JFreeChart chart) {
+    /** A chart named {@code name} for a screen reader. */
+    private static ChartViewer viewer(String id, String name, JFreeChart chart) {
         ChartViewer v = new ChartViewer(chart);
         v.setId(id);
+        v.setAccessibleText(name);
         dev.scales.ui.common.ChartZoom.explicitOnly(v, null);
         return v;
     }
@@ -184,8 +194,10 @@ public final class LessonView extends BorderPane {
 
     /** Step 4: the accuracy of each combination above, what fine-tuning forgot below. */
     private static VBox bothCharts(LessonViewModel vm) {
-        ChartViewer accuracy = viewer("lesson-both", bothChart(vm));
-        ChartViewer forgetting = viewer("lesson-forgetting", forgettingChart(vm));
+        ChartViewer accuracy = viewer("lesson-both", "Both chart: test accuracy of the base and the fine-tuned "
+                + "model, with no examples in the prompt and with some", bothChart(vm));
+        ChartViewer forgetting = viewer("lesson-forgetting", "Forgetting chart: perplexity on general text before "
+                + "and after fine-tuning", forgettingChart(vm));
         VBox.setVgrow(accuracy, Priority.ALWAYS);
         VBox.setVgrow(forgetting, Priority.ALWAYS);
         return new VBox(8, accuracy, forgetting);

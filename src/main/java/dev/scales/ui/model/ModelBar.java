@@ -126,10 +126,12 @@ public final class ModelBar extends FlowPane {
         return error;
     }
 
-    /** A chooser with its name before it, kept on one row when the bar wraps. */
+    /** A chooser with its name before it (its label for a screen reader), kept on one row when the bar wraps. */
     private static HBox named(String name, ComboBox<?> chooser) {
         chooser.setMinWidth(Region.USE_PREF_SIZE);
-        HBox pair = new HBox(6, new Label(name), chooser);
+        Label label = new Label(name);
+        label.setLabelFor(chooser);
+        HBox pair = new HBox(6, label, chooser);
         pair.setAlignment(Pos.CENTER_LEFT);
         return pair;
     }

@@ -25,6 +25,7 @@ final class EvaluationView extends VBox {
         setId("evaluation");
         setSpacing(6);
         ProgressBar progress = new ProgressBar();
+        progress.setAccessibleText("Evaluation progress");
         progress.progressProperty().bind(vm.evaluationProgressProperty());
         progress.setMaxWidth(Double.MAX_VALUE);
         progress.visibleProperty().bind(vm.runningProperty().and(vm.evaluationProgressProperty().lessThan(1)));
@@ -46,6 +47,7 @@ final class EvaluationView extends VBox {
                 () -> mistakes.isSelected() ? p -> !p.correct() : p -> true, mistakes.selectedProperty()));
         TableView<FewShotEvaluator.Prediction> table = new TableView<>(shown);
         table.setId("predictions");
+        table.setAccessibleText("Predictions: each test example's gold and predicted label");
         table.setPrefHeight(140);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getColumns().add(column("Input", p -> p.input()));

@@ -23,6 +23,7 @@ final class LabelChart extends ChartViewer {
 
     LabelChart(PromptViewModel vm) {
         setId("label-chart");
+        setAccessibleText("Label probabilities chart: each label's probability, as the model gives it and calibrated");
         JFreeChart chart = ChartStyle.bars("Label probabilities", "probability", data,
                 new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT)));
         ChartStyle.unitRange(chart.getCategoryPlot().getRangeAxis());

@@ -94,7 +94,7 @@ public final class PromptPane extends VBox {
     }
 
     private TitledPane samplingSettings() {
-        PropertySheet sampling = PropertyItem.sheet("sampling", vm.samplingItems(), 200);
+        PropertySheet sampling = PropertyItem.sheet("sampling", "Sampling settings", vm.samplingItems(), 200);
         TitledPane samplingPane = new TitledPane("Sampling settings", sampling);
         samplingPane.setExpanded(false);
         return samplingPane;
@@ -316,13 +316,14 @@ public final class PromptPane extends VBox {
     private static Button small(String text, String tip, Runnable action) {
         Button b = new Button(text);
         b.setTooltip(new Tooltip(tip));
+        b.setAccessibleText(tip); // "+", "−", "↑" and "↓" say nothing to a screen reader
         b.getStyleClass().add("tool-button");
         b.setOnAction(e -> action.run());
         return b;
     }
 
     private static TextArea area(String text, int rows, String id) {
-        TextArea a = new TextArea(text);
+        TextArea a = dev.scales.ui.common.TextAreas.tabMovesFocus(new TextArea(text));
         a.setPrefRowCount(rows);
         a.setWrapText(true);
         a.setId(id);

@@ -49,6 +49,7 @@ public final class SweepChart extends VBox {
         }
         viewer = new ChartViewer(chart(data));
         viewer.setId("sweep-chart");
+        viewer.setAccessibleText("Shot sweep chart: accuracy against the number of examples in the prompt");
         dev.scales.ui.common.ChartZoom.explicitOnly(viewer, null);
         ObservableList<ShotSweep.Point> points = vm.sweepPoints();
         points.addListener((ListChangeListener<ShotSweep.Point>) c -> {
