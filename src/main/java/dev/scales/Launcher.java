@@ -12,8 +12,8 @@ public final class Launcher {
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
-        if (NativeAllocator.wanted()) {
-            System.exit(NativeAllocator.relaunch(Launcher.class, args));
+        if (NativeEnvironment.wanted()) {
+            System.exit(NativeEnvironment.relaunch(Launcher.class, args));
         }
         Offline.configure();
         if (args.length == 0) {
