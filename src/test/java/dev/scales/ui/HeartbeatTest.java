@@ -98,7 +98,6 @@ class HeartbeatTest {
         WaitForAsyncUtils.waitForFxEvents();
         worst.put("export", heartbeat.takeWorst());
 
-        System.out.println("heartbeat worst ms: " + worst);
         assertThat(worst).as("longest wait of the FX thread, ms, per phase").allSatisfy((phase, millis) ->
                 assertThat(millis).as(phase).isLessThanOrEqualTo(phase.equals("train") ? TRAINING_LIMIT_MILLIS
                         : LIMIT_MILLIS));
