@@ -22,20 +22,29 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
-    @Option(names = "--new-tokens", defaultValue = "64") int newTokens;
-    @Option(names = "--train-batch", defaultValue = "4") int trainBatch;
-    @Option(names = "--train-seq", defaultValue = "128") int trainSeq;
-    @Option(names = "--train-steps", defaultValue = "10") int trainSteps;
-    @Option(names = "--warmup", defaultValue = "2") int warmup;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prompt length for the prefill "
+            + "(default: ${DEFAULT-VALUE}).") int promptTokens;
+    @Option(names = "--new-tokens", defaultValue = "64", description = "Tokens to generate greedily with the KV "
+            + "cache, the first from the prefill (default: ${DEFAULT-VALUE}).") int newTokens;
+    @Option(names = "--train-batch", defaultValue = "4", description = "Rows per training step "
+            + "(default: ${DEFAULT-VALUE}).") int trainBatch;
+    @Option(names = "--train-seq", defaultValue = "128", description = "Tokens per training row "
+            + "(default: ${DEFAULT-VALUE}).") int trainSeq;
+    @Option(names = "--train-steps", defaultValue = "10", description = "Timed training steps, after the "
+            + "warm-up; the median is reported (default: ${DEFAULT-VALUE}).") int trainSteps;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs before each measurement "
+            + "(default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the training rows, the adapters and --icl's draw; the prompt is the reference's "
+            + "(seed 1234) (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--no-full-training", description = "Skip full fine-tuning (for models whose optimizer "
             + "state would not fit).") boolean noFullTraining;
     @Option(names = "--json", description = "One JSON object (the reference script's keys).") boolean json;
     @Option(names = "--icl", description = "Instead: a few-shot evaluation with the shared-prefix KV cache vs "
             + "recomputing each prompt, side by side.") boolean icl;
-    @Option(names = "--shots", defaultValue = "16") int shots;
-    @Option(names = "--examples", defaultValue = "200") int examples;
+    @Option(names = "--shots", defaultValue = "16", description = "With --icl: demonstrations in the shared "
+            + "prefix (default: ${DEFAULT-VALUE}).") int shots;
+    @Option(names = "--examples", defaultValue = "200", description = "With --icl: queries evaluated "
+            + "(default: ${DEFAULT-VALUE}).") int examples;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

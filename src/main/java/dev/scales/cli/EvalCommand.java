@@ -64,7 +64,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--calibrate", description = "Contextual calibration (Zhao et al. 2021).") boolean calibrate;
     @Option(names = "--random-labels", description = "Demonstrations with random labels (Min et al. 2022).") boolean randomLabels;
     @Option(names = "--per-token", description = "Normalise label log-probabilities per token.") boolean perToken;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the demonstrations' draw with --shots, and "
+            + "of their random labels (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--json", description = "One JSON object on stdout.") boolean json;
 
     @Mixin
