@@ -35,12 +35,12 @@ public final class MainView extends BorderPane {
     public MainView(MainViewModel vm) {
         this.vm = vm;
         setId("main-view");
+        vm.themeProperty().get().apply(this); // first: the panes' charts are made in it
         setTop(new ModelBar(vm.modelBar()));
         setCenter(createTabs());
         // The welcome tour starts from the Lab tab, where the panes it points at are.
         tour = new WelcomeTour(this, () -> ((TabPane) getCenter()).getSelectionModel().select(0), vm::tourSeen);
         setBottom(createStatusBar());
-        vm.themeProperty().get().apply(this);
         vm.themeProperty().addListener((obs, old, theme) -> theme.apply(this));
         Presentation.apply(this, vm.presentationProperty().get());
         vm.presentationProperty().addListener((obs, old, on) -> Presentation.apply(this, on));

@@ -8,15 +8,12 @@ import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.Studies;
 import dev.scales.core.model.Golden;
-import dev.scales.core.model.ModelLocations;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.PromptTemplate;
-import dev.scales.core.settings.SettingsStore;
 import dev.scales.core.train.TrainingEvent;
 import dev.scales.ui.common.Swatch;
 import dev.scales.ui.common.Theme;
-import dev.scales.ui.common.UiThread;
 import dev.scales.ui.lesson.LessonViewModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Application;
 import javafx.scene.Node;
@@ -71,7 +69,7 @@ class ThemeTest {
         robot.interact(() -> {
             new ArrayList<>(Window.getWindows()).stream().filter(w -> w != root.getScene().getWindow())
                     .forEach(Window::hide);
-            vm.themeProperty().set(Theme.LIGHT); // the theme is the application's: the next test's too
+            Theme.LIGHT.apply(root); // the theme is the application's: the next test's too
         });
         manager.close();
     }
@@ -106,12 +104,18 @@ class ThemeTest {
         robot.clickOn("#log-scale");
         assertThat(loss.getXYPlot().getRangeAxis().getTickLabelPaint()).isEqualTo(Theme.DARK.chart().text());
 
-        // and the choice is remembered: a new view model on the saved settings starts dark
+        // and the choice is remembered: a window opened on the saved settings starts dark, its charts too
         assertThat(vm.settings().theme()).isEqualTo("dark");
         vm.saveSettings(); // as closing the window does
-        MainViewModel next = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of()),
-                manager, UiThread.FX);
-        assertThat(next.themeProperty().get()).isEqualTo(Theme.DARK);
+        robot.interact(() -> vm.themeProperty().set(Theme.LIGHT));
+        AtomicReference<MainViewModel> next = new AtomicReference<>();
+        robot.interact(() -> next.set(MainWindows.show(new Stage(), dir, manager, List.of(), "CPU")));
+        assertThat(next.get().themeProperty().get()).isEqualTo(Theme.DARK);
+        assertThat(Application.getUserAgentStylesheet()).endsWith("primer-dark.css");
+        assertThat(next.get().settings().theme()).isEqualTo("dark");
+        JFreeChart reopened = robot.lookup(n -> n instanceof ChartViewer v && v.getId().equals("loss-chart")
+                && v.getScene().getWindow() != root.getScene().getWindow()).queryAs(ChartViewer.class).getChart();
+        assertThat(reopened.getBackgroundPaint()).isEqualTo(Theme.DARK.chart().background());
     }
 
     @ParameterizedTest
