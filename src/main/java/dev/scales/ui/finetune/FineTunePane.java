@@ -245,6 +245,7 @@ public final class FineTunePane extends VBox {
         ListView<FinishedRun> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
+        runs.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // two runs in view, however tall the controls above
         Label noRuns = new Label("No runs yet. Double-click a finished run to show its curves again.");
         noRuns.setWrapText(true); // a line too long for the table in large type
         noRuns.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
