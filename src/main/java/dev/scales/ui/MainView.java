@@ -2,6 +2,7 @@ package dev.scales.ui;
 
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Presentation;
+import dev.scales.ui.common.Theme;
 import dev.scales.ui.common.Zoom;
 import dev.scales.ui.compare.CompareView;
 import dev.scales.ui.finetune.FineTunePane;
@@ -34,14 +35,16 @@ public final class MainView extends BorderPane {
     public MainView(MainViewModel vm) {
         this.vm = vm;
         setId("main-view");
+        vm.themeProperty().get().apply(this); // first: the panes' charts are made in it
         setTop(new ModelBar(vm.modelBar()));
         setCenter(createTabs());
         // The welcome tour starts from the Lab tab, where the panes it points at are.
         tour = new WelcomeTour(this, () -> ((TabPane) getCenter()).getSelectionModel().select(0), vm::tourSeen);
         setBottom(createStatusBar());
+        vm.themeProperty().addListener((obs, old, theme) -> theme.apply(this));
         Presentation.apply(this, vm.presentationProperty().get());
         vm.presentationProperty().addListener((obs, old, on) -> Presentation.apply(this, on));
-        // Charts drawn later (an experiment's results) follow the mode too.
+        // Charts drawn later (an experiment's results) follow the mode too; they take the theme when made.
         vm.compare().resultsProperty().addListener((obs, old, r) -> javafx.application.Platform.runLater(
                 () -> Presentation.apply(this, vm.presentationProperty().get())));
         sceneProperty().addListener((obs, old, scene) -> {
@@ -189,8 +192,19 @@ public final class MainView extends BorderPane {
         presentation.setTooltip(new javafx.scene.control.Tooltip("Large type, high contrast and thick chart lines, "
                 + "for a projector"));
         presentation.selectedProperty().bindBidirectional(vm.presentationProperty());
-        bar.getRightItems().addAll(jobs, memory, engine, presentation, helpMenu());
+        bar.getRightItems().addAll(jobs, memory, engine, presentation, darkToggle(vm.themeProperty()), helpMenu());
         return bar;
+    }
+
+    /** Dark theme on or off: Primer Dark or Light, as the view model keeps it. */
+    private static javafx.scene.control.ToggleButton darkToggle(javafx.beans.property.ObjectProperty<Theme> theme) {
+        javafx.scene.control.ToggleButton dark = new javafx.scene.control.ToggleButton("Dark");
+        dark.setId("theme-toggle");
+        dark.setTooltip(new javafx.scene.control.Tooltip("Dark theme: light text on a dark background, charts included"));
+        dark.setSelected(theme.get() == Theme.DARK);
+        dark.selectedProperty().addListener((obs, was, on) -> theme.set(on ? Theme.DARK : Theme.LIGHT));
+        theme.addListener((obs, was, now) -> dark.setSelected(now == Theme.DARK));
+        return dark;
     }
 
     /** Help: the user guide, the keys, the welcome tour and the versions. */

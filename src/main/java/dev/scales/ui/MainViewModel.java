@@ -5,6 +5,7 @@ import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.Settings;
 import dev.scales.core.settings.SettingsStore;
+import dev.scales.ui.common.Theme;
 import dev.scales.ui.common.UiThread;
 import dev.scales.ui.compare.CompareViewModel;
 import dev.scales.ui.finetune.FineTuneViewModel;
@@ -38,6 +39,8 @@ public final class MainViewModel {
     private boolean loadAtStart;
     private final javafx.beans.property.BooleanProperty presentation = new javafx.beans.property.SimpleBooleanProperty(
             this, "presentation");
+    private final javafx.beans.property.ObjectProperty<Theme> theme = new javafx.beans.property.SimpleObjectProperty<>(
+            this, "theme", Theme.LIGHT);
 
     public MainViewModel(SettingsStore store, ModelLocations locations, ModelManager manager, UiThread ui) {
         this(store, locations, manager, ui, null);
@@ -83,6 +86,8 @@ public final class MainViewModel {
     private void initListeners() {
         presentation.set(settings.presentation());
         presentation.addListener((obs, old, on) -> settings = settings.withPresentation(on));
+        theme.set(Theme.named(settings.theme()));
+        theme.addListener((obs, old, now) -> settings = settings.withTheme(now.id()));
         modelBar.refreshModels();
         if (settings.lastModel() != null && Files.isDirectory(Path.of(settings.lastModel()))) {
             modelBar.addModelFolder(Path.of(settings.lastModel()));
@@ -131,6 +136,11 @@ public final class MainViewModel {
     /** Presentation mode (large type, high contrast, thick chart lines); remembered between runs. */
     public javafx.beans.property.BooleanProperty presentationProperty() {
         return presentation;
+    }
+
+    /** The look, Primer Light or Dark; remembered between runs. */
+    public javafx.beans.property.ObjectProperty<Theme> themeProperty() {
+        return theme;
     }
 
     /** Whether the welcome tour opens at start: not once it is done with, nor with {@code -Dscales.tour=false} (tests). */

@@ -7,6 +7,7 @@ import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.core.settings.Settings;
 import dev.scales.core.settings.SettingsStore;
+import dev.scales.ui.common.Theme;
 import dev.scales.ui.common.UiThread;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -65,7 +66,7 @@ public final class ScalesApp extends Application {
 
     /** The application stylesheet, shared with tests that build a single pane. */
     public static String stylesheet() {
-        return Objects.requireNonNull(ScalesApp.class.getResource("scales.css"), "scales.css").toExternalForm();
+        return Theme.appStylesheet();
     }
 
     private static void restoreBounds(Stage stage, Settings.WindowBounds b) {

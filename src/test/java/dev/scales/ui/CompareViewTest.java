@@ -47,6 +47,7 @@ class CompareViewTest {
         view = new CompareView(vm);
         Scene scene = new Scene(view, 1100, 900);
         scene.getStylesheets().add(ScalesApp.stylesheet());
+        dev.scales.ui.common.Theme.LIGHT.apply(scene.getRoot()); // the look the app starts with
         stage.setScene(scene);
         stage.show();
     }

@@ -46,6 +46,7 @@ class FineTunePaneTest {
         pane = new FineTunePane(vm);
         Scene scene = new Scene(pane, 640, 820);
         scene.getStylesheets().add(ScalesApp.stylesheet());
+        dev.scales.ui.common.Theme.LIGHT.apply(scene.getRoot()); // the look the app starts with
         stage.setScene(scene);
         stage.show();
     }

@@ -44,6 +44,7 @@ class LessonViewTest {
     void start(Stage stage) {
         stage.setScene(new Scene(new LessonView(vm), 1200, 720));
         stage.getScene().getStylesheets().add(ScalesApp.stylesheet());
+        dev.scales.ui.common.Theme.LIGHT.apply(stage.getScene().getRoot()); // the look the app starts with
         stage.show();
     }
 

@@ -58,6 +58,7 @@ class LossChartTest {
         chart = new LossChart(vm);
         Scene scene = new Scene(chart, 760, 440);
         scene.getStylesheets().add(ScalesApp.stylesheet());
+        dev.scales.ui.common.Theme.LIGHT.apply(scene.getRoot()); // the look the app starts with
         stage.setScene(scene);
         stage.show();
     }

@@ -39,6 +39,7 @@ class PromptPaneTest {
     void start(Stage stage) {
         Scene scene = new Scene(new PromptPane(vm), 640, 820);
         scene.getStylesheets().add(ScalesApp.stylesheet());
+        dev.scales.ui.common.Theme.LIGHT.apply(scene.getRoot()); // the look the app starts with
         stage.setScene(scene);
         stage.show();
     }

@@ -41,7 +41,7 @@ public final class SettingsStore {
             }
             // Run the record's validation again: Gson builds records through their constructor.
             return new Settings(read.window(), read.lastModel(), read.lastDevice(), read.recentFiles(),
-                    read.presentation(), read.tourSeen());
+                    read.presentation(), read.tourSeen(), read.theme());
         } catch (IOException | RuntimeException e) {
             LOG.warn("Ignoring unreadable settings file {}: {}", file, e.getMessage());
             return Settings.defaults();

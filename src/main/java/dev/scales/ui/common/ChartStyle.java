@@ -1,11 +1,7 @@
 package dev.scales.ui.common;
 
-import dev.scales.core.experiment.Charts;
-import java.awt.Color;
 import java.awt.Font;
 import java.text.NumberFormat;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -17,9 +13,7 @@ import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.ui.RectangleInsets;
@@ -28,27 +22,27 @@ import org.jfree.data.category.CategoryDataset;
 
 /**
  * What every chart in the app shares, so they read alike: at most ten ticks on an axis however
- * tall the chart or small the type, whole-number ticks on count axes, and flat bars with their
- * values written on them and every series in the legend.
+ * tall the chart or small the type, whole-number ticks on count axes, flat bars with their
+ * values written on them and every series in the legend, and the theme's colours.
  */
 public final class ChartStyle {
     /** The most ticks an axis shows: more is a wall of numbers, as TensorBoard's charts never show. */
     public static final int MAX_TICKS = 10;
 
-    private static final Color GRID = new Color(0xdd, 0xdd, 0xdd);
-
     private ChartStyle() {}
 
     /**
-     * Gives every value axis of {@code chart} at most {@link #MAX_TICKS} ticks, and its legend a gap
-     * after each entry (out of the box the next name starts where one ends); returns the chart.
+     * Gives every value axis of {@code chart} at most {@link #MAX_TICKS} ticks, its legend a gap
+     * after each entry (out of the box the next name starts where one ends), and the colours of the
+     * theme applied now ({@link ChartTheme}); returns the chart. Every chart the app shows is made
+     * through here, so one made after the theme changed is drawn in it too.
      */
     public static JFreeChart readable(JFreeChart chart) {
-        valueAxes(chart.getPlot()).forEach(ChartStyle::atMostTenTicks);
+        ChartParts.valueAxes(chart.getPlot()).forEach(ChartStyle::atMostTenTicks);
         if (chart.getLegend() != null) {
             chart.getLegend().setItemLabelPadding(new RectangleInsets(2, 2, 2, 10));
         }
-        return chart;
+        return ChartTheme.paint(chart, Theme.current());
     }
 
     /**
@@ -81,7 +75,7 @@ public final class ChartStyle {
 
     /**
      * A vertical bar chart of {@code data} (rows are the series, in the legend; columns the
-     * groups), flat bars in the palette's colours, each with its value written above it in
+     * groups), flat bars in the series swatches' colours, each with its value written above it in
      * {@code values}, and at most ten ticks on its value axis.
      */
     public static JFreeChart bars(String title, String valueLabel, CategoryDataset data, NumberFormat values) {
@@ -90,8 +84,8 @@ public final class ChartStyle {
         renderer.setShadowVisible(false);
         renderer.setItemMargin(0.05);
         renderer.setMaximumBarWidth(0.25); // one or two bars stay bars, not walls
-        for (int i = 0; i < Charts.PALETTE.size(); i++) {
-            renderer.setSeriesPaint(i, Charts.PALETTE.get(i));
+        for (int i = 0; i < Swatch.SERIES.size(); i++) {
+            renderer.setSeriesPaint(i, Swatch.SERIES.get(i).now());
         }
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", values));
         renderer.setDefaultItemLabelsVisible(true);
@@ -104,35 +98,13 @@ public final class ChartStyle {
         axis.setUpperMargin(0.15); // room for the values above the tallest bar
         CategoryPlot plot = new CategoryPlot(data, new org.jfree.chart.axis.CategoryAxis(), axis, renderer);
         plot.setOrientation(PlotOrientation.VERTICAL);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(GRID);
-        JFreeChart chart = new JFreeChart(title, new Font("SansSerif", Font.BOLD, 15), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        return readable(chart);
-    }
-
-    /** The value axes a plot draws (an XY plot's both ways, a category plot's values). */
-    static List<ValueAxis> valueAxes(Plot plot) {
-        List<ValueAxis> axes = new ArrayList<>();
-        if (plot instanceof XYPlot xy) {
-            for (int i = 0; i < xy.getDomainAxisCount(); i++) {
-                axes.add(xy.getDomainAxis(i));
-            }
-            for (int i = 0; i < xy.getRangeAxisCount(); i++) {
-                axes.add(xy.getRangeAxis(i));
-            }
-        } else if (plot instanceof CategoryPlot c) {
-            for (int i = 0; i < c.getRangeAxisCount(); i++) {
-                axes.add(c.getRangeAxis(i));
-            }
-        }
-        axes.removeIf(java.util.Objects::isNull);
-        return axes;
+        return readable(new JFreeChart(title, new Font("SansSerif", Font.BOLD, 15), plot, true));
     }
 
     /**
      * Bars with their values above them, or, for a bar reaching the top tenth of a fixed axis (a
-     * probability of 0.98 on 0–1), inside its top in white: above, the plot's edge would cut it.
+     * probability of 0.98 on 0–1), inside its top in the plot's background colour (which reads on a
+     * swatch as the swatch reads on it): above, the plot's edge would cut it.
      */
     private static final class ValueBars extends BarRenderer {
         static final ItemLabelPosition ABOVE = new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER);
@@ -145,7 +117,7 @@ public final class ChartStyle {
 
         @Override
         public java.awt.Paint getItemLabelPaint(int row, int column) {
-            return nearTheTop(row, column) ? Color.WHITE : super.getItemLabelPaint(row, column);
+            return nearTheTop(row, column) ? getPlot().getBackgroundPaint() : super.getItemLabelPaint(row, column);
         }
 
         private boolean nearTheTop(int row, int column) {

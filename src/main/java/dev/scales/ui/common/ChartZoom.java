@@ -68,7 +68,7 @@ public final class ChartZoom {
         // charts compare by content, which a zoom changes: the one remembered is found by identity
         List<Object> made = viewer.getProperties().get(AS_MADE) instanceof AsMade m && m.chart() == chart ? m.axes()
                 : List.of();
-        List<ValueAxis> axes = ChartStyle.valueAxes(chart.getPlot());
+        List<ValueAxis> axes = ChartParts.valueAxes(chart.getPlot());
         for (int i = 0; i < axes.size(); i++) {
             if (i < made.size() && made.get(i) instanceof Range r) {
                 axes.get(i).setRange(r);
@@ -84,7 +84,7 @@ public final class ChartZoom {
             return;
         }
         List<Object> states = new ArrayList<>();
-        for (ValueAxis a : ChartStyle.valueAxes(chart.getPlot())) {
+        for (ValueAxis a : ChartParts.valueAxes(chart.getPlot())) {
             states.add(a.isAutoRange() ? Boolean.TRUE : a.getRange());
         }
         viewer.getProperties().put(AS_MADE, new AsMade(chart, states));

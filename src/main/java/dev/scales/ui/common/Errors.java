@@ -17,6 +17,9 @@ import org.controlsfx.dialog.ExceptionDialog;
  * the listener the main window installs, which shows its details.
  */
 public final class Errors {
+    /** The style class of error text (scales.css: the theme's danger colour, red in either theme). */
+    public static final String STYLE_CLASS = "error-text";
+
     private static volatile Consumer<Throwable> unexpected = t -> { };
 
     private Errors() {}
@@ -73,5 +76,18 @@ public final class Errors {
             dialog.initOwner(owner);
         }
         dialog.show();
+    }
+
+    /** Shows {@code node}'s text as error text while {@code value} is {@code failed}. */
+    public static <T> void styleWhen(javafx.scene.Node node, javafx.beans.value.ObservableValue<T> value,
+                                     java.util.function.Predicate<? super T> failed) {
+        javafx.beans.value.ChangeListener<T> update = (obs, was, now) -> {
+            node.getStyleClass().remove(STYLE_CLASS);
+            if (failed.test(now)) {
+                node.getStyleClass().add(STYLE_CLASS);
+            }
+        };
+        value.addListener(update);
+        update.changed(value, null, value.getValue());
     }
 }

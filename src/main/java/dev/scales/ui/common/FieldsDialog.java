@@ -42,7 +42,7 @@ public final class FieldsDialog extends Dialog<LabelledData.Fields> {
         names.setAccessibleText("Label names");
         names.setPromptText("optional, e.g. 0=negative, 1=positive");
         Label error = new Label();
-        error.getStyleClass().add("error-text");
+        error.getStyleClass().add(Errors.STYLE_CLASS);
         error.textProperty().bind(Bindings.createStringBinding(() -> {
             if (input.getCheckModel().getCheckedItems().isEmpty()) {
                 return "Check at least one input field.";
@@ -62,6 +62,7 @@ public final class FieldsDialog extends Dialog<LabelledData.Fields> {
         grid.addRow(2, new Label("Label names"), names);
         grid.add(error, 1, 3);
         getDialogPane().setContent(grid);
+        getDialogPane().getStylesheets().add(Theme.appStylesheet()); // its error text as the window's
         getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(error.textProperty().isNotEmpty());
         setResultConverter(b -> b == ButtonType.OK ? result(fields, input, label, names) : null);

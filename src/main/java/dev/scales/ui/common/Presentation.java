@@ -1,24 +1,16 @@
 package dev.scales.ui.common;
 
 import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
 import java.awt.Stroke;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import javafx.scene.Node;
 import javafx.scene.Parent;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.Axis;
-import org.jfree.chart.fx.ChartViewer;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Marker;
 import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.AbstractRenderer;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.ui.Layer;
 
 /**
  * Presentation mode, readable on a projector: the {@code presentation} style class on the window's
@@ -34,8 +26,6 @@ public final class Presentation {
     static final float LEGEND_ON = 16f;
     static final float ITEM_LABEL_ON = 16f;
 
-    private static final Color OUTLINE = new Color(0x22, 0x22, 0x22);
-
     private Presentation() {}
 
     public static void apply(Parent root, boolean on) {
@@ -44,28 +34,23 @@ public final class Presentation {
             root.getStyleClass().add(STYLE_CLASS);
         }
         Zoom.apply(root); // the zoom is a factor of the base type, which this changes
-        for (Node n : root.lookupAll("*")) {
-            if (n instanceof ChartViewer viewer && viewer.getChart() != null) {
-                thicken(viewer.getChart(), on);
-            }
-        }
+        ChartParts.chartsUnder(root).forEach(chart -> thicken(chart, on));
     }
 
     /**
      * Series lines of 4.5 px in presentation mode, 2 px otherwise; dashed lines (secondary curves)
-     * keep their dashes at 3 px and 1.2 px; bars get a dark 2 px outline. Axis, legend, marker and
-     * value labels grow with them.
+     * keep their dashes at 3 px and 1.2 px; bars get a 2 px outline (in the theme's text colour,
+     * {@link ChartTheme}). Axis, legend, marker and value labels grow with them.
      */
     public static void thicken(JFreeChart chart, boolean on) {
         Plot plot = chart.getPlot();
         if (!(plot instanceof XYPlot) && !(plot instanceof CategoryPlot)) {
             return;
         }
-        for (Series s : series(plot)) {
+        for (ChartParts.Series s : ChartParts.series(plot)) {
             if (s.renderer() instanceof BarRenderer bars) {
                 bars.setDrawBarOutline(on);
                 bars.setDefaultOutlineStroke(new BasicStroke(2f), false);
-                bars.setDefaultOutlinePaint(OUTLINE, false);
                 bars.setDefaultItemLabelFont(bars.getDefaultItemLabelFont().deriveFont(on ? ITEM_LABEL_ON : 11f), false);
                 continue;
             }
@@ -82,53 +67,11 @@ public final class Presentation {
         if (title != null) {
             chart.getTitle().setFont(title.deriveFont(on ? 22f : 15f));
         }
-        axes(plot).forEach(a -> enlarge(a, on));
-        for (Marker marker : markers(plot)) {
+        ChartParts.axes(plot).forEach(a -> enlarge(a, on));
+        for (Marker marker : ChartParts.markers(plot)) {
             marker.setLabelFont(marker.getLabelFont().deriveFont(on ? 15f : 11f));
         }
         chart.fireChartChanged();
-    }
-
-    /** A renderer and how many series its dataset holds now. */
-    private record Series(AbstractRenderer renderer, int count) {}
-
-    private static List<Series> series(Plot plot) {
-        List<Series> all = new ArrayList<>();
-        if (plot instanceof XYPlot xy) {
-            for (int d = 0; d < xy.getRendererCount(); d++) {
-                if (xy.getRenderer(d) instanceof AbstractRenderer r) {
-                    all.add(new Series(r, xy.getDataset(d) == null ? 0 : xy.getDataset(d).getSeriesCount()));
-                }
-            }
-        } else if (plot instanceof CategoryPlot c) {
-            for (int d = 0; d < c.getRendererCount(); d++) {
-                if (c.getRenderer(d) instanceof AbstractRenderer r) {
-                    all.add(new Series(r, c.getDataset(d) == null ? 0 : c.getDataset(d).getRowCount()));
-                }
-            }
-        }
-        return all;
-    }
-
-    private static List<Axis> axes(Plot plot) {
-        List<Axis> axes = new ArrayList<>(ChartStyle.valueAxes(plot));
-        if (plot instanceof CategoryPlot c) {
-            for (int i = 0; i < c.getDomainAxisCount(); i++) {
-                axes.add(c.getDomainAxis(i));
-            }
-        }
-        axes.removeIf(java.util.Objects::isNull);
-        return axes;
-    }
-
-    private static List<Marker> markers(Plot plot) {
-        Collection<?> found = plot instanceof XYPlot xy ? xy.getDomainMarkers(Layer.FOREGROUND)
-                : ((CategoryPlot) plot).getRangeMarkers(Layer.FOREGROUND);
-        List<Marker> markers = new ArrayList<>();
-        if (found != null) {
-            found.forEach(m -> markers.add((Marker) m));
-        }
-        return markers;
     }
 
     private static Stroke thick(Stroke stroke, boolean on) {

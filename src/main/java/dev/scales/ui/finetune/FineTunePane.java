@@ -2,6 +2,7 @@ package dev.scales.ui.finetune;
 
 import dev.scales.core.data.LabelledData;
 import dev.scales.ui.common.EmptyState;
+import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Section;
 import java.io.File;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class FineTunePane extends VBox {
         Label summary = new Label();
         summary.textProperty().bind(vm.datasetSummaryProperty());
         Label error = new Label();
-        error.getStyleClass().add("error-text");
+        error.getStyleClass().add(Errors.STYLE_CLASS);
         error.setWrapText(true);
         error.textProperty().bind(vm.datasetErrorProperty());
         error.visibleProperty().bind(vm.datasetErrorProperty().isNotEmpty());
@@ -114,7 +115,7 @@ public final class FineTunePane extends VBox {
         HBox methodRow = new HBox(8, methodLabel, method);
         methodRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         Label settingsError = new Label();
-        settingsError.getStyleClass().add("error-text");
+        settingsError.getStyleClass().add(Errors.STYLE_CLASS);
         settingsError.textProperty().bind(vm.settingsError());
         settingsError.visibleProperty().bind(vm.settingsError().isNotEmpty());
         settingsError.managedProperty().bind(settingsError.visibleProperty());
@@ -250,6 +251,7 @@ public final class FineTunePane extends VBox {
         ListView<FinishedRun> runs = new ListView<>(vm.runs());
         runs.setId("runs");
         runs.setPrefHeight(70);
+        runs.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // two runs in view, however tall the controls above
         Label noRuns = new Label("No runs yet. Double-click a finished run to show its curves again.");
         noRuns.setWrapText(true); // a line too long for the table in large type
         noRuns.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);

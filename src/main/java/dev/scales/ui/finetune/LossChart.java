@@ -2,8 +2,10 @@ package dev.scales.ui.finetune;
 
 import dev.scales.core.experiment.Charts;
 import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.ChartTheme;
+import dev.scales.ui.common.Swatch;
+import dev.scales.ui.common.Theme;
 import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Ellipse2D;
 import java.nio.file.Path;
@@ -48,21 +50,12 @@ public final class LossChart extends VBox {
     private static final int RATE = 2;
     private static final int EARLIER = 3;
 
-    private static final Color BLUE = new Color(0x1f, 0x77, 0xb4);
-    /** The smoothed blue at a third on white: the raw curve behind it. */
-    private static final Color LIGHT_BLUE = new Color(0xa9, 0xc9, 0xe1);
-    private static final Color RED = new Color(0xd6, 0x27, 0x28);
-    private static final Color GREEN = Charts.PALETTE.get(2);
-    /** Earlier runs from the newest to the oldest: the older, the lighter. */
-    private static final List<Color> GREYS = List.of(new Color(0x6a, 0x6a, 0x6a), new Color(0x92, 0x92, 0x92),
-            new Color(0xb4, 0xb4, 0xb4));
-
     private final FineTuneViewModel vm;
     private final ChartViewer viewer;
     private final XYPlot plot;
     private final XYSeriesCollection earlier = new XYSeriesCollection();
     private final SampledLines earlierRenderer = new SampledLines();
-    private final ValueMarker bestLine = new ValueMarker(0, RED.darker(), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
+    private final ValueMarker bestLine = new ValueMarker(0, Swatch.VERMILLION.now(), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
             BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
 
     public LossChart(FineTuneViewModel vm) {
@@ -237,7 +230,8 @@ public final class LossChart extends VBox {
         for (int i = 0; i < runs.size(); i++) {
             XYSeries s = new XYSeries(runs.get(i).name(), false, true);
             new Mirror(runs.get(i).points(), s).update();
-            earlierRenderer.setSeriesPaint(i, GREYS.get(Math.min(GREYS.size() - 1, runs.size() - 1 - i)), false);
+            earlierRenderer.setSeriesPaint(i, Swatch.EARLIER.get(Math.min(Swatch.EARLIER.size() - 1, runs.size() - 1 - i))
+                    .now(), false);
             earlier.addSeries(s);
         }
     }
@@ -249,6 +243,7 @@ public final class LossChart extends VBox {
             bestLine.setValue(best.step());
             bestLine.setLabel(String.format(Locale.ROOT, "best %.3f @ step %d", best.validationLoss(), best.step()));
             placeBestLabel();
+            ChartTheme.paint(bestLine, Theme.current());
             plot.addDomainMarker(bestLine);
         }
     }
@@ -269,6 +264,7 @@ public final class LossChart extends VBox {
         axis.setLabelFont(old.getLabelFont()); // presentation mode's sizes stay
         axis.setTickLabelFont(old.getTickLabelFont());
         plot.setRangeAxis(axis);
+        ChartTheme.paint(viewer.getChart(), Theme.current()); // the new axis in the theme's colours
     }
 
     private void fit() {
@@ -284,28 +280,28 @@ public final class LossChart extends VBox {
         steps.setAutoRangeIncludesZero(false);
 
         XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(true, true); // few: one per evaluation
-        points.setSeriesPaint(0, RED);
+        points.setSeriesPaint(0, Swatch.VERMILLION.now());
         points.setSeriesShape(0, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
         XYPlot xy = new XYPlot(null, steps, LossChartAxes.loss(false), null);
         xy.setDataset(VALIDATION, validation);
         xy.setRenderer(VALIDATION, points);
 
         SampledLines trainLines = new SampledLines();
-        trainLines.setSeriesPaint(0, BLUE);
+        trainLines.setSeriesPaint(0, Swatch.BLUE.now());
         trainLines.setSeriesStroke(0, new BasicStroke(2.2f));
-        trainLines.setSeriesPaint(1, LIGHT_BLUE);
+        trainLines.setSeriesPaint(1, Swatch.FAINT_BLUE.now());
         trainLines.setSeriesStroke(1, new BasicStroke(1.5f));
         xy.setDataset(TRAIN, train);
         xy.setRenderer(TRAIN, trainLines);
 
         NumberAxis rateAxis = new NumberAxis("learning rate");
-        rateAxis.setLabelPaint(GREEN.darker());
-        rateAxis.setTickLabelPaint(GREEN.darker());
+        rateAxis.setLabelPaint(Swatch.GREEN.now());
+        rateAxis.setTickLabelPaint(Swatch.GREEN.now());
         rateAxis.setStandardTickUnits(LossChartAxes.rateTicks());
         ChartStyle.atMostTenTicks(rateAxis);
         rateAxis.setTickLabelInsets(new RectangleInsets(6, 4, 6, 4)); // room between labels: about 6 of them
         SampledLines rateLine = new SampledLines();
-        rateLine.setSeriesPaint(0, GREEN);
+        rateLine.setSeriesPaint(0, Swatch.GREEN.now());
         rateLine.setSeriesStroke(0, new BasicStroke(1.5f));
         xy.setRangeAxis(1, rateAxis);
         xy.setDataset(RATE, rate);
@@ -320,20 +316,12 @@ public final class LossChart extends VBox {
         xy.setRenderer(EARLIER, earlierRenderer);
 
         bestLine.setLabelFont(new Font("SansSerif", Font.PLAIN, 11));
-        bestLine.setLabelPaint(new Color(0x33, 0x33, 0x33));
-        bestLine.setLabelBackgroundColor(new Color(255, 255, 255, 210));
         bestLine.setLabelOffset(new RectangleInsets(4, 4, 4, 4));
 
         xy.setDomainPannable(true);
         xy.setRangePannable(true);
         xy.setNoDataMessage("Start a run: training and validation loss appear here as it learns.");
         xy.setNoDataMessageFont(new Font("SansSerif", Font.PLAIN, 13));
-        xy.setNoDataMessagePaint(new Color(0x66, 0x6e, 0x7a));
-        xy.setBackgroundPaint(Color.WHITE);
-        xy.setRangeGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-        xy.setDomainGridlinePaint(new Color(0xdd, 0xdd, 0xdd));
-        JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, xy, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        return ChartStyle.readable(chart);
+        return ChartStyle.readable(new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, xy, true));
     }
 }

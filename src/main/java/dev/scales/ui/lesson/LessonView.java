@@ -2,8 +2,8 @@ package dev.scales.ui.lesson;
 
 import dev.scales.core.experiment.Lesson;
 import dev.scales.core.experiment.Studies;
-import dev.scales.core.experiment.Charts;
 import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.Swatch;
 import dev.scales.ui.lesson.LessonViewModel.Step;
 import java.awt.BasicStroke;
 import java.text.DecimalFormat;
@@ -131,8 +131,8 @@ public final class LessonView extends BorderPane {
         result.setId("lesson-result-" + step.name().toLowerCase(java.util.Locale.ROOT));
         result.setWrapText(true);
         result.textProperty().bind(vm.resultProperty(step));
-        result.styleProperty().bind(javafx.beans.binding.Bindings.when(vm.stateProperty(step)
-                .isEqualTo(LessonViewModel.State.FAILED)).then("-fx-text-fill: #b42318;").otherwise(""));
+        dev.scales.ui.common.Errors.styleWhen(result, vm.stateProperty(step),
+                state -> state == LessonViewModel.State.FAILED);
         HBox row = new HBox(8, run, result);
         HBox.setHgrow(result, Priority.ALWAYS);
         VBox card = new VBox(6, title, text, row);
@@ -164,17 +164,16 @@ public final class LessonView extends BorderPane {
         });
         JFreeChart chart = ChartFactory.createXYLineChart("Practice: the loss falls as the model fine-tunes", "step",
                 "training loss", new XYSeriesCollection(series), PlotOrientation.VERTICAL, true, true, false);
-        style(chart);
         ChartStyle.integerTicks((NumberAxis) chart.getXYPlot().getDomainAxis());
         ((NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(true);
-        return chart;
+        return style(chart, 2f);
     }
 
     private static JFreeChart shotsChart(LessonViewModel vm) {
         XYSeriesCollection data = new XYSeriesCollection();
         JFreeChart chart = ChartFactory.createXYLineChart("Improvise: accuracy against examples in the prompt",
                 "examples in the prompt (k)", "test accuracy", data, PlotOrientation.VERTICAL, true, true, false);
-        style(chart);
+        chart.getXYPlot().setRenderer(new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true));
         ChartStyle.integerTicks((NumberAxis) chart.getXYPlot().getDomainAxis());
         ChartStyle.unitRange(chart.getXYPlot().getRangeAxis());
         vm.shots().addListener((ListChangeListener<Studies.Point>) c -> {
@@ -185,11 +184,7 @@ public final class LessonView extends BorderPane {
             data.removeAllSeries();
             data.addSeries(mean);
         });
-        var renderer = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(true, true);
-        renderer.setSeriesPaint(0, Charts.PALETTE.get(0));
-        renderer.setSeriesStroke(0, new BasicStroke(2.5f));
-        chart.getXYPlot().setRenderer(renderer);
-        return chart;
+        return style(chart, 2.5f);
     }
 
     /** Step 4: the accuracy of each combination above, what fine-tuning forgot below. */
@@ -239,13 +234,10 @@ public final class LessonView extends BorderPane {
         return chart;
     }
 
-    private static void style(JFreeChart chart) {
-        ChartStyle.readable(chart);
-        chart.setBackgroundPaint(java.awt.Color.WHITE);
-        chart.getXYPlot().setBackgroundPaint(java.awt.Color.WHITE);
-        chart.getXYPlot().setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
-        chart.getXYPlot().setDomainGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
-        chart.getXYPlot().getRenderer().setSeriesPaint(0, Charts.PALETTE.get(0));
-        chart.getXYPlot().getRenderer().setSeriesStroke(0, new BasicStroke(2f));
+    /** A line chart's one series in blue, {@code width} px wide, in the app's chart style. */
+    private static JFreeChart style(JFreeChart chart, float width) {
+        chart.getXYPlot().getRenderer().setSeriesPaint(0, Swatch.BLUE.now());
+        chart.getXYPlot().getRenderer().setSeriesStroke(0, new BasicStroke(width));
+        return ChartStyle.readable(chart);
     }
 }

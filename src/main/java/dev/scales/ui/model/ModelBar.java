@@ -2,6 +2,7 @@ package dev.scales.ui.model;
 
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
+import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Folders;
 import java.io.File;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ public final class ModelBar extends FlowPane {
     private static Label error(ModelBarViewModel vm) {
         Label error = new Label();
         error.setId("model-error");
-        error.getStyleClass().add("error-text");
+        error.getStyleClass().add(Errors.STYLE_CLASS);
         error.textProperty().bind(vm.errorProperty());
         error.setTooltip(new Tooltip());
         error.getTooltip().textProperty().bind(vm.errorProperty());

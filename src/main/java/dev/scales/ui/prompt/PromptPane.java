@@ -4,6 +4,7 @@ import dev.scales.core.data.LabelledData;
 import java.util.List;
 
 import dev.scales.ui.common.EmptyState;
+import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.PropertyItem;
 import dev.scales.ui.common.Section;
 import javafx.beans.binding.Bindings;
@@ -86,10 +87,10 @@ public final class PromptPane extends VBox {
         preview.getStyleClass().add("mono");
         preview.textProperty().bind(vm.previewProperty());
         Label previewInfo = new Label();
+        previewInfo.setId("preview-info");
         previewInfo.getStyleClass().add("muted");
         previewInfo.textProperty().bind(vm.previewInfoProperty());
-        previewInfo.styleProperty().bind(Bindings.when(vm.overContextProperty())
-                .then("-fx-text-fill: #b42318; -fx-font-weight: bold;").otherwise(""));
+        Errors.styleWhen(previewInfo, vm.overContextProperty(), over -> over);
         return Section.of("Preview — the exact text the model sees", preview, previewInfo);
     }
 
@@ -160,7 +161,7 @@ public final class PromptPane extends VBox {
     /** A red line showing {@code error}; it takes no room while there is none. */
     private static Label errorLabel(ReadOnlyStringProperty error) {
         Label label = new Label();
-        label.getStyleClass().add("error-text");
+        label.getStyleClass().add(Errors.STYLE_CLASS);
         label.textProperty().bind(error);
         label.visibleProperty().bind(error.isNotEmpty());
         label.managedProperty().bind(label.visibleProperty());
@@ -180,8 +181,8 @@ public final class PromptPane extends VBox {
         TableColumn<ExampleRow, Boolean> on = new TableColumn<>("On");
         on.setCellValueFactory(c -> c.getValue().enabledProperty());
         on.setCellFactory(CheckBoxTableCell.forTableColumn(on));
-        on.setPrefWidth(40);
-        on.setMaxWidth(50);
+        on.setPrefWidth(48); // its bold header fits in presentation type
+        on.setMaxWidth(60);
         TableColumn<ExampleRow, String> input = new TableColumn<>("Input");
         input.setCellValueFactory(c -> c.getValue().inputProperty());
         input.setCellFactory(c -> new dev.scales.ui.common.TextAreaTableCell<>());

@@ -3,6 +3,7 @@ package dev.scales.ui.prompt;
 import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.experiment.Charts;
 import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.Swatch;
 import java.awt.BasicStroke;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -116,18 +117,15 @@ public final class SweepChart extends VBox {
         XYPlot plot = chart.getXYPlot();
         DeviationRenderer r = new DeviationRenderer(true, true);
         for (int i = 0; i < ShotSweep.Variant.values().length; i++) {
-            r.setSeriesPaint(i, Charts.PALETTE.get(i));
-            r.setSeriesFillPaint(i, Charts.PALETTE.get(i));
+            r.setSeriesPaint(i, Swatch.SERIES.get(i).now());
+            r.setSeriesFillPaint(i, Swatch.SERIES.get(i).now());
             r.setSeriesStroke(i, new BasicStroke(2f));
         }
         r.setAlpha(0.15f);
         plot.setRenderer(r);
         ChartStyle.unitRange(plot.getRangeAxis());
         ChartStyle.integerTicks((NumberAxis) plot.getDomainAxis());
-        plot.setBackgroundPaint(java.awt.Color.WHITE);
-        plot.setRangeGridlinePaint(new java.awt.Color(0xdd, 0xdd, 0xdd));
         plot.setNoDataMessage("Sweep shots: accuracy for k = 0, 1, 2, 4… demonstrations appears here.");
-        chart.setBackgroundPaint(java.awt.Color.WHITE);
         return ChartStyle.readable(chart);
     }
 }

@@ -15,6 +15,8 @@ import javafx.util.Duration;
  * its probability and the alternatives the model weighed.
  */
 public final class TokenStrip extends FlowPane {
+    static final int CONFIDENCE_STEPS = 5;
+
     public TokenStrip(ObservableList<GeneratedToken> tokens) {
         setId("token-strip");
         getStyleClass().add("token-strip");
@@ -36,14 +38,17 @@ public final class TokenStrip extends FlowPane {
         Label chip = new Label(visible(t.alternatives().isEmpty() ? t.text()
                 : t.alternatives().stream().filter(a -> a.id() == t.id()).map(GeneratedToken.Alternative::text)
                         .findFirst().orElse(t.text())));
-        chip.getStyleClass().add("token-chip");
-        // Confidence as the chip's shade: faint at p = 0, strong at p = 1.
-        double alpha = 0.08 + 0.5 * t.probability();
-        chip.setStyle(String.format(Locale.ROOT, "-fx-background-color: rgba(47,111,179,%.2f);", alpha));
+        // Confidence as the chip's shade, in five steps (scales.css): faint at p = 0, strong at p = 1.
+        chip.getStyleClass().addAll("token-chip", "confidence-" + confidence(t.probability()));
         Tooltip tip = new Tooltip(describe(t));
         tip.setShowDelay(Duration.millis(150));
         chip.setTooltip(tip);
         return chip;
+    }
+
+    /** A probability's step of confidence, 0 to {@value #CONFIDENCE_STEPS} − 1. */
+    static int confidence(double p) {
+        return Math.max(0, Math.min(CONFIDENCE_STEPS - 1, (int) (p * CONFIDENCE_STEPS)));
     }
 
     static String describe(GeneratedToken t) {

@@ -37,6 +37,15 @@ class SettingsStoreTest {
     }
 
     @Test
+    void remembersTheThemeAndAnOlderFileMeansTheLightOne() throws Exception {
+        new SettingsStore(dir).save(Settings.defaults().withTheme("dark"));
+        assertThat(new SettingsStore(dir).load().theme()).isEqualTo("dark");
+
+        Files.writeString(dir.resolve("settings.json"), "{\"lastDevice\": \"cpu\", \"presentation\": true}");
+        assertThat(new SettingsStore(dir).load().theme()).isEqualTo("light");
+    }
+
+    @Test
     void aMissingFileGivesTheDefaults() {
         assertThat(new SettingsStore(dir).load()).isEqualTo(Settings.defaults());
     }

@@ -159,4 +159,47 @@ class ChartStyleTest {
         assertThat(bars.getDefaultItemLabelFont().getSize2D()).isEqualTo(11f);
         assertThat(bars.isDrawBarOutline()).isFalse();
     }
+
+    @Test
+    void aChartTakesTheThemesColoursAndFollowsItEachTimeItChanges() {
+        // given a chart of two curves drawn by core in the reports' palette
+        XYSeries train = new XYSeries("train");
+        XYSeries validation = new XYSeries("validation");
+        for (int step = 0; step <= 10; step++) {
+            train.add(step, 1.0 / (step + 1));
+            validation.add(step, 1.2 / (step + 1));
+        }
+        JFreeChart chart = Charts.lines("loss", "step", "loss", List.of(train, validation), false);
+
+        // when painted dark, light and dark again
+        for (Theme theme : List.of(Theme.DARK, Theme.LIGHT, Theme.DARK)) {
+            ChartTheme.paint(chart, theme);
+        }
+
+        // then it has the dark theme's colours only: each curve its swatch's dark shade
+        var renderer = (org.jfree.chart.renderer.AbstractRenderer) chart.getXYPlot().getRenderer();
+        assertThat(renderer.getSeriesPaint(0)).isEqualTo(Swatch.BLUE.in(Theme.DARK));
+        assertThat(renderer.getSeriesPaint(1)).isEqualTo(Swatch.VERMILLION.in(Theme.DARK));
+        assertThat(chart.getBackgroundPaint()).isEqualTo(Theme.DARK.chart().background());
+        assertThat(chart.getXYPlot().getBackgroundPaint()).isEqualTo(Theme.DARK.chart().background());
+        assertThat(chart.getXYPlot().getRangeAxis().getTickLabelPaint()).isEqualTo(Theme.DARK.chart().text());
+        assertThat(chart.getLegend().getItemPaint()).isEqualTo(Theme.DARK.chart().text());
+        ChartChecks.save(chart, "chart-style-dark", 640, 360);
+    }
+
+    @Test
+    void aValueWrittenInsideItsBarIsInThePlotsBackgroundColour() {
+        // given a bar at the top of a 0–1 axis: its value goes inside its top
+        JFreeChart chart = labelBars();
+        CategoryPlot plot = chart.getCategoryPlot();
+
+        for (Theme theme : Theme.values()) {
+            // when
+            ChartTheme.paint(chart, theme);
+
+            // then
+            assertThat(plot.getRenderer().getItemLabelPaint(0, 0)).isEqualTo(theme.chart().background());
+            assertThat(plot.getRenderer().getItemLabelPaint(0, 1)).as("above its bar").isEqualTo(theme.chart().text());
+        }
+    }
 }
