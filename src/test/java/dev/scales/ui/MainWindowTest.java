@@ -207,4 +207,26 @@ class MainWindowTest {
         assertThat(robot.lookup("#compare-grid").tryQuery()).isPresent();
         assertThat(robot.lookup(".compare-cell").queryAll()).hasSize(4);
     }
+
+    @Test
+    void aWindowOpenedInPresentationModeStartsWithEveryChartEnlarged(FxRobot robot) {
+        robot.interact(() -> vm.presentationProperty().set(true));
+        vm.saveSettings(); // as closing the window does
+        robot.interact(() -> vm.presentationProperty().set(false));
+
+        AtomicReference<Stage> second = new AtomicReference<>();
+        robot.interact(() -> {
+            second.set(new Stage());
+            MainWindows.show(second.get(), dir, manager, List.of(), "CPU");
+        });
+        try {
+            var loss = robot.lookup(n -> n instanceof org.jfree.chart.fx.ChartViewer v && "loss-chart".equals(v.getId())
+                    && v.getScene().getWindow() == second.get()).queryAs(org.jfree.chart.fx.ChartViewer.class);
+            // the loss chart sits in a scroll pane, whose content is only in the scene once it is shown
+            assertThat(loss.getChart().getXYPlot().getRangeAxis().getTickLabelFont().getSize2D())
+                    .isGreaterThanOrEqualTo(16f);
+        } finally {
+            robot.interact(() -> second.get().close());
+        }
+    }
 }

@@ -27,15 +27,34 @@ final class ChartParts {
     /** A renderer and how many series its dataset holds now. */
     record Series(AbstractRenderer renderer, int count) {}
 
-    /** The charts of the {@link ChartViewer}s under {@code root}, shown or not. */
+    /**
+     * The charts of the {@link ChartViewer}s under {@code root}, shown or not: also in the content of
+     * scroll panes, tabs and split panes that have not been drawn yet (their content joins the scene
+     * graph only with their skin, at the first layout).
+     */
     static List<JFreeChart> chartsUnder(Parent root) {
         List<JFreeChart> charts = new ArrayList<>();
-        for (Node n : root.lookupAll("*")) {
-            if (n instanceof ChartViewer viewer && viewer.getChart() != null) {
-                charts.add(viewer.getChart());
-            }
-        }
+        collect(root, charts, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         return charts;
+    }
+
+    private static void collect(Node node, List<JFreeChart> charts, java.util.Set<Node> seen) {
+        if (node == null || !seen.add(node)) {
+            return;
+        }
+        if (node instanceof ChartViewer viewer && viewer.getChart() != null) {
+            charts.add(viewer.getChart());
+        }
+        if (node instanceof javafx.scene.control.ScrollPane scroll) {
+            collect(scroll.getContent(), charts, seen);
+        } else if (node instanceof javafx.scene.control.TabPane tabs) {
+            tabs.getTabs().forEach(tab -> collect(tab.getContent(), charts, seen));
+        } else if (node instanceof javafx.scene.control.SplitPane split) {
+            split.getItems().forEach(item -> collect(item, charts, seen));
+        }
+        if (node instanceof Parent parent) {
+            parent.getChildrenUnmodifiable().forEach(child -> collect(child, charts, seen));
+        }
     }
 
     static List<Series> series(Plot plot) {
