@@ -16,8 +16,14 @@ final class MainWindows {
     private MainWindows() {}
 
     static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName) {
+        return show(stage, dir, manager, modelRoots, cpuName, null);
+    }
+
+    /** As the app starts: with {@code bundledModel} (or null), loaded at start when no model was saved before. */
+    static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName,
+                              Path bundledModel) {
         MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(modelRoots),
-                manager, UiThread.FX);
+                manager, UiThread.FX, bundledModel);
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
                 List.of(new DeviceInfo("cpu", cpuName, -1, -1)), modelRoots);
         vm.start(Runnable::run, () -> env);

@@ -52,16 +52,13 @@ class ReadmeScreenshots {
     void start(Stage stage) {
         this.stage = stage;
         manager = new ModelManager();
-        vm = MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU");
+        vm = MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU",
+                AppPaths.bundledModel());
     }
 
     @Test
     void everyTabAndPresentationMode(FxRobot robot) throws Exception {
-        robot.interact(() -> {
-            vm.modelBar().selectedModelProperty().set(AppPaths.bundledModel().toAbsolutePath());
-            vm.modelBar().load();
-        });
-        waitUntil(60, () -> vm.modelBar().loadedProperty().get());
+        waitUntil(60, () -> vm.modelBar().loadedProperty().get()); // the bundled model, as at a first start
 
         robot.interact(() -> vm.prompt().run());
         waitUntil(60, () -> vm.prompt().runStatusProperty().get().contains("tokens/s"));
@@ -69,6 +66,10 @@ class ReadmeScreenshots {
         waitUntil(60, () -> vm.fineTune().startBlockedReason().get().isEmpty(), () -> vm.fineTune().startBlockedReason().get() + " " + vm.fineTune().datasetErrorProperty().get());
         robot.interact(() -> vm.fineTune().start());
         waitUntil(300, () -> vm.fineTune().hasResultProperty().get());
+        robot.interact(() -> { // the fine-tuning pane scrolled down to its loss chart
+            javafx.scene.control.SplitPane lab = (javafx.scene.control.SplitPane) stage.getScene().lookup("#lab-split");
+            ((javafx.scene.control.ScrollPane) lab.getItems().get(1)).setVvalue(1);
+        });
         shoot(robot, 0, "lab");
 
         Path experiment = experiment();
@@ -80,7 +81,8 @@ class ReadmeScreenshots {
         for (Step step : Step.values()) {
             robot.interact(() -> vm.lesson().run(step));
             waitUntil(300, () -> vm.lesson().stateProperty(step).get() != State.RUNNING && !vm.lesson().busyProperty().get());
-            assertThat(vm.lesson().stateProperty(step).get()).as(step.name()).isEqualTo(State.DONE);
+            assertThat(vm.lesson().stateProperty(step).get()).as(step + ": " + vm.lesson().resultProperty(step).get())
+                    .isEqualTo(State.DONE);
         }
         shoot(robot, 2, "lesson");
 
