@@ -27,13 +27,14 @@ import org.controlsfx.control.StatusBar;
 public final class MainView extends BorderPane {
     private final MainViewModel vm;
     private final Timeline memorySampler;
-    private final GuideWindow guide = new GuideWindow();
+    private final GuideWindow guide;
     private final WelcomeTour tour;
     private boolean tourOffered;
     private Throwable lastFailure;
 
     public MainView(MainViewModel vm) {
         this.vm = vm;
+        this.guide = new GuideWindow(vm.presentationProperty());
         setId("main-view");
         vm.themeProperty().get().apply(this); // first: the panes' charts are made in it
         setTop(new ModelBar(vm.modelBar()));

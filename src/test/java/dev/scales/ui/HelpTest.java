@@ -36,12 +36,13 @@ class HelpTest {
 
     private ModelManager manager;
     private Stage stage;
+    private MainViewModel vm;
 
     @Start
     void start(Stage stage) {
         this.stage = stage;
         manager = new ModelManager();
-        MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU");
+        vm = MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU");
     }
 
     @AfterEach
@@ -62,8 +63,7 @@ class HelpTest {
         assertThat(headings).extracting(HelpTest::text).contains("Scales user guide", "For a teacher", "For a practitioner",
                 "A 10-minute classroom plan");
         Text title = (Text) headings.get(0).getChildren().get(0);
-        Text body = robot.from(guide).lookup(".guide-plain").queryAllAs(Text.class).stream()
-                .filter(t -> !t.getParent().getStyleClass().contains("guide-heading")).findFirst().orElseThrow();
+        Text body = bodyText(robot, guide);
         assertThat(title.getFont().getSize()).isGreaterThan(body.getFont().getSize() * 1.5);
         Text bold = robot.from(guide).lookup(".guide-bold").queryAs(Text.class);
         assertThat(bold.getFont().getStyle().toLowerCase(java.util.Locale.ROOT)).contains("bold");
@@ -74,6 +74,32 @@ class HelpTest {
         Path png = snapshot(robot, guide.getScene().getRoot(), "help-user-guide");
         assertThat(png).isNotEmptyFile();
         snapshot(robot, ((javafx.scene.control.ScrollPane) guide).getContent(), "help-user-guide-whole");
+    }
+
+    @Test
+    void theGuideFollowsPresentationModeWithBodyTextOfTwentyPixelsOrMore(FxRobot robot) {
+        robot.type(KeyCode.F1);
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.Parent guide = robot.lookup("#user-guide").queryAs(javafx.scene.Parent.class);
+        double plain = bodyText(robot, guide).getFont().getSize();
+
+        robot.interact(() -> {
+            vm.presentationProperty().set(true);
+            guide.getScene().getRoot().applyCss();
+        });
+        assertThat(guide.getScene().getRoot().getStyleClass()).contains(dev.scales.ui.common.Presentation.STYLE_CLASS);
+        assertThat(bodyText(robot, guide).getFont().getSize()).isGreaterThanOrEqualTo(20).isGreaterThan(plain);
+
+        robot.interact(() -> {
+            vm.presentationProperty().set(false);
+            guide.getScene().getRoot().applyCss();
+        });
+        assertThat(bodyText(robot, guide).getFont().getSize()).isEqualTo(plain);
+    }
+
+    private static Text bodyText(FxRobot robot, javafx.scene.Parent guide) {
+        return robot.from(guide).lookup(".guide-plain").queryAllAs(Text.class).stream()
+                .filter(t -> !t.getParent().getStyleClass().contains("guide-heading")).findFirst().orElseThrow();
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.scales.ui.help;
 
+import dev.scales.ui.common.Presentation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import javafx.beans.value.ObservableBooleanValue;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javafx.stage.Window;
@@ -14,7 +16,13 @@ import javafx.stage.Window;
 public final class GuideWindow {
     static final String RESOURCE = "USER-GUIDE.md";
 
+    private final ObservableBooleanValue presentation;
     private Stage stage;
+
+    /** A guide window whose type follows {@code presentation} (presentation mode), as the main window's does. */
+    public GuideWindow(ObservableBooleanValue presentation) {
+        this.presentation = presentation;
+    }
 
     /** Opens the guide beside {@code owner}, or brings it to the front when it is open already. */
     public void show(Window owner) {
@@ -27,7 +35,10 @@ public final class GuideWindow {
             if (owner != null) {
                 stage.initOwner(owner); // closes with the main window
             }
-            stage.setScene(new Scene(new GuideView(text()), 820, 760));
+            GuideView view = new GuideView(text());
+            Presentation.apply(view, presentation.get());
+            presentation.addListener((obs, old, on) -> Presentation.apply(view, on));
+            stage.setScene(new Scene(view, 820, 760));
         }
         stage.show();
         stage.toFront();
