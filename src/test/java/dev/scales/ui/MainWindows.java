@@ -16,8 +16,14 @@ final class MainWindows {
     private MainWindows() {}
 
     static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName) {
+        return show(stage, dir, manager, modelRoots, cpuName, UiThread.FX);
+    }
+
+    /** As above, its view models updated through {@code ui} (the FX thread, or one that holds reports). */
+    static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName,
+                              UiThread ui) {
         MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(modelRoots),
-                manager, UiThread.FX);
+                manager, ui);
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
                 List.of(new DeviceInfo("cpu", cpuName, -1, -1)), modelRoots);
         vm.start(Runnable::run, () -> env);
