@@ -95,7 +95,8 @@ public final class MainView extends BorderPane {
     static final java.util.List<String[]> SHORTCUTS = java.util.List.of(
             new String[] {"Tab / Shift+Tab", "The next or the previous control, text boxes included"},
             new String[] {"Ctrl+Enter", "Run the prompt"},
-            new String[] {"Esc", "Stop what is running (a run, an evaluation, a fine-tune, an experiment, a lesson step)"},
+            new String[] {"Esc", "Stop what is running (a model load, a run, an evaluation, a sweep, a fine-tune, an experiment, "
+                    + "an export, a lesson step)"},
             new String[] {"Ctrl+O", "Open a dataset for fine-tuning"},
             new String[] {"Ctrl+S", "Save the prompt set"},
             new String[] {"Ctrl+Wheel", "Zoom a chart (double-click shows everything again)"},
@@ -139,6 +140,7 @@ public final class MainView extends BorderPane {
 
     /** Esc: everything that runs is asked to stop. */
     private void stopAll() {
+        vm.modelBar().cancelLoad();
         vm.prompt().cancel();
         vm.fineTune().stop();
         vm.compare().cancel();

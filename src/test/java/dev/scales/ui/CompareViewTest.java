@@ -6,7 +6,7 @@ import dev.scales.core.AppPaths;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.experiment.Experiment;
 import dev.scales.core.experiment.ExperimentRun;
-import dev.scales.ui.common.UiThread;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.compare.CompareView;
 import dev.scales.ui.compare.CompareViewModel;
 import java.nio.file.Files;
@@ -34,11 +34,13 @@ class CompareViewTest {
 
     private final ModelManager manager = new ModelManager();
     private final Path runs = Path.of("target", "test-config", "runs-" + java.util.UUID.randomUUID());
-    private final CompareViewModel vm = new CompareViewModel(manager, UiThread.FX, runs);
+    private final HeldReports ui = new HeldReports();
+    private final CompareViewModel vm = new CompareViewModel(manager, ui, runs);
     private CompareView view;
 
     @AfterEach
     void closeModels() {
+        ui.release();
         manager.close();
     }
 
@@ -74,12 +76,11 @@ class CompareViewTest {
         List<String> left = new java.util.concurrent.CopyOnWriteArrayList<>();
         robot.interact(() -> {
             vm.cells().get(3).detailProperty().addListener((o, was, now) -> details.add(now));
-            vm.progressProperty().addListener((o, was, now) -> shares.add(now.doubleValue()));
-            vm.timeLeftProperty().addListener((o, was, now) -> left.add(now));
+            vm.runProgress().fractionProperty().addListener((o, was, now) -> shares.add(now.doubleValue()));
+            vm.runProgress().timeLeftProperty().addListener((o, was, now) -> left.add(now));
         });
         robot.clickOn("#run-experiment");
-        assertThat(robot.lookup("#experiment-progress").queryAs(javafx.scene.control.ProgressBar.class).isVisible())
-                .isTrue();
+        assertThat(robot.lookup("#experiment-row").query().isVisible()).as("the bar, the time left, Cancel").isTrue();
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.resultsProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
         // the grid filled seed by seed while the bar moved and told the time left
@@ -87,8 +88,7 @@ class CompareViewTest {
                 "so far: 2 of 2 seeds");
         assertThat(shares).contains(-1.0, 0.25, 0.5, 0.75, 1.0);
         assertThat(left).anyMatch(t -> t.matches("about \\d+:\\d\\d left"));
-        assertThat(robot.lookup("#experiment-progress").queryAs(javafx.scene.control.ProgressBar.class).isVisible())
-                .isFalse();
+        assertThat(robot.lookup("#experiment-row").query().isVisible()).isFalse();
 
         assertThat(vm.cells()).allSatisfy(c -> assertThat(c.valueProperty().get()).endsWith("%"));
         assertThat(robot.lookup("#outputs-table").queryAs(TableView.class).getItems()).hasSize(24);
@@ -131,10 +131,42 @@ class CompareViewTest {
                 .filter(o -> java.util.stream.IntStream.range(0, 4).noneMatch(o::correct)).count();
         assertThat(vm.shownOutputs()).hasSize((int) allWrong);
 
+        exportsFileByFileAndCancelStopsOneBetweenTwoFiles(robot);
+    }
+
+    private void exportsFileByFileAndCancelStopsOneBetweenTwoFiles(FxRobot robot) throws Exception {
+        JobProgress export = vm.exportProgress();
+        ui.holdReport(2); // held after experiment.json and results.json
+        robot.interact(() -> vm.export(dir.resolve("cancelled")));
+        ui.awaitHeld();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> export.fractionProperty().get() > 0);
+        javafx.scene.Node row = robot.lookup("#compare-export-row").query();
+        assertThat(row.isVisible()).isTrue();
+        assertThat(robot.lookup("#export-results").queryButton().isDisabled()).as("one export at a time").isTrue();
+        robot.interact(() -> {
+            try {
+                Snapshots.save(row.getParent(), "compare-export-progress");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        robot.clickOn("#compare-export-cancel");
+        ui.release();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("export cancelled"));
+        assertThat(dir.resolve("cancelled/results.json")).isNotEmptyFile();
+        assertThat(dir.resolve("cancelled/grid.csv")).doesNotExist();
+        assertThat(dir.resolve("cancelled/cost.png")).doesNotExist();
+        assertThat(row.isVisible()).isFalse();
+
+        List<Double> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> export.fractionProperty().addListener((o, was, now) -> shares.add(now.doubleValue())));
         robot.interact(() -> vm.export(dir.resolve("export")));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("exported the results"));
         assertThat(dir.resolve("export/labelled.png")).isNotEmptyFile();
         assertThat(dir.resolve("export/outputs.csv")).isNotEmptyFile();
+        assertThat(shares).startsWith(JobProgress.INDETERMINATE).endsWith(1.0).hasSizeGreaterThan(5);
+        assertThat(shares.subList(1, shares.size())).isSorted();
+        assertThat(row.isVisible()).isFalse();
     }
 
     @Test

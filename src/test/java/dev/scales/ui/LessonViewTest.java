@@ -7,7 +7,7 @@ import dev.scales.core.corpus.SampleTasks;
 import dev.scales.core.corpus.World;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.experiment.Lesson;
-import dev.scales.ui.common.UiThread;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.lesson.LessonView;
 import dev.scales.ui.lesson.LessonViewModel;
 import dev.scales.ui.lesson.LessonViewModel.State;
@@ -28,7 +28,8 @@ import org.testfx.util.WaitForAsyncUtils;
 class LessonViewTest {
     static final int PRACTICE_STEPS = 60; // fewer than the app's 100: the loss still falls, the test stays short
     private final ModelManager manager = new ModelManager();
-    private final LessonViewModel vm = new LessonViewModel(manager, UiThread.FX, () -> {
+    private final HeldReports ui = new HeldReports();
+    private final LessonViewModel vm = new LessonViewModel(manager, ui, () -> {
         SampleTasks tasks = new SampleTasks(new World(1));
         return new Lesson(AppPaths.bundledModel(), tasks.sentiment(), String.join("\n\n", tasks.generalText(3)), 48,
                 PRACTICE_STEPS);
@@ -36,6 +37,7 @@ class LessonViewTest {
 
     @AfterEach
     void close() {
+        ui.release();
         vm.close();
         manager.close();
     }
@@ -85,6 +87,37 @@ class LessonViewTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    @Test
+    void aStepShowsItsShareDoneAndCancelStopsItThenAnotherStepRuns(FxRobot robot) throws Exception {
+        JobProgress step = vm.progress();
+        ui.holdReport(2); // held after two of the improvisation's evaluations
+        robot.clickOn("#lesson-run-improvise");
+        ui.awaitHeld();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> step.fractionProperty().get() > 0);
+        javafx.scene.Node row = robot.lookup("#lesson-row").query();
+        assertThat(row.isVisible()).isTrue();
+        robot.interact(() -> {
+            try {
+                Snapshots.save(robot.lookup("#lesson").query(), "lesson-progress");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        robot.clickOn("#lesson-cancel");
+        ui.release();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.busyProperty().get());
+        assertThat(vm.resultProperty(Step.IMPROVISE).get()).isEqualTo("cancelled");
+        assertThat(vm.shots()).isEmpty();
+        assertThat(row.isVisible()).isFalse();
+
+        java.util.List<Double> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> step.fractionProperty().addListener((o, was, now) -> shares.add(now.doubleValue())));
+        runStep(robot, Step.GENERAL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(shares).containsExactly(JobProgress.INDETERMINATE, 1 / 3.0, 2 / 3.0, 1.0);
+        assertThat(row.isVisible()).isFalse();
     }
 
     @Test

@@ -16,14 +16,17 @@ final class MainWindows {
     private MainWindows() {}
 
     static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName) {
-        return show(stage, dir, manager, modelRoots, cpuName, null);
+        return show(stage, dir, manager, modelRoots, cpuName, UiThread.FX, null);
     }
 
-    /** As the app starts: with {@code bundledModel} (or null), loaded at start when no model was saved before. */
+    /**
+     * As the app starts: its view models updated through {@code ui} (the FX thread, or one that holds
+     * reports), with {@code bundledModel} (or null) loaded at start when no model was saved before.
+     */
     static MainViewModel show(Stage stage, Path dir, ModelManager manager, List<Path> modelRoots, String cpuName,
-                              Path bundledModel) {
+                              UiThread ui, Path bundledModel) {
         MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(modelRoots),
-                manager, UiThread.FX, bundledModel);
+                manager, ui, bundledModel);
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
                 List.of(new DeviceInfo("cpu", cpuName, -1, -1)), modelRoots);
         vm.start(Runnable::run, () -> env);

@@ -23,6 +23,38 @@ class ModelBarViewModelTest {
         manager.close();
     }
 
+    @Test
+    void anEngineThatFailsToStartSaysSoAndOpensTheDetails() {
+        List<Throwable> details = new java.util.ArrayList<>();
+        dev.scales.ui.common.Errors.onUnexpected(details::add);
+        try {
+            IllegalStateException failure = new IllegalStateException("libtorch is missing");
+            vm.startEngine(Runnable::run, () -> {
+                throw failure;
+            });
+
+            assertThat(vm.engineStatusProperty().get()).isEqualTo(
+                    "engine failed to start: IllegalStateException: libtorch is missing");
+            assertThat(details).containsExactly(failure);
+        } finally {
+            dev.scales.ui.common.Errors.onUnexpected(t -> { });
+        }
+    }
+
+    @Test
+    void aLoadShowsTheShareOfItsWeightsReadUntilItEnds() throws Exception {
+        List<Double> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vm.loadProgress().fractionProperty().addListener((o, was, now) -> shares.add(now.doubleValue()));
+        vm.addModelFolder(Golden.folder("gpt2-tiny"));
+
+        vm.load();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.loadedProperty().get()
+                && !vm.loadProgress().runningProperty().get());
+
+        assertThat(shares).startsWith(dev.scales.ui.common.JobProgress.INDETERMINATE, 0.0).endsWith(1.0);
+        assertThat(vm.errorProperty().get()).isEmpty();
+    }
+
     private static Path peft(String name) throws Exception {
         return Path.of(ModelBarViewModelTest.class.getResource("/peft/" + name).toURI());
     }

@@ -227,7 +227,9 @@ class PromptPaneTest {
 
         // and it exports as PNG, SVG and CSV
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sweep");
+        List<Boolean> exporting = new java.util.concurrent.CopyOnWriteArrayList<>();
         robot.interact(() -> {
+            vm.sweepExportProgress().runningProperty().addListener((o, was, now) -> exporting.add(now));
             panel.export(dir.resolve("sweep.png"));
             panel.export(dir.resolve("sweep.svg"));
             panel.export(dir.resolve("sweep.csv"));
@@ -238,6 +240,8 @@ class PromptPaneTest {
         assertThat(dir.resolve("sweep.svg")).content().contains("<svg", "random labels");
         assertThat(java.nio.file.Files.readAllLines(dir.resolve("sweep.csv"))).hasSize(13);
         assertThat(vm.evaluationStatusProperty().get()).isEqualTo("saved the sweep to sweep.csv");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(exporting).as("the export's row showed, then hid").startsWith(true).endsWith(false);
         robot.interact(() -> {
             try {
                 Snapshots.save(panel, "sweep-panel");

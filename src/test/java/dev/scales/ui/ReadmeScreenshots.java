@@ -53,7 +53,7 @@ class ReadmeScreenshots {
         this.stage = stage;
         manager = new ModelManager();
         vm = MainWindows.show(stage, dir, manager, List.of(AppPaths.bundledModel().getParent()), "CPU",
-                AppPaths.bundledModel());
+                dev.scales.ui.common.UiThread.FX, AppPaths.bundledModel());
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 
 /**
@@ -158,9 +159,18 @@ public final class ModelManager implements AutoCloseable {
      * current, not loaded twice.
      */
     public CompletableFuture<LoadedModel> load(Path folder, String deviceId) {
+        return load(folder, deviceId, share -> { }).future();
+    }
+
+    /**
+     * As {@link #load(Path, String)}, as a job: {@code progress} hears the share of the weights read
+     * (from 0 to 1, on the job's thread), and cancelling the job stops the reading between tensors,
+     * leaving no model behind and the models already loaded as they were.
+     */
+    public Job<LoadedModel> load(Path folder, String deviceId, DoubleConsumer progress) {
         return scheduler.enqueue("load " + ModelLocations.displayName(folder), Job.Priority.TRAINING,
                 registry.likelyDevice(folder, deviceId), Kind.OTHER, null,
-                (ignored, ctx) -> registry.load(folder, deviceId)).future();
+                (ignored, ctx) -> registry.load(folder, deviceId, progress, ctx::isCancelled));
     }
 
     /** Unloads the current model (and its variants); the most recently loaded of the others becomes current. */

@@ -52,9 +52,12 @@ final class ModelRegistry {
 
     /**
      * Loads a folder on a device beside the models already loaded and makes it current; the same
-     * folder already loaded on that device is made current instead. In that device's lane.
+     * folder already loaded on that device is made current instead. In that device's lane; the
+     * weights' reading reports to {@code progress} and stops between tensors once {@code cancelled}
+     * (see {@link ModelLoader#load(Path, Device, java.util.function.DoubleConsumer, java.util.function.BooleanSupplier)}).
      */
-    LoadedModel load(Path folder, String deviceId) {
+    LoadedModel load(Path folder, String deviceId, java.util.function.DoubleConsumer progress,
+                     java.util.function.BooleanSupplier cancelled) {
         Offline.configure();
         var summary = ModelLoader.inspect(folder);
         Device device = device(() -> summary, deviceId, Engine.getEngine("PyTorch").getGpuCount());
@@ -68,7 +71,7 @@ final class ModelRegistry {
         // Checked before a byte of weights is read; the models already loaded hold their memory.
         memory.require(summary, device, models.stream().filter(e -> e.model().device().equals(device))
                 .map(Entry::describe).toList());
-        LoadedModel loaded = ModelLoader.load(folder, device);
+        LoadedModel loaded = ModelLoader.load(folder, device, progress, cancelled);
         Entry entry = new Entry(ids.incrementAndGet(), loaded, summary, MemoryCheck.needed(summary));
         Variant base = new Variant(ids.incrementAndGet(), entry.id(), loaded.name(), "base weights", null);
         synchronized (lock) {

@@ -59,6 +59,11 @@ public final class ShotSweep {
                 throw new ScalesException("a sweep needs at least one variant (gold, random-labels, calibrated)");
             }
         }
+
+        /** The points a whole sweep measures, each reaching {@code onPoint}: one per k per series. */
+        public int points() {
+            return ks.size() * variants.size();
+        }
     }
 
     /** One k of one series: the accuracy of each seed, their mean and standard deviation. */

@@ -6,11 +6,15 @@ import com.google.gson.JsonObject;
 import dev.scales.core.ScalesException;
 import dev.scales.core.util.AtomicFiles;
 import dev.scales.core.util.CsvFiles;
+import dev.scales.core.util.ProgressCount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
@@ -28,8 +32,50 @@ public final class ExperimentReport {
     private ExperimentReport() {}
 
     public static void write(ExperimentRun.Results r, Path dir) throws IOException {
+        write(r, dir, share -> { }, () -> false);
+    }
+
+    /**
+     * As {@link #write(ExperimentRun.Results, Path)}, file by file: {@code progress} hears the share of
+     * the files written after each, and {@code cancelled} is asked before each. A cancelled export
+     * throws a {@link CancellationException}; the files written by then stay, each whole.
+     */
+    public static void write(ExperimentRun.Results r, Path dir, DoubleConsumer progress, BooleanSupplier cancelled)
+            throws IOException {
         Files.createDirectories(dir);
-        r.experiment().write(dir.resolve("experiment.json"));
+        List<FileWrite> files = files(r, dir);
+        ProgressCount written = new ProgressCount(files.size(), progress);
+        for (int i = 0; i < files.size(); i++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("the export was cancelled after " + i + " of " + files.size() + " files");
+            }
+            files.get(i).write();
+            written.add(1);
+        }
+    }
+
+    /** Writing one file (or a chart's PNG and SVG). */
+    @FunctionalInterface
+    private interface FileWrite {
+        void write() throws IOException;
+    }
+
+    /** What an export writes, in order: the experiment, results.json, the CSV tables and the charts. */
+    private static List<FileWrite> files(ExperimentRun.Results r, Path dir) {
+        List<FileWrite> files = new ArrayList<>(List.of(() -> r.experiment().write(dir.resolve("experiment.json")),
+                () -> AtomicFiles.writeString(dir.resolve("results.json"), GSON.toJson(results(r, dir)) + "\n"),
+                () -> gridCsv(r, dir.resolve("grid.csv")), () -> outputsCsv(r, dir.resolve("outputs.csv")),
+                () -> labelledCsv(r, dir.resolve("labelled.csv"))));
+        if (!r.labelledIcl().points().isEmpty()) {
+            files.add(() -> chart(labelledChart(r), dir, "labelled"));
+        }
+        files.add(() -> chart(gridChart(r), dir, "grid"));
+        files.add(() -> chart(costChart(r), dir, "cost"));
+        return files;
+    }
+
+    /** results.json: the experiment, the versions, the device, the timings and every number. */
+    private static JsonObject results(ExperimentRun.Results r, Path dir) {
         JsonObject o = new JsonObject();
         o.add("experiment", r.experiment().toJson(dir.toAbsolutePath()));
         o.addProperty("scales", r.scalesVersion());
@@ -43,20 +89,39 @@ public final class ExperimentReport {
             o.add("forgetting", GSON.toJsonTree(r.forgetting()));
         }
         o.add("outputs", GSON.toJsonTree(r.outputs()));
-        AtomicFiles.writeString(dir.resolve("results.json"), GSON.toJson(o) + "\n");
-        csv(dir.resolve("grid.csv"), List.of("method", "shots", "accuracy_mean", "accuracy_std", "macro_f1_mean",
+        return o;
+    }
+
+    /** The four methods' accuracy, macro-F1 and cost per prediction. */
+    private static void gridCsv(ExperimentRun.Results r, Path file) throws IOException {
+        csv(file, List.of("method", "shots", "accuracy_mean", "accuracy_std", "macro_f1_mean",
                 "prompt_tokens_per_prediction", "seconds_per_prediction"), rows -> {
             for (ExperimentRun.Cell c : r.grid()) {
                 rows.add(List.of(c.method(), c.shots(), c.accuracy().mean(), c.accuracy().std(), c.macroF1().mean(),
                         c.promptTokensPerPrediction(), c.secondsPerPrediction()));
             }
         });
+    }
+
+    /** Accuracy against the number of labelled examples, in context and fine-tuned. */
+    private static void labelledCsv(ExperimentRun.Results r, Path file) throws IOException {
+        csv(file, List.of("n", "in_context_mean", "in_context_std", "fine_tuned_mean", "fine_tuned_std"), rows -> {
+            for (int i = 0; i < r.labelledIcl().points().size(); i++) {
+                Studies.Point a = r.labelledIcl().points().get(i);
+                Studies.Point f = r.labelledFineTuned().points().get(i);
+                rows.add(List.of((int) a.x(), a.mean(), a.std(), f.mean(), f.std()));
+            }
+        });
+    }
+
+    /** Each test example with every method's prediction and confidence. */
+    private static void outputsCsv(ExperimentRun.Results r, Path file) throws IOException {
         List<String> header = new ArrayList<>(List.of("index", "input", "gold"));
         ExperimentRun.METHODS.forEach(m -> {
             header.add(m);
             header.add(m + " confidence");
         });
-        csv(dir.resolve("outputs.csv"), header, rows -> {
+        csv(file, header, rows -> {
             for (ExperimentRun.Output out : r.outputs()) {
                 List<Object> row = new ArrayList<>(List.of(out.index() + 1, out.input(), out.gold()));
                 for (int m = 0; m < out.predicted().size(); m++) {
@@ -66,19 +131,6 @@ public final class ExperimentReport {
                 rows.add(row);
             }
         });
-        csv(dir.resolve("labelled.csv"), List.of("n", "in_context_mean", "in_context_std", "fine_tuned_mean",
-                "fine_tuned_std"), rows -> {
-            for (int i = 0; i < r.labelledIcl().points().size(); i++) {
-                Studies.Point a = r.labelledIcl().points().get(i);
-                Studies.Point f = r.labelledFineTuned().points().get(i);
-                rows.add(List.of((int) a.x(), a.mean(), a.std(), f.mean(), f.std()));
-            }
-        });
-        if (!r.labelledIcl().points().isEmpty()) {
-            chart(labelledChart(r), dir, "labelled");
-        }
-        chart(gridChart(r), dir, "grid");
-        chart(costChart(r), dir, "cost");
     }
 
     /**

@@ -10,11 +10,15 @@ import dev.scales.core.model.ModelLoader;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.train.FineTuneRun;
 import dev.scales.core.train.TrainingEvent;
+import dev.scales.core.util.ProgressCount;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
 
 /**
  * The classroom lesson of the seed story, in four measured steps on one sample task: the general
@@ -103,15 +107,28 @@ public final class Lesson implements AutoCloseable {
         return task;
     }
 
-    public General general() {
-        String prompt = sample;
-        String continuation = Generator.generate(base, prompt, GenerationSettings.greedy(16)
-                .withStopSequences(List.of("\n")), t -> { }, () -> false).text();
-        return new General(baseZeroShot(), basePerplexity(), prompt, continuation);
+    /**
+     * Step 1. {@code progress} hears the share done (here and in every step: from 0 to 1, after each
+     * evaluation, generation and training step).
+     */
+    public General general(DoubleConsumer progress) {
+        ProgressCount count = new ProgressCount(3, progress);
+        String continuation = counted(count, () -> Generator.generate(base, sample, GenerationSettings.greedy(16)
+                .withStopSequences(List.of("\n")), t -> { }, () -> false).text());
+        return new General(counted(count, this::baseZeroShot), counted(count, this::basePerplexity), sample,
+                continuation);
     }
 
-    /** Fine-tunes (LoRA) the second copy on {@value #TRAINING_EXAMPLES} labelled examples; again from scratch if run twice. */
-    public Practice practice(Consumer<TrainingEvent.Step> onStep, BooleanSupplier stop) {
+    /**
+     * Step 2: fine-tunes (LoRA) the second copy on {@value #TRAINING_EXAMPLES} labelled examples;
+     * again from scratch if run twice. A stop ends it with a {@link CancellationException}, the
+     * practice forgotten.
+     */
+    public Practice practice(Consumer<TrainingEvent.Step> onStep, BooleanSupplier stop, DoubleConsumer progress) {
+        return practise(onStep, stop, new ProgressCount(practiceSteps + 1L, progress));
+    }
+
+    private Practice practise(Consumer<TrainingEvent.Step> onStep, BooleanSupplier stop, ProgressCount count) {
         forgetPractice();
         long start = System.nanoTime();
         List<Float> losses = new ArrayList<>();
@@ -120,39 +137,66 @@ public final class Lesson implements AutoCloseable {
                     if (e instanceof TrainingEvent.Step st) {
                         losses.add(st.trainLoss());
                         onStep.accept(st);
+                        count.add(1);
                     }
                 }, stop);
-        return new Practice(losses, Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
-                (System.nanoTime() - start) / 1_000_000);
+        if (stop.getAsBoolean()) {
+            forgetPractice(); // half a practice is none: the next step practises afresh
+            throw new CancellationException("the practice was cancelled");
+        }
+        double accuracy = counted(count, () -> Lab.accuracy(tuned, task.prompts(), List.of(), test, false));
+        return new Practice(losses, accuracy, (System.nanoTime() - start) / 1_000_000);
     }
 
-    public Improvise improvise(BooleanSupplier stop) {
+    /**
+     * Step 3: the base model's accuracy for each number of demonstrations in {@link #SHOTS}; a stop
+     * ends it between two evaluations with a {@link CancellationException}.
+     */
+    public Improvise improvise(BooleanSupplier stop, DoubleConsumer progress) {
+        ProgressCount count = new ProgressCount(SHOTS.stream().mapToInt(Lesson::draws).sum(), progress);
         List<Studies.Point> points = new ArrayList<>();
         for (int k : SHOTS) {
-            if (stop.getAsBoolean()) {
-                break;
-            }
             List<Double> accuracies = new ArrayList<>();
-            for (int seed = 0; seed < (k == 0 ? 1 : SEEDS); seed++) {
-                accuracies.add(k == 0 ? baseZeroShot()
-                        : Lab.accuracy(base, task.prompts(), demonstrations(k, seed), test, false));
+            for (int seed = 0; seed < draws(k); seed++) {
+                if (stop.getAsBoolean()) {
+                    throw new CancellationException("the improvisation was cancelled");
+                }
+                int s = seed;
+                accuracies.add(counted(count, () -> k == 0 ? baseZeroShot()
+                        : Lab.accuracy(base, task.prompts(), demonstrations(k, s), test, false)));
             }
             points.add(new Studies.Point(k, accuracies));
         }
         return new Improvise(points);
     }
 
-    /** Needs {@link #practice} first. */
-    public Both both() {
+    /** Draws of demonstrations step 3 measures for {@code k}: zero-shot has nothing to draw. */
+    private static int draws(int k) {
+        return k == 0 ? 1 : SEEDS;
+    }
+
+    /**
+     * Step 4, practising first ({@link #practice}, its steps to {@code onStep}) when that has not
+     * run.
+     */
+    public Both both(Consumer<TrainingEvent.Step> onStep, BooleanSupplier stop, DoubleConsumer progress) {
+        ProgressCount count = new ProgressCount((practiced == null ? practiceSteps + 1L : 0) + 6, progress);
         if (practiced == null) {
-            throw new IllegalStateException("practise first: step 4 uses the fine-tuned model of step 2");
+            practise(onStep, stop, count);
         }
-        int k = SHOTS.get(SHOTS.size() - 1);
-        List<Example> demos = demonstrations(k, 0);
-        return new Both(baseZeroShot(), Lab.accuracy(base, task.prompts(), demos, test, false),
-                Lab.accuracy(tuned, task.prompts(), List.of(), test, false),
-                Lab.accuracy(tuned, task.prompts(), demos, test, false), basePerplexity(),
-                Lab.perplexity(tuned, heldOut));
+        List<Example> demos = demonstrations(SHOTS.get(SHOTS.size() - 1), 0);
+        return new Both(counted(count, this::baseZeroShot),
+                counted(count, () -> Lab.accuracy(base, task.prompts(), demos, test, false)),
+                counted(count, () -> Lab.accuracy(tuned, task.prompts(), List.of(), test, false)),
+                counted(count, () -> Lab.accuracy(tuned, task.prompts(), demos, test, false)),
+                counted(count, this::basePerplexity), counted(count, () -> Lab.perplexity(tuned, heldOut)));
+    }
+
+    /** A measure, counted as one unit done once measured. */
+    private static <T> T counted(ProgressCount count, Supplier<T> measure) {
+        T value = measure.get();
+        count.add(1);
+        return value;
     }
 
     private synchronized double baseZeroShot() {

@@ -9,6 +9,7 @@ import dev.scales.core.model.nn.Scalars;
 import dev.scales.core.model.safetensors.DType;
 import dev.scales.core.model.safetensors.SafetensorsReader;
 import dev.scales.core.model.safetensors.TensorEntry;
+import dev.scales.core.util.ProgressCount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -36,30 +40,63 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel load(Path folder, Device device) {
+        return load(folder, device, share -> { }, () -> false);
+    }
+
+    /**
+     * As {@link #load(Path, Device)}, telling {@code progress} the share of the tensor bytes read
+     * (0 before the first tensor, then after each, 1 at the end) and asking {@code cancelled}
+     * between tensors: a cancelled load frees what it had read and throws a
+     * {@link CancellationException}.
+     */
+    public static LoadedModel load(Path folder, Device device, DoubleConsumer progress, BooleanSupplier cancelled) {
         if (!Files.isDirectory(folder)) {
             throw new ScalesException(folder + ": no such model folder");
         }
-        ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
-        ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
-        Tokenizer tokenizer = loadTokenizer(folder, config);
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-        try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
-            Scalars scalars = new Scalars(manager);
-            CausalLm lm = build(config, scalars, manager);
-            Map<String, String> fileNames = checkTensors(config, lm, reader);
-            Map<String, DType> dtypes = new LinkedHashMap<>();
-            for (HfBlock.Weight w : lm.namedParameters().values()) {
-                String fileName = fileNames.get(w.name());
-                w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
-                dtypes.put(w.name(), reader.entry(fileName).dtype());
+        return load(folder, NDManager.newBaseManager(device, "PyTorch"), progress, cancelled);
+    }
+
+    /** Loads into {@code manager}, the model's own from then on; it is closed when the load fails or is cancelled. */
+    static LoadedModel load(Path folder, NDManager manager, DoubleConsumer progress, BooleanSupplier cancelled) {
+        Tokenizer tokenizer = null;
+        try {
+            ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
+            ChatTemplate chat = ChatTemplate.read(folder).orElse(null);
+            tokenizer = loadTokenizer(folder, config);
+            try (SafetensorsReader reader = SafetensorsReader.open(folder)) {
+                Scalars scalars = new Scalars(manager);
+                CausalLm lm = build(config, scalars, manager);
+                Map<String, String> fileNames = checkTensors(config, lm, reader);
+                Map<String, DType> dtypes = readWeights(lm, reader, fileNames, manager, progress, cancelled);
+                return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
+                        dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")), chat);
             }
-            return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames,
-                    dtypes, GenerationDefaults.read(folder.resolve("generation_config.json")), chat);
         } catch (RuntimeException | Error e) {
             manager.close();
-            tokenizer.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
             throw e;
         }
+    }
+
+    /** Reads every weight of {@code lm} into {@code manager}, tensor by tensor; returns each one's dtype on disk. */
+    private static Map<String, DType> readWeights(CausalLm lm, SafetensorsReader reader, Map<String, String> fileNames,
+                                                  NDManager manager, DoubleConsumer progress, BooleanSupplier cancelled) {
+        ProgressCount bytes = new ProgressCount(fileNames.values().stream()
+                .mapToLong(n -> reader.entry(n).byteCount()).sum(), progress);
+        progress.accept(0);
+        Map<String, DType> dtypes = new LinkedHashMap<>();
+        for (HfBlock.Weight w : lm.namedParameters().values()) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("the load was cancelled");
+            }
+            String fileName = fileNames.get(w.name());
+            w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
+            dtypes.put(w.name(), reader.entry(fileName).dtype());
+            bytes.add(reader.entry(fileName).byteCount());
+        }
+        return dtypes;
     }
 
     /**

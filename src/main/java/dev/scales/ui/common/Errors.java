@@ -39,6 +39,11 @@ public final class Errors {
         return t instanceof ScalesException ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
+    /** Whether {@code e} tells that the work was cancelled (by the user: nothing to report). */
+    public static boolean isCancellation(Throwable e) {
+        return cause(e) instanceof CancellationException;
+    }
+
     private static Throwable cause(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

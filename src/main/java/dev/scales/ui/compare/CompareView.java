@@ -2,6 +2,7 @@ package dev.scales.ui.compare;
 
 import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.ExperimentReport;
+import dev.scales.ui.common.ProgressRow;
 import java.io.File;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,6 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -53,24 +53,9 @@ public final class CompareView extends ScrollPane {
         run.getStyleClass().add("accent");
         run.disableProperty().bind(vm.experimentProperty().isNull().or(vm.runningProperty()));
         run.setOnAction(e -> vm.run());
-        Button cancel = new Button("Cancel run");
-        cancel.setId("cancel-experiment");
-        cancel.visibleProperty().bind(vm.runningProperty());
-        cancel.managedProperty().bind(cancel.visibleProperty());
-        cancel.setOnAction(e -> vm.cancel());
-        ProgressBar progress = new ProgressBar();
-        progress.setId("experiment-progress");
-        progress.setAccessibleText("Experiment progress");
-        progress.progressProperty().bind(vm.progressProperty());
-        Label left = new Label();
-        left.setId("experiment-time-left");
-        left.getStyleClass().add("muted");
-        left.textProperty().bind(vm.timeLeftProperty());
-        for (javafx.scene.Node n : List.of(progress, left)) {
-            n.visibleProperty().bind(vm.runningProperty());
-            n.managedProperty().bind(n.visibleProperty());
-        }
-        HBox toolbar = new HBox(8, openButton(vm), saveSetupButton(vm), run, cancel, progress, left, exportButton(vm));
+        HBox toolbar = new HBox(8, openButton(vm), saveSetupButton(vm), run,
+                new ProgressRow(vm.runProgress(), "experiment", "Experiment progress"), exportButton(vm),
+                new ProgressRow(vm.exportProgress(), "compare-export", "Export progress"));
         toolbar.setAlignment(Pos.CENTER_LEFT);
         return toolbar;
     }
@@ -118,7 +103,7 @@ public final class CompareView extends ScrollPane {
     private Button exportButton(CompareViewModel vm) {
         Button export = new Button("Export…");
         export.setId("export-results");
-        export.disableProperty().bind(vm.resultsProperty().isNull());
+        export.disableProperty().bind(vm.resultsProperty().isNull().or(vm.exportProgress().runningProperty()));
         export.setOnAction(e -> {
             DirectoryChooser chooser = new DirectoryChooser();
             chooser.setTitle("Export results.json, CSV tables and PNG charts to…");
@@ -223,7 +208,7 @@ public final class CompareView extends ScrollPane {
         beside.setOnAction(e -> vm.sideBySide());
         Button export = new Button("Export CSV…");
         export.setId("export-comparison");
-        export.disableProperty().bind(Bindings.isEmpty(vm.comparison()));
+        export.disableProperty().bind(Bindings.isEmpty(vm.comparison()).or(vm.exportProgress().runningProperty()));
         export.setOnAction(e -> {
             FileChooser chooser = new FileChooser();
             chooser.setTitle("Export the side-by-side table");

@@ -8,6 +8,8 @@ import dev.scales.core.experiment.ExperimentRun;
 import dev.scales.core.experiment.ExperimentReport;
 import dev.scales.core.experiment.RunRecords;
 import dev.scales.core.AppPaths;
+import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +20,6 @@ import java.util.function.Predicate;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
-import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -120,6 +121,7 @@ public final class CompareViewModel {
     private final ReadOnlyStringWrapper comparedWith = new ReadOnlyStringWrapper(this, "comparedWith", "");
     private volatile String keepError;
     private final RunProgress progress;
+    private final JobProgress exporting;
 
     /** Keeps every run under the user's configuration folder ({@code runs/}). */
     public CompareViewModel(ModelManager manager, UiThread ui) {
@@ -132,6 +134,7 @@ public final class CompareViewModel {
         this.ui = ui;
         this.runsRoot = runsRoot;
         this.progress = new RunProgress(ui, status, cells);
+        this.exporting = new JobProgress(ui);
         filter.addListener((obs, old, now) -> shownOutputs.setPredicate(now == null ? null : now.test::test));
         refreshKeptRuns();
     }
@@ -182,9 +185,9 @@ public final class CompareViewModel {
     public void exportComparison(Path file) {
         List<List<?>> rows = comparison.stream().<List<?>>map(r -> List.of(r.measure(), r.first(), r.second())).toList();
         String with = comparedWith.get();
-        ui.writeFile(() -> dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", with), rows),
+        exporting.writeFile(() -> dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", with), rows),
                 e -> status.set(e == null ? "exported the comparison to " + file
-                        : "could not export to " + file + ": " + e.getMessage()));
+                        : "could not export to " + file + ": " + Errors.message(e)));
     }
 
     /** Reads an experiment file; a bad one leaves the view as it was and says why. */
@@ -224,11 +227,12 @@ public final class CompareViewModel {
         }
         running.set(true);
         status.set("running “" + e.name() + "”…");
-        progress.starting(e.seeds());
+        JobProgress.Run shown = progress.starting(e.seeds(), this::cancelRun);
         keepError = null;
         // on the device of the model chosen in the app, in that device's lane
         job = manager.submitOnCurrentDevice("experiment " + e.name(), Job.Priority.EVALUATION, true, (device, ctx) -> {
-            ExperimentRun.Results r = ExperimentRun.run(e, device, progress.listener(e.seeds()), ctx::isCancelled);
+            ExperimentRun.Results r = ExperimentRun.run(e, device, progress.listener(e.seeds(), shown),
+                    ctx::isCancelled);
             try {
                 RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
             } catch (ScalesException ex) {
@@ -237,7 +241,7 @@ public final class CompareViewModel {
             return r;
         });
         job.future().whenComplete((r, error) -> ui.run(() -> {
-            progress.ended();
+            shown.end();
             running.set(false);
             if (r != null) {
                 show(r);
@@ -246,25 +250,32 @@ public final class CompareViewModel {
                     status.set(status.get() + " Not kept: " + keepError);
                 }
             } else {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                status.set(cause instanceof java.util.concurrent.CancellationException ? "cancelled"
-                        : "the experiment failed: " + cause.getMessage());
+                // an unexpected failure also opens its details (Errors)
+                status.set(Errors.isCancellation(error) ? "cancelled" : "the experiment failed: " + Errors.message(error));
             }
         }));
     }
 
-    /** The share of a running experiment done, from 0 to 1 (-1 until the first fine-tune has told). */
-    public ReadOnlyDoubleProperty progressProperty() {
-        return progress.progressProperty();
+    /**
+     * A running experiment: the share done, from 0 to 1 (-1 until the first fine-tune has told), how
+     * long it has left as far as its pace so far tells, and its Cancel.
+     */
+    public JobProgress runProgress() {
+        return progress.job();
     }
 
-    /** How long a running experiment has left, as far as its pace so far tells ("about 1:20 left"). */
-    public ReadOnlyStringProperty timeLeftProperty() {
-        return progress.timeLeftProperty();
+    /** An export under way (results file by file, with Cancel; the side-by-side table at once). */
+    public JobProgress exportProgress() {
+        return exporting;
     }
 
+    /** Stops the experiment running and the export under way, if any. */
     public void cancel() {
+        cancelRun();
+        exporting.cancel();
+    }
+
+    private void cancelRun() {
         Job<?> j = job;
         if (j != null) {
             j.cancel();
@@ -310,8 +321,17 @@ public final class CompareViewModel {
             return;
         }
         status.set("exporting the results to " + dir + "…");
-        ui.writeFile(() -> ExperimentReport.write(r, dir), e -> status.set(e == null ? "exported the results to " + dir
-                : "could not export to " + dir + ": " + e.getMessage()));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        JobProgress.Run shown = exporting.start(() -> stop.set(true));
+        ui.writeFile(() -> {
+            shown.begin();
+            ExperimentReport.write(r, dir, shown, stop::get);
+        }, e -> {
+            shown.end();
+            status.set(e == null ? "exported the results to " + dir : Errors.isCancellation(e)
+                    ? "export cancelled; the files written before stay in " + dir
+                    : "could not export to " + dir + ": " + Errors.message(e));
+        });
     }
 
     /**

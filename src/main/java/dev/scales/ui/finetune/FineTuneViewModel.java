@@ -247,6 +247,11 @@ public final class FineTuneViewModel {
         curves.export(file, image);
     }
 
+    /** An export of the losses under way. */
+    public dev.scales.ui.common.JobProgress exportProgress() {
+        return curves.exportProgress();
+    }
+
     /** Recently opened datasets, newest first (the app keeps them in its settings). */
     public ObservableList<Path> recentDatasets() {
         return recent;

@@ -111,7 +111,8 @@ public final class LossChart extends VBox {
         for (javafx.scene.control.Control c : List.of(log, compare, fit, export)) {
             c.setMinWidth(Region.USE_PREF_SIZE);
         }
-        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(10, 6, log, compare, fit, export);
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(10, 6, log, compare, fit, export,
+                new dev.scales.ui.common.ProgressRow(vm.exportProgress(), "losses-export", "Loss export progress"));
         controls.setAlignment(Pos.CENTER_LEFT);
         getChildren().addAll(controls, viewer);
     }

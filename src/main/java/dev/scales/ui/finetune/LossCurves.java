@@ -5,6 +5,7 @@ import dev.scales.core.train.TrainingEvent;
 import dev.scales.core.util.CsvFiles;
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.ImageWriter;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,13 +46,13 @@ final class LossCurves {
     private Ema ema = new Ema(0.9);
     /** The current (or last) run's name: its curve is kept under it when the next run begins. */
     private String runName = "";
-    private final UiThread ui;
     private final Consumer<String> status;
+    private final JobProgress exporting;
 
     /** @param status where an export says how it went */
     LossCurves(UiThread ui, Consumer<String> status) {
-        this.ui = ui;
         this.status = status;
+        this.exporting = new JobProgress(ui);
     }
 
     /**
@@ -130,8 +131,13 @@ final class LossCurves {
             return;
         }
         status.accept("saving the losses to " + file.getFileName() + "…");
-        ui.writeFile(work, e -> status.accept(e == null ? "saved the losses to " + file.getFileName()
+        exporting.writeFile(work, e -> status.accept(e == null ? "saved the losses to " + file.getFileName()
                 : "could not save the losses to " + file + ": " + Errors.message(e)));
+    }
+
+    /** An export under way (it cannot be stopped: one file, written at once). */
+    JobProgress exportProgress() {
+        return exporting;
     }
 
     /** The CSV export's columns. */

@@ -3,6 +3,7 @@ package dev.scales.ui.lesson;
 import dev.scales.core.experiment.Lesson;
 import dev.scales.core.experiment.Studies;
 import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.ProgressRow;
 import dev.scales.ui.common.Swatch;
 import dev.scales.ui.lesson.LessonViewModel.Step;
 import java.awt.BasicStroke;
@@ -55,12 +56,7 @@ public final class LessonView extends BorderPane {
         for (Step step : Step.values()) {
             steps.getChildren().add(card(vm, step, n++));
         }
-        Button cancel = new Button("Cancel");
-        cancel.setId("lesson-cancel");
-        cancel.visibleProperty().bind(vm.busyProperty());
-        cancel.managedProperty().bind(cancel.visibleProperty());
-        cancel.setOnAction(e -> vm.cancel());
-        steps.getChildren().add(cancel);
+        steps.getChildren().add(new ProgressRow(vm.progress(), "lesson", "Lesson step progress"));
 
         charts.put(Step.GENERAL, null);
         charts.put(Step.PRACTICE, viewer("lesson-loss", "Practice chart: training loss against steps",

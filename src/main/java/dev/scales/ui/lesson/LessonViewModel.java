@@ -5,6 +5,7 @@ import dev.scales.core.device.ModelManager;
 import dev.scales.core.experiment.Lesson;
 import dev.scales.core.experiment.Studies;
 import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -42,6 +43,7 @@ public final class LessonViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<Lesson.Both> both = new ReadOnlyObjectWrapper<>(this, "both");
     private final ReadOnlyObjectWrapper<Step> shown = new ReadOnlyObjectWrapper<>(this, "shown", Step.GENERAL);
     private volatile Job<?> running;
+    private final JobProgress progress;
     /** How long closing waits for a cancelled step to leave the lesson's models. */
     private static final long CLOSE_WAIT_SECONDS = 120;
 
@@ -50,6 +52,7 @@ public final class LessonViewModel implements AutoCloseable {
         this.manager = manager;
         this.ui = ui;
         this.open = open;
+        this.progress = new JobProgress(ui);
         for (Step s : Step.values()) {
             states.put(s, new ReadOnlyObjectWrapper<>(this, s.name(), State.READY));
             results.put(s, new ReadOnlyStringWrapper(this, s.name(), ""));
@@ -91,26 +94,12 @@ public final class LessonViewModel implements AutoCloseable {
         if (step == Step.PRACTICE) {
             losses.clear();
         }
+        JobProgress.Run bar = progress.start(this::cancel);
         Job<String> job = manager.submitStandalone("lesson: " + step.name().toLowerCase(Locale.ROOT),
                 Job.Priority.EVALUATION, ctx -> {
-                    Lesson l = lesson();
-                    return switch (step) {
-                        case GENERAL -> general(l.general());
-                        case PRACTICE -> {
-                            Lesson.Practice p = l.practice(this::feed, ctx::isCancelled);
-                            flushLosses();
-                            yield practice(p);
-                        }
-                        case IMPROVISE -> improvise(l.improvise(ctx::isCancelled));
-                        case BOTH -> {
-                            if (!l.practised()) {
-                                ui.run(() -> losses.clear());
-                                l.practice(this::feed, ctx::isCancelled);
-                                flushLosses();
-                            }
-                            yield both(l.both());
-                        }
-                    };
+                    Lesson l = lesson(); // the first step opens it: its model copies load before the bar moves
+                    bar.begin();
+                    return runStep(step, l, ctx::isCancelled, bar);
                 });
         running = job;
         job.future().whenComplete((text, e) -> ui.run(() -> {
@@ -122,8 +111,30 @@ public final class LessonViewModel implements AutoCloseable {
                 states.get(step).set(State.DONE);
                 results.get(step).set(text);
             }
+            bar.end();
             busy.set(false);
         }));
+    }
+
+    /** Runs {@code step} on the lesson's job, its share done to {@code bar}; returns its one-line result. */
+    private String runStep(Step step, Lesson l, java.util.function.BooleanSupplier stop, JobProgress.Run bar) {
+        return switch (step) {
+            case GENERAL -> general(l.general(bar));
+            case PRACTICE -> {
+                Lesson.Practice p = l.practice(this::feed, stop, bar);
+                flushLosses();
+                yield practice(p);
+            }
+            case IMPROVISE -> improvise(l.improvise(stop, bar));
+            case BOTH -> {
+                if (!l.practised()) {
+                    ui.run(() -> losses.clear()); // it practises first
+                }
+                Lesson.Both b = l.both(this::feed, stop, bar);
+                flushLosses();
+                yield both(b);
+            }
+        };
     }
 
     /**
@@ -197,6 +208,11 @@ public final class LessonViewModel implements AutoCloseable {
 
     public ReadOnlyStringProperty resultProperty(Step step) {
         return results.get(step).getReadOnlyProperty();
+    }
+
+    /** The step under way: its share done (evaluations and training steps), the time left, its Cancel. */
+    public JobProgress progress() {
+        return progress;
     }
 
     public ReadOnlyBooleanProperty busyProperty() {

@@ -4,6 +4,7 @@ import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.Folders;
+import dev.scales.ui.common.ProgressRow;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -51,7 +52,8 @@ public final class ModelBar extends FlowPane {
         // Everything keeps its size and the bar wraps when the window is narrow or the type large; the
         // summary and the error wrap their own text.
         getChildren().addAll(brand, named("Model", modelChooser(vm)), open, named("Device", device), load, unload,
-                named("Weights", variantChooser(vm)), adapterButton(vm), discardButton(vm), summary, error);
+                named("Weights", variantChooser(vm)), adapterButton(vm), discardButton(vm), summary,
+                new ProgressRow(vm.loadProgress(), "model-load", "Model load progress"), error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {
                 r.setMinWidth(Region.USE_PREF_SIZE);

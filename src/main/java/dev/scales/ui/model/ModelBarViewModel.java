@@ -1,6 +1,7 @@
 package dev.scales.ui.model;
 
 import dev.scales.core.device.EnvironmentInfo;
+import dev.scales.core.device.Job;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.util.Bytes;
@@ -9,6 +10,7 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import dev.scales.core.model.ModelLocations;
 import dev.scales.ui.common.Errors;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +50,8 @@ public final class ModelBarViewModel {
     private final ObjectProperty<ModelManager.Variant> selectedVariant = new SimpleObjectProperty<>(this,
             "selectedVariant");
     private boolean showingVariants;
+    private final JobProgress loading;
+    private volatile Job<LoadedModel> loadJob;
     private final ModelLocations locations;
     private final ModelManager manager;
     private final UiThread ui;
@@ -56,6 +60,7 @@ public final class ModelBarViewModel {
         this.locations = locations;
         this.manager = manager;
         this.ui = ui;
+        this.loading = new JobProgress(ui);
         manager.addListener(model -> ui.run(() -> showModel(model)));
         manager.addVariantListener(v -> ui.run(() -> showVariants(v)));
         selectedVariant.addListener((o, was, now) -> {
@@ -139,7 +144,8 @@ public final class ModelBarViewModel {
 
     /**
      * Loads the selected folder on the selected device, beside the models already loaded, and makes it
-     * the current one; an error is shown, the app goes on.
+     * the current one, the share of its weights read shown as it goes ({@link #loadProgress}); an
+     * error is shown, the app goes on. A cancelled load leaves the models as they were.
      */
     public void load() {
         Path folder = selectedModel.get();
@@ -150,13 +156,32 @@ public final class ModelBarViewModel {
         busy.set(true);
         error.set("");
         loadedSummary.set("loading " + ModelLocations.displayName(folder) + "…");
-        manager.load(folder, selectedDevice.get() == null ? DeviceChoice.AUTO.id() : selectedDevice.get().id()).whenComplete((m, e) -> ui.run(() -> {
+        JobProgress.Run shown = loading.start(this::cancelLoad);
+        Job<LoadedModel> job = manager.load(folder, selectedDevice.get() == null ? DeviceChoice.AUTO.id()
+                : selectedDevice.get().id(), shown);
+        loadJob = job;
+        job.future().whenComplete((m, e) -> ui.run(() -> {
+            loadJob = null;
+            shown.end();
             busy.set(false);
             if (e != null) {
-                error.set(Errors.message(e));
+                error.set(Errors.isCancellation(e) ? "" : Errors.message(e));
                 showModel(manager.current());
             }
         }));
+    }
+
+    /** Stops a load under way between two of its tensors; what it had read is freed. */
+    public void cancelLoad() {
+        Job<LoadedModel> job = loadJob;
+        if (job != null) {
+            job.cancel();
+        }
+    }
+
+    /** A load under way: the share of the weights read, the time left, and its Cancel. */
+    public JobProgress loadProgress() {
+        return loading;
     }
 
     /** Unloads the current model; the most recently loaded of the others becomes current. */
@@ -211,7 +236,8 @@ public final class ModelBarViewModel {
                 EnvironmentInfo info = probe.get();
                 ui.run(() -> engineReady(info));
             } catch (RuntimeException | UnsatisfiedLinkError e) {
-                ui.run(() -> engineStatus.set("engine failed to start: " + e.getMessage()));
+                // a fault, not the user's: the details open as well (Errors)
+                ui.run(() -> engineStatus.set("engine failed to start: " + Errors.message(e)));
             }
         });
     }

@@ -2,6 +2,7 @@ package dev.scales.ui.prompt;
 
 import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.eval.Metrics;
+import dev.scales.ui.common.ProgressRow;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -9,7 +10,6 @@ import javafx.collections.transformation.FilteredList;
 import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.GridPane;
@@ -24,12 +24,7 @@ final class EvaluationView extends VBox {
     EvaluationView(PromptViewModel vm) {
         setId("evaluation");
         setSpacing(6);
-        ProgressBar progress = new ProgressBar();
-        progress.setAccessibleText("Evaluation progress");
-        progress.progressProperty().bind(vm.evaluationProgressProperty());
-        progress.setMaxWidth(Double.MAX_VALUE);
-        progress.visibleProperty().bind(vm.runningProperty().and(vm.evaluationProgressProperty().lessThan(1)));
-        progress.managedProperty().bind(progress.visibleProperty());
+        ProgressRow progress = new ProgressRow(vm.evaluationProgress(), "evaluation", "Evaluation or sweep progress");
         Label status = new Label();
         status.setId("evaluation-status");
         status.setWrapText(true);

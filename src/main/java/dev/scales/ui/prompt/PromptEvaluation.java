@@ -8,13 +8,12 @@ import dev.scales.core.eval.FreeTextEvaluator;
 import dev.scales.core.eval.Metrics;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.LabelSet;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntSupplier;
-import javafx.beans.property.ReadOnlyDoubleProperty;
-import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
@@ -25,7 +24,6 @@ import javafx.collections.ObservableList;
  * matrix) or, when the answers are mostly distinct, as free text (exact and contains match).
  */
 final class PromptEvaluation {
-    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "evaluationProgress", 0);
     private final ReadOnlyObjectWrapper<Metrics> metrics = new ReadOnlyObjectWrapper<>(this, "metrics");
     private final ObservableList<String> labels = FXCollections.observableArrayList();
     private final ObservableList<String> labelsView = FXCollections.unmodifiableObservableList(labels);
@@ -74,24 +72,18 @@ final class PromptEvaluation {
         List<String> labelNames = t.labels();
         LabelSet labelSet = LabelSet.of(labelNames.toArray(String[]::new));
         List<FewShotEvaluator.TestExample> test = t.examples();
-        activity.running().set(true);
-        progress.set(0);
+        JobProgress.Run shown = activity.starting();
         activity.status().set("evaluating " + test.size() + " examples…");
         predictions.clear();
-        long start = System.nanoTime();
         JobWeights weights = new JobWeights();
         Job<FewShotEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(), Job.Priority.EVALUATION,
                 (m, ctx) -> {
                     weights.set(ctx.weights());
+                    shown.begin();
                     return FewShotEvaluator.evaluate(m, p, labelSet, test, FewShotEvaluator.Options.DEFAULT,
-                        done -> ui.run(() -> {
-                            progress.set((double) done / test.size());
-                            long elapsed = System.nanoTime() - start;
-                            long eta = elapsed / done * (test.size() - done) / 1_000_000_000L;
-                            activity.status().set(done + " / " + test.size() + " · ETA " + eta + " s");
-                        }), ctx::isCancelled);
+                            done -> report(shown, done, test.size(), " examples"), ctx::isCancelled);
                 });
-        activity.whenEnded(job, r -> {
+        activity.whenEnded(job, shown, r -> {
             labels.setAll(labelNames); // before the metrics: the confusion matrix is drawn from both
             predictions.setAll(r.predictions());
             metrics.set(r.metrics());
@@ -104,8 +96,7 @@ final class PromptEvaluation {
     private void evaluateFreeText(Path testFile, FewShotPrompt p, TestSetReader.TestSet t) {
         List<FewShotEvaluator.TestExample> test = t.examples();
         int maxNew = maxTokens.getAsInt();
-        activity.running().set(true);
-        progress.set(0);
+        JobProgress.Run shown = activity.starting();
         activity.status().set("generating " + test.size() + " answers…");
         predictions.clear();
         metrics.set(null);
@@ -113,12 +104,11 @@ final class PromptEvaluation {
         Job<FreeTextEvaluator.Result> job = manager.submit("evaluate " + testFile.getFileName(),
                 Job.Priority.EVALUATION, (m, ctx) -> {
                     weights.set(ctx.weights());
-                    return FreeTextEvaluator.evaluate(m, p, test, maxNew, done -> ui.run(() -> {
-                        progress.set((double) done / test.size());
-                        activity.status().set(done + " / " + test.size() + " answers");
-                    }), ctx::isCancelled);
+                    shown.begin();
+                    return FreeTextEvaluator.evaluate(m, p, test, maxNew,
+                            done -> report(shown, done, test.size(), " answers"), ctx::isCancelled);
                 });
-        activity.whenEnded(job, r -> {
+        activity.whenEnded(job, shown, r -> {
             labels.clear();
             // An exact match (after normalising case, spaces and punctuation) shows as the expected text, so the
             // table's right/wrong marks and its mistakes filter agree with the exact-match rate.
@@ -130,8 +120,10 @@ final class PromptEvaluation {
         });
     }
 
-    ReadOnlyDoubleProperty progressProperty() {
-        return progress.getReadOnlyProperty();
+    /** {@code done} of {@code total} examples evaluated: the share on the bar, the count in the status. */
+    private void report(JobProgress.Run shown, int done, int total, String what) {
+        shown.accept((double) done / total);
+        ui.run(() -> activity.status().set(done + " / " + total + what));
     }
 
     ReadOnlyObjectProperty<Metrics> metricsProperty() {

@@ -10,6 +10,7 @@ import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.ui.common.ImageWriter;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.StringProperty;
@@ -298,8 +298,14 @@ public final class PromptViewModel {
         return activity.status().getReadOnlyProperty();
     }
 
-    public ReadOnlyDoubleProperty evaluationProgressProperty() {
-        return evaluation.progressProperty();
+    /** The evaluation or sweep under way: its share done, the time left, its Cancel. */
+    public JobProgress evaluationProgress() {
+        return activity.progress();
+    }
+
+    /** A sweep's export under way. */
+    public JobProgress sweepExportProgress() {
+        return sweeper.exportProgress();
     }
 
     /** The last evaluation's metrics, or null. */

@@ -9,8 +9,10 @@ import dev.scales.core.prompt.Demonstrations;
 import dev.scales.core.prompt.FewShotPrompt;
 import dev.scales.core.prompt.LabelSet;
 import dev.scales.core.prompt.PromptSet;
+import dev.scales.core.util.ProgressCount;
 import dev.scales.ui.common.Errors;
 import dev.scales.ui.common.ImageWriter;
+import dev.scales.ui.common.JobProgress;
 import dev.scales.ui.common.UiThread;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +45,7 @@ final class ShotSweeper {
     private final PromptEditor editor;
     private final TestSetReader reader;
     private final PromptActivity activity;
+    private final JobProgress exporting;
 
     ShotSweeper(ModelManager manager, UiThread ui, PromptEditor editor, TestSetReader reader,
                 PromptActivity activity) {
@@ -51,6 +54,7 @@ final class ShotSweeper {
         this.editor = editor;
         this.reader = reader;
         this.activity = activity;
+        this.exporting = new JobProgress(ui);
     }
 
     /**
@@ -82,18 +86,23 @@ final class ShotSweeper {
         PromptSet set = new PromptSet(p.instruction(), p.template(), LabelSet.of(t.labels().toArray(String[]::new)),
                 p.examples(), p.chat());
         List<ShotSweep.Variant> series = List.copyOf(variants);
-        activity.running().set(true);
+        JobProgress.Run shown = activity.starting();
         points.clear();
         activity.status().set("sweeping k = " + ks + " over " + SEEDS + " seeds…");
         JobWeights on = new JobWeights();
         Job<ShotSweep.Result> job = manager.submit("sweep shots", Job.Priority.EVALUATION, (m, ctx) -> {
             on.set(ctx.weights());
             ui.run(() -> weights.set(on.get())); // the points that arrive are these weights'
-            return ShotSweep.run(m, set, test, new ShotSweep.Settings(ks, SEEDS, Demonstrations.Choice.BALANCED,
-                    series, FewShotEvaluator.Options.DEFAULT), point -> ui.run(() -> points.add(point)),
-                    ctx::isCancelled);
+            shown.begin();
+            ShotSweep.Settings settings = new ShotSweep.Settings(ks, SEEDS, Demonstrations.Choice.BALANCED, series,
+                    FewShotEvaluator.Options.DEFAULT);
+            ProgressCount measured = new ProgressCount(settings.points(), shown);
+            return ShotSweep.run(m, set, test, settings, point -> {
+                ui.run(() -> points.add(point));
+                measured.add(1);
+            }, ctx::isCancelled);
         });
-        activity.whenEnded(job, r -> activity.status().set("accuracy against shots on " + test.size() + " examples"
+        activity.whenEnded(job, shown, r -> activity.status().set("accuracy against shots on " + test.size() + " examples"
                 + on.suffix() + (r.note().isEmpty() ? "" : " · " + r.note())));
     }
 
@@ -115,7 +124,7 @@ final class ShotSweeper {
             return;
         }
         activity.status().set("saving the sweep to " + file.getFileName() + "…");
-        ui.writeFile(work, e -> activity.status().set(e == null ? "saved the sweep to " + file.getFileName()
+        exporting.writeFile(work, e -> activity.status().set(e == null ? "saved the sweep to " + file.getFileName()
                 : "could not save the sweep to " + file + ": " + Errors.message(e)));
     }
 
@@ -127,6 +136,11 @@ final class ShotSweeper {
     /** The series the next sweep measures (all three at first). */
     ObservableSet<ShotSweep.Variant> variants() {
         return variants;
+    }
+
+    /** An export under way (it cannot be stopped: one file, written at once). */
+    JobProgress exportProgress() {
+        return exporting;
     }
 
     ReadOnlyStringProperty weightsProperty() {

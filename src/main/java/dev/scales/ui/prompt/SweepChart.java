@@ -3,6 +3,7 @@ package dev.scales.ui.prompt;
 import dev.scales.core.eval.ShotSweep;
 import dev.scales.core.experiment.Charts;
 import dev.scales.ui.common.ChartStyle;
+import dev.scales.ui.common.ProgressRow;
 import dev.scales.ui.common.Swatch;
 import java.awt.BasicStroke;
 import java.nio.file.Path;
@@ -97,7 +98,8 @@ public final class SweepChart extends VBox {
         weights.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
                 vm.sweepWeightsProperty().get().isEmpty() ? "" : "on " + vm.sweepWeightsProperty().get(),
                 vm.sweepWeightsProperty()));
-        choices.getChildren().addAll(weights, export);
+        choices.getChildren().addAll(weights, export,
+                new ProgressRow(vm.sweepExportProgress(), "sweep-export", "Sweep export progress"));
         choices.getChildren().forEach(n -> ((Region) n).setMinWidth(Region.USE_PREF_SIZE));
         getChildren().addAll(choices, viewer);
     }

@@ -123,6 +123,45 @@ class ModelManagerTest {
     }
 
     @Test
+    void aLoadReportsItsShareAndACancelledOneLeavesNoModelAndLoadingAgainWorks() throws Exception {
+        try (ModelManager manager = new ModelManager()) {
+            var reading = new java.util.concurrent.CountDownLatch(1);
+            var release = new java.util.concurrent.CountDownLatch(1);
+            List<Double> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Job<LoadedModel> load = manager.load(Golden.folder("gpt2-tiny"), "cpu", share -> {
+                shares.add(share);
+                if (share > 0) { // a tensor is read: the load waits here, between two tensors, until released
+                    reading.countDown();
+                    await(release);
+                }
+            });
+            assertThat(reading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            load.cancel();
+            release.countDown();
+
+            assertThatThrownBy(() -> load.future().join()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(load.state()).isEqualTo(Job.State.CANCELLED);
+            assertThat(shares).hasSize(2).startsWith(0.0); // no tensor was read after the cancel
+            assertThat(manager.current()).isEmpty();
+            assertThat(manager.models()).isEmpty();
+            assertThat(manager.accountedBytes()).isEmpty();
+
+            shares.clear();
+            LoadedModel m = manager.load(Golden.folder("gpt2-tiny"), "cpu", shares::add).future().join();
+            assertThat(shares).startsWith(0.0).endsWith(1.0).isSorted();
+            assertThat(manager.current()).contains(m);
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void jobsWithoutAModelFailClearly() {
         try (ModelManager manager = new ModelManager()) {
             assertThatThrownBy(() -> manager.submit(m -> 1).join()).hasMessageContaining("no model is loaded");
