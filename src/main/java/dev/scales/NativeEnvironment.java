@@ -19,16 +19,18 @@ import java.util.Map;
  *       afresh, and every 4 KiB page of them faults on first touch; with 2 MiB pages a GPT-2-sized
  *       step ran ~25% faster. Only where transparent huge pages are not {@code never};
  *       {@code -Dscales.hugepages=false} turns it off.
- *   <li>{@code OMP_WAIT_POLICY=PASSIVE}, OpenMP threads that sleep when they wait instead of
- *       spinning (docs/decisions/0023): with another busy process or the app's own UI on the same
- *       cores, a spinning thread holds a core the thread it waits for needs, and libtorch's
- *       products ran up to 10× slower; {@code -Dscales.passive-openmp=false} turns it off.
+ *   <li>{@code GOMP_SPINCOUNT=20000}, OpenMP threads that spin a short while when they wait, then
+ *       sleep (docs/decisions/0023): with another busy process or the app's own UI on the same
+ *       cores, a thread spinning for GNU OpenMP's default 300,000 turns holds a core the thread it
+ *       waits for needs, and libtorch ran 2–5× slower than with the short spin, which costs
+ *       nothing on an idle machine; {@code -Dscales.openmp-spin=false} turns it off.
  * </ul>
  * A variable the user set is left as it is.
  */
 final class NativeEnvironment {
     static final String HUGE_PAGES = "THP_MEM_ALLOC_ENABLE";
-    static final String OPENMP_WAIT = "OMP_WAIT_POLICY";
+    static final String OPENMP_SPIN = "GOMP_SPINCOUNT";
+    static final String SPIN_COUNT = "20000";
     private static final Path THP = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
 
     private NativeEnvironment() {}
@@ -47,8 +49,9 @@ final class NativeEnvironment {
                 && hugePagesAvailable()) {
             out.put(HUGE_PAGES, "1");
         }
-        if (System.getenv(OPENMP_WAIT) == null && !"false".equals(System.getProperty("scales.passive-openmp"))) {
-            out.put(OPENMP_WAIT, "PASSIVE");
+        if (System.getenv(OPENMP_SPIN) == null && System.getenv("OMP_WAIT_POLICY") == null
+                && !"false".equals(System.getProperty("scales.openmp-spin"))) {
+            out.put(OPENMP_SPIN, SPIN_COUNT);
         }
         return out;
     }

@@ -8,39 +8,39 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The launcher's restart runs the same program with libtorch's settings in its environment and passes its exit code back. */
 class NativeEnvironmentTest {
-    /** The child: exits with 3 when OpenMP's threads sleep and it got its arguments, 4 otherwise. */
+    /** The child: exits with 3 when OpenMP's threads spin briefly and it got its arguments, 4 otherwise. */
     public static final class Child {
         public static void main(String[] args) {
-            boolean passive = "PASSIVE".equals(System.getenv(NativeEnvironment.OPENMP_WAIT));
-            System.exit(passive && args.length == 2 && args[1].equals("b c") ? 3 : 4);
+            boolean spin = NativeEnvironment.SPIN_COUNT.equals(System.getenv(NativeEnvironment.OPENMP_SPIN));
+            System.exit(spin && args.length == 2 && args[1].equals("b c") ? 3 : 4);
         }
     }
 
     @Test
     @EnabledOnOs(OS.LINUX)
     void restartsWithTheVariablesAndForwardsTheExitCode() throws Exception {
-        String before = System.getProperty("scales.passive-openmp");
-        System.clearProperty("scales.passive-openmp");
+        String before = System.getProperty("scales.openmp-spin");
+        System.clearProperty("scales.openmp-spin");
         try {
             // the test JVM itself may already have it (Surefire sets it): the child must get it either way
             assertThat(NativeEnvironment.relaunch(Child.class, new String[] {"a", "b c"})).isEqualTo(3);
         } finally {
-            restore("scales.passive-openmp", before);
+            restore("scales.openmp-spin", before);
         }
     }
 
     @Test
     void isNotWantedWhenEachIsTurnedOffOrAlreadySet() {
         String pages = System.getProperty("scales.hugepages");
-        String openmp = System.getProperty("scales.passive-openmp");
+        String openmp = System.getProperty("scales.openmp-spin");
         System.setProperty("scales.hugepages", "false");
-        System.setProperty("scales.passive-openmp", "false");
+        System.setProperty("scales.openmp-spin", "false");
         try {
             assertThat(NativeEnvironment.missing()).isEmpty();
             assertThat(NativeEnvironment.wanted()).isFalse();
         } finally {
             restore("scales.hugepages", pages);
-            restore("scales.passive-openmp", openmp);
+            restore("scales.openmp-spin", openmp);
         }
     }
 
