@@ -76,8 +76,8 @@ class SoakTest {
             System.gc();
             assertThat(liveArrays(manager)).as("live arrays after %d requests and %d runs",
                     ROUNDS * REQUESTS_PER_ROUND, ROUNDS).isEqualTo(arrays);
-            // a leak of tensors shows in the arrays above and outside the heap; the heap's size is the collector's choice
-            // (after the whole suite it grew by 300 MB here), so memory is compared outside it
+            // a leak of tensors shows in the arrays above and outside the heap; the heap's size is the
+            // collector's choice (after the whole suite it grew by 300 MB here), so memory is compared outside it
             assertThat((double) residentBytes() - heapCommitted()).as("resident memory outside the Java heap, bytes")
                     .isLessThanOrEqualTo(outsideHeap + rss * 0.05);
             assertThat(liveThreads()).as("threads").isSubsetOf(threads);
