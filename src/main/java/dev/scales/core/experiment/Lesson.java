@@ -109,14 +109,15 @@ public final class Lesson implements AutoCloseable {
 
     /**
      * Step 1. {@code progress} hears the share done (here and in every step: from 0 to 1, after each
-     * evaluation, generation and training step).
+     * evaluation, generation and training step); a stop ends it with a {@link CancellationException}
+     * before its next measure.
      */
-    public General general(DoubleConsumer progress) {
+    public General general(BooleanSupplier stop, DoubleConsumer progress) {
         ProgressCount count = new ProgressCount(3, progress);
-        String continuation = counted(count, () -> Generator.generate(base, sample, GenerationSettings.greedy(16)
-                .withStopSequences(List.of("\n")), t -> { }, () -> false).text());
-        return new General(counted(count, this::baseZeroShot), counted(count, this::basePerplexity), sample,
-                continuation);
+        String continuation = counted(count, stop, () -> Generator.generate(base, sample, GenerationSettings.greedy(16)
+                .withStopSequences(List.of("\n")), t -> { }, stop).text());
+        return new General(counted(count, stop, this::baseZeroShot), counted(count, stop, this::basePerplexity),
+                sample, continuation);
     }
 
     /**
@@ -197,6 +198,14 @@ public final class Lesson implements AutoCloseable {
         T value = measure.get();
         count.add(1);
         return value;
+    }
+
+    /** As above, unless {@code stop} says to stop first. */
+    private static <T> T counted(ProgressCount count, BooleanSupplier stop, Supplier<T> measure) {
+        if (stop.getAsBoolean()) {
+            throw new CancellationException("the step was cancelled");
+        }
+        return counted(count, measure);
     }
 
     private synchronized double baseZeroShot() {

@@ -119,7 +119,7 @@ public final class LessonViewModel implements AutoCloseable {
     /** Runs {@code step} on the lesson's job, its share done to {@code bar}; returns its one-line result. */
     private String runStep(Step step, Lesson l, java.util.function.BooleanSupplier stop, JobProgress.Run bar) {
         return switch (step) {
-            case GENERAL -> general(l.general(bar));
+            case GENERAL -> general(l.general(stop, bar));
             case PRACTICE -> {
                 Lesson.Practice p = l.practice(this::feed, stop, bar);
                 flushLosses();

@@ -1,6 +1,7 @@
 package dev.scales.core.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scales.core.AppPaths;
 import dev.scales.core.corpus.SampleTasks;
@@ -17,7 +18,7 @@ class LessonTest {
         String heldOut = String.join("\n\n", tasks.generalText(4));
         try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), heldOut, 64, 100)) {
             List<Double> shares = new ArrayList<>();
-            Lesson.General general = lesson.general(shares::add);
+            Lesson.General general = lesson.general(() -> false, shares::add);
             assertThat(shares).containsExactly(1 / 3.0, 2 / 3.0, 1.0); // a generation, an evaluation, a perplexity
             assertThat(general.zeroShotAccuracy()).isBetween(0.0, 0.65); // no task knowledge yet
             assertThat(general.perplexity()).isGreaterThan(1);
@@ -50,6 +51,18 @@ class LessonTest {
             assertThat(both.tunedZeroShot()).isEqualTo(practice.zeroShotAccuracy());
             assertThat(both.perplexityBefore()).isEqualTo(general.perplexity());
             assertThat(both.forgetting()).isEqualTo(both.perplexityAfter() / both.perplexityBefore() - 1);
+        }
+    }
+
+    @Test
+    void aStopEndsStepOneBeforeItsNextMeasure() {
+        SampleTasks tasks = new SampleTasks(new World(1));
+        try (Lesson lesson = new Lesson(AppPaths.bundledModel(), tasks.sentiment(), "Mia tried the soup.", 64, 100)) {
+            List<Double> shares = new ArrayList<>();
+            // stopped once the first measure (the generation) is done
+            assertThatThrownBy(() -> lesson.general(() -> !shares.isEmpty(), shares::add))
+                    .isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(shares).containsExactly(1 / 3.0);
         }
     }
 }
