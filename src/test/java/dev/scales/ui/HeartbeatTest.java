@@ -35,7 +35,8 @@ class HeartbeatTest {
     private static final long LIMIT_MILLIS = 250;
     /**
      * While training, the loss chart redraws as the steps arrive, competing with the training for
-     * both cores under software rendering: 84–175 ms on an idle 2-core machine, 268 ms once with a
+     * both cores under software rendering: 84–175 ms on an idle 2-core machine with GNU OpenMP's
+     * default spin, 46–104 ms with the launcher's short spin (decision 0023), 206–432 ms with a
      * second build running beside it. Drawing the chart off the FX thread is what would bring it
      * under the others' bound.
      */

@@ -53,7 +53,7 @@ public final class ModelBar extends FlowPane {
         // summary and the error wrap their own text.
         getChildren().addAll(brand, named("Model", modelChooser(vm)), open, named("Device", device), load, unload,
                 named("Weights", variantChooser(vm)), adapterButton(vm), discardButton(vm), summary,
-                new ProgressRow(vm.loadProgress(), "model-load", "Model load progress"), error);
+                new ProgressRow(vm.loadProgress(), "model-load", "Model load progress").keepingItsPlace(), error);
         getChildren().forEach(n -> {
             if (n instanceof Region r && n != summary && n != error) {
                 r.setMinWidth(Region.USE_PREF_SIZE);
