@@ -186,10 +186,13 @@ class MainWindowTest {
         robot.clickOn("#status-jobs");
         assertThat(robot.lookup("#jobs-popover .label").queryAllAs(javafx.scene.control.Label.class))
                 .extracting(javafx.scene.control.Label::getText).contains("long job (running) · CPU");
-        robot.clickOn("Cancel");
+        javafx.scene.control.Button cancel = robot.lookup("#jobs-popover .button").queryAllAs(
+                javafx.scene.control.Button.class).stream().filter(b -> b.getText().equals("Cancel")).findFirst()
+                .orElseThrow();
+        robot.interact(cancel::fire); // the pop-over's own Cancel, whatever else on screen is called so
 
         // then
-        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> job.future().isDone());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> job.future().isDone());
         assertThat(job.state()).isEqualTo(dev.scales.core.device.Job.State.CANCELLED);
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS,
                 () -> robot.lookup("#status-jobs").queryLabeled().getText().equals("no jobs running"));
