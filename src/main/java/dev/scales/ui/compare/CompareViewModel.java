@@ -114,11 +114,7 @@ public final class CompareViewModel {
     private final FilteredList<ExperimentRun.Output> shownOutputs = new FilteredList<>(outputs);
     private final ObjectProperty<Filter> filter = new SimpleObjectProperty<>(this, "filter", Filter.ALL);
     private volatile Job<ExperimentRun.Results> job;
-    private final Path runsRoot;
-    private final ObservableList<RunRecords.Record> keptRuns = FXCollections.observableArrayList();
-    private final ObjectProperty<RunRecords.Record> chosenRun = new SimpleObjectProperty<>(this, "chosenRun");
-    private final ObservableList<RunRecords.Row> comparison = FXCollections.observableArrayList();
-    private final ReadOnlyStringWrapper comparedWith = new ReadOnlyStringWrapper(this, "comparedWith", "");
+    private final KeptRuns kept;
     private volatile String keepError;
     private final RunProgress progress;
     private final JobProgress exporting;
@@ -132,7 +128,7 @@ public final class CompareViewModel {
     public CompareViewModel(ModelManager manager, UiThread ui, Path runsRoot) {
         this.manager = manager;
         this.ui = ui;
-        this.runsRoot = runsRoot;
+        this.kept = new KeptRuns(runsRoot, status::set);
         this.progress = new RunProgress(ui, status, cells);
         this.exporting = new JobProgress(ui);
         filter.addListener((obs, old, now) -> shownOutputs.setPredicate(now == null ? null : now.test::test));
@@ -141,53 +137,26 @@ public final class CompareViewModel {
 
     /** Rereads the list of kept runs, newest first; the choice stays where it can. */
     public void refreshKeptRuns() {
-        RunRecords.Record keep = chosenRun.get();
-        try {
-            keptRuns.setAll(RunRecords.list(runsRoot));
-        } catch (ScalesException e) {
-            status.set(e.getMessage());
-        }
-        chosenRun.set(keptRuns.stream().filter(r -> keep != null && r.dir().equals(keep.dir())).findFirst()
-                .orElse(keptRuns.isEmpty() ? null : keptRuns.get(0)));
+        kept.refresh();
     }
 
     /** Shows the chosen kept run as if it had just run (a bad record is named in the status). */
     public void showKept() {
-        RunRecords.Record r = chosenRun.get();
-        if (r == null) {
-            return;
-        }
-        try {
-            show(ExperimentReport.read(r.dir()));
-            status.set("showing the run kept in " + r.dir());
-        } catch (ScalesException e) {
-            status.set(e.getMessage());
+        ExperimentRun.Results r = kept.readChosen();
+        if (r != null) {
+            show(r);
+            status.set("showing the run kept in " + kept.chosenProperty().get().dir());
         }
     }
 
     /** Lays the chosen kept run beside the results shown, measure by measure. */
     public void sideBySide() {
-        RunRecords.Record r = chosenRun.get();
-        ExperimentRun.Results shown = results.get();
-        if (r == null || shown == null) {
-            status.set(shown == null ? "Run an experiment or show a kept run first." : "Choose a kept run first.");
-            return;
-        }
-        try {
-            comparison.setAll(RunRecords.compare(shown, ExperimentReport.read(r.dir())));
-            comparedWith.set(r.label());
-        } catch (ScalesException e) {
-            status.set(e.getMessage());
-        }
+        kept.sideBySide(results.get());
     }
 
     /** Writes the side-by-side table as CSV. */
     public void exportComparison(Path file) {
-        List<List<?>> rows = comparison.stream().<List<?>>map(r -> List.of(r.measure(), r.first(), r.second())).toList();
-        String with = comparedWith.get();
-        exporting.writeFile(() -> dev.scales.core.util.CsvFiles.write(file, List.of("measure", "shown run", with), rows),
-                e -> status.set(e == null ? "exported the comparison to " + file
-                        : "could not export to " + file + ": " + Errors.message(e)));
+        kept.exportComparison(file, exporting);
     }
 
     /** Reads an experiment file; a bad one leaves the view as it was and says why. */
@@ -233,11 +202,7 @@ public final class CompareViewModel {
         job = manager.submitOnCurrentDevice("experiment " + e.name(), Job.Priority.EVALUATION, true, (device, ctx) -> {
             ExperimentRun.Results r = ExperimentRun.run(e, device, progress.listener(e.seeds(), shown),
                     ctx::isCancelled);
-            try {
-                RunRecords.save(r, runsRoot, java.time.LocalDateTime.now());
-            } catch (ScalesException ex) {
-                keepError = ex.getMessage(); // the run stands; only its record is missing
-            }
+            keepError = kept.keep(r);
             return r;
         });
         job.future().whenComplete((r, error) -> ui.run(() -> {
@@ -285,8 +250,7 @@ public final class CompareViewModel {
     /** Shows a run's results (also used to lay out saved results). */
     public void show(ExperimentRun.Results r) {
         results.set(r);
-        comparison.clear();
-        comparedWith.set("");
+        kept.clearComparison();
         for (int i = 0; i < 4; i++) {
             ExperimentRun.Cell c = r.grid().get(i);
             cells.get(i).show(Cell.percent(c.accuracy().mean()), String.format(Locale.ROOT, "± %.1f over %d seeds · "
@@ -401,20 +365,20 @@ public final class CompareViewModel {
 
     /** Runs kept so far (each run of the app keeps one), newest first. */
     public ObservableList<RunRecords.Record> keptRuns() {
-        return keptRuns;
+        return kept.runs();
     }
 
     public ObjectProperty<RunRecords.Record> chosenRunProperty() {
-        return chosenRun;
+        return kept.chosenProperty();
     }
 
     /** The shown run beside the chosen kept one; empty until {@link #sideBySide}. */
     public ObservableList<RunRecords.Row> comparison() {
-        return comparison;
+        return kept.comparison();
     }
 
     /** The label of the run laid beside the shown one ("" when none). */
     public ReadOnlyStringProperty comparedWithProperty() {
-        return comparedWith.getReadOnlyProperty();
+        return kept.comparedWithProperty();
     }
 }
