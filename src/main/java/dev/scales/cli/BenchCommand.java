@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.scales.core.Offline;
 import dev.scales.core.bench.EngineBench;
 import dev.scales.core.device.Devices;
+import dev.scales.core.model.nn.BlasDecode;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,6 +39,8 @@ final class BenchCommand implements Callable<Integer> {
             + "(seed 1234) (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--no-full-training", description = "Skip full fine-tuning (for models whose optimizer "
             + "state would not fit).") boolean noFullTraining;
+    @Option(names = "--libtorch-decode", description = "Decode with libtorch's compiled forward instead of "
+            + "OpenBLAS (to compare the two kernels).") boolean libtorchDecode;
     @Option(names = "--json", description = "One JSON object (the reference script's keys).") boolean json;
     @Option(names = "--icl", description = "Instead: a few-shot evaluation with the shared-prefix KV cache vs "
             + "recomputing each prompt, side by side.") boolean icl;
@@ -71,6 +74,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         Offline.configure();
         var device = Devices.resolve(modelOptions.device, Engine.getEngine("PyTorch"));
+        if (libtorchDecode) {
+            BlasDecode.setEnabled(false);
+        }
         if (icl) {
             return iclBench();
         }
@@ -87,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("load_peak_rss_mb", r.loadedRssMb());
             o.addProperty("prefill_tok_s", r.prefillTokensPerSecond());
             o.addProperty("decode_tok_s", r.decodeTokensPerSecond());
+            o.addProperty("decode_kernel", r.decodeKernel());
             o.addProperty("lora_train_tok_s", r.loraTrainTokensPerSecond());
             if (!noFullTraining) {
                 o.addProperty("train_tok_s", r.trainTokensPerSecond());
@@ -96,9 +103,10 @@ final class BenchCommand implements Callable<Integer> {
             out.println(Json.toJson(o));
         } else {
             String full = noFullTraining ? "skipped" : String.format(Locale.ROOT, "%.0f tok/s", r.trainTokensPerSecond());
-            out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s · "
+            out.printf(Locale.ROOT, "load %.2f s (peak RSS %.0f MB) · prefill %.0f tok/s · decode %.1f tok/s (%s) · "
                     + "LoRA train %.0f tok/s · full train %s · peak RSS %.0f MB · %,d params%n", r.loadSeconds(),
-                    r.loadedRssMb(), r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.loraTrainTokensPerSecond(),
+                    r.loadedRssMb(), r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), r.decodeKernel(),
+                    r.loraTrainTokensPerSecond(),
                     full, r.peakRssMb(), r.params());
         }
         out.flush();

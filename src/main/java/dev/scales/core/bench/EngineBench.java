@@ -7,6 +7,7 @@ import dev.scales.core.ScalesException;
 import dev.scales.core.device.ProcessMemory;
 import dev.scales.core.generate.GenerationSettings;
 import dev.scales.core.generate.Generator;
+import dev.scales.core.model.nn.BlasDecode;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.Architecture;
 import dev.scales.core.model.GradMode;
@@ -45,7 +46,7 @@ public final class EngineBench {
     /** The figures, with the same names as the Python reference's JSON. */
     public record Result(double loadSeconds, double loadedRssMb, double prefillTokensPerSecond,
                          double decodeTokensPerSecond, double loraTrainTokensPerSecond, double trainTokensPerSecond,
-                         double peakRssMb, long params) {}
+                         double peakRssMb, long params, String decodeKernel) {}
 
     /** The LoRA the benchmark trains, as {@code perf_ref.py lora} does: the default targets, r 8, α 16. */
     public static LoraConfig lora(Architecture architecture) {
@@ -64,11 +65,13 @@ public final class EngineBench {
             Random random = new Random(s.seed());
             long[] prompt = referencePrompt(s.promptTokens(), model.config().vocabSize());
             double prefill = prefillTokensPerSecond(model, prompt, s.warmup());
+            long blasSteps = BlasDecode.steps();
             double decode = decodeTokensPerSecond(model, prompt, s.newTokens(), s.warmup());
+            String kernel = BlasDecode.steps() > blasSteps ? "openblas" : "libtorch";
             double lora = loraTrainTokensPerSecond(model, random, s);
             double train = s.fullTraining() ? trainTokensPerSecond(model, random, s) : Double.NaN;
             return new Result(load, loadedRss, prefill, decode, lora, train,
-                    ProcessMemory.peakResidentBytes() / 1048576.0, model.config().parameterCount());
+                    ProcessMemory.peakResidentBytes() / 1048576.0, model.config().parameterCount(), kernel);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.scales.core.model.CausalLm;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlockList;
+import dev.scales.core.model.nn.BlasDecode;
 import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
@@ -23,6 +24,7 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
     private final Transformer transformer;
     private final Scalars scalars;
     private final CompiledInference.Slots slots;
+    private final Gpt2Decode decode;
     private final Linear lmHead;
 
     public Gpt2Model(ModelConfig config, Scalars scalars) {
@@ -31,6 +33,7 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
         transformer = child("transformer", new Transformer(config, scalars));
         lmHead = config.tieWordEmbeddings() ? null
                 : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
+        decode = Gpt2Decode.supports(config) ? new Gpt2Decode(config) : null;
         slots = new CompiledInference.Slots(this)
                 .parameter("transformer.wte.weight").parameter("transformer.wpe.weight");
         for (int i = 0; i < config.numLayers(); i++) {
@@ -68,6 +71,11 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
         long headDim = config.hiddenSize() / config.numHeads();
+        NDArray decoded = decode == null ? null
+                : BlasDecode.run(slots, scalars.none(), ids, positions, bias, cache, config.numHeads(), headDim, decode);
+        if (decoded != null) {
+            return decoded;
+        }
         NDArray compiled = CompiledInference.run(Gpt2Inference.CLASS, Gpt2Inference.FORWARD, slots, scalars.none(),
                 ids, positions, bias, cache, config.numHeads(), headDim, lastOnly, (long) config.numLayers(),
                 (long) config.numHeads(), config.normEps(), 1.0 / Math.sqrt(headDim),

@@ -6,6 +6,7 @@ import dev.scales.core.model.CausalLm;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlockList;
+import dev.scales.core.model.nn.BlasDecode;
 import dev.scales.core.model.nn.CompiledInference;
 import dev.scales.core.model.nn.Embedding;
 import dev.scales.core.model.nn.HfBlock;
@@ -26,6 +27,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
     private final RotaryEmbedding rope;
     private final Scalars scalars;
     private final CompiledInference.Slots slots;
+    private final LlamaDecode decode;
 
     public LlamaModel(ModelConfig config, Scalars scalars, NDManager manager) {
         this.config = config;
@@ -34,6 +36,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         lmHead = config.tieWordEmbeddings() ? null
                 : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false));
         rope = new RotaryEmbedding(config, manager);
+        decode = new LlamaDecode(config, rope);
         slots = new CompiledInference.Slots(this).parameter("model.embed_tokens.weight");
         for (int i = 0; i < config.numLayers(); i++) {
             String l = "model.layers." + i + ".";
@@ -69,6 +72,11 @@ public final class LlamaModel extends HfBlock implements CausalLm {
 
     @Override
     public NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly) {
+        NDArray decoded = BlasDecode.run(slots, scalars.none(), ids, positions, bias, cache, config.numKvHeads(),
+                config.headDim(), decode);
+        if (decoded != null) {
+            return decoded;
+        }
         NDArray compiled = CompiledInference.run(LlamaInference.CLASS, LlamaInference.FORWARD, slots, scalars.none(),
                 ids, positions, bias, cache, config.numKvHeads(), config.headDim(), lastOnly,
                 (long) config.numLayers(), (long) config.numHeads(), (long) config.numKvHeads(),

@@ -112,6 +112,7 @@ public final class CompiledInference {
         private final Map<String, HfBlock.Weight> parameters;
         private final Map<String, HfBlock> blocks;
         private final List<Object> slots = new ArrayList<>();
+        private volatile BlasDecode.Bound bound;
 
         public Slots(HfBlock model) {
             parameters = model.namedParameters();
@@ -155,6 +156,16 @@ public final class CompiledInference {
                 }
             }
             return out;
+        }
+
+        /** The arrays as {@link BlasDecode} bound them, bound anew when they are not the ones bound last. */
+        BlasDecode.Bound bound(List<NDArray> arrays) {
+            BlasDecode.Bound b = bound;
+            if (b == null || !b.holds(arrays)) {
+                b = BlasDecode.bind(arrays);
+                bound = b;
+            }
+            return b;
         }
 
         /** A, B and α/r of the projection's adapter (or {@code none} three times); false when it drops out. */

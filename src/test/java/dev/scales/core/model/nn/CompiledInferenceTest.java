@@ -25,7 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * mode is on, the compiled forward when it is off.
  */
 class CompiledInferenceTest {
-    private static final double TOLERANCE = 2e-5;
+    /**
+     * Float rounding of kernels that sum in different orders (oneDNN, OpenBLAS, libtorch's own),
+     * over 70 cached steps, on logits up to ~11: a relative 5e-6.
+     */
+    private static final double TOLERANCE = 5e-5;
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-tiny", "llama-tiny-gqa", "llama-tiny-tied-rope3", "qwen2-tiny"})

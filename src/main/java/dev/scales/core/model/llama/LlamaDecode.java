@@ -1,0 +1,83 @@
+package dev.scales.core.model.llama;
+
+import dev.scales.core.model.ModelConfig;
+import dev.scales.core.model.nn.BlasDecode;
+import java.nio.FloatBuffer;
+
+/** The Llama family's single-token step for {@link BlasDecode}, reading the slots in {@link LlamaInference}'s order. */
+final class LlamaDecode implements BlasDecode.Step {
+    private final int layers;
+    private final int heads;
+    private final int kvHeads;
+    private final int hd;
+    private final int d;
+    private final float eps;
+    private final RotaryEmbedding rope;
+
+    LlamaDecode(ModelConfig c, RotaryEmbedding rope) {
+        layers = c.numLayers();
+        heads = c.numHeads();
+        kvHeads = c.numKvHeads();
+        hd = c.headDim();
+        d = c.hiddenSize();
+        eps = (float) c.normEps();
+        this.rope = rope;
+    }
+
+    @Override
+    public void run(BlasDecode.Context c, int token, int position, FloatBuffer logits) {
+        FloatBuffer cos = BlasDecode.floats(rope.cosTable());
+        FloatBuffer sin = BlasDecode.floats(rope.sinTable());
+        if (position >= rope.cosTable().getShape().get(0)) {
+            throw new IndexOutOfBoundsException("position " + position + " is past the RoPE table");
+        }
+        float scale = (float) (1 / Math.sqrt(hd));
+        FloatBuffer x = c.vector(0, d);
+        FloatBuffer h = c.vector(1, d);
+        FloatBuffer q = c.vector(2, heads * hd);
+        FloatBuffer k = c.vector(3, kvHeads * hd);
+        FloatBuffer v = c.vector(4, kvHeads * hd);
+        FloatBuffer y = c.vector(5, heads * hd);
+        c.row(0, token, x, false);
+        for (int i = 0; i < layers; i++) {
+            int o = 1 + 37 * i;
+            BlasDecode.rmsNorm(x, d, c.weight(o), eps, h);
+            c.project(o + 2, h, q, false);
+            c.project(o + 7, h, k, false);
+            c.project(o + 12, h, v, false);
+            rotate(q, heads, cos, sin, position);
+            rotate(k, kvHeads, cos, sin, position);
+            c.attend(i, q, k, v, heads, kvHeads, hd, scale, y);
+            c.project(o + 17, y, x, true);
+            BlasDecode.rmsNorm(x, d, c.weight(o + 1), eps, h);
+            int inner = c.rows(o + 22);
+            FloatBuffer gate = c.vector(8, inner);
+            FloatBuffer up = c.vector(9, inner);
+            c.project(o + 22, h, gate, false);
+            c.project(o + 27, h, up, false);
+            for (int j = 0; j < inner; j++) {
+                float g = gate.get(j);
+                gate.put(j, g / (1 + (float) Math.exp(-g)) * up.get(j));
+            }
+            c.project(o + 32, gate, x, true);
+        }
+        int o = 1 + 37 * layers;
+        BlasDecode.rmsNorm(x, d, c.weight(o), eps, h);
+        c.project(o + 1, h, logits, false);
+    }
+
+    /** x·cos + rotate_half(x)·sin for each of {@code n} heads, at table row {@code position}. */
+    private void rotate(FloatBuffer x, int n, FloatBuffer cos, FloatBuffer sin, int position) {
+        int half = hd / 2;
+        int row = position * hd;
+        for (int head = 0; head < n; head++) {
+            int at = head * hd;
+            for (int i = 0; i < half; i++) {
+                float a = x.get(at + i);
+                float b = x.get(at + i + half);
+                x.put(at + i, a * cos.get(row + i) - b * sin.get(row + i));
+                x.put(at + i + half, b * cos.get(row + i + half) + a * sin.get(row + i + half));
+            }
+        }
+    }
+}

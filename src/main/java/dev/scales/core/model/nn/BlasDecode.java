@@ -1,0 +1,385 @@
+package dev.scales.core.model.nn;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.scales.core.model.KvCache;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One new token of one sequence — what every streamed answer repeats — computed in Java around
+ * OpenBLAS's matrix–vector products, straight on the tensors' memory (decision 0024). A decoded
+ * token reads every weight once and does little else: libtorch's bundled kernels stream those
+ * products at 7–33 GB/s here and add ~5–13 µs of dispatch to each of the step's ~60 operators per
+ * layer, where OpenBLAS streams 35–43 GB/s and the operators between products cost a loop over a
+ * few hundred floats each.
+ *
+ * <p>It applies to a forward pass of one position of one row, on the CPU, with the KV cache, no
+ * attention bias and nothing recording gradients, in F32; anything else (prompts, batches, the
+ * GPU, training) runs the compiled TorchScript forward as before, and so does everything when
+ * OpenBLAS cannot be loaded. Each family writes its step ({@link Step}) in the same slot order as
+ * its script, so both read the same weights: the model's own arrays, adapters included.
+ *
+ * <p>The weights' addresses are taken once and kept while the slots hold the same live arrays;
+ * a weight replaced or closed (adapters detached, a model freed) is noticed on the next call.
+ */
+public final class BlasDecode {
+    private static final Logger LOG = LoggerFactory.getLogger(BlasDecode.class);
+    private static volatile boolean enabled = !"false".equals(System.getProperty("scales.blas-decode"));
+    private static final java.util.concurrent.atomic.LongAdder STEPS = new java.util.concurrent.atomic.LongAdder();
+
+    private BlasDecode() {}
+
+    /** A family's step: token {@code token} at {@code position} through every layer into {@code logits}. */
+    public interface Step {
+        void run(Context c, int token, int position, FloatBuffer logits);
+    }
+
+    /** Turns the OpenBLAS step on or off for this process (benchmarks and tests compare the two paths). */
+    public static void setEnabled(boolean on) {
+        enabled = on;
+    }
+
+    /** Tokens decoded here since the process started (the benchmark reports which kernel decoded). */
+    public static long steps() {
+        return STEPS.sum();
+    }
+
+    /** True when single-token steps run here: switched on and OpenBLAS loaded. */
+    public static boolean active() {
+        return enabled && Native.LOADED;
+    }
+
+    /**
+     * The logits (1, 1, V) of one new token, attached to the manager of {@code ids}, or null when
+     * this pass is not a single-token CPU step (the caller runs its compiled forward instead).
+     */
+    public static NDArray run(CompiledInference.Slots slots, NDArray none, NDArray ids, NDArray positions,
+                              NDArray bias, KvCache cache, long kvHeads, long headDim, Step step) {
+        if (!active() || cache == null || bias != null || JniUtils.isGradMode()
+                || !ids.getDevice().getDeviceType().equals(Device.Type.CPU)
+                || ids.getShape().get(0) != 1 || ids.getShape().get(1) != 1) {
+            return null;
+        }
+        List<NDArray> arrays = slots.arrays(none);
+        Bound weights = arrays == null ? null : slots.bound(arrays);
+        if (weights == null) {
+            return null;
+        }
+        int token = Math.toIntExact(ids.toLongArray()[0]);
+        int position = Math.toIntExact(positions.toLongArray()[0]);
+        cache.reserve(1, kvHeads, headDim, 1);
+        NDArray[] keys = cache.keyBuffers();
+        NDArray[] values = cache.valueBuffers();
+        Context c = new Context(weights, new FloatBuffer[keys.length], new FloatBuffer[keys.length],
+                Math.toIntExact(cache.capacity()), Math.toIntExact(cache.length()));
+        for (int i = 0; i < keys.length; i++) {
+            c.keys[i] = floats(keys[i]);
+            c.values[i] = floats(values[i]);
+            if (c.keys[i] == null || c.values[i] == null) {
+                return null;
+            }
+        }
+        long vocab = weights.rows[weights.rows.length - 5]; // the head is the last projection
+        NDArray logits = ids.getManager().create(new Shape(1, 1, vocab), DataType.FLOAT32); // every value is written
+        step.run(c, token, position, floats(logits));
+        cache.advance(1);
+        STEPS.increment();
+        return logits;
+    }
+
+    /**
+     * The arrays' addresses and shapes, or null when one is not a contiguous F32 CPU tensor. An
+     * absent bias or adapter (an empty tensor) has a null buffer.
+     */
+    static Bound bind(List<NDArray> arrays) {
+        int n = arrays.size();
+        Bound b = new Bound(arrays.toArray(NDArray[]::new), new FloatBuffer[n], new int[n], new int[n], new float[n]);
+        for (int i = 0; i < n; i++) {
+            NDArray a = b.arrays[i];
+            Shape s = a.getShape();
+            if (s.size() == 0) {
+                continue;
+            }
+            if (s.dimension() == 0) { // an adapter's α/r
+                b.scalars[i] = a.toFloatArray()[0];
+                continue;
+            }
+            b.buffers[i] = floats(a);
+            if (b.buffers[i] == null) {
+                return null;
+            }
+            b.rows[i] = Math.toIntExact(s.get(0));
+            b.cols[i] = Math.toIntExact(s.size() / s.get(0));
+        }
+        return b;
+    }
+
+    /** The array's memory as floats, or null when it is not a contiguous F32 tensor on the CPU. */
+    public static FloatBuffer floats(NDArray a) {
+        if (a.getDataType() != DataType.FLOAT32 || !a.getDevice().getDeviceType().equals(Device.Type.CPU)
+                || !Native.contiguous((PtNDArray) a)) {
+            return null;
+        }
+        return JniUtils.getByteBuffer((PtNDArray) a, true).asFloatBuffer();
+    }
+
+    /** The slots' arrays as bound: the same objects, their memory and shapes. */
+    static final class Bound {
+        final NDArray[] arrays;
+        final FloatBuffer[] buffers;
+        final int[] rows;
+        final int[] cols;
+        final float[] scalars;
+
+        Bound(NDArray[] arrays, FloatBuffer[] buffers, int[] rows, int[] cols, float[] scalars) {
+            this.arrays = arrays;
+            this.buffers = buffers;
+            this.rows = rows;
+            this.cols = cols;
+            this.scalars = scalars;
+        }
+
+        /** True while {@code now} are the very arrays bound, none of them closed. */
+        boolean holds(List<NDArray> now) {
+            if (now.size() != arrays.length) {
+                return false;
+            }
+            for (int i = 0; i < arrays.length; i++) {
+                if (now.get(i) != arrays[i] || arrays[i].isReleased()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** What a step reads and writes: the bound weights, each layer's cache buffers and scratch vectors. */
+    public static final class Context {
+        private final Bound w;
+        private final FloatBuffer[] keys;
+        private final FloatBuffer[] values;
+        private final int capacity;
+        private final int past;
+        private final Scratch scratch = SCRATCH.get();
+
+        Context(Bound w, FloatBuffer[] keys, FloatBuffer[] values, int capacity, int past) {
+            this.w = w;
+            this.keys = keys;
+            this.values = values;
+            this.capacity = capacity;
+            this.past = past;
+        }
+
+        /** Positions cached before this token. */
+        public int past() {
+            return past;
+        }
+
+        /** A direct scratch vector of at least {@code n} floats; {@code slot} 0–9 keeps them apart (6 and 7 are the attention's and the adapters' own). */
+        public FloatBuffer vector(int slot, int n) {
+            return scratch.get(slot, n);
+        }
+
+        /** The weight at {@code slot} (a norm's scale, an embedding table). */
+        public FloatBuffer weight(int slot) {
+            return w.buffers[slot];
+        }
+
+        /** Copies row {@code row} of the table at {@code slot} into {@code out} (out = row, or out += row). */
+        public void row(int slot, int row, FloatBuffer out, boolean add) {
+            int cols = w.cols[slot];
+            if (row < 0 || row >= w.rows[slot]) {
+                throw new IndexOutOfBoundsException("row " + row + " of a table of " + w.rows[slot]);
+            }
+            FloatBuffer t = w.buffers[slot];
+            int at = row * cols;
+            for (int i = 0; i < cols; i++) {
+                out.put(i, add ? out.get(i) + t.get(at + i) : t.get(at + i));
+            }
+        }
+
+        /**
+         * The projection whose five slots start at {@code slot}: y = W x + b + s·B(A x), or y += the
+         * same when {@code accumulate}. x holds W's columns, y its rows.
+         */
+        public void project(int slot, FloatBuffer x, FloatBuffer y, boolean accumulate) {
+            int out = w.rows[slot];
+            int in = w.cols[slot];
+            gemv(w.buffers[slot], out, in, 1f, x, accumulate ? 1f : 0f, y);
+            FloatBuffer b = w.buffers[slot + 1];
+            if (b != null) {
+                for (int i = 0; i < out; i++) {
+                    y.put(i, y.get(i) + b.get(i));
+                }
+            }
+            FloatBuffer a = w.buffers[slot + 2];
+            if (a != null) {
+                int rank = w.rows[slot + 2];
+                FloatBuffer down = vector(7, rank);
+                gemv(a, rank, in, w.scalars[slot + 4], x, 0f, down);
+                gemv(w.buffers[slot + 3], out, rank, 1f, down, 1f, y);
+            }
+        }
+
+        /** Rows of the projection at {@code slot} (its output size). */
+        public int rows(int slot) {
+            return w.rows[slot];
+        }
+
+        /**
+         * Attention of this token's query heads {@code q} (heads × hd) over the cached positions and
+         * itself, after writing its keys {@code k} and values {@code v} (kvHeads × hd) into layer
+         * {@code layer}'s cache; query head h reads key/value head h / (heads / kvHeads). Output
+         * (heads × hd) in {@code out}.
+         */
+        public void attend(int layer, FloatBuffer q, FloatBuffer k, FloatBuffer v, int heads, int kvHeads, int hd,
+                           float scale, FloatBuffer out) {
+            FloatBuffer keyCache = keys[layer];
+            FloatBuffer valueCache = values[layer];
+            for (int g = 0; g < kvHeads; g++) {
+                int at = (g * capacity + past) * hd;
+                for (int i = 0; i < hd; i++) {
+                    keyCache.put(at + i, k.get(g * hd + i));
+                    valueCache.put(at + i, v.get(g * hd + i));
+                }
+            }
+            int n = past + 1;
+            FloatBuffer scores = vector(6, n);
+            int group = heads / kvHeads;
+            for (int h = 0; h < heads; h++) {
+                int g = h / group;
+                FloatBuffer kg = keyCache.slice(g * capacity * hd, n * hd);
+                FloatBuffer vg = valueCache.slice(g * capacity * hd, n * hd);
+                gemv(kg, n, hd, scale, q.slice(h * hd, hd), 0f, scores);
+                softmax(scores, n);
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, n, hd,
+                        1f, vg, hd, scores, 1, 0f, out.slice(h * hd, hd), 1);
+            }
+        }
+    }
+
+    /** y = alpha·A x + beta·y for a row-major A of {@code rows} × {@code cols}. */
+    static void gemv(FloatBuffer a, int rows, int cols, float alpha, FloatBuffer x, float beta, FloatBuffer y) {
+        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, rows, cols,
+                alpha, a, cols, x, 1, beta, y, 1);
+    }
+
+    /** The first n values turned into their softmax, in place (max subtracted, exponentials in double). */
+    static void softmax(FloatBuffer s, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, s.get(i));
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(s.get(i) - max);
+            s.put(i, e);
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int i = 0; i < n; i++) {
+            s.put(i, s.get(i) * inv);
+        }
+    }
+
+    /** x ← (x − mean) / √(var + eps) · w + b over n values (a biased variance, as torch's layer_norm). */
+    public static void layerNorm(FloatBuffer x, int n, FloatBuffer w, FloatBuffer b, float eps, FloatBuffer out) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += x.get(i);
+        }
+        float mean = (float) (sum / n);
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            float c = x.get(i) - mean;
+            squares += c * c;
+        }
+        float inv = (float) (1 / Math.sqrt(squares / n + eps));
+        for (int i = 0; i < n; i++) {
+            out.put(i, (x.get(i) - mean) * inv * w.get(i) + b.get(i));
+        }
+    }
+
+    /** out ← x / √(mean(x²) + eps) · w over n values. */
+    public static void rmsNorm(FloatBuffer x, int n, FloatBuffer w, float eps, FloatBuffer out) {
+        double squares = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x.get(i);
+            squares += v * v;
+        }
+        float rms = (float) Math.sqrt(squares / n + eps);
+        for (int i = 0; i < n; i++) {
+            out.put(i, x.get(i) / rms * w.get(i));
+        }
+    }
+
+    /** x ← x + y over n values. */
+    public static void addInto(FloatBuffer x, FloatBuffer y, int n) {
+        for (int i = 0; i < n; i++) {
+            x.put(i, x.get(i) + y.get(i));
+        }
+    }
+
+    /** Scratch vectors of one thread, grown on demand and kept (a step allocates nothing). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private final FloatBuffer[] vectors = new FloatBuffer[10];
+
+        FloatBuffer get(int slot, int n) {
+            FloatBuffer v = vectors[slot];
+            if (v == null || v.capacity() < n) {
+                v = java.nio.ByteBuffer.allocateDirect(Math.max(n, 64) * Float.BYTES)
+                        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+                vectors[slot] = v;
+            }
+            return v;
+        }
+    }
+
+    /** OpenBLAS, loaded once, and libtorch's contiguity test (not public in DJL). */
+    private static final class Native {
+        static final Method IS_CONTIGUOUS;
+        static final Object LIB;
+        static final boolean LOADED;
+
+        static {
+            Method isContiguous = null;
+            Object lib = null;
+            boolean loaded = false;
+            try {
+                Class<?> c = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+                Field f = c.getDeclaredField("LIB");
+                f.setAccessible(true);
+                lib = f.get(null);
+                isContiguous = c.getDeclaredMethod("torchIsContiguous", long.class);
+                isContiguous.setAccessible(true);
+                org.bytedeco.javacpp.Loader.load(openblas_nolapack.class);
+                loaded = true;
+            } catch (Throwable e) { // NOPMD: any failure here only means the compiled forward decodes
+                LOG.warn("OpenBLAS is not available ({}); tokens are decoded by libtorch", e.toString());
+            }
+            IS_CONTIGUOUS = isContiguous;
+            LIB = lib;
+            LOADED = loaded;
+        }
+
+        static boolean contiguous(PtNDArray a) {
+            try {
+                return (Boolean) IS_CONTIGUOUS.invoke(LIB, a.getHandle());
+            } catch (ReflectiveOperationException e) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.scales.core.model.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.scales.core.generate.Inputs;
+import dev.scales.core.generate.Sampler;
+import dev.scales.core.model.Golden;
+import dev.scales.core.model.GradMode;
+import dev.scales.core.model.KvCache;
+import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.LoraAdapters;
+import dev.scales.core.model.LoraConfig;
+import dev.scales.core.model.ModelLoader;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A token decoded by OpenBLAS is the token the compiled forward decodes: the same logits at every
+ * step of a cache that grows, with and without trained adapters, for both families (GQA, tied
+ * heads, RoPE scaling, biases). Prompts, batches and training stay with the compiled forward; a
+ * detached adapter is noticed; nothing is left on the model's manager.
+ */
+class BlasDecodeTest {
+    private static final double TOLERANCE = 5e-5; // summation order only, on logits up to ~11 (CompiledInferenceTest)
+    private static final int STEPS = 70; // past the cache's first buffer (prompt + 64), so it grows
+
+    @BeforeEach
+    void openBlas() {
+        assumeTrue(BlasDecode.active(), "OpenBLAS did not load on this machine");
+        GradMode.inference();
+    }
+
+    @AfterEach
+    void restore() {
+        BlasDecode.setEnabled(true);
+        GradMode.inference();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-tiny", "llama-tiny-gqa", "llama-tiny-tied-rope3", "qwen2-tiny"})
+    void decodesEveryTokenAsTheCompiledForward(String name) {
+        try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
+            int before = model.manager().getManagedArrays().size();
+            assertSameSteps(model);
+            try (LoraAdapters adapters = trainedAdapters(model)) {
+                assertSameSteps(model);
+            }
+            assertSameSteps(model); // adapters detached: the base weights again
+            assertThat(model.manager().getManagedArrays()).as("arrays left on the model's manager").hasSize(before);
+        }
+    }
+
+    @Test
+    void leavesPromptsBatchesAndTrainingToTheCompiledForward() {
+        try (LoadedModel model = ModelLoader.load(Golden.folder("qwen2-tiny"), Device.cpu());
+             NDManager m = model.manager().newSubManager();
+             KvCache cache = new KvCache(m, model.config().numLayers())) {
+            long before = BlasDecode.steps();
+            forward(model, m, cache, new long[] {4, 5, 6}); // a prompt
+            Inputs.Batch two = Inputs.leftPadded(m, new long[][] {{3}, {4}}, 0); // two rows
+            model.lm().forward(two.ids(), two.positions(), two.bias(), null, true).toFloatArray();
+            GradMode.training();
+            forward(model, m, cache, new long[] {7}); // recording gradients
+            GradMode.inference();
+            assertThat(BlasDecode.steps()).as("tokens decoded by OpenBLAS").isEqualTo(before);
+            forward(model, m, cache, new long[] {8});
+            assertThat(BlasDecode.steps()).isEqualTo(before + 1);
+        }
+    }
+
+    private static LoraAdapters trainedAdapters(LoadedModel model) {
+        LoraAdapters adapters = LoraAdapters.attach(model, new LoraConfig(4, 8, 0.1f,
+                LoraConfig.defaultTargets(model.config().architecture())), 7);
+        Random random = new Random(3);
+        for (LoraAdapter a : adapters.adapters().values()) {
+            float[] b = new float[Math.toIntExact(a.loraB().size())];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) random.nextGaussian() * 0.5f;
+            }
+            a.loraB().set(b); // trained: B no longer zero
+        }
+        return adapters;
+    }
+
+    private static void assertSameSteps(LoadedModel model) {
+        long before = BlasDecode.steps();
+        float[] blas = steps(model, true);
+        assertThat(BlasDecode.steps() - before).as("tokens decoded by OpenBLAS").isEqualTo(STEPS);
+        float[] compiled = steps(model, false);
+        double worst = 0;
+        for (int i = 0; i < blas.length; i++) {
+            worst = Math.max(worst, Math.abs(blas[i] - compiled[i]));
+        }
+        assertThat(worst).as("largest difference from the compiled forward").isLessThan(TOLERANCE);
+    }
+
+    /** A 5-token prompt, then STEPS greedy tokens one at a time: the logits of every step. */
+    private static float[] steps(LoadedModel model, boolean blas) {
+        BlasDecode.setEnabled(blas);
+        int vocab = model.config().vocabSize();
+        float[] all = new float[STEPS * vocab];
+        try (NDManager session = model.manager().newSubManager();
+             KvCache cache = new KvCache(session, model.config().numLayers())) {
+            float[] l = forward(model, session, cache, new long[] {5, 9, 2, 7, 11});
+            for (int s = 0; s < STEPS; s++) {
+                l = forward(model, session, cache, new long[] {Sampler.argmax(l)});
+                System.arraycopy(l, 0, all, s * vocab, vocab);
+            }
+        } finally {
+            BlasDecode.setEnabled(true);
+        }
+        return all;
+    }
+
+    private static float[] forward(LoadedModel model, NDManager parent, KvCache cache, long[] ids) {
+        try (NDManager step = parent.newSubManager()) {
+            Inputs.Batch b = Inputs.single(step, ids, cache.length());
+            return model.lm().forward(b.ids(), b.positions(), b.bias(), cache, true).toFloatArray();
+        }
+    }
+}
