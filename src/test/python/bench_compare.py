@@ -33,8 +33,8 @@ FIGURES = [("prefill_tok_s", "prefill tokens/s (batch 1, 128 tokens)", "decode",
            ("train_tok_s", "full fine-tuning tokens/s (AdamW)", "train", "tok_s")]
 
 
-def run(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def run(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -50,10 +50,13 @@ def main():
     scales_cmd = ["java", "-jar", args.jar, "bench", "--model", args.model, "--json", "--device", args.device,
                   "--train-steps", str(args.steps - 2), "--warmup", "2"]
     ref = [sys.executable, os.path.join(HERE, "perf_ref.py")]
+    # perf_ref.py drops OPENBLAS_CORETYPE (some machines export an older core type for safety) so
+    # OpenBLAS picks the CPU's own kernels; Scales' OpenBLAS (decoding) gets the same environment.
+    scales_env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
     rows = {"scales": [], "decode": [], "lora": [], "train": [], "jlama": []}
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
-        rows["scales"].append(run(scales_cmd))
+        rows["scales"].append(run(scales_cmd, scales_env))
         rows["decode"].append(run(ref + ["decode", args.model, "--repeat", "3"]))
         rows["lora"].append(run(ref + ["lora", args.model, "--steps", str(args.steps)]))
         rows["train"].append(run(ref + ["train", args.model, "--steps", str(args.steps)]))
@@ -66,7 +69,7 @@ def main():
     s0 = rows["scales"][0]
     print(f"model: `{args.model}` · {s0['params']:,} parameters · {args.rounds} rounds, medians · "
           f"Scales on libtorch {s0['torch']}, reference on torch 1.13 ({rows['decode'][0]['blas_core']} "
-          f"OpenBLAS)\n")
+          f"OpenBLAS), Scales decoding with {s0.get('decode_kernel', 'libtorch')}\n")
     print("| figure | Scales | reference (perf_ref.py) | ratio |")
     print("|---|---|---|---|")
     for key, label, kind, ref_key in FIGURES:

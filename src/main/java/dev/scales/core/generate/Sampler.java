@@ -19,8 +19,9 @@ public final class Sampler {
 
     /** The chosen token id. {@code seen} are the ids so far (prompt and generated), for the penalty. */
     public int next(float[] logits, long[] seen, int seenCount) {
-        float[] z = logits.clone();
+        float[] z = logits;
         if (settings.repetitionPenalty() != 1) {
+            z = logits.clone(); // the caller's logits stay as the model gave them
             applyRepetitionPenalty(z, seen, seenCount, (float) settings.repetitionPenalty());
         }
         if (settings.isGreedy()) {

@@ -31,7 +31,15 @@ public final class Softmax {
 
     /** log Σ exp(z): the log-softmax of z[i] is z[i] minus this (double precision). */
     public static double logNormalizer(float[] z) {
-        return logNormalizer(widen(z));
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : z) {
+            sum += Math.exp((double) v - max); // as logNormalizer(double[]) on the widened values
+        }
+        return max + Math.log(sum);
     }
 
     public static double logNormalizer(double[] z) {
