@@ -262,7 +262,8 @@ public final class LoraAdapters implements AutoCloseable {
                     + into.getShape() + " (an adapter for a model of other sizes?)");
         }
         try (NDManager scratch = into.getManager().newSubManager()) {
-            into.set(reader.readFloat(name, scratch).toFloatArray());
+            // in place: the array keeps its memory (set(float[]) would give it new memory)
+            into.set(new ai.djl.ndarray.index.NDIndex("..."), reader.readFloat(name, scratch));
         }
     }
 
