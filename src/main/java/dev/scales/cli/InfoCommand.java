@@ -37,6 +37,7 @@ final class InfoCommand implements Callable<Integer> {
             o.addProperty("djl", info.djlVersion());
             o.addProperty("engine", info.engineName());
             o.addProperty("engineVersion", info.engineVersion());
+            o.addProperty("decoding", info.decoding());
             o.addProperty("offline", info.offline());
             o.addProperty("nativeCache", info.nativeCacheDir().toString());
             JsonArray devices = new JsonArray();
@@ -61,6 +62,7 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("Java        %s%n", info.javaVersion());
             out.printf("DJL         %s%n", info.djlVersion());
             out.printf("engine      %s %s%n", info.engineName(), info.engineVersion());
+            out.printf("decoding    %s%n", info.decoding());
             out.printf("offline:    %s%n", info.offline());
             out.printf("natives     %s%n", info.nativeCacheDir());
             out.println("devices");

@@ -38,6 +38,8 @@ class InfoCommandOfflineTest {
         assertThat(info.get("engine").getAsString()).isEqualTo("PyTorch");
         assertThat(info.get("engineVersion").getAsString()).isEqualTo("2.7.1");
         assertThat(info.get("offline").getAsBoolean()).isTrue();
+        // OpenBLAS (bundled) decodes single tokens, or the line says why libtorch does
+        assertThat(info.get("decoding").getAsString()).matches("OpenBLAS \\d.*|libtorch \\(OpenBLAS did not load: .+\\)");
         assertThat(info.getAsJsonArray("devices").get(0).getAsJsonObject().get("id").getAsString()).isEqualTo("cpu");
         assertThat(err).doesNotContainIgnoringCase("download");
     }

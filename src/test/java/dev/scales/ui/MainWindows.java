@@ -28,7 +28,7 @@ final class MainWindows {
         MainViewModel vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(modelRoots),
                 manager, ui, bundledModel);
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
-                List.of(new DeviceInfo("cpu", cpuName, -1, -1)), modelRoots);
+                List.of(new DeviceInfo("cpu", cpuName, -1, -1)), modelRoots, "OpenBLAS");
         vm.start(Runnable::run, () -> env);
         Scene scene = new Scene(new MainView(vm), 1280, 800);
         scene.getStylesheets().add(ScalesApp.stylesheet());

@@ -38,7 +38,7 @@ class ShutdownTest {
         vm = new MainViewModel(new SettingsStore(dir.resolve("config")), new ModelLocations(List.of(
                 AppPaths.bundledModel().getParent())), manager, UiThread.DIRECT, AppPaths.bundledModel());
         EnvironmentInfo env = new EnvironmentInfo("test", "17", "0.36.0", "PyTorch", "2.7.1", true, dir,
-                List.of(new DeviceInfo("cpu", "CPU", -1, -1)), List.of());
+                List.of(new DeviceInfo("cpu", "CPU", -1, -1)), List.of(), "OpenBLAS");
         vm.start(Runnable::run, () -> env); // loads the bundled model, as the app does at its first start
         await(() -> manager.current().isPresent() && manager.jobs().isEmpty(), "the bundled model is loaded");
     }

@@ -27,6 +27,7 @@ public final class AboutBox {
         rows.add(new String[] {"JavaFX", System.getProperty("javafx.runtime.version", "unknown")});
         rows.add(new String[] {"DJL", env != null ? env.djlVersion() : waiting});
         rows.add(new String[] {env != null ? env.engineName() : "PyTorch", env != null ? env.engineVersion() : waiting});
+        rows.add(new String[] {"Decoding", env != null ? env.decoding() : waiting});
         rows.add(new String[] {"Offline", env == null ? waiting : env.offline() ? "yes: nothing is downloaded"
                 : "no: the engine may download"});
         rows.add(new String[] {"Native library", env != null ? String.valueOf(env.nativeCacheDir()) : waiting});

@@ -49,6 +49,22 @@ public final class BlasDecode {
         enabled = on;
     }
 
+    /** What decodes single tokens on the CPU, for the About box and {@code info}. */
+    public static String describe() {
+        if (!Native.LOADED) {
+            return "libtorch (OpenBLAS did not load: " + Native.failure + ")";
+        }
+        String version;
+        try {
+            version = org.bytedeco.javacpp.Loader.getVersion("org.bytedeco", "openblas");
+        } catch (java.io.IOException e) {
+            version = null;
+        }
+        String blas = "OpenBLAS" + (version == null ? "" : " " + version.split("-")[0]);
+        return enabled ? blas + ", one token of one sequence on the CPU; libtorch for the rest"
+                : "libtorch (" + blas + " switched off)";
+    }
+
     /** Tokens decoded here since the process started (the benchmark reports which kernel decoded). */
     public static long steps() {
         return STEPS.sum();
@@ -352,6 +368,7 @@ public final class BlasDecode {
         static final Method IS_CONTIGUOUS;
         static final Object LIB;
         static final boolean LOADED;
+        static String failure = "";
 
         static {
             Method isContiguous = null;
@@ -367,7 +384,8 @@ public final class BlasDecode {
                 org.bytedeco.javacpp.Loader.load(openblas_nolapack.class);
                 loaded = true;
             } catch (Throwable e) { // NOPMD: any failure here only means the compiled forward decodes
-                LOG.warn("OpenBLAS is not available ({}); tokens are decoded by libtorch", e.toString());
+                failure = e.toString();
+                LOG.warn("OpenBLAS is not available ({}); tokens are decoded by libtorch", failure);
             }
             IS_CONTIGUOUS = isContiguous;
             LIB = lib;
