@@ -12,9 +12,7 @@ import dev.scales.core.model.GradMode;
 import dev.scales.core.model.KvCache;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraAdapters;
-import dev.scales.core.model.LoraConfig;
 import dev.scales.core.model.ModelLoader;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +47,7 @@ class BlasDecodeTest {
         try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
             int before = model.manager().getManagedArrays().size();
             assertSameSteps(model);
-            try (LoraAdapters adapters = trainedAdapters(model)) {
+            try (LoraAdapters adapters = TrainedAdapters.attach(model)) {
                 assertSameSteps(model);
             }
             assertSameSteps(model); // adapters detached: the base weights again
@@ -73,20 +71,6 @@ class BlasDecodeTest {
             forward(model, m, cache, new long[] {8});
             assertThat(BlasDecode.steps()).isEqualTo(before + 1);
         }
-    }
-
-    private static LoraAdapters trainedAdapters(LoadedModel model) {
-        LoraAdapters adapters = LoraAdapters.attach(model, new LoraConfig(4, 8, 0.1f,
-                LoraConfig.defaultTargets(model.config().architecture())), 7);
-        Random random = new Random(3);
-        for (LoraAdapter a : adapters.adapters().values()) {
-            float[] b = new float[Math.toIntExact(a.loraB().size())];
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (float) random.nextGaussian() * 0.5f;
-            }
-            a.loraB().set(b); // trained: B no longer zero
-        }
-        return adapters;
     }
 
     private static void assertSameSteps(LoadedModel model) {
