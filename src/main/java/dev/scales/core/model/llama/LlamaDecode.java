@@ -1,5 +1,6 @@
 package dev.scales.core.model.llama;
 
+import dev.scales.core.ScalesException;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlasDecode;
 import java.nio.FloatBuffer;
@@ -26,11 +27,12 @@ final class LlamaDecode implements BlasDecode.Step {
 
     @Override
     public void run(BlasDecode.Context c, int token, int position, FloatBuffer logits) {
+        if (position >= rope.cosTable().getShape().get(0)) {
+            throw new ScalesException("position " + position + " is past the model's "
+                    + rope.cosTable().getShape().get(0) + " positions (its RoPE table)");
+        }
         FloatBuffer cos = BlasDecode.floats(rope.cosTable());
         FloatBuffer sin = BlasDecode.floats(rope.sinTable());
-        if (position >= rope.cosTable().getShape().get(0)) {
-            throw new IndexOutOfBoundsException("position " + position + " is past the RoPE table");
-        }
         float scale = (float) (1 / Math.sqrt(hd));
         FloatBuffer x = c.vector(0, d);
         FloatBuffer h = c.vector(1, d);

@@ -52,7 +52,7 @@ public final class BlasDecode {
     /** What decodes single tokens on the CPU, for the About box and {@code info}. */
     public static String describe() {
         if (!Native.LOADED) {
-            return "libtorch (OpenBLAS did not load: " + Native.failure + ")";
+            return "libtorch (OpenBLAS did not load: " + Native.FAILURE + ")";
         }
         String version;
         try {
@@ -368,12 +368,13 @@ public final class BlasDecode {
         static final Method IS_CONTIGUOUS;
         static final Object LIB;
         static final boolean LOADED;
-        static String failure = "";
+        static final String FAILURE;
 
         static {
             Method isContiguous = null;
             Object lib = null;
             boolean loaded = false;
+            String why = "";
             try {
                 Class<?> c = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
                 Field f = c.getDeclaredField("LIB");
@@ -384,12 +385,13 @@ public final class BlasDecode {
                 org.bytedeco.javacpp.Loader.load(openblas_nolapack.class);
                 loaded = true;
             } catch (Throwable e) { // NOPMD: any failure here only means the compiled forward decodes
-                failure = e.toString();
-                LOG.warn("OpenBLAS is not available ({}); tokens are decoded by libtorch", failure);
+                why = e.toString();
+                LOG.warn("OpenBLAS is not available ({}); tokens are decoded by libtorch", why);
             }
             IS_CONTIGUOUS = isContiguous;
             LIB = lib;
             LOADED = loaded;
+            FAILURE = why;
         }
 
         static boolean contiguous(PtNDArray a) {
