@@ -2,6 +2,7 @@ package dev.scales.core.model.gpt2;
 
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlasDecode;
+import dev.scales.core.model.nn.DecodeKernels;
 import java.nio.FloatBuffer;
 
 /** GPT-2's single-token step for {@link BlasDecode}, reading the slots in {@link Gpt2Inference}'s order. */
@@ -37,11 +38,11 @@ final class Gpt2Decode implements BlasDecode.Step {
         c.row(1, position, x, true);
         for (int i = 0; i < layers; i++) {
             int o = 2 + 24 * i;
-            BlasDecode.layerNorm(x, d, c.weight(o), c.weight(o + 1), eps, h);
+            DecodeKernels.layerNorm(x, d, c.weight(o), c.weight(o + 1), eps, h);
             c.project(o + 2, h, qkv, false);
             c.attend(i, qkv.slice(0, d), qkv.slice(d, d), qkv.slice(2 * d, d), heads, heads, hd, scale, y);
             c.project(o + 7, y, x, true);
-            BlasDecode.layerNorm(x, d, c.weight(o + 12), c.weight(o + 13), eps, h);
+            DecodeKernels.layerNorm(x, d, c.weight(o + 12), c.weight(o + 13), eps, h);
             int inner = c.rows(o + 14);
             FloatBuffer mlp = c.vector(4, inner);
             c.project(o + 14, h, mlp, false);
@@ -54,7 +55,7 @@ final class Gpt2Decode implements BlasDecode.Step {
             c.project(o + 19, mlp, x, true);
         }
         int o = 2 + 24 * layers;
-        BlasDecode.layerNorm(x, d, c.weight(o), c.weight(o + 1), eps, h);
+        DecodeKernels.layerNorm(x, d, c.weight(o), c.weight(o + 1), eps, h);
         c.project(o + 2, h, logits, false);
     }
 }

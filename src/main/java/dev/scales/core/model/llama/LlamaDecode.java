@@ -3,6 +3,7 @@ package dev.scales.core.model.llama;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.ModelConfig;
 import dev.scales.core.model.nn.BlasDecode;
+import dev.scales.core.model.nn.DecodeKernels;
 import java.nio.FloatBuffer;
 
 /** The Llama family's single-token step for {@link BlasDecode}, reading the slots in {@link LlamaInference}'s order. */
@@ -43,7 +44,7 @@ final class LlamaDecode implements BlasDecode.Step {
         c.row(0, token, x, false);
         for (int i = 0; i < layers; i++) {
             int o = 1 + 37 * i;
-            BlasDecode.rmsNorm(x, d, c.weight(o), eps, h);
+            DecodeKernels.rmsNorm(x, d, c.weight(o), eps, h);
             c.project(o + 2, h, q, false);
             c.project(o + 7, h, k, false);
             c.project(o + 12, h, v, false);
@@ -51,7 +52,7 @@ final class LlamaDecode implements BlasDecode.Step {
             rotate(k, kvHeads, cos, sin, position);
             c.attend(i, q, k, v, heads, kvHeads, hd, scale, y);
             c.project(o + 17, y, x, true);
-            BlasDecode.rmsNorm(x, d, c.weight(o + 1), eps, h);
+            DecodeKernels.rmsNorm(x, d, c.weight(o + 1), eps, h);
             int inner = c.rows(o + 22);
             FloatBuffer gate = c.vector(8, inner);
             FloatBuffer up = c.vector(9, inner);
@@ -64,7 +65,7 @@ final class LlamaDecode implements BlasDecode.Step {
             c.project(o + 32, gate, x, true);
         }
         int o = 1 + 37 * layers;
-        BlasDecode.rmsNorm(x, d, c.weight(o), eps, h);
+        DecodeKernels.rmsNorm(x, d, c.weight(o), eps, h);
         c.project(o + 1, h, logits, false);
     }
 

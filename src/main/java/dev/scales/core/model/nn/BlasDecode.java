@@ -231,7 +231,7 @@ public final class BlasDecode {
         public void project(int slot, FloatBuffer x, FloatBuffer y, boolean accumulate) {
             int out = w.rows[slot];
             int in = w.cols[slot];
-            gemv(w.buffers[slot], out, in, 1f, x, accumulate ? 1f : 0f, y);
+            DecodeKernels.gemv(w.buffers[slot], out, in, 1f, x, accumulate ? 1f : 0f, y);
             FloatBuffer b = w.buffers[slot + 1];
             if (b != null) {
                 for (int i = 0; i < out; i++) {
@@ -242,8 +242,8 @@ public final class BlasDecode {
             if (a != null) {
                 int rank = w.rows[slot + 2];
                 FloatBuffer down = vector(7, rank);
-                gemv(a, rank, in, w.scalars[slot + 4], x, 0f, down);
-                gemv(w.buffers[slot + 3], out, rank, 1f, down, 1f, y);
+                DecodeKernels.gemv(a, rank, in, w.scalars[slot + 4], x, 0f, down);
+                DecodeKernels.gemv(w.buffers[slot + 3], out, rank, 1f, down, 1f, y);
             }
         }
 
@@ -276,73 +276,10 @@ public final class BlasDecode {
                 int g = h / group;
                 FloatBuffer kg = keyCache.slice(g * capacity * hd, n * hd);
                 FloatBuffer vg = valueCache.slice(g * capacity * hd, n * hd);
-                gemv(kg, n, hd, scale, q.slice(h * hd, hd), 0f, scores);
-                softmax(scores, n);
-                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, n, hd,
-                        1f, vg, hd, scores, 1, 0f, out.slice(h * hd, hd), 1);
+                DecodeKernels.gemv(kg, n, hd, scale, q.slice(h * hd, hd), 0f, scores);
+                DecodeKernels.softmax(scores, n);
+                DecodeKernels.gemvTransposed(vg, n, hd, scores, out.slice(h * hd, hd));
             }
-        }
-    }
-
-    /** y = alpha·A x + beta·y for a row-major A of {@code rows} × {@code cols}. */
-    static void gemv(FloatBuffer a, int rows, int cols, float alpha, FloatBuffer x, float beta, FloatBuffer y) {
-        openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, rows, cols,
-                alpha, a, cols, x, 1, beta, y, 1);
-    }
-
-    /** The first n values turned into their softmax, in place (max subtracted, exponentials in double). */
-    static void softmax(FloatBuffer s, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, s.get(i));
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(s.get(i) - max);
-            s.put(i, e);
-            sum += e;
-        }
-        float inv = (float) (1 / sum);
-        for (int i = 0; i < n; i++) {
-            s.put(i, s.get(i) * inv);
-        }
-    }
-
-    /** x ← (x − mean) / √(var + eps) · w + b over n values (a biased variance, as torch's layer_norm). */
-    public static void layerNorm(FloatBuffer x, int n, FloatBuffer w, FloatBuffer b, float eps, FloatBuffer out) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += x.get(i);
-        }
-        float mean = (float) (sum / n);
-        double squares = 0;
-        for (int i = 0; i < n; i++) {
-            float c = x.get(i) - mean;
-            squares += c * c;
-        }
-        float inv = (float) (1 / Math.sqrt(squares / n + eps));
-        for (int i = 0; i < n; i++) {
-            out.put(i, (x.get(i) - mean) * inv * w.get(i) + b.get(i));
-        }
-    }
-
-    /** out ← x / √(mean(x²) + eps) · w over n values. */
-    public static void rmsNorm(FloatBuffer x, int n, FloatBuffer w, float eps, FloatBuffer out) {
-        double squares = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x.get(i);
-            squares += v * v;
-        }
-        float rms = (float) Math.sqrt(squares / n + eps);
-        for (int i = 0; i < n; i++) {
-            out.put(i, x.get(i) / rms * w.get(i));
-        }
-    }
-
-    /** x ← x + y over n values. */
-    public static void addInto(FloatBuffer x, FloatBuffer y, int n) {
-        for (int i = 0; i < n; i++) {
-            x.put(i, x.get(i) + y.get(i));
         }
     }
 
