@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A token decoded by OpenBLAS is the token the compiled forward decodes: the same logits at every
  * step of a cache that grows, with and without trained adapters, for both families (GQA, tied
  * heads, RoPE scaling, biases). Prompts, batches and training stay with the compiled forward; a
- * detached adapter is noticed; nothing is left on the model's manager.
+ * detached adapter is noticed; nothing is left on the model's manager; two models decoding at
+ * once on two threads get exactly what each gets alone.
  */
 class BlasDecodeTest {
     private static final double TOLERANCE = 5e-5; // summation order only, on logits up to ~11 (CompiledInferenceTest)
@@ -71,6 +72,37 @@ class BlasDecodeTest {
             forward(model, m, cache, new long[] {8});
             assertThat(BlasDecode.steps()).isEqualTo(before + 1);
         }
+    }
+
+    @Test
+    void twoThreadsDecodingAtOnceGetWhatEachGetsAlone() throws Exception {
+        try (LoadedModel a = ModelLoader.load(Golden.folder("qwen2-tiny"), Device.cpu());
+             LoadedModel b = ModelLoader.load(Golden.folder("gpt2-tiny"), Device.cpu())) {
+            float[] aloneA = steps(a, true);
+            float[] aloneB = steps(b, true);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 3; round++) {
+                    var latch = new java.util.concurrent.CountDownLatch(2);
+                    var fa = pool.submit(() -> together(latch, a));
+                    var fb = pool.submit(() -> together(latch, b));
+                    assertThat(fa.get(60, java.util.concurrent.TimeUnit.SECONDS)).as("qwen2-tiny beside gpt2-tiny")
+                            .containsExactly(aloneA);
+                    assertThat(fb.get(60, java.util.concurrent.TimeUnit.SECONDS)).as("gpt2-tiny beside qwen2-tiny")
+                            .containsExactly(aloneB);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** {@link #steps} once both threads are ready (grad mode is per thread). */
+    private static float[] together(java.util.concurrent.CountDownLatch latch, LoadedModel model) throws Exception {
+        GradMode.inference();
+        latch.countDown();
+        latch.await();
+        return steps(model, true);
     }
 
     private static void assertSameSteps(LoadedModel model) {
