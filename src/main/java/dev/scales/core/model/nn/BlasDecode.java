@@ -196,11 +196,6 @@ public final class BlasDecode {
             this.past = past;
         }
 
-        /** Positions cached before this token. */
-        public int past() {
-            return past;
-        }
-
         /** A direct scratch vector of at least {@code n} floats; {@code slot} 0–9 keeps them apart (6 and 7 are the attention's and the adapters' own). */
         public FloatBuffer vector(int slot, int n) {
             return scratch.get(slot, n);
