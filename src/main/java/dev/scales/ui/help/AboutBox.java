@@ -51,7 +51,10 @@ public final class AboutBox {
         for (int i = 0; i < rows.size(); i++) {
             Label name = new Label(rows.get(i)[0]);
             name.setStyle("-fx-font-weight: bold");
+            name.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // names are never cut to "…"
             Label value = new Label(rows.get(i)[1]);
+            value.setWrapText(true); // long values (paths, the decoding line) wrap instead
+            value.setMaxWidth(520);
             value.setId("about-" + rows.get(i)[0].toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
             grid.addRow(i, name, value);
         }
