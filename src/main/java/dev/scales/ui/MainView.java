@@ -55,7 +55,7 @@ public final class MainView extends BorderPane {
             }
         });
         Errors.onUnexpected(this::showFailure);
-        memorySampler = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.status().refreshMemory()));
+        memorySampler = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.status().refreshMemory(dev.scales.ui.common.UiThread.FX)));
         memorySampler.setCycleCount(Timeline.INDEFINITE);
         memorySampler.play();
     }

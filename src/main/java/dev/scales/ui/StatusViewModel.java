@@ -14,6 +14,7 @@ public final class StatusViewModel {
     private final ReadOnlyStringWrapper jobs = new ReadOnlyStringWrapper(this, "jobs", "no jobs running");
     private final LongSupplier residentBytes;
     private String accounted = "";
+    private long resident;
     private final javafx.collections.ObservableList<Job<?>> jobList = javafx.collections.FXCollections.observableArrayList();
     private final javafx.collections.ObservableList<Job<?>> jobListView =
             javafx.collections.FXCollections.unmodifiableObservableList(jobList);
@@ -24,19 +25,32 @@ public final class StatusViewModel {
 
     StatusViewModel(LongSupplier residentBytes) {
         this.residentBytes = residentBytes;
-        refreshMemory();
+        resident = residentBytes.getAsLong();
+        showMemory();
     }
 
-    /** Samples the process's memory; called periodically by the view. */
-    public void refreshMemory() {
-        memory.set("memory " + Bytes.format(residentBytes.getAsLong()) + accounted);
+    /**
+     * Samples the process's memory away from {@code ui}'s thread (it reads a file of the system's),
+     * then shows it there; called periodically by the view.
+     */
+    public void refreshMemory(dev.scales.ui.common.UiThread ui) {
+        ui.offThread(residentBytes::getAsLong, (bytes, e) -> {
+            if (e == null) {
+                resident = bytes;
+                showMemory();
+            }
+        });
+    }
+
+    private void showMemory() {
+        memory.set("memory " + Bytes.format(resident) + accounted);
     }
 
     /** The model manager's accounted memory per device (models and their adapters). */
     public void setAccounted(java.util.Map<String, Long> perDevice) {
         accounted = perDevice.isEmpty() ? "" : " · models: " + String.join(", ", perDevice.entrySet().stream()
                 .map(e -> e.getKey() + " " + Bytes.format(e.getValue())).toList());
-        refreshMemory();
+        showMemory();
     }
 
     /** Shows the model manager's queued and running jobs. */

@@ -73,7 +73,10 @@ final class JobScheduler {
 
         Lane(String device) {
             this.device = device;
-            thread = new Thread(() -> loop(this), "scales-worker " + device);
+            thread = new Thread(() -> {
+                WorkerPriority.lowerThisThread();
+                loop(this);
+            }, "scales-worker " + device);
             thread.setDaemon(true);
         }
     }

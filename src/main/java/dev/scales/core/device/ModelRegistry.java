@@ -48,6 +48,28 @@ final class ModelRegistry {
     ModelRegistry(MemoryCheck memory, AtomicLong ids) {
         this.memory = memory;
         this.ids = ids;
+        VisibleGpus.COUNT.isDone(); // counting starts now, off the thread that will queue the first load
+    }
+
+    /**
+     * How many GPUs the CUDA runtime sees, counted once per process on a thread of its own: the
+     * first count loads the runtime through JNA (which runs {@code ldconfig}), 40–100 ms that the
+     * UI thread queueing a load would otherwise stand still for.
+     */
+    private static final class VisibleGpus {
+        static final java.util.concurrent.CompletableFuture<Integer> COUNT = new java.util.concurrent.CompletableFuture<>();
+
+        static {
+            Thread counter = new Thread(() -> {
+                try {
+                    COUNT.complete(ai.djl.util.cuda.CudaUtils.getGpuCount());
+                } catch (RuntimeException | LinkageError e) {
+                    COUNT.complete(0); // no CUDA runtime: no GPU
+                }
+            }, "scales-gpu-count");
+            counter.setDaemon(true);
+            counter.start();
+        }
     }
 
     /**
@@ -89,9 +111,12 @@ final class ModelRegistry {
      * resolves the device and reports a bad one.
      */
     Device likelyDevice(Path folder, String deviceId) {
+        if (deviceId != null && deviceId.trim().equalsIgnoreCase("cpu")) {
+            return Device.cpu(); // nothing to count
+        }
         try {
-            return device(() -> ModelLoader.inspect(folder), deviceId, ai.djl.util.cuda.CudaUtils.getGpuCount());
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return device(() -> ModelLoader.inspect(folder), deviceId, VisibleGpus.COUNT.join());
+        } catch (RuntimeException e) {
             return Device.cpu(); // the load meets the same error and reports it
         }
     }

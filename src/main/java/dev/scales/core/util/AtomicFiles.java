@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes that never leave a half-written file behind: the bytes go to a temporary file in
  * the same folder, forced to the disk, which is then renamed over the target. A crash or a
- * power cut mid-write leaves the previous version intact.
+ * power cut mid-write leaves the previous version intact, and so does a write whose thread is
+ * interrupted (how a Cancel stops one): it stops at its next bytes.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -48,10 +49,10 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (OutputStream out = new Interruptible(Files.newOutputStream(tmp), target)) {
                 writer.writeTo(out);
             }
-            sync(tmp);
+            sync(tmp); // its channel refuses an interrupted thread too
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -60,6 +61,37 @@ public final class AtomicFiles {
             sync(dir);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A file's stream that stops when its thread is interrupted: the stream {@link Files#newOutputStream}
+     * gives writes on regardless.
+     */
+    private static final class Interruptible extends java.io.FilterOutputStream {
+        private final Path target;
+
+        Interruptible(OutputStream out, Path target) {
+            super(out);
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            check();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            check();
+            out.write(b, off, len);
+        }
+
+        private void check() throws java.io.InterruptedIOException {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("interrupted while writing " + target);
+            }
         }
     }
 

@@ -44,6 +44,18 @@ public final class Errors {
         return cause(e) instanceof CancellationException;
     }
 
+    /**
+     * The status line after saving {@code what} ("the losses") to {@code file}: saved, cancelled
+     * (the file left as it was), or why not; {@code e} is the write's error, null when none.
+     */
+    public static String saving(Exception e, String what, java.nio.file.Path file) {
+        if (e == null) {
+            return "saved " + what + " to " + file.getFileName();
+        }
+        return isCancellation(e) ? "cancelled saving " + what + "; " + file.getFileName() + " is left as it was"
+                : "could not save " + what + " to " + file + ": " + message(e);
+    }
+
     private static Throwable cause(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

@@ -1,6 +1,7 @@
 package dev.scales.ui.common;
 
 import dev.scales.core.util.Durations;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -47,14 +48,65 @@ public final class JobProgress {
 
     /**
      * Writes a file away from the UI thread ({@link UiThread#writeFile}), shown as a job whose share
-     * is not known and that cannot be stopped, then hands {@code done} its error (null when none).
+     * is not known, then hands {@code done} its error (null when none). Cancel interrupts the
+     * write: the file channel it writes through closes, the temporary file is deleted and a file
+     * already there stays as it was; {@code done} then gets a {@link CancellationException}.
      */
     public void writeFile(UiThread.FileWork work, Consumer<Exception> done) {
-        Run run = start(null);
-        ui.writeFile(work, e -> {
+        InterruptibleWrite write = new InterruptibleWrite(work);
+        Run run = start(write::cancel);
+        ui.writeFile(write::run, e -> {
             run.end();
             done.accept(e);
         });
+    }
+
+    /**
+     * One file write that {@link #cancel} interrupts while it runs, and only then: its thread is
+     * the file writers' (an interrupt flag left over would reach the next write) or, in tests, the
+     * caller's.
+     */
+    private static final class InterruptibleWrite {
+        private final UiThread.FileWork work;
+        private Thread writer;
+        private boolean cancelled;
+
+        InterruptibleWrite(UiThread.FileWork work) {
+            this.work = work;
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (writer != null) {
+                writer.interrupt();
+            }
+        }
+
+        void run() throws java.io.IOException {
+            synchronized (this) {
+                if (cancelled) {
+                    throw new CancellationException("cancelled before it began");
+                }
+                writer = Thread.currentThread();
+            }
+            try {
+                work.run();
+            } catch (java.io.IOException | RuntimeException e) {
+                synchronized (this) {
+                    if (cancelled) {
+                        CancellationException c = new CancellationException("cancelled");
+                        c.initCause(e);
+                        throw c;
+                    }
+                }
+                throw e;
+            } finally {
+                synchronized (this) {
+                    writer = null;
+                    Thread.interrupted(); // a Cancel that came as the write ended
+                }
+            }
+        }
     }
 
     /** Cancels the job shown, when it can be cancelled. */

@@ -96,8 +96,7 @@ final class KeptRuns {
         List<List<?>> rows = comparison.stream().<List<?>>map(r -> List.of(r.measure(), r.first(), r.second())).toList();
         String with = comparedWith.get();
         exporting.writeFile(() -> CsvFiles.write(file, List.of("measure", "shown run", with), rows),
-                e -> status.accept(e == null ? "exported the comparison to " + file
-                        : "could not export to " + file + ": " + Errors.message(e)));
+                e -> status.accept(e == null ? "exported the comparison to " + file : Errors.saving(e, "the comparison", file)));
     }
 
     ObservableList<RunRecords.Record> runs() {

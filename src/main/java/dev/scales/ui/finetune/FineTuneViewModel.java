@@ -42,8 +42,8 @@ import org.controlsfx.control.PropertySheet;
 public final class FineTuneViewModel {
     /** How many earlier runs' curves are kept for comparison. */
     public static final int EARLIER_RUNS = 3;
-    /** The chart redraws at most this often (~10 per second) however fast a run steps. */
-    static final long CHART_INTERVAL_MILLIS = 100;
+    /** The chart redraws at most this often (4 times a second) however fast a run steps. */
+    static final long CHART_INTERVAL_MILLIS = 250;
 
     /** The lowest validation loss of the current run so far and the step it was measured at. */
     public record Best(int step, double validationLoss) {}

@@ -131,11 +131,10 @@ final class LossCurves {
             return;
         }
         status.accept("saving the losses to " + file.getFileName() + "…");
-        exporting.writeFile(work, e -> status.accept(e == null ? "saved the losses to " + file.getFileName()
-                : "could not save the losses to " + file + ": " + Errors.message(e)));
+        exporting.writeFile(work, e -> status.accept(Errors.saving(e, "the losses", file)));
     }
 
-    /** An export under way (it cannot be stopped: one file, written at once). */
+    /** An export under way. */
     JobProgress exportProgress() {
         return exporting;
     }

@@ -124,8 +124,7 @@ final class ShotSweeper {
             return;
         }
         activity.status().set("saving the sweep to " + file.getFileName() + "…");
-        exporting.writeFile(work, e -> activity.status().set(e == null ? "saved the sweep to " + file.getFileName()
-                : "could not save the sweep to " + file + ": " + Errors.message(e)));
+        exporting.writeFile(work, e -> activity.status().set(Errors.saving(e, "the sweep", file)));
     }
 
     /** The sweep's points so far (series, k, mean, spread). */
@@ -138,7 +137,7 @@ final class ShotSweeper {
         return variants;
     }
 
-    /** An export under way (it cannot be stopped: one file, written at once). */
+    /** An export under way. */
     JobProgress exportProgress() {
         return exporting;
     }

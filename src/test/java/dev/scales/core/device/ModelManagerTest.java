@@ -33,6 +33,31 @@ class ModelManagerTest {
     }
 
     @Test
+    void theWorkersAndTheThreadsTheyStartRunBelowTheDesktopsPriority() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux(), "nice values are Linux's");
+        try (ModelManager manager = new ModelManager()) {
+            manager.load(Golden.folder("gpt2-tiny"), "cpu").join();
+            int worker = manager.submit(model -> WorkerPriority.niceOfThisThread()).join();
+            int started = manager.submit(model -> {
+                int[] nice = new int[1];
+                Thread child = new Thread(() -> nice[0] = WorkerPriority.niceOfThisThread());
+                child.start();
+                try {
+                    child.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return nice[0];
+            }).join();
+
+            assertThat(worker).isEqualTo(WorkerPriority.NICE);
+            assertThat(started).as("a thread the worker starts, as libtorch starts its OpenMP team").isEqualTo(
+                    WorkerPriority.NICE);
+            assertThat(WorkerPriority.niceOfThisThread()).as("the caller's own").isZero();
+        }
+    }
+
+    @Test
     void aLoraFineTuneIsAVariantSharingTheBaseWeightsAndSwitchingIsAJob() throws Exception {
         List<ModelManager.Variants> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ModelManager manager = new ModelManager()) {
