@@ -91,9 +91,27 @@ public final class Charts {
         return chart;
     }
 
-    /** PNG or SVG by the file's extension. */
+    /** Draws {@code chart} into {@code file} now: PNG, or SVG by the extension. */
     public static void save(JFreeChart chart, Path file) throws IOException {
-        drawn(chart, file).write();
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
+            org.apache.batik.svggen.SVGGraphics2D g = svgOf(chart);
+            try {
+                dev.scales.core.util.AtomicFiles.write(file, out -> {
+                    java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                    g.stream(w, true);
+                    w.flush();
+                });
+            } finally {
+                g.dispose();
+            }
+            return;
+        }
+        java.awt.image.BufferedImage image = chart.createBufferedImage(WIDTH, HEIGHT);
+        dev.scales.core.util.AtomicFiles.write(file, out -> {
+            if (!javax.imageio.ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+        });
     }
 
     /** Writes a drawing to its file. */
@@ -103,65 +121,26 @@ public final class Charts {
     }
 
     /**
-     * The chart as it is now, for {@code file} (PNG, or SVG by the extension): copied on the thread
-     * that owns the chart (a few milliseconds), drawn and written by the drawing returned, on any
-     * thread — drawing is the slow part (a third of a second for a PNG), kept off a UI thread.
+     * The XY chart as it is now, for {@code file} (PNG, or SVG by the extension): copied on the
+     * thread that owns the chart (a few milliseconds), then drawn and written by the drawing
+     * returned, on any thread — drawing is the slow part (a third of a second for a PNG), kept off
+     * a UI thread. The copy's datasets are copied too: JFreeChart's clone shares them, and points
+     * arriving meanwhile would reach the drawing.
      */
     public static Drawing drawn(JFreeChart chart, Path file) {
-        JFreeChart copy = detached(chart);
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
-            return () -> {
-                org.apache.batik.svggen.SVGGraphics2D g = svgOf(copy);
-                try {
-                    dev.scales.core.util.AtomicFiles.write(file, out -> {
-                        java.io.Writer w = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
-                        g.stream(w, true);
-                        w.flush();
-                    });
-                } finally {
-                    g.dispose();
-                }
-            };
-        }
-        return () -> {
-            java.awt.image.BufferedImage image = copy.createBufferedImage(WIDTH, HEIGHT);
-            dev.scales.core.util.AtomicFiles.write(file, out -> {
-                if (!javax.imageio.ImageIO.write(image, "png", out)) {
-                    throw new IOException("no PNG writer in this Java runtime");
-                }
-            });
-        };
-    }
-
-    /**
-     * A copy of {@code chart} that later changes to it (points arriving, axes zoomed) do not reach:
-     * JFreeChart's clone shares the datasets, so those are cloned too.
-     */
-    static JFreeChart detached(JFreeChart chart) {
         JFreeChart copy;
         try {
             copy = (JFreeChart) chart.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("a chart that cannot be copied: " + chart.getPlot().getPlotType(), e);
-        }
-        try {
-            if (copy.getPlot() instanceof XYPlot xy) {
-                for (int i = 0; i < xy.getDatasetCount(); i++) {
-                    if (xy.getDataset(i) instanceof PublicCloneable d) {
-                        xy.setDataset(i, (org.jfree.data.xy.XYDataset) d.clone());
-                    }
-                }
-            } else if (copy.getPlot() instanceof org.jfree.chart.plot.CategoryPlot cat) {
-                for (int i = 0; i < cat.getDatasetCount(); i++) {
-                    if (cat.getDataset(i) instanceof PublicCloneable d) {
-                        cat.setDataset(i, (org.jfree.data.category.CategoryDataset) d.clone());
-                    }
+            XYPlot xy = copy.getXYPlot();
+            for (int i = 0; i < xy.getDatasetCount(); i++) {
+                if (xy.getDataset(i) instanceof PublicCloneable d) {
+                    xy.setDataset(i, (org.jfree.data.xy.XYDataset) d.clone());
                 }
             }
         } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("a chart whose data cannot be copied", e);
+            throw new IllegalStateException("a chart that cannot be copied", e);
         }
-        return copy;
+        return () -> save(copy, file);
     }
 
     private static org.apache.batik.svggen.SVGGraphics2D svgOf(JFreeChart chart) {
