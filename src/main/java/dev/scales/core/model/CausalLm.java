@@ -23,6 +23,14 @@ public interface CausalLm {
     /** Every parameter by its HuggingFace state-dict name. */
     Map<String, HfBlock.Weight> namedParameters();
 
+    /**
+     * Groups of weights (by state-dict name) multiplied by the same input, to be laid out one after
+     * another in memory (see {@code WeightLayout}); none by default.
+     */
+    default java.util.List<java.util.List<String>> weightsLaidOutTogether() {
+        return java.util.List.of();
+    }
+
     /** The block itself, for DJL APIs that take a {@code Block}. */
     HfBlock block();
 }

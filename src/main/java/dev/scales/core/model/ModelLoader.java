@@ -87,15 +87,17 @@ public final class ModelLoader {
                 .mapToLong(n -> reader.entry(n).byteCount()).sum(), progress);
         progress.accept(0);
         Map<String, DType> dtypes = new LinkedHashMap<>();
+        Map<HfBlock.Weight, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
         for (HfBlock.Weight w : lm.namedParameters().values()) {
             if (cancelled.getAsBoolean()) {
                 throw new CancellationException("the load was cancelled");
             }
             String fileName = fileNames.get(w.name());
-            w.parameter().setArray(read(reader, fileName, manager, w.transposed()));
+            arrays.put(w, read(reader, fileName, manager, w.transposed()));
             dtypes.put(w.name(), reader.entry(fileName).dtype());
             bytes.add(reader.entry(fileName).byteCount());
         }
+        WeightLayout.install(lm, arrays);
         return dtypes;
     }
 
@@ -148,11 +150,13 @@ public final class ModelLoader {
             Scalars scalars = new Scalars(manager);
             CausalLm lm = build(source.config(), scalars, manager);
             Map<String, HfBlock.Weight> from = source.lm().namedParameters();
+            Map<HfBlock.Weight, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 ai.djl.ndarray.NDArray copy = from.get(w.name()).array().duplicate();
                 copy.attach(manager);
-                w.parameter().setArray(copy);
+                arrays.put(w, copy);
             }
+            WeightLayout.install(lm, arrays);
             return new LoadedModel(source.folder(), source.config(), tokenizer, lm, manager, scalars,
                     source.fileNames(), source.fileDtypes(), source.generationDefaults(),
                     source.chat().orElse(null));
@@ -180,6 +184,7 @@ public final class ModelLoader {
             Map<String, String> fileNames = new LinkedHashMap<>();
             Map<String, DType> dtypes = new LinkedHashMap<>();
             double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
+            Map<HfBlock.Weight, ai.djl.ndarray.NDArray> arrays = new LinkedHashMap<>();
             for (HfBlock.Weight w : lm.namedParameters().values()) {
                 String n = w.name();
                 float[] values = new float[Math.toIntExact(w.shape().size())];
@@ -193,10 +198,11 @@ public final class ModelLoader {
                         values[i] = (float) (random.nextGaussian() * std);
                     }
                 }
-                w.parameter().setArray(manager.create(values, w.shape()));
+                arrays.put(w, manager.create(values, w.shape()));
                 fileNames.put(n, n);
                 dtypes.put(n, DType.F32);
             }
+            WeightLayout.install(lm, arrays);
             return new LoadedModel(folder.toAbsolutePath(), config, tokenizer, lm, manager, scalars, fileNames, dtypes,
                     GenerationDefaults.read(folder.resolve("generation_config.json")), chat);
         } catch (RuntimeException | Error e) {

@@ -37,27 +37,26 @@ final class LlamaDecode implements BlasDecode.Step {
         float scale = (float) (1 / Math.sqrt(hd));
         FloatBuffer x = c.vector(0, d);
         FloatBuffer h = c.vector(1, d);
-        FloatBuffer q = c.vector(2, heads * hd);
-        FloatBuffer k = c.vector(3, kvHeads * hd);
-        FloatBuffer v = c.vector(4, kvHeads * hd);
+        FloatBuffer qkv = c.vector(2, (heads + 2 * kvHeads) * hd);
+        FloatBuffer q = qkv.slice(0, heads * hd);
+        FloatBuffer k = qkv.slice(heads * hd, kvHeads * hd);
+        FloatBuffer v = qkv.slice((heads + kvHeads) * hd, kvHeads * hd);
         FloatBuffer y = c.vector(5, heads * hd);
+        int inner = c.rows(1 + 22);
+        FloatBuffer gateUp = c.vector(8, 2 * inner);
+        FloatBuffer gate = gateUp.slice(0, inner);
+        FloatBuffer up = gateUp.slice(inner, inner);
         c.row(0, token, x, false);
         for (int i = 0; i < layers; i++) {
             int o = 1 + 37 * i;
             DecodeKernels.rmsNorm(x, d, c.weight(o), eps, h);
-            c.project(o + 2, h, q, false);
-            c.project(o + 7, h, k, false);
-            c.project(o + 12, h, v, false);
+            c.project(o + 2, 3, h, qkv);
             rotate(q, heads, cos, sin, position);
             rotate(k, kvHeads, cos, sin, position);
             c.attend(i, q, k, v, heads, kvHeads, hd, scale, y);
             c.project(o + 17, y, x, true);
             DecodeKernels.rmsNorm(x, d, c.weight(o + 1), eps, h);
-            int inner = c.rows(o + 22);
-            FloatBuffer gate = c.vector(8, inner);
-            FloatBuffer up = c.vector(9, inner);
-            c.project(o + 22, h, gate, false);
-            c.project(o + 27, h, up, false);
+            c.project(o + 22, 2, h, gateUp);
             for (int j = 0; j < inner; j++) {
                 float g = gate.get(j);
                 gate.put(j, g / (1 + (float) Math.exp(-g)) * up.get(j));

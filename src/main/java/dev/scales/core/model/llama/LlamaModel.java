@@ -104,6 +104,19 @@ public final class LlamaModel extends HfBlock implements CausalLm {
                 : ai.djl.nn.core.Linear.linear(x, model.embedTokens.weight().getArray()).singletonOrThrow();
     }
 
+    /** Each layer's q, k and v weights, and its gate and up weights: one product each when a token is decoded. */
+    @Override
+    public java.util.List<java.util.List<String>> weightsLaidOutTogether() {
+        java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String l = "model.layers." + i + ".";
+            groups.add(java.util.List.of(l + "self_attn.q_proj.weight", l + "self_attn.k_proj.weight",
+                    l + "self_attn.v_proj.weight"));
+            groups.add(java.util.List.of(l + "mlp.gate_proj.weight", l + "mlp.up_proj.weight"));
+        }
+        return groups;
+    }
+
     @Override
     public ModelConfig config() {
         return config;

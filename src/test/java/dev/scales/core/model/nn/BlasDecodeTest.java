@@ -39,6 +39,7 @@ class BlasDecodeTest {
     @AfterEach
     void restore() {
         BlasDecode.setEnabled(true);
+        BlasDecode.setTogether(true);
         GradMode.inference();
     }
 
@@ -54,6 +55,54 @@ class BlasDecodeTest {
             assertSameSteps(model); // adapters detached: the base weights again
             assertThat(model.manager().getManagedArrays()).as("arrays left on the model's manager").hasSize(before);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny-gqa", "qwen2-tiny"})
+    void aLayersQkvAndGateUpReadAsOneProductGiveWhatTheyGiveApartAndFollowWeightsChangedInPlace(String name) {
+        try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
+            var weights = model.lm().namedParameters();
+            String l = "model.layers.1.";
+            assertThat(followEachOther(weights.get(l + "self_attn.q_proj.weight").array(),
+                    weights.get(l + "self_attn.k_proj.weight").array(), weights.get(l + "self_attn.v_proj.weight").array()))
+                    .as("q, k and v one after another").isTrue();
+            assertThat(followEachOther(weights.get(l + "mlp.gate_proj.weight").array(),
+                    weights.get(l + "mlp.up_proj.weight").array())).as("gate and up one after another").isTrue();
+            float[] together = steps(model, true);
+            BlasDecode.setTogether(false);
+            float[] apart = steps(model, true);
+            BlasDecode.setTogether(true);
+            assertThat(largestDifference(together, apart)).as("one product against one each").isLessThan(1e-5);
+
+            try (LoraAdapters adapters = TrainedAdapters.attach(model)) { // an adapter on each part
+                assertSameSteps(model);
+            }
+            weights.get(l + "self_attn.v_proj.weight").array().muli(3); // as the optimizer writes: in place
+            weights.get(l + "mlp.up_proj.weight").array().muli(-2);
+            float[] changed = steps(model, true);
+            assertThat(largestDifference(changed, together)).as("the changed weights are read").isGreaterThan(1e-3);
+            assertSameSteps(model);
+        }
+    }
+
+    /** True when each array's memory starts where the one before ends. */
+    private static boolean followEachOther(ai.djl.ndarray.NDArray... arrays) {
+        for (int i = 1; i < arrays.length; i++) {
+            long end = new org.bytedeco.javacpp.Pointer(BlasDecode.floats(arrays[i - 1])).address()
+                    + arrays[i - 1].size() * Float.BYTES;
+            if (new org.bytedeco.javacpp.Pointer(BlasDecode.floats(arrays[i])).address() != end) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double largestDifference(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
     }
 
     @Test
@@ -110,11 +159,7 @@ class BlasDecodeTest {
         float[] blas = steps(model, true);
         assertThat(BlasDecode.steps() - before).as("tokens decoded by OpenBLAS").isEqualTo(STEPS);
         float[] compiled = steps(model, false);
-        double worst = 0;
-        for (int i = 0; i < blas.length; i++) {
-            worst = Math.max(worst, Math.abs(blas[i] - compiled[i]));
-        }
-        assertThat(worst).as("largest difference from the compiled forward").isLessThan(TOLERANCE);
+        assertThat(largestDifference(blas, compiled)).as("largest difference from the compiled forward").isLessThan(TOLERANCE);
     }
 
     /** A 5-token prompt, then STEPS greedy tokens one at a time: the logits of every step. */
