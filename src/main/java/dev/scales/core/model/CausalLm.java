@@ -2,6 +2,7 @@ package dev.scales.core.model;
 
 import ai.djl.ndarray.NDArray;
 import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.model.nn.WeightGroups;
 import java.util.Map;
 
 /** A decoder-only language model: token ids in, next-token logits out. */
@@ -23,12 +24,9 @@ public interface CausalLm {
     /** Every parameter by its HuggingFace state-dict name. */
     Map<String, HfBlock.Weight> namedParameters();
 
-    /**
-     * Groups of weights (by state-dict name) multiplied by the same input, to be laid out one after
-     * another in memory (see {@code WeightLayout}); none by default.
-     */
-    default java.util.List<java.util.List<String>> weightsLaidOutTogether() {
-        return java.util.List.of();
+    /** The weights multiplied by the same input that the loader lays out together (none by default). */
+    default WeightGroups weightGroups() {
+        return new WeightGroups();
     }
 
     /** The block itself, for DJL APIs that take a {@code Block}. */

@@ -4,23 +4,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.scales.core.model.nn.HfBlock;
+import dev.scales.core.model.nn.WeightGroups;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Gives a model's parameters their arrays, placing the weights its family multiplies by the same
- * input (a Llama layer's q, k and v; gate and up) one after another in one allocation, each
- * parameter a view of its rows. A decoded token can then read each group with one matrix–vector
- * product instead of two or three (decision 0026); everything else sees separate parameters as before.
+ * Gives a model's parameters their arrays, laying each of its {@link WeightGroups} out in one
+ * allocation: the group's weights one after another, each parameter a view of its rows
+ * (decision 0026). Everything that reads a parameter sees it as before.
  */
 final class WeightLayout {
     private WeightLayout() {}
 
-    /** Sets every weight's array from {@code arrays}, whose grouped arrays are replaced by views of one (and closed). */
+    /** Sets every weight's array from {@code arrays}; a group's arrays are replaced by views of one (and closed). */
     static void install(CausalLm lm, Map<HfBlock.Weight, NDArray> arrays) {
         Map<String, HfBlock.Weight> byName = lm.namedParameters();
-        for (List<String> group : lm.weightsLaidOutTogether()) {
-            HfBlock.Weight[] weights = group.stream().map(byName::get).toArray(HfBlock.Weight[]::new);
+        WeightGroups groups = lm.weightGroups();
+        List<List<String>> names = groups.names();
+        for (int g = 0; g < names.size(); g++) {
+            HfBlock.Weight[] weights = names.get(g).stream().map(byName::get).toArray(HfBlock.Weight[]::new);
             NDArray[] parts = new NDArray[weights.length];
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = arrays.get(weights[i]);
@@ -34,13 +36,13 @@ final class WeightLayout {
                 rows += parts[i].getShape().get(0);
                 splits[i] = rows;
             }
-            try (NDArray joined = NDArrays.concat(new NDList(parts), 0)) {
-                NDList views = joined.split(splits, 0); // views: the storage outlives the joined array's handle
-                for (int i = 0; i < parts.length; i++) {
-                    arrays.put(weights[i], views.get(i));
-                    parts[i].close();
-                }
+            NDArray joined = NDArrays.concat(new NDList(parts), 0);
+            NDList views = joined.split(splits, 0);
+            for (int i = 0; i < parts.length; i++) {
+                arrays.put(weights[i], views.get(i));
+                parts[i].close();
             }
+            groups.setJoined(g, joined);
         }
         arrays.forEach((w, a) -> w.parameter().setArray(a));
     }

@@ -48,22 +48,22 @@ final class LlamaDecode implements BlasDecode.Step {
         FloatBuffer up = gateUp.slice(inner, inner);
         c.row(0, token, x, false);
         for (int i = 0; i < layers; i++) {
-            int o = 1 + 37 * i;
+            int o = 1 + 39 * i;
             DecodeKernels.rmsNorm(x, d, c.weight(o), eps, h);
-            c.project(o + 2, 3, h, qkv);
+            c.project(o + 37, o + 2, 3, h, qkv);
             rotate(q, heads, cos, sin, position);
             rotate(k, kvHeads, cos, sin, position);
             c.attend(i, q, k, v, heads, kvHeads, hd, scale, y);
             c.project(o + 17, y, x, true);
             DecodeKernels.rmsNorm(x, d, c.weight(o + 1), eps, h);
-            c.project(o + 22, 2, h, gateUp);
+            c.project(o + 38, o + 22, 2, h, gateUp);
             for (int j = 0; j < inner; j++) {
                 float g = gate.get(j);
                 gate.put(j, g / (1 + (float) Math.exp(-g)) * up.get(j));
             }
             c.project(o + 32, gate, x, true);
         }
-        int o = 1 + 37 * layers;
+        int o = 1 + 39 * layers;
         DecodeKernels.rmsNorm(x, d, c.weight(o), eps, h);
         c.project(o + 1, h, logits, false);
     }

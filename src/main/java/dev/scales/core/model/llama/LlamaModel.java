@@ -14,6 +14,7 @@ import dev.scales.core.model.nn.Linear;
 import dev.scales.core.model.nn.RmsNorm;
 import dev.scales.core.model.nn.Scalars;
 import dev.scales.core.model.nn.Scoped;
+import dev.scales.core.model.nn.WeightGroups;
 
 /**
  * Llama-family causal LM ({@code LlamaForCausalLM}, {@code Qwen2ForCausalLM}): {@code model}
@@ -28,6 +29,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
     private final Scalars scalars;
     private final CompiledInference.Slots slots;
     private final LlamaDecode decode;
+    private final WeightGroups groups = new WeightGroups();
 
     public LlamaModel(ModelConfig config, Scalars scalars, NDManager manager) {
         this.config = config;
@@ -45,6 +47,9 @@ public final class LlamaModel extends HfBlock implements CausalLm {
                 "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
                 slots.projection(l + p);
             }
+            slots.joined(groups, groups.add(l + "self_attn.q_proj.weight", l + "self_attn.k_proj.weight",
+                    l + "self_attn.v_proj.weight"));
+            slots.joined(groups, groups.add(l + "mlp.gate_proj.weight", l + "mlp.up_proj.weight"));
         }
         slots.parameter("model.norm.weight");
         if (lmHead == null) {
@@ -104,16 +109,9 @@ public final class LlamaModel extends HfBlock implements CausalLm {
                 : ai.djl.nn.core.Linear.linear(x, model.embedTokens.weight().getArray()).singletonOrThrow();
     }
 
-    /** Each layer's q, k and v weights, and its gate and up weights: one product each when a token is decoded. */
+    /** Each layer's q, k and v weights, and its gate and up weights: one product each at inference. */
     @Override
-    public java.util.List<java.util.List<String>> weightsLaidOutTogether() {
-        java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
-        for (int i = 0; i < config.numLayers(); i++) {
-            String l = "model.layers." + i + ".";
-            groups.add(java.util.List.of(l + "self_attn.q_proj.weight", l + "self_attn.k_proj.weight",
-                    l + "self_attn.v_proj.weight"));
-            groups.add(java.util.List.of(l + "mlp.gate_proj.weight", l + "mlp.up_proj.weight"));
-        }
+    public WeightGroups weightGroups() {
         return groups;
     }
 

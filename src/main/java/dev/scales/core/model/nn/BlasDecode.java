@@ -11,8 +11,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.FloatBuffer;
 import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class BlasDecode {
     private static final Logger LOG = LoggerFactory.getLogger(BlasDecode.class);
     private static volatile boolean enabled = !"false".equals(System.getProperty("scales.blas-decode"));
-    private static volatile boolean together = !"false".equals(System.getProperty("scales.decode-together"));
     private static final java.util.concurrent.atomic.LongAdder STEPS = new java.util.concurrent.atomic.LongAdder();
 
     private BlasDecode() {}
@@ -50,11 +47,6 @@ public final class BlasDecode {
     /** Turns the OpenBLAS step on or off for this process (benchmarks and tests compare the two paths). */
     public static void setEnabled(boolean on) {
         enabled = on;
-    }
-
-    /** Whether grouped projections laid out together run as one product (benchmarks compare the two). */
-    public static void setTogether(boolean on) {
-        together = on;
     }
 
     /** What decodes single tokens on the CPU, for the About box and {@code info}. */
@@ -127,8 +119,7 @@ public final class BlasDecode {
      */
     static Bound bind(List<NDArray> arrays) {
         int n = arrays.size();
-        Bound b = new Bound(arrays.toArray(NDArray[]::new), new FloatBuffer[n], new int[n], new int[n], new float[n],
-                new long[n]);
+        Bound b = new Bound(arrays.toArray(NDArray[]::new), new FloatBuffer[n], new int[n], new int[n], new float[n]);
         for (int i = 0; i < n; i++) {
             NDArray a = b.arrays[i];
             Shape s = a.getShape();
@@ -143,7 +134,6 @@ public final class BlasDecode {
             if (b.buffers[i] == null) {
                 return null;
             }
-            b.addresses[i] = new Pointer(b.buffers[i]).address();
             b.rows[i] = Math.toIntExact(s.get(0));
             b.cols[i] = Math.toIntExact(s.size() / s.get(0));
         }
@@ -166,39 +156,13 @@ public final class BlasDecode {
         final int[] rows;
         final int[] cols;
         final float[] scalars;
-        final long[] addresses;
-        /** Per first slot of a group: the group's weights as one matrix, or {@link #APART} (see {@link Context#project(int, int, FloatBuffer, FloatBuffer)}). */
-        private final FloatBuffer[] together;
 
-        Bound(NDArray[] arrays, FloatBuffer[] buffers, int[] rows, int[] cols, float[] scalars, long[] addresses) {
+        Bound(NDArray[] arrays, FloatBuffer[] buffers, int[] rows, int[] cols, float[] scalars) {
             this.arrays = arrays;
             this.buffers = buffers;
             this.rows = rows;
             this.cols = cols;
             this.scalars = scalars;
-            this.addresses = addresses;
-            this.together = new FloatBuffer[arrays.length];
-        }
-
-        /**
-         * The {@code count} weights of the projections from {@code slot} on (five slots apart) as one
-         * matrix when each starts where the one before ends, with the same columns; else null.
-         */
-        FloatBuffer together(int slot, int count) {
-            FloatBuffer t = together[slot];
-            if (t == null) {
-                long floats = (long) rows[slot] * cols[slot];
-                boolean adjacent = buffers[slot] != null;
-                for (int p = 1; p < count && adjacent; p++) {
-                    int s = slot + 5 * p;
-                    adjacent = buffers[s] != null && cols[s] == cols[slot]
-                            && addresses[s] == addresses[slot] + floats * Float.BYTES;
-                    floats += (long) rows[s] * cols[s];
-                }
-                t = adjacent ? new FloatPointer(new Pointer(buffers[slot])).capacity(floats).asBuffer() : APART;
-                together[slot] = t;
-            }
-            return t == APART ? null : t;
         }
 
         /** True while {@code now} are the very arrays bound, none of them closed. */
@@ -287,25 +251,20 @@ public final class BlasDecode {
 
         /**
          * The {@code count} projections from {@code slot} on (five slots apart) of the same input
-         * {@code x}, their outputs one after another in {@code y}: one product when their weights lie
-         * one after another in memory (as the loader places them), else one each. Biases and adapters
-         * are added per projection.
+         * {@code x}, their outputs one after another in {@code y}: one product with the group's joined
+         * matrix at {@code joined} when there is one ({@link WeightGroups}), else one each; biases
+         * and adapters are added per projection.
          */
-        public void project(int slot, int count, FloatBuffer x, FloatBuffer y) {
-            FloatBuffer joined = together ? w.together(slot, count) : null;
-            int in = w.cols[slot];
-            int rows = 0;
-            for (int p = 0; p < count; p++) {
-                rows += w.rows[slot + 5 * p];
-            }
-            if (joined != null) {
-                DecodeKernels.gemv(joined, rows, in, 1f, x, 0f, y);
+        public void project(int joined, int slot, int count, FloatBuffer x, FloatBuffer y) {
+            FloatBuffer all = w.buffers[joined];
+            if (all != null) {
+                DecodeKernels.gemv(all, w.rows[joined], w.cols[joined], 1f, x, 0f, y);
             }
             int at = 0;
             for (int p = 0; p < count; p++) {
                 int s = slot + 5 * p;
                 FloatBuffer part = y.slice(at, w.rows[s]);
-                if (joined == null) {
+                if (all == null) {
                     project(s, x, part, false);
                 } else {
                     addBiasAndAdapter(s, x, part);
@@ -349,9 +308,6 @@ public final class BlasDecode {
             }
         }
     }
-
-    /** What {@link Bound#together} keeps for weights that do not lie one after another. */
-    private static final FloatBuffer APART = FloatBuffer.allocate(0);
 
     /** Scratch vectors of one thread, grown on demand and kept (a step allocates nothing). */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

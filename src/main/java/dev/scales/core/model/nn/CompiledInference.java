@@ -33,7 +33,10 @@ import java.util.Map;
  * </ul>
  *
  * Each projection is passed as five tensors: weight [out, in], bias, LoRA A [r, in], LoRA B
- * [out, r] and α/r, with an empty tensor for each that is absent.
+ * [out, r] and α/r, with an empty tensor for each that is absent. A group of projections of the
+ * same input whose weights the loader laid out together ({@link WeightGroups}) also passes its
+ * joined matrix (or an empty tensor), which the script multiplies once, adding each projection's
+ * bias and adapter to its part ({@code product} and {@code adapt}).
  */
 public final class CompiledInference {
     /** TorchScript methods shared by the families, pasted into each family's class. */
@@ -47,6 +50,18 @@ public final class CompiledInference {
                   y = %2$s
                 else:
                   y = torch.linear(x, w, bias)
+                if la.numel() > 0:
+                  y = y + torch.linear(torch.linear(x, la) * ls, lb)
+                return y
+              def product(self: __torch__.%1$s, x: Tensor, w: Tensor, cpu: bool) -> Tensor:
+                bias : Optional[Tensor] = None
+                if cpu:
+                  return %2$s
+                return torch.linear(x, w, bias)
+              def adapt(self: __torch__.%1$s, x: Tensor, y: Tensor, b: Tensor, la: Tensor, lb: Tensor,
+                  ls: Tensor) -> Tensor:
+                if b.numel() > 0:
+                  y = y + b
                 if la.numel() > 0:
                   y = y + torch.linear(torch.linear(x, la) * ls, lb)
                 return y
@@ -129,6 +144,12 @@ public final class CompiledInference {
             return this;
         }
 
+        /** The joined matrix of group {@code group}, or an empty tensor while its weights lie apart. */
+        public Slots joined(WeightGroups groups, int group) {
+            slots.add(new Joined(groups, group));
+            return this;
+        }
+
         /** An output head that reuses an embedding table (tied weights): a projection without bias or adapter. */
         public Slots tiedHead(String embeddingWeight) {
             slots.add(new TiedHead(parameters.get(embeddingWeight).parameter()));
@@ -144,6 +165,9 @@ public final class CompiledInference {
             for (Object slot : slots) {
                 if (slot instanceof Parameter p) {
                     out.add(p.getArray());
+                } else if (slot instanceof Joined j) {
+                    NDArray matrix = j.groups().joined(j.group());
+                    out.add(matrix == null ? none : matrix);
                 } else if (slot instanceof TiedHead head) {
                     out.addAll(List.of(head.weight().getArray(), none, none, none, none));
                 } else {
@@ -181,6 +205,8 @@ public final class CompiledInference {
         }
 
         private record TiedHead(Parameter weight) {}
+
+        private record Joined(WeightGroups groups, int group) {}
     }
 
     /**

@@ -39,7 +39,6 @@ class BlasDecodeTest {
     @AfterEach
     void restore() {
         BlasDecode.setEnabled(true);
-        BlasDecode.setTogether(true);
         GradMode.inference();
     }
 
@@ -59,7 +58,7 @@ class BlasDecodeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny-gqa", "qwen2-tiny"})
-    void aLayersQkvAndGateUpReadAsOneProductGiveWhatTheyGiveApartAndFollowWeightsChangedInPlace(String name) {
+    void aLayersQkvAndGateUpLieOneAfterAnotherAndFollowWeightsChangedInPlace(String name) {
         try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
             var weights = model.lm().namedParameters();
             String l = "model.layers.1.";
@@ -68,19 +67,14 @@ class BlasDecodeTest {
                     .as("q, k and v one after another").isTrue();
             assertThat(followEachOther(weights.get(l + "mlp.gate_proj.weight").array(),
                     weights.get(l + "mlp.up_proj.weight").array())).as("gate and up one after another").isTrue();
-            float[] together = steps(model, true);
-            BlasDecode.setTogether(false);
-            float[] apart = steps(model, true);
-            BlasDecode.setTogether(true);
-            assertThat(largestDifference(together, apart)).as("one product against one each").isLessThan(1e-5);
-
+            float[] before = steps(model, true);
             try (LoraAdapters adapters = TrainedAdapters.attach(model)) { // an adapter on each part
                 assertSameSteps(model);
             }
             weights.get(l + "self_attn.v_proj.weight").array().muli(3); // as the optimizer writes: in place
             weights.get(l + "mlp.up_proj.weight").array().muli(-2);
             float[] changed = steps(model, true);
-            assertThat(largestDifference(changed, together)).as("the changed weights are read").isGreaterThan(1e-3);
+            assertThat(largestDifference(changed, before)).as("the changed weights are read").isGreaterThan(1e-3);
             assertSameSteps(model);
         }
     }
