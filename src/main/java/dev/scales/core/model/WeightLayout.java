@@ -42,7 +42,7 @@ final class WeightLayout {
                 arrays.put(weights[i], views.get(i));
                 parts[i].close();
             }
-            groups.setJoined(g, joined);
+            groups.setJoined(g, joined, views.toArray(new NDArray[0]));
         }
         arrays.forEach((w, a) -> w.parameter().setArray(a));
     }

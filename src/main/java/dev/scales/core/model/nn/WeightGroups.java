@@ -1,8 +1,11 @@
 package dev.scales.core.model.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * A model's groups of weights multiplied by the same input (a Llama layer's q, k and v; its gate
@@ -13,11 +16,13 @@ import java.util.List;
 public final class WeightGroups {
     private final List<List<String>> groups = new ArrayList<>();
     private final List<NDArray> joined = new ArrayList<>();
+    private final List<NDArray[]> parts = new ArrayList<>();
 
     /** Adds a group by its weights' state-dict names, in row order; returns its index. */
     public int add(String... weightNames) {
         groups.add(List.of(weightNames));
         joined.add(null);
+        parts.add(null);
         return groups.size() - 1;
     }
 
@@ -26,13 +31,36 @@ public final class WeightGroups {
         return List.copyOf(groups);
     }
 
-    /** Records the matrix whose rows the group's weights are views of (the loader, once). */
-    public synchronized void setJoined(int group, NDArray matrix) {
+    /** Records the matrix whose rows the group's weights' arrays {@code views} are (the loader, once). */
+    public synchronized void setJoined(int group, NDArray matrix, NDArray... views) {
         joined.set(group, matrix);
+        parts.set(group, views);
     }
 
-    /** The group's joined matrix, or null when its weights were not laid out together. */
+    /**
+     * The group's joined matrix, or null when its weights were not laid out together or no longer
+     * are: DJL's {@code NDArray.set(Buffer)} gives an array new memory instead of writing into its
+     * own, which would leave the joined matrix behind (checked by address on the CPU; elsewhere
+     * weights are only written in place).
+     */
     public synchronized NDArray joined(int group) {
-        return joined.get(group);
+        NDArray matrix = joined.get(group);
+        if (matrix == null || matrix.isReleased()
+                || !matrix.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+            return matrix == null || matrix.isReleased() ? null : matrix;
+        }
+        long at = address(matrix);
+        for (NDArray part : parts.get(group)) {
+            if (part.isReleased() || address(part) != at) {
+                return null;
+            }
+            at += part.size() * Float.BYTES;
+        }
+        return matrix;
+    }
+
+    private static long address(NDArray a) {
+        FloatBuffer memory = BlasDecode.floats(a);
+        return memory == null ? -1 : new Pointer(memory).address();
     }
 }

@@ -32,4 +32,31 @@ class LoraAdapterTest {
             GradMode.inference();
         }
     }
+
+    @Test
+    void dropoutKeepsInputsWithProbabilityOneMinusPScaledUpAndTheSameSeedDrawsTheSameMasks() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            float p = 0.05f;
+            float[] first = droppedInputs(m, p, 7);
+            long kept = 0;
+            long other = 0;
+            for (float v : first) {
+                kept += v == 1 / (1 - p) ? 1 : 0;
+                other += v != 0 && v != 1 / (1 - p) ? 1 : 0;
+            }
+            assertThat(other).as("values neither dropped nor scaled by 1/(1 − p)").isZero();
+            double share = (double) kept / first.length; // 400,000 draws: 1 − p within ±0.002 (6 standard deviations)
+            assertThat(share).isBetween(1 - p - 0.002, 1 - p + 0.002);
+            assertThat(droppedInputs(m, p, 7)).as("the same seed").containsExactly(first);
+            assertThat(droppedInputs(m, p, 8)).as("another seed").isNotEqualTo(first);
+        }
+    }
+
+    /** The mask an adapter of the given seed draws for its first 400,000 inputs. */
+    private static float[] droppedInputs(NDManager m, float p, long seed) {
+        LoraAdapter adapter = new LoraAdapter(m, 40_000, 1, 1, 1f, p, new Random(seed));
+        try (NDArray x = m.ones(new Shape(10, 40_000))) {
+            return adapter.dropoutMask(x).toFloatArray();
+        }
+    }
 }
