@@ -45,13 +45,15 @@ public final class WeightGroups {
      */
     public synchronized NDArray joined(int group) {
         NDArray matrix = joined.get(group);
-        if (matrix == null || matrix.isReleased()
-                || !matrix.getDevice().getDeviceType().equals(Device.Type.CPU)) {
-            return matrix == null || matrix.isReleased() ? null : matrix;
+        if (matrix == null || matrix.isReleased()) {
+            return null;
+        }
+        if (!matrix.getDevice().getDeviceType().equals(Device.Type.CPU)) {
+            return matrix;
         }
         long at = address(matrix);
         for (NDArray part : parts.get(group)) {
-            if (part.isReleased() || address(part) != at) {
+            if (at < 0 || part.isReleased() || address(part) != at) {
                 return null;
             }
             at += part.size() * Float.BYTES;
@@ -59,8 +61,13 @@ public final class WeightGroups {
         return matrix;
     }
 
+    /** Where the array's memory starts, or -1 when that cannot be read (then the group's parts are multiplied apart). */
     private static long address(NDArray a) {
         FloatBuffer memory = BlasDecode.floats(a);
-        return memory == null ? -1 : new Pointer(memory).address();
+        try {
+            return memory == null ? -1 : new Pointer(memory).address();
+        } catch (LinkageError e) { // JavaCPP's native part missing on this platform
+            return -1;
+        }
     }
 }

@@ -58,7 +58,7 @@ class BlasDecodeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny-gqa", "qwen2-tiny"})
-    void aLayersQkvAndGateUpLieOneAfterAnotherAndFollowWeightsChangedInPlace(String name) {
+    void aLayersQkvAndGateUpLieOneAfterAnotherAndFollowWeightsChangedInPlaceOrGivenNewMemory(String name) {
         try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
             var weights = model.lm().namedParameters();
             String l = "model.layers.1.";
