@@ -21,6 +21,18 @@ public interface CausalLm {
      */
     NDArray forward(NDArray ids, NDArray positions, NDArray bias, KvCache cache, boolean lastOnly);
 
+    /**
+     * Training's forward up to the output head: the final norm's output (B, T, C), so that
+     * {@code forward}'s logits are these states times {@link #headWeight()}ᵀ.
+     */
+    NDArray hiddenStates(NDArray ids, NDArray positions, NDArray bias);
+
+    /**
+     * The output head's matrix (V, C), the token embeddings when they are tied, or null when the
+     * head is more than one matrix (a bias or a LoRA adapter of its own).
+     */
+    NDArray headWeight();
+
     /** Every parameter by its HuggingFace state-dict name. */
     Map<String, HfBlock.Weight> namedParameters();
 

@@ -285,7 +285,7 @@ public final class FineTuneRun {
                     batch.stream().map(Sequence::weights).toArray(float[][]::new));
             try (NDManager m = model.manager().newSubManager()) {
                 float n = a.weightSum();
-                sum += a.loss(model, m).getFloat() * n;
+                sum += a.loss(model, 1f, m).getFloat() * n;
                 count += n;
             }
         }

@@ -4,11 +4,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.GradMode;
 import dev.scales.core.model.LoadedModel;
+import dev.scales.core.model.nn.FusedHeadLoss;
 
 /**
  * One optimizer step of next-token training on a batch of equal-length sequences: forward with
@@ -44,12 +46,23 @@ public final class TrainStep {
             return new Aligned(inputs, targets, w, b, t);
         }
 
-        /** The mean next-token loss of the model on these rows (differentiable when grad mode is on). */
-        NDArray loss(LoadedModel model, NDManager scope) {
+        /**
+         * The mean next-token loss of the model on these rows times {@code scale} (differentiable
+         * when grad mode is on).
+         */
+        NDArray loss(LoadedModel model, float scale, NDManager scope) {
             Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
+            NDArray head = model.lm().headWeight();
+            if (JniUtils.isGradMode() && FusedHeadLoss.applies(head)) {
+                NDArray hidden = model.lm().hiddenStates(batch.ids(), batch.positions(), batch.bias());
+                return FusedHeadLoss.loss(hidden, head, targets, weights, weightSum(), scale, scope);
+            }
             NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
-            return LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
+            NDArray loss = LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
                     scope.create(weights, new Shape(rows, time)), weightSum(), scope);
+            // A scalar tensor kept by the scope until after backward, never a Number operand:
+            // autograd would keep a wrapper DJL frees (see Scalars).
+            return scale == 1f ? loss : loss.mul(scope.full(new Shape(), scale));
         }
 
         float weightSum() {
@@ -105,12 +118,7 @@ public final class TrainStep {
         for (Aligned a : aligned) {
             try (NDManager micro = step.newSubManager();
                  GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = a.loss(model, micro);
-                if (aligned.size() > 1) {
-                    // A scalar tensor kept by this manager until after backward, never a Number operand:
-                    // autograd would keep a wrapper DJL frees (see Scalars).
-                    lossArray = lossArray.mul(micro.full(new Shape(), (float) (a.weightSum() / total)));
-                }
+                NDArray lossArray = a.loss(model, aligned.size() > 1 ? (float) (a.weightSum() / total) : 1f, micro);
                 collector.backward(lossArray);
                 NDArray value = lossArray.stopGradient();
                 value.attach(step);

@@ -43,7 +43,7 @@ class GradientReferenceTest {
             assertThat(weights.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
             try (NDManager scope = model.manager().newSubManager();
                  GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray loss = TrainStep.Aligned.of(ids, null).loss(model, scope);
+                NDArray loss = TrainStep.Aligned.of(ids, null).loss(model, 1f, scope);
                 collector.backward(loss);
                 assertThat(loss.getFloat()).isCloseTo(ref.get("loss").getAsFloat(), within(1e-4f));
                 for (Map.Entry<String, HfBlock.Weight> e : weights.entrySet()) {

@@ -83,8 +83,30 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
         if (compiled != null) {
             return compiled;
         }
+        NDArray x = states(ids, positions, bias, cache);
+        if (lastOnly) {
+            x = x.get(":, -1:, :"); // (B, 1, C)
+        }
+        x = transformer.lnF.forward(x);
+        return lmHead != null ? lmHead.forward(x) // (B, T, V)
+                : ai.djl.nn.core.Linear.linear(x, transformer.wte.weight().getArray()).singletonOrThrow();
+    }
+
+    @Override
+    public NDArray hiddenStates(NDArray ids, NDArray positions, NDArray bias) {
+        return transformer.lnF.forward(states(ids, positions, bias, null));
+    }
+
+    @Override
+    public NDArray headWeight() {
+        return lmHead == null ? transformer.wte.weight().getArray() : lmHead.plainWeight();
+    }
+
+    /** The layers' output (B, T, C), before the final norm, one layer's intermediates at a time. */
+    private NDArray states(NDArray ids, NDArray positions, NDArray bias, KvCache cache) {
         if (cache != null) {
-            cache.reserve(ids.getShape().get(0), config.numHeads(), headDim, ids.getShape().get(1));
+            cache.reserve(ids.getShape().get(0), config.numHeads(), config.hiddenSize() / config.numHeads(),
+                    ids.getShape().get(1));
         }
         NDArray x = transformer.wte.forward(ids).add(transformer.wpe.forward(positions)); // (B, T, C)
         for (Gpt2Block block : transformer.h.items()) {
@@ -93,12 +115,7 @@ public final class Gpt2Model extends HfBlock implements CausalLm {
         if (cache != null) {
             cache.advance(ids.getShape().get(1));
         }
-        if (lastOnly) {
-            x = x.get(":, -1:, :"); // (B, 1, C)
-        }
-        x = transformer.lnF.forward(x);
-        return lmHead != null ? lmHead.forward(x) // (B, T, V)
-                : ai.djl.nn.core.Linear.linear(x, transformer.wte.weight().getArray()).singletonOrThrow();
+        return x;
     }
 
     @Override

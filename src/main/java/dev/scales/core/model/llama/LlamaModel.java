@@ -90,6 +90,27 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         if (compiled != null) {
             return compiled;
         }
+        NDArray x = states(ids, positions, bias, cache);
+        if (lastOnly) {
+            x = x.get(":, -1:, :"); // (B, 1, C)
+        }
+        x = model.norm.forward(x);
+        return lmHead != null ? lmHead.forward(x)
+                : ai.djl.nn.core.Linear.linear(x, model.embedTokens.weight().getArray()).singletonOrThrow();
+    }
+
+    @Override
+    public NDArray hiddenStates(NDArray ids, NDArray positions, NDArray bias) {
+        return model.norm.forward(states(ids, positions, bias, null));
+    }
+
+    @Override
+    public NDArray headWeight() {
+        return lmHead == null ? model.embedTokens.weight().getArray() : lmHead.plainWeight();
+    }
+
+    /** The layers' output (B, T, C), before the final norm, one layer's intermediates at a time. */
+    private NDArray states(NDArray ids, NDArray positions, NDArray bias, KvCache cache) {
         if (cache != null) {
             cache.reserve(ids.getShape().get(0), config.numKvHeads(), config.headDim(), ids.getShape().get(1));
         }
@@ -101,12 +122,7 @@ public final class LlamaModel extends HfBlock implements CausalLm {
         if (cache != null) {
             cache.advance(ids.getShape().get(1));
         }
-        if (lastOnly) {
-            x = x.get(":, -1:, :"); // (B, 1, C)
-        }
-        x = model.norm.forward(x);
-        return lmHead != null ? lmHead.forward(x)
-                : ai.djl.nn.core.Linear.linear(x, model.embedTokens.weight().getArray()).singletonOrThrow();
+        return x;
     }
 
     /** Each layer's q, k and v weights, and its gate and up weights: one product each at inference. */

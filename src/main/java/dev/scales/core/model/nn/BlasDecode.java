@@ -70,6 +70,11 @@ public final class BlasDecode {
         return STEPS.sum();
     }
 
+    /** True when OpenBLAS loaded in this process. */
+    static boolean blasLoaded() {
+        return Native.LOADED;
+    }
+
     /** True when single-token steps run here: switched on and OpenBLAS loaded. */
     public static boolean active() {
         return enabled && Native.LOADED;

@@ -51,6 +51,11 @@ public abstract class Projection extends HfBlock {
         return bias;
     }
 
+    /** The weight [out, in] when it is the whole projection (no bias, no adapter), else null. */
+    public NDArray plainWeight() {
+        return bias == null && lora == null ? weight.getArray() : null;
+    }
+
     public LoraAdapter lora() {
         return lora;
     }
