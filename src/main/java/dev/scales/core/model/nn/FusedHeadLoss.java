@@ -28,6 +28,12 @@ public final class FusedHeadLoss {
      * GPT-2's vocabulary, 55 of Qwen2.5's.
      */
     static final int CHUNK_FLOATS = (32 << 20) / Float.BYTES - (16 << 10);
+    /**
+     * Weights from which the head is worth it (GPT-2's has 38.6 million, SmolLM2's 28.3 million): on
+     * the bundled model (0.2 million) the Compare experiment ran 4× slower with it (525 against 130 s),
+     * each of its many small steps waiting for OpenBLAS's threads to stop spinning.
+     */
+    static final long MIN_HEAD = 1L << 24;
     private static volatile boolean enabled = !"false".equals(System.getProperty("scales.fused-head-loss"));
 
     private FusedHeadLoss() {}
@@ -39,7 +45,8 @@ public final class FusedHeadLoss {
 
     /** True when {@link #loss} can run with this head: OpenBLAS loaded, a contiguous F32 matrix on the CPU. */
     public static boolean applies(NDArray head) {
-        return enabled && head != null && BlasDecode.blasLoaded() && BlasDecode.floats(head) != null;
+        return enabled && head != null && head.size() >= MIN_HEAD && BlasDecode.blasLoaded()
+                && BlasDecode.floats(head) != null;
     }
 
     /**
