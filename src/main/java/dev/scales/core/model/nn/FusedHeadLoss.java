@@ -34,18 +34,13 @@ public final class FusedHeadLoss {
      * each of its many small steps waiting for OpenBLAS's threads to stop spinning.
      */
     static final long MIN_HEAD = 1L << 24;
-    private static volatile boolean enabled = !"false".equals(System.getProperty("scales.fused-head-loss"));
+    private static final boolean ENABLED = !"false".equals(System.getProperty("scales.fused-head-loss"));
 
     private FusedHeadLoss() {}
 
-    /** Turns the fused path on or off for this process (benchmarks and tests compare the two). */
-    public static void setEnabled(boolean on) {
-        enabled = on;
-    }
-
     /** True when {@link #loss} can run with this head: OpenBLAS loaded, a contiguous F32 matrix on the CPU. */
     public static boolean applies(NDArray head) {
-        return enabled && head != null && head.size() >= MIN_HEAD && BlasDecode.blasLoaded()
+        return ENABLED && head != null && head.size() >= MIN_HEAD && BlasDecode.blasLoaded()
                 && BlasDecode.floats(head) != null;
     }
 
@@ -81,11 +76,11 @@ public final class FusedHeadLoss {
         try (NDManager work = scope.newSubManager()) {
             NDArray heldGradient = head.hasGradient() ? gradientOf(head, work) : null;
             NDArray gradHead = head.hasGradient() && heldGradient == null ? scope.zeros(head.getShape()) : null;
+            NDArray headGradient = heldGradient != null ? heldGradient : gradHead;
             if (counted.length > 0) {
                 int rows = Math.max(1, Math.min(counted.length, chunkFloats / vocab));
                 Chunk chunk = new Chunk(work, rows, width, vocab, BlasDecode.floats(states), BlasDecode.floats(head),
-                        BlasDecode.floats(gradHidden), heldGradient != null ? BlasDecode.floats(heldGradient)
-                        : gradHead != null ? BlasDecode.floats(gradHead) : null);
+                        BlasDecode.floats(gradHidden), headGradient == null ? null : BlasDecode.floats(headGradient));
                 for (int start = 0; start < counted.length; start += rows) {
                     total += chunk.run(counted, start, Math.min(rows, counted.length - start), targets, weights,
                             denominator);
