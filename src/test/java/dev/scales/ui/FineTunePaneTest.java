@@ -69,6 +69,13 @@ class FineTunePaneTest {
             vm.batchSizeProperty().set("2");
             vm.learningRateProperty().set("0.01");
         });
+        readDataset();
+    }
+
+    /** Waits while the dataset is read away from the FX thread, then for its results on it. */
+    private void readDataset() throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.datasetReadingProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     @Test
@@ -79,6 +86,7 @@ class FineTunePaneTest {
         assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isTrue();
 
         robot.interact(() -> vm.openDataset(data));
+        readDataset();
 
         assertThat(vm.startBlockedReason().get()).isEmpty();
         assertThat(robot.lookup("#start-training").queryButton().isDisabled()).isFalse();
@@ -143,6 +151,7 @@ class FineTunePaneTest {
         Files.writeString(csv, "input,label\n\"warm, kind staff\",pos\ncold fries,neg\nshort row\n");
 
         robot.interact(() -> vm.openDataset(csv));
+        readDataset();
 
         assertThat(vm.datasetSummaryProperty().get()).isEqualTo("train.csv · 2 examples · fields input, label");
         assertThat(vm.previewRows()).hasSize(2);
@@ -384,6 +393,7 @@ class FineTunePaneTest {
         // a run is resumed only on the model it trained
         manager.load(Golden.folder("llama-tiny-gqa"), "cpu").join();
         robot.interact(() -> vm.resume(folder));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().contains("resume it"));
         assertThat(vm.statusProperty().get()).contains("gpt2-tiny").contains("load that model to resume it");
     }
 

@@ -52,8 +52,9 @@ class KeyboardTest {
         robot.press(KeyCode.CONTROL).press(KeyCode.ENTER).release(KeyCode.ENTER).release(KeyCode.CONTROL);
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.prompt().runStatusProperty().get().contains("tokens/s"));
 
+        robot.interact(() -> vm.fineTune().openDataset(AppPaths.home().resolve("sample-data/sentiment/train.jsonl")));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.fineTune().datasetSize() > 0);
         robot.interact(() -> {
-            vm.fineTune().openDataset(AppPaths.home().resolve("sample-data/sentiment/train.jsonl"));
             vm.fineTune().stepsProperty().set("100000");
             vm.fineTune().start();
         });

@@ -145,8 +145,10 @@ class PromptViewModelTest {
                 new dev.scales.core.prompt.PromptTemplate("{input}={output}\n")));
         Path data = dir.resolve("odd.jsonl");
         Files.writeString(data, "{\"a\": \"nice\", \"b\": \"pos\"}\n{\"a\": \"poor\", \"b\": \"neg\"}\n");
-        assertThat(vm.recognisedFields(data)).isEmpty();
-        assertThat(vm.fieldsOf(data)).containsExactly("a", "b");
+        java.util.List<String> names = new java.util.ArrayList<>();
+        vm.fieldsOf(data, names::addAll);
+        assertThat(names).containsExactly("a", "b");
+        assertThat(vm.recognisedFields(names)).isEmpty();
 
         vm.evaluate(data);
         assertThat(vm.evaluationStatusProperty().get()).isEqualTo("odd.jsonl: which fields hold the input and the "
@@ -169,7 +171,8 @@ class PromptViewModelTest {
         Files.writeString(data, "{\"id\": 1, \"premise\": \"sun\", \"hypothesis\": \"warm\", \"label\": \"yes\"}\n"
                 + "{\"id\": 2, \"premise\": \"rain\", \"hypothesis\": \"dry\", \"label\": \"no\"}\n");
 
-        assertThat(vm.recognisedFields(data)).contains(new LabelledData.Fields("premise, hypothesis", "label"));
+        assertThat(vm.recognisedFields(LabelledData.fields(data)))
+                .contains(new LabelledData.Fields("premise, hypothesis", "label"));
         vm.importExamples(data);
         vm.examples().forEach(r -> r.enabledProperty().set(true));
 

@@ -129,6 +129,15 @@ public final class LabelledData {
         return Records.read(file).fields();
     }
 
+    /** As {@link #fields}, none when the file cannot be read (reading its rows then says why). */
+    public static List<String> fieldsOrNone(Path file) {
+        try {
+            return fields(file);
+        } catch (ScalesException e) {
+            return List.of();
+        }
+    }
+
     /** The input and label fields, when the names say which they are (case aside); else empty. */
     public static java.util.Optional<Fields> guess(List<String> fields) {
         return guess(fields, List.of());

@@ -324,14 +324,15 @@ public final class FineTunePane extends VBox {
      * "label", "sentence" and "sentiment"), asks which is which and what the labels stand for.
      */
     private void openWithFields(java.nio.file.Path file) {
-        List<String> names = vm.fieldsOf(file);
-        java.util.Optional<LabelledData.Fields> guess = LabelledData.guess(names, vm.templateSlots());
-        if (guess.isEmpty() || guess.get().equals(LabelledData.Fields.DEFAULT)) {
-            vm.openDataset(file);
-            return;
-        }
-        new dev.scales.ui.common.FieldsDialog(file, names, guess.get()).showAndWait()
-                .ifPresentOrElse(f -> vm.openDataset(file, f), () -> vm.openDataset(file));
+        vm.fieldsOf(file, names -> {
+            java.util.Optional<LabelledData.Fields> guess = LabelledData.guess(names, vm.templateSlots());
+            if (guess.isEmpty() || guess.get().equals(LabelledData.Fields.DEFAULT)) {
+                vm.openDataset(file);
+                return;
+            }
+            new dev.scales.ui.common.FieldsDialog(file, names, guess.get()).showAndWait()
+                    .ifPresentOrElse(f -> vm.openDataset(file, f), () -> vm.openDataset(file));
+        });
     }
 
     private void chooseDataset(Consumer<java.nio.file.Path> then) {

@@ -40,11 +40,11 @@ import javafx.collections.ObservableList;
  */
 final class FineTuneRunner {
     /**
-     * A run to start: its name and label, what it trains on, the folder it is kept in (given on the
-     * worker; a run it cannot give goes on without), and, when resumed, the checkpoint's step and
-     * the curve up to it.
+     * A run to start: its name and label, what it trains on (given on the worker, once), the folder
+     * it is kept in (given on the worker; a run it cannot give goes on without), and, when resumed,
+     * the checkpoint's step and the curve up to it.
      */
-    record Plan(String name, String label, FineTuneSettings settings, List<TrainingExample> data,
+    record Plan(String name, String label, FineTuneSettings settings, Supplier<List<TrainingExample>> data,
                 Supplier<RunFolder> folder, int resumeStep, List<TrainingEvent> earlier) {}
 
     /** How a run's job ended: the run's end, the folder it was kept in (null: none) and why not. */
@@ -130,29 +130,45 @@ final class FineTuneRunner {
             status.accept("A run is in progress: resume another one when it ends.");
             return;
         }
-        RunFolder folder;
-        int step;
-        try {
-            folder = RunFolder.open(dir);
-            step = folder.resumableStep();
-        } catch (ScalesException e) {
-            status.accept(e.getMessage());
-            return;
-        }
         Path loaded = manager.current().map(m -> m.folder().toAbsolutePath().normalize()).orElse(null);
-        if (!folder.model().toAbsolutePath().normalize().equals(loaded)) {
-            status.accept(folder.name() + " trained " + folder.model() + ": load that model to resume it.");
-            return;
+        ui.offThread(() -> Resumable.of(dir, loaded), (r, e) -> {
+            if (e != null || r.refused() != null) {
+                status.accept(e != null ? Errors.message(e) : r.refused());
+                return;
+            }
+            if (running.get()) {
+                status.accept("A run is in progress: resume another one when it ends.");
+                return;
+            }
+            RunFolder folder = r.folder();
+            FineTuneSettings s = folder.settings();
+            String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + s.learningRate();
+            List<TrainingExample> data = folder.data();
+            launch(new Plan(folder.name(), label, s, () -> data, () -> folder, r.step(), r.curve()));
+        });
+    }
+
+    /**
+     * A kept run read from its folder (its data, settings and curve: disk work, away from the FX
+     * thread), with the step it resumes from; or why it cannot resume on the model {@code loaded}.
+     */
+    private record Resumable(RunFolder folder, int step, List<TrainingEvent> curve, String refused) {
+        static Resumable of(Path dir, Path loaded) {
+            RunFolder folder = RunFolder.open(dir);
+            int step = folder.resumableStep();
+            if (!folder.model().toAbsolutePath().normalize().equals(loaded)) {
+                return refused(folder.name() + " trained " + folder.model() + ": load that model to resume it.");
+            }
+            if (step == 0) {
+                return refused(folder.name() + " has no checkpoint yet (the first is written at step "
+                        + folder.settings().evalEvery() + "): start it again instead.");
+            }
+            return new Resumable(folder, step, folder.curveUpTo(step), null);
         }
-        if (step == 0) {
-            status.accept(folder.name() + " has no checkpoint yet (the first is written at step "
-                    + folder.settings().evalEvery() + "): start it again instead.");
-            return;
+
+        private static Resumable refused(String why) {
+            return new Resumable(null, 0, List.of(), why);
         }
-        FineTuneSettings s = folder.settings();
-        String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr " + s.learningRate();
-        launch(new Plan(folder.name(), label, s, folder.data(), () -> folder, step,
-                folder.curveUpTo(step)));
     }
 
     /** The run's job: trains from the base weights, each event to {@code listener} and to the run's folder. */
@@ -173,7 +189,7 @@ final class FineTuneRunner {
             ModelLoader.readWeightsInto(model, resume);
         }
         RunFolder curve = folder;
-        FineTuneRun.Outcome out = FineTuneRun.run(model, plan.data(), s, ev -> {
+        FineTuneRun.Outcome out = FineTuneRun.run(model, plan.data().get(), s, ev -> {
             listener.accept(ev);
             if (curve != null) {
                 try {
@@ -211,7 +227,7 @@ final class FineTuneRunner {
     private void finish(Plan plan, Ended ended, List<TrainingEvent> all, long millis) {
         TrainingEvent.Finished finished = ended.finished();
         FineTuneSettings s = plan.settings();
-        runs.add(0, new FinishedRun(plan.name(), describe(s, plan.data().size()), all, finished, millis, ""));
+        runs.add(0, new FinishedRun(plan.name(), describe(s, plan.data().get().size()), all, finished, millis, ""));
         hasResult.set(finished.steps() > 0);
         lastRunFolder.set(ended.folder() == null ? null : ended.folder().dir());
         String where = ended.folder() == null ? ended.unkept() : " Kept in " + ended.folder().dir() + ".";

@@ -1,6 +1,5 @@
 package dev.scales.ui.finetune;
 
-import dev.scales.core.ScalesException;
 import dev.scales.core.data.LabelledData;
 import dev.scales.core.device.ModelManager;
 import dev.scales.core.model.LoraConfig;
@@ -68,6 +67,7 @@ public final class FineTuneViewModel {
     }
 
     private final ModelManager manager;
+    private final UiThread ui;
     private final Supplier<TrainingData.Format> format;
     private final DatasetState dataset;
     private final SettingsForm settings;
@@ -87,8 +87,9 @@ public final class FineTuneViewModel {
      */
     public FineTuneViewModel(ModelManager manager, UiThread ui, Supplier<TrainingData.Format> format) {
         this.manager = manager;
+        this.ui = ui;
         this.format = format;
-        this.dataset = new DatasetState(format);
+        this.dataset = new DatasetState(format, ui);
         this.curves = new LossCurves(ui, status::set);
         this.settings = new SettingsForm(() -> manager.current()
                 .map(m -> LoraConfig.defaultTargets(m.config().architecture())).orElse(List.of("q_proj")));
@@ -101,6 +102,9 @@ public final class FineTuneViewModel {
             if (!modelLoaded.get()) {
                 return "Load a model to fine-tune it.";
             }
+            if (dataset.readingProperty().get()) {
+                return "Reading the dataset…";
+            }
             if (dataset.fileProperty().get() == null || dataset.size() == 0) {
                 return "Choose a labelled dataset (JSONL or CSV).";
             }
@@ -108,7 +112,7 @@ public final class FineTuneViewModel {
                 return "A run is in progress.";
             }
             return settings.error().get();
-        }, modelLoaded, dataset.fileProperty(), dataset.sizeProperty(), runner.runningProperty(), settings.error());
+        }, modelLoaded, dataset.readingProperty(), dataset.fileProperty(), dataset.sizeProperty(), runner.runningProperty(), settings.error());
     }
 
     /** The input slots of the template labelled rows are written with (the prompt pane's). */
@@ -136,13 +140,12 @@ public final class FineTuneViewModel {
         return dataset.fields();
     }
 
-    /** The field names of a dataset file (empty when it cannot be read: opening it says why). */
-    public List<String> fieldsOf(Path file) {
-        try {
-            return LabelledData.fields(file);
-        } catch (ScalesException e) {
-            return List.of();
-        }
+    /**
+     * Reads a dataset file's field names, away from the FX thread, for {@code then} (none when it
+     * cannot be read: opening it says why).
+     */
+    public void fieldsOf(Path file, java.util.function.Consumer<List<String>> then) {
+        ui.offThread(() -> LabelledData.fieldsOrNone(file), (names, e) -> then.accept(e == null ? names : List.of()));
     }
 
     /** Reads the dataset with "input" and "label" as the labelled fields. */
@@ -173,11 +176,11 @@ public final class FineTuneViewModel {
         String label = (s.isLora() ? "LoRA r" + s.lora().rank() : "full") + " · lr "
                 + settings.learningRate().get().trim();
         String name = "#" + ++runCount + " " + label;
-        List<TrainingExample> data = dataset.examplesNow();
+        Supplier<List<TrainingExample>> data = dataset.examplesNow();
         Path model = manager.current().orElseThrow().folder();
         // written by the job, not here: a large dataset's copy is disk work the FX thread does not wait for
         runner.launch(new FineTuneRunner.Plan(name, label, s, data,
-                () -> RunFolder.create(RunFolder.root(), name, model, s, data), 0, List.of()));
+                () -> RunFolder.create(RunFolder.root(), name, model, s, data.get()), 0, List.of()));
     }
 
     /** Resumes the run kept in {@code dir} from its last checkpoint: {@link FineTuneRunner#resume}. */
@@ -269,6 +272,11 @@ public final class FineTuneViewModel {
     /** Examples in the open dataset (0 when none). */
     public int datasetSize() {
         return dataset.size();
+    }
+
+    /** True while a dataset file is being read (away from the FX thread). */
+    public ReadOnlyBooleanProperty datasetReadingProperty() {
+        return dataset.readingProperty();
     }
 
     public ReadOnlyObjectProperty<Path> datasetProperty() {

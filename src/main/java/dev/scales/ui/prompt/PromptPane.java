@@ -295,15 +295,14 @@ public final class PromptPane extends VBox {
      */
     private java.util.function.Consumer<java.nio.file.Path> withFields(
             java.util.function.BiConsumer<java.nio.file.Path, LabelledData.Fields> then) {
-        return file -> {
-            List<String> names = vm.fieldsOf(file);
-            java.util.Optional<LabelledData.Fields> known = vm.recognisedFields(file);
+        return file -> vm.fieldsOf(file, names -> {
+            java.util.Optional<LabelledData.Fields> known = vm.recognisedFields(names);
             if (known.isPresent() || names.size() < 2) {
                 then.accept(file, known.orElse(null)); // unreadable or unrecognised: reading it says why
                 return;
             }
             new dev.scales.ui.common.FieldsDialog(file, names, null).showAndWait().ifPresent(f -> then.accept(file, f));
-        };
+        });
     }
 
     private int selected() {

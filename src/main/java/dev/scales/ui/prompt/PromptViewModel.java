@@ -181,16 +181,16 @@ public final class PromptViewModel {
     }
 
     /**
-     * The fields of a test set, when their names say which holds the input and which the label;
-     * empty when the user must choose among {@link #fieldsOf}.
+     * The input and label fields among a test set's field {@code names}, when the names say which;
+     * empty when the user must choose.
      */
-    public Optional<LabelledData.Fields> recognisedFields(Path file) {
-        return reader.recognisedFields(file);
+    public Optional<LabelledData.Fields> recognisedFields(List<String> names) {
+        return reader.recognisedFields(names);
     }
 
-    /** The field names of a test set (none when it cannot be read: reading it then says why). */
-    public List<String> fieldsOf(Path file) {
-        return reader.fieldsOf(file);
+    /** Reads a test set's field names, away from the FX thread, for {@code then} (none when it cannot be read). */
+    public void fieldsOf(Path file, java.util.function.Consumer<List<String>> then) {
+        reader.fieldsOf(file, then);
     }
 
     /** The fields the last test set was read with. */

@@ -1,6 +1,5 @@
 package dev.scales.ui.prompt;
 
-import dev.scales.core.ScalesException;
 import dev.scales.core.data.LabelledData;
 import dev.scales.core.data.Records;
 import dev.scales.core.eval.FewShotEvaluator;
@@ -48,20 +47,19 @@ final class TestSetReader {
     }
 
     /**
-     * The fields of a test set, when their names say which holds the input and which the label;
-     * empty when the user must choose among {@link #fieldsOf}.
+     * The input and label fields among a test set's field {@code names}, when the names say which
+     * (the template's slots first); empty when the user must choose.
      */
-    Optional<LabelledData.Fields> recognisedFields(Path file) {
-        return LabelledData.guess(fieldsOf(file), slots.get());
+    Optional<LabelledData.Fields> recognisedFields(List<String> names) {
+        return LabelledData.guess(names, slots.get());
     }
 
-    /** The field names of a test set (none when it cannot be read: reading it then says why). */
-    List<String> fieldsOf(Path file) {
-        try {
-            return LabelledData.fields(file);
-        } catch (ScalesException e) {
-            return List.of();
-        }
+    /**
+     * Reads a test set's field names away from the FX thread and hands them to {@code then} on it
+     * (none when it cannot be read: reading it then says why).
+     */
+    void fieldsOf(Path file, Consumer<List<String>> then) {
+        ui.offThread(() -> LabelledData.fieldsOrNone(file), (names, e) -> then.accept(e == null ? names : List.of()));
     }
 
     /**
