@@ -48,21 +48,52 @@ public final class TrainStep {
 
         /**
          * The mean next-token loss of the model on these rows times {@code scale} (differentiable
-         * when grad mode is on).
+         * when grad mode is on). Only the positions whose prediction counts go through the output
+         * head — on labelled rows one or two of each row's — unless the head is more than a matrix.
          */
         NDArray loss(LoadedModel model, float scale, NDManager scope) {
             Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
             NDArray head = model.lm().headWeight();
-            if (JniUtils.isGradMode() && FusedHeadLoss.applies(head)) {
+            NDArray loss;
+            if (head != null) {
                 NDArray hidden = model.lm().hiddenStates(batch.ids(), batch.positions(), batch.bias());
-                return FusedHeadLoss.loss(hidden, head, targets, weights, weightSum(), scale, scope);
+                if (JniUtils.isGradMode() && FusedHeadLoss.applies(head)) {
+                    return FusedHeadLoss.loss(hidden, head, targets, weights, weightSum(), scale, scope);
+                }
+                loss = countedLoss(hidden, head, scope);
+            } else {
+                NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
+                loss = LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
+                        scope.create(weights, new Shape(rows, time)), weightSum(), scope);
             }
-            NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
-            NDArray loss = LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
-                    scope.create(weights, new Shape(rows, time)), weightSum(), scope);
             // A scalar tensor kept by the scope until after backward, never a Number operand:
             // autograd would keep a wrapper DJL frees (see Scalars).
             return scale == 1f ? loss : loss.mul(scope.full(new Shape(), scale));
+        }
+
+        /** The loss from the hidden states (B, T, C) of the counted positions only, times the head (V, C)ᵀ. */
+        private NDArray countedLoss(NDArray hidden, NDArray head, NDManager scope) {
+            int n = 0;
+            for (float w : weights) {
+                n += w != 0 ? 1 : 0;
+            }
+            long[] at = new long[n];
+            long[] picked = new long[n];
+            float[] w = new float[n];
+            for (int i = 0, j = 0; i < weights.length; i++) {
+                if (weights[i] != 0) {
+                    at[j] = i;
+                    picked[j] = targets[i];
+                    w[j++] = weights[i];
+                }
+            }
+            long c = hidden.getShape().get(2);
+            NDArray states = hidden.reshape(-1, c).get(scope.create(at)); // (n, C)
+            NDArray headT = head.transpose();
+            headT.attach(scope); // made in the model's manager, the head's
+            NDArray logits = states.matMul(headT).expandDims(0); // (1, n, V)
+            return LanguageModelLoss.crossEntropy(logits, scope.create(picked, new Shape(1, n)),
+                    scope.create(w, new Shape(1, n)), weightSum(), scope);
         }
 
         float weightSum() {

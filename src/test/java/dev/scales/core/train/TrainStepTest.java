@@ -51,6 +51,65 @@ class TrainStepTest {
     }
 
     @Test
+    void aLossOnSomePositionsOnlyHasTheValueAndGradientsItHasThroughEveryPositionsLogits() {
+        // rows of different lengths, the loss on each row's last two predictions (a label's tokens)
+        long[][] ids = {BATCH[0], java.util.Arrays.copyOf(BATCH[1], 11)};
+        float[][] weights = new float[2][];
+        for (int r = 0; r < 2; r++) {
+            weights[r] = new float[ids[r].length - 1];
+            weights[r][weights[r].length - 1] = 1f;
+            weights[r][weights[r].length - 2] = 0.5f;
+        }
+        TrainStep.Aligned a = TrainStep.Aligned.of(ids, weights);
+        try (LoadedModel model = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
+            Trainables.setTrainable(model.lm(), n -> true);
+            Map<String, HfBlock.Weight> params = model.lm().namedParameters();
+            try (NDManager scope = model.manager().newSubManager()) {
+                Map<String, float[]> counted = new LinkedHashMap<>();
+                float countedLoss = lossAndGradients(params, counted, scope, () -> a.loss(model, 2f, scope));
+                Map<String, float[]> all = new LinkedHashMap<>();
+                float allLoss = lossAndGradients(params, all, scope, () -> {
+                    Inputs.Batch b = Inputs.leftPadded(scope, a.inputs(), 0);
+                    NDArray logits = model.lm().forward(b.ids(), b.positions(), b.bias(), null, false);
+                    return LanguageModelLoss.crossEntropy(logits, scope.create(a.targets()).reshape(a.rows(), a.time()),
+                            scope.create(a.weights(), new ai.djl.ndarray.types.Shape(a.rows(), a.time())),
+                            a.weightSum(), scope).mul(scope.full(new ai.djl.ndarray.types.Shape(), 2f));
+                });
+
+                assertThat(countedLoss).isCloseTo(allLoss, org.assertj.core.data.Offset.offset(1e-5f));
+                for (String name : all.keySet()) {
+                    float[] want = all.get(name);
+                    float[] got = counted.get(name);
+                    for (int i = 0; i < want.length; i++) {
+                        assertThat(got[i]).as(name + " gradient " + i)
+                                .isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f + 1e-4f * Math.abs(want[i])));
+                    }
+                }
+            } finally {
+                Trainables.freezeAll(model.lm());
+                GradMode.inference();
+            }
+        }
+    }
+
+    /** The loss {@code loss} computes, with every parameter's gradient moved into {@code gradients}. */
+    private static float lossAndGradients(Map<String, HfBlock.Weight> params, Map<String, float[]> gradients,
+                                          NDManager scope, java.util.function.Supplier<NDArray> loss) {
+        try (ai.djl.training.GradientCollector collector =
+                     ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray l = loss.get();
+            collector.backward(l);
+            for (Map.Entry<String, HfBlock.Weight> e : params.entrySet()) {
+                NDArray g = e.getValue().array().getGradient();
+                g.attach(scope);
+                gradients.put(e.getKey(), g.toFloatArray());
+                g.muli(0); // gradients add up from one backward pass to the next
+            }
+            return l.getFloat();
+        }
+    }
+
+    @Test
     void parametersAreGroupedAsEmbeddingsLayersAndHead() {
         try (LoadedModel model = ModelLoader.load(Golden.folder("llama-tiny-gqa"), Device.cpu())) {
             Map<String, List<String>> groups = Trainables.groups(model.lm());
