@@ -3,6 +3,7 @@ package dev.scales.core.train;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.ModelConfig;
+import dev.scales.core.model.nn.FusedHeadLoss;
 import dev.scales.core.util.Bytes;
 import java.util.List;
 
@@ -11,9 +12,12 @@ import java.util.List;
  * AdamW's two moments for what it trains (every weight, or the LoRA adapters), and the activations
  * a step keeps for its backward pass — per token and layer about 8 hidden-size and 10
  * intermediate-size floats (what autograd saves of the norms, projections, attention and the gated
- * MLP), plus three vocabulary-size floats for the logits, their log-softmax and its gradient.
- * Measured (LoRA, peak above the loaded weights): Qwen2.5-0.5B shape, batch 4 × 512, 14.1 GB
- * (this gives 14.8 GB); SmolLM2-135M shape, batch 4 × 256, 3.2 GB (3.1 GB).
+ * MLP), plus three vocabulary-size floats for the logits, their log-softmax and its gradient —
+ * only at the positions whose prediction counts (a labelled row's label tokens), and none where
+ * the CPU's fused head and loss runs ({@link FusedHeadLoss}: one chunk of under 32 MiB).
+ * Measured (LoRA, peak above the loaded weights, every position counted, logits materialised):
+ * Qwen2.5-0.5B shape, batch 4 × 512, 14.1 GB (this gives 14.8 GB); SmolLM2-135M shape, batch
+ * 4 × 256, 3.2 GB (3.1 GB).
  *
  * @param trainable  trained parameters
  * @param gradients  bytes of their gradients (F32) and, for a full fine-tune, of the copy of the
@@ -33,12 +37,24 @@ public record TrainingMemory(long trainable, long gradients, long optimizer, lon
             trainable = model.lm().namedParameters().values().stream().mapToLong(w -> w.shape().size()).sum();
         }
         int longest = data.stream().mapToInt(q -> q.ids().length).max().orElse(0);
-        long tokens = (long) Math.min(s.batchSize(), data.size()) * longest;
-        long perToken = (long) c.numLayers() * (8L * c.hiddenSize() + 10L * c.intermediateSize()) + 3L * c.vocabSize();
+        int rows = Math.min(s.batchSize(), data.size());
+        long tokens = (long) rows * longest;
+        long perToken = (long) c.numLayers() * (8L * c.hiddenSize() + 10L * c.intermediateSize());
+        long logits = FusedHeadLoss.applies(model.lm().headWeight()) ? FusedHeadLoss.CHUNK_BYTES
+                : 4L * 3 * c.vocabSize() * rows * data.stream().mapToInt(TrainingMemory::counted).max().orElse(0);
         // A full fine-tune also keeps a copy of the weights to put back if the run fails, and with
         // early stopping another of the best ones.
         long gradients = s.isLora() ? 4 * trainable : (s.patience() > 0 ? 12 : 8) * trainable;
-        return new TrainingMemory(trainable, gradients, 8 * trainable, 4 * perToken * tokens, tokens);
+        return new TrainingMemory(trainable, gradients, 8 * trainable, 4 * perToken * tokens + logits, tokens);
+    }
+
+    /** The positions of a sequence whose prediction counts in the loss. */
+    private static int counted(FineTuneRun.Sequence q) {
+        int n = 0;
+        for (float w : q.weights()) {
+            n += w != 0 ? 1 : 0;
+        }
+        return n;
     }
 
     public long total() {
