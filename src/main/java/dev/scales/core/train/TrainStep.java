@@ -49,15 +49,17 @@ public final class TrainStep {
         /**
          * The mean next-token loss of the model on these rows times {@code scale} (differentiable
          * when grad mode is on). Only the positions whose prediction counts go through the output
-         * head — on labelled rows one or two of each row's — unless the head is more than a matrix.
+         * head — on labelled rows one or two of each row's — unless the head is more than a matrix,
+         * or, recording no gradient, most positions count: then the compiled forward's logits.
          */
         NDArray loss(LoadedModel model, float scale, NDManager scope) {
             Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
             NDArray head = model.lm().headWeight();
+            boolean grad = JniUtils.isGradMode();
             NDArray loss;
-            if (head != null) {
+            if (head != null && (grad || 2 * counted() <= weights.length)) {
                 NDArray hidden = model.lm().hiddenStates(batch.ids(), batch.positions(), batch.bias());
-                if (JniUtils.isGradMode() && FusedHeadLoss.applies(head)) {
+                if (grad && FusedHeadLoss.applies(head)) {
                     return FusedHeadLoss.loss(hidden, head, targets, weights, weightSum(), scale, scope);
                 }
                 loss = countedLoss(hidden, head, scope);
@@ -73,10 +75,7 @@ public final class TrainStep {
 
         /** The loss from the hidden states (B, T, C) of the counted positions only, times the head (V, C)ᵀ. */
         private NDArray countedLoss(NDArray hidden, NDArray head, NDManager scope) {
-            int n = 0;
-            for (float w : weights) {
-                n += w != 0 ? 1 : 0;
-            }
+            int n = counted();
             long[] at = new long[n];
             long[] picked = new long[n];
             float[] w = new float[n];
@@ -94,6 +93,15 @@ public final class TrainStep {
             NDArray logits = states.matMul(headT).expandDims(0); // (1, n, V)
             return LanguageModelLoss.crossEntropy(logits, scope.create(picked, new Shape(1, n)),
                     scope.create(w, new Shape(1, n)), weightSum(), scope);
+        }
+
+        /** Positions whose prediction counts. */
+        int counted() {
+            int n = 0;
+            for (float w : weights) {
+                n += w != 0 ? 1 : 0;
+            }
+            return n;
         }
 
         float weightSum() {
