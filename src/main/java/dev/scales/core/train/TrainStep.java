@@ -56,13 +56,14 @@ public final class TrainStep {
             Inputs.Batch batch = Inputs.leftPadded(scope, inputs, 0);
             NDArray head = model.lm().headWeight();
             boolean grad = JniUtils.isGradMode();
+            int counted = counted();
             NDArray loss;
-            if (head != null && (grad || 2 * counted() <= weights.length)) {
+            if (head != null && (grad || 2 * counted <= weights.length)) {
                 NDArray hidden = model.lm().hiddenStates(batch.ids(), batch.positions(), batch.bias());
                 if (grad && FusedHeadLoss.applies(head)) {
                     return FusedHeadLoss.loss(hidden, head, targets, weights, weightSum(), scale, scope);
                 }
-                loss = countedLoss(hidden, head, scope);
+                loss = countedLoss(hidden, head, counted, scope);
             } else {
                 NDArray logits = model.lm().forward(batch.ids(), batch.positions(), batch.bias(), null, false);
                 loss = LanguageModelLoss.crossEntropy(logits, scope.create(targets).reshape(rows, time),
@@ -73,9 +74,8 @@ public final class TrainStep {
             return scale == 1f ? loss : loss.mul(scope.full(new Shape(), scale));
         }
 
-        /** The loss from the hidden states (B, T, C) of the counted positions only, times the head (V, C)ᵀ. */
-        private NDArray countedLoss(NDArray hidden, NDArray head, NDManager scope) {
-            int n = counted();
+        /** The loss from the hidden states (B, T, C) of the {@code n} counted positions only, times the head (V, C)ᵀ. */
+        private NDArray countedLoss(NDArray hidden, NDArray head, int n, NDManager scope) {
             long[] at = new long[n];
             long[] picked = new long[n];
             float[] w = new float[n];

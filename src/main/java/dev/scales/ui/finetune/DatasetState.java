@@ -89,7 +89,8 @@ final class DatasetState {
             }
             reading.set(false);
             if (e != null) {
-                error.set(Errors.message(e) + (dataset.get() == null ? "" : " — still using " + dataset.get().getFileName()));
+                error.set(Errors.message(e)
+                        + (dataset.get() == null ? "" : " — still using " + dataset.get().getFileName()));
                 showSummary();
                 return;
             }
@@ -103,7 +104,9 @@ final class DatasetState {
             } else {
                 show(opened.data(), written);
             }
-            refreshTrainingText(); // the prompt pane edited while the file was read
+            if (!format.get().withFields(fields).equals(written)) {
+                refreshTrainingText(); // the prompt pane edited while the file was read
+            }
         });
     }
 

@@ -112,7 +112,8 @@ public final class FineTuneViewModel {
                 return "A run is in progress.";
             }
             return settings.error().get();
-        }, modelLoaded, dataset.readingProperty(), dataset.fileProperty(), dataset.sizeProperty(), runner.runningProperty(), settings.error());
+        }, modelLoaded, dataset.readingProperty(), dataset.fileProperty(), dataset.sizeProperty(),
+                runner.runningProperty(), settings.error());
     }
 
     /** The input slots of the template labelled rows are written with (the prompt pane's). */
