@@ -47,6 +47,12 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--chat", description = "Write prompts and training rows with the model's chat template.")
         boolean chat;
 
+        @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
+                description = "Cells (seeds, labelled sizes) run side by side after the first seed, each on a copy "
+                        + "of the model with one thread; 0: one per core for a model of at most 64 MB on the CPU, "
+                        + "else 1 (default: ${DEFAULT-VALUE}).")
+        int workers;
+
         @Option(names = "--trust-paths", description = "Read the files the experiment names even where they lie "
                 + "outside its folder and Scales' own folders.")
         boolean trustPaths;
@@ -63,10 +69,13 @@ final class ExperimentCommand implements Runnable {
                 throw new ScalesException(file + ": reads files outside its folder and Scales' own folders ("
                         + String.join("; ", outside) + "); check them, then run again with --trust-paths");
             }
+            if (workers < 0) {
+                throw new ScalesException("--workers must be 0 (automatic) or more, not " + workers);
+            }
             long start = System.nanoTime();
             dev.scales.core.Offline.configure();
             ai.djl.Device d = dev.scales.core.device.Devices.resolve(device, ai.djl.engine.Engine.getEngine("PyTorch"));
-            ExperimentRun.Results r = ExperimentRun.run(e, d, new ExperimentRun.Base(adapter, chat), m -> {
+            ExperimentRun.Results r = ExperimentRun.run(e, d, new ExperimentRun.Base(adapter, chat), workers, m -> {
                 o.printf(Locale.ROOT, "[%5.1f s] %s%n", (System.nanoTime() - start) / 1e9, m);
                 o.flush();
             }, () -> false);

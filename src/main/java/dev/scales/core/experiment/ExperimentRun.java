@@ -34,7 +34,7 @@ public final class ExperimentRun {
     public static final List<String> METHODS = List.of("base, zero-shot", "base, few-shot", "fine-tuned, zero-shot",
             "fine-tuned, few-shot");
 
-    /** One cell of the grid. */
+    /** One cell of the grid; its seconds per prediction are the first seed's, measured with the device to itself. */
     public record Cell(String method, boolean fineTuned, int shots, Point accuracy, Point macroF1,
                        double promptTokensPerPrediction, double secondsPerPrediction) {}
 
@@ -114,8 +114,18 @@ public final class ExperimentRun {
         return run(e, Devices.resolve(deviceId, Engine.getEngine("PyTorch")), progress, cancelled);
     }
 
-    /** As above, on {@code base}'s variant of the model. */
+    /** As above, on {@code base}'s variant of the model, with as many cells side by side as suit the model. */
     public static Results run(Experiment e, Device device, Base variant, Progress progress,
+                              BooleanSupplier cancelled) {
+        return run(e, device, variant, 0, progress, cancelled);
+    }
+
+    /**
+     * As above, with {@code workers} cells side by side after the first seed ({@code 0}: as many as
+     * the CPU has cores for a small model, else one). The first seed runs alone, so the seconds it
+     * measures are the cost of each method with the device to itself.
+     */
+    public static Results run(Experiment e, Device device, Base variant, int workers, Progress progress,
                               BooleanSupplier cancelled) {
         long start = System.nanoTime();
         PromptSet read = PromptSet.read(e.promptSet());
@@ -129,21 +139,25 @@ public final class ExperimentRun {
         try (LoadedModel base = ModelLoader.load(e.model(), device)) {
             PromptSet set = promptSet(base, e, variant, read);
             Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()),
-                    new Tally(progress, e.seeds() * (1 + e.labelled().size())));
+                    new Tally(progress, e.seeds() * (1 + e.labelled().size())), progress);
             Measured grid = new Measured();
-            for (int seed = 0; seed < e.seeds(); seed++) {
-                check(cancelled);
-                measureSeed(s, grid, seed, progress);
+            check(cancelled);
+            firstSeed(s, grid, progress);
+            Curves labelled;
+            try (SideBySide cells = SideBySide.open(base, workers, e.seeds() - 1 + e.seeds() * e.labelled().size())) {
+                progress.message((e.seeds() > 1 ? "the other seeds and accuracy" : "accuracy")
+                        + " against labelled examples" + (cells.workers() > 1 ? ", " + cells.workers()
+                        + " cells side by side" : ""));
+                labelled = otherCells(s, grid, cells, progress, cancelled);
             }
-            progress.message("accuracy against labelled examples");
-            Curves labelled = labelledCurves(s, progress, cancelled);
             return results(s, grid, labelled, start);
         }
     }
 
     /** What every measurement of a run reads: the loaded base model, its prompts and data, the shots that fit. */
     private record Setup(Experiment e, LoadedModel base, PromptSet set, List<SampleTasks.Item> pool,
-                         List<FewShotEvaluator.TestExample> test, String general, int shots, Tally tally) {}
+                         List<FewShotEvaluator.TestExample> test, String general, int shots, Tally tally,
+                         Progress progress) {}
 
     /** Counts the fine-tunes done out of the run's {@code total}, and tells. */
     private static final class Tally {
@@ -195,71 +209,138 @@ public final class ExperimentRun {
         return shots;
     }
 
-    /** The four methods on one seed's draw; the first seed also measures cost, forgetting and the outputs. */
-    private static void measureSeed(Setup s, Measured g, int seed, Progress progress) {
+    /**
+     * The four methods on the first seed's draw, timed, with the device to itself: also the cost,
+     * forgetting and each test example's outputs.
+     */
+    private static void firstSeed(Setup s, Measured g, Progress progress) {
         Experiment e = s.e();
         LoadedModel base = s.base();
-        progress.message("seed " + (seed + 1) + "/" + e.seeds() + ": base model");
-        List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), seed));
+        progress.message("seed 1/" + e.seeds() + ": base model");
+        List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), 0));
+        // Untimed first passes, so the seconds measured are not those of compiling the forward.
+        List<FewShotEvaluator.TestExample> few = s.test().subList(0, Math.min(8, s.test().size()));
+        Lab.evaluate(base, s.set(), List.of(), few, false);
+        Lab.evaluate(base, s.set(), demos, few, false);
         FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
-        r[0] = timed(g.seconds, 0, seed, () -> Lab.evaluate(base, s.set(), List.of(), s.test(), false));
-        r[1] = timed(g.seconds, 1, seed, () -> Lab.evaluate(base, s.set(), demos, s.test(), false));
-        progress.message("seed " + (seed + 1) + "/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
-        boolean first = seed == 0;
-        double basePerplexity = first && s.general() != null ? Lab.perplexity(base, s.general()) : Double.NaN;
+        r[0] = timed(g.seconds, 0, () -> Lab.evaluate(base, s.set(), List.of(), s.test(), false));
+        r[1] = timed(g.seconds, 1, () -> Lab.evaluate(base, s.set(), demos, s.test(), false));
+        progress.message("seed 1/" + e.seeds() + ": fine-tuning on " + e.trainingSize());
+        double basePerplexity = s.general() != null ? Lab.perplexity(base, s.general()) : Double.NaN;
         long t0 = System.nanoTime();
-        Tuned tuned = Lab.withFineTuned(base, s.set(), Lab.draw(s.pool(), e.trainingSize(), 100 + seed),
-                settings(base, e, seed), (model, outcome) -> {
+        Tuned tuned = Lab.withFineTuned(base, s.set(), Lab.draw(s.pool(), e.trainingSize(), 100),
+                settings(base, e, 0), (model, outcome) -> {
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    r[2] = timed(g.seconds, 2, seed, () -> Lab.evaluate(model, s.set(), List.of(), s.test(), false));
-                    r[3] = timed(g.seconds, 3, seed, () -> Lab.evaluate(model, s.set(), demos, s.test(), false));
-                    double perplexity = first && s.general() != null ? Lab.perplexity(model, s.general()) : Double.NaN;
+                    r[2] = timed(g.seconds, 2, () -> Lab.evaluate(model, s.set(), List.of(), s.test(), false));
+                    r[3] = timed(g.seconds, 3, () -> Lab.evaluate(model, s.set(), demos, s.test(), false));
+                    double perplexity = s.general() != null ? Lab.perplexity(model, s.general()) : Double.NaN;
                     return new Tuned(trainSeconds, perplexity);
                 });
-        s.tally().fineTuned();
-        if (first) {
-            g.promptTokens[0] = promptTokens(base, s.set(), List.of(), s.test());
-            g.promptTokens[1] = promptTokens(base, s.set(), demos, s.test());
-            g.promptTokens[2] = g.promptTokens[0];
-            g.promptTokens[3] = g.promptTokens[1];
-            g.cost = cost(base, s.set(), s.pool(), e, tuned.trainSeconds(), g.promptTokens, g.seconds, s.test().size());
-            if (s.general() != null) {
-                g.forgetting = new Forgetting(basePerplexity, tuned.perplexity());
-            }
-            g.outputs = outputs(s.test(), r);
+        g.promptTokens[0] = promptTokens(base, s.set(), List.of(), s.test());
+        g.promptTokens[1] = promptTokens(base, s.set(), demos, s.test());
+        g.promptTokens[2] = g.promptTokens[0];
+        g.promptTokens[3] = g.promptTokens[1];
+        g.cost = cost(base, s.set(), s.pool(), e, tuned.trainSeconds(), g.promptTokens, g.seconds, s.test().size());
+        if (s.general() != null) {
+            g.forgetting = new Forgetting(basePerplexity, tuned.perplexity());
         }
+        g.outputs = outputs(s.test(), r);
+        record(s, g, r);
+    }
+
+    /** A seed's four measurements, added to the grid's cells. */
+    private static void record(Setup s, Measured g, FewShotEvaluator.Result[] r) {
+        s.tally().fineTuned();
         for (int m = 0; m < 4; m++) {
             g.accuracy.get(m).add(r[m].metrics().accuracy());
             g.macroF1.get(m).add(r[m].metrics().macroF1());
-            progress.cell(m, new Point(m % 2 == 1 ? s.shots() : 0, List.copyOf(g.accuracy.get(m))));
+            progress(s, m, g);
         }
     }
 
-    /** For each labelled size N of the experiment: accuracy with N shots (as many as fit) and fine-tuned on N. */
-    private static Curves labelledCurves(Setup s, Progress progress, BooleanSupplier cancelled) {
+    private static void progress(Setup s, int m, Measured g) {
+        s.progress().cell(m, new Point(m % 2 == 1 ? s.shots() : 0, List.copyOf(g.accuracy.get(m))));
+    }
+
+    /** What a cell after the first seed measured: a seed of the grid, or a point of the labelled-examples curve. */
+    private sealed interface Measurement {}
+
+    private record Seed(int seed, FewShotEvaluator.Result[] results) implements Measurement {}
+
+    private record Labelled(int n, double inContext, double fineTuned) implements Measurement {}
+
+    /**
+     * The grid's other seeds, then for each labelled size N of the experiment and each seed: accuracy
+     * with N shots (as many as fit) and fine-tuned on N. Each is a cell of its own, run on the model
+     * {@code cells} gives it; results are taken in order.
+     */
+    private static Curves otherCells(Setup s, Measured g, SideBySide cells, Progress progress,
+                                     BooleanSupplier cancelled) {
+        Experiment e = s.e();
+        List<java.util.function.Function<LoadedModel, Measurement>> todo = new ArrayList<>();
+        for (int seed = 1; seed < e.seeds(); seed++) {
+            int k = seed;
+            todo.add(model -> new Seed(k, seedCell(s, model, k)));
+        }
+        for (int n : e.labelled()) {
+            for (int seed = 0; seed < e.seeds(); seed++) {
+                int k = seed;
+                todo.add(model -> labelledCell(s, model, n, k));
+            }
+        }
         List<Point> icl = new ArrayList<>();
         List<Point> ft = new ArrayList<>();
-        for (int n : s.e().labelled()) {
-            List<Double> a = new ArrayList<>();
-            List<Double> f = new ArrayList<>();
-            for (int seed = 0; seed < s.e().seeds(); seed++) {
-                check(cancelled);
-                List<SampleTasks.Item> items = Lab.draw(s.pool(), n, seed);
-                List<Example> demos = Lab.examples(items);
-                while (!demos.isEmpty() && !Lab.fits(s.base(), s.set(), demos, s.test())) {
-                    demos = demos.subList(0, demos.size() - 1);
-                }
-                a.add(Lab.accuracy(s.base(), s.set(), demos, s.test(), false));
-                f.add(Lab.fineTunedAccuracy(s.base(), s.set(), items, settings(s.base(), s.e(), seed), s.test()));
+        List<Double> a = new ArrayList<>();
+        List<Double> f = new ArrayList<>();
+        cells.run(todo, done -> {
+            if (done instanceof Seed seed) {
+                record(s, g, seed.results());
+                progress.message("seed " + (seed.seed() + 1) + "/" + e.seeds() + ": fine-tuned, zero-shot "
+                        + fmt(seed.results()[2].metrics().accuracy()));
+            } else if (done instanceof Labelled point) {
                 s.tally().fineTuned();
+                a.add(point.inContext());
+                f.add(point.fineTuned());
+                if (a.size() == e.seeds()) {
+                    icl.add(new Point(point.n(), List.copyOf(a)));
+                    ft.add(new Point(point.n(), List.copyOf(f)));
+                    a.clear();
+                    f.clear();
+                    progress.message("N = " + point.n() + ": in context " + fmt(icl.get(icl.size() - 1).mean())
+                            + ", fine-tuned " + fmt(ft.get(ft.size() - 1).mean()));
+                }
             }
-            icl.add(new Point(n, a));
-            ft.add(new Point(n, f));
-            progress.message("N = " + n + ": in context " + fmt(icl.get(icl.size() - 1).mean()) + ", fine-tuned "
-                    + fmt(ft.get(ft.size() - 1).mean()));
-        }
+        }, cancelled);
         return new Curves(new Curve("in context (N shots, as many as fit)", icl),
-                new Curve("fine-tuned on N (" + s.e().fineTune().method() + ")", ft));
+                new Curve("fine-tuned on N (" + e.fineTune().method() + ")", ft));
+    }
+
+    /** The four methods on seed {@code seed}'s draw, on {@code model} (adapters or a copy trained, then dropped). */
+    private static FewShotEvaluator.Result[] seedCell(Setup s, LoadedModel model, int seed) {
+        Experiment e = s.e();
+        List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), seed));
+        FewShotEvaluator.Result[] r = new FewShotEvaluator.Result[4];
+        r[0] = Lab.evaluate(model, s.set(), List.of(), s.test(), false);
+        r[1] = Lab.evaluate(model, s.set(), demos, s.test(), false);
+        Lab.withFineTuned(model, s.set(), Lab.draw(s.pool(), e.trainingSize(), 100 + seed), settings(model, e, seed),
+                (tuned, outcome) -> {
+                    r[2] = Lab.evaluate(tuned, s.set(), List.of(), s.test(), false);
+                    r[3] = Lab.evaluate(tuned, s.set(), demos, s.test(), false);
+                    return null;
+                });
+        return r;
+    }
+
+    /** Accuracy with {@code n} labelled examples drawn with {@code seed}: as shots (as many as fit), and fine-tuned on. */
+    private static Labelled labelledCell(Setup s, LoadedModel model, int n, int seed) {
+        List<SampleTasks.Item> items = Lab.draw(s.pool(), n, seed);
+        List<Example> demos = Lab.examples(items);
+        while (!demos.isEmpty() && !Lab.fits(model, s.set(), demos, s.test())) {
+            demos = demos.subList(0, demos.size() - 1);
+        }
+        double inContext = Lab.accuracy(model, s.set(), demos, s.test(), false);
+        double fineTuned = Lab.fineTunedAccuracy(model, s.set(), items, settings(model, s.e(), seed), s.test());
+        return new Labelled(n, inContext, fineTuned);
     }
 
     private static Results results(Setup s, Measured g, Curves labelled, long start) {
@@ -269,7 +350,7 @@ public final class ExperimentRun {
         for (int m = 0; m < 4; m++) {
             grid.add(new Cell(METHODS.get(m), m >= 2, m % 2 == 1 ? shots : 0, new Point(m % 2 == 1 ? shots : 0,
                     g.accuracy.get(m)), new Point(0, g.macroF1.get(m)), g.promptTokens[m],
-                    g.seconds[m] / e.seeds() / s.test().size()));
+                    g.seconds[m] / s.test().size()));
         }
         EnvironmentInfo env = EnvironmentInfo.collect();
         return new Results(e, grid, g.outputs, labelled.inContext(), labelled.fineTuned(), g.cost, g.forgetting,
@@ -292,7 +373,7 @@ public final class ExperimentRun {
                 .average().orElse(0);
         long trainingTokens = Math.round(perExample * e.fineTune().batch() * e.fineTune().steps());
         double extraTokens = promptTokens[1] - promptTokens[0];
-        double extraSeconds = (seconds[1] - seconds[0]) / testSize; // seed 0 so far
+        double extraSeconds = (seconds[1] - seconds[0]) / testSize; // the first seed's, run alone
         return new Cost(trainingTokens, trainSeconds, promptTokens[1], promptTokens[0],
                 extraTokens > 0 ? 3.0 * trainingTokens / extraTokens : Double.POSITIVE_INFINITY,
                 extraSeconds > 0 ? trainSeconds / extraSeconds : Double.POSITIVE_INFINITY);
@@ -320,7 +401,7 @@ public final class ExperimentRun {
         return out;
     }
 
-    private static FewShotEvaluator.Result timed(double[] seconds, int method, int seed,
+    private static FewShotEvaluator.Result timed(double[] seconds, int method,
                                                  java.util.function.Supplier<FewShotEvaluator.Result> run) {
         long t0 = System.nanoTime();
         FewShotEvaluator.Result r = run.get();

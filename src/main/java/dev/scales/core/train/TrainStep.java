@@ -1,11 +1,10 @@
 package dev.scales.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import java.util.List;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.model.GradMode;
@@ -155,11 +154,16 @@ public final class TrainStep {
         double total = aligned.stream().mapToDouble(Aligned::weightSum).sum();
         NDArray loss = null;
         for (Aligned a : aligned) {
-            try (NDManager micro = step.newSubManager();
-                 GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray lossArray = a.loss(model, aligned.size() > 1 ? (float) (a.weightSum() / total) : 1f, micro);
-                collector.backward(lossArray);
-                NDArray value = lossArray.stopGradient();
+            try (NDManager micro = step.newSubManager()) {
+                GradMode.training();
+                NDArray value;
+                try {
+                    NDArray lossArray = a.loss(model, aligned.size() > 1 ? (float) (a.weightSum() / total) : 1f, micro);
+                    JniUtils.backward((PtNDArray) lossArray, (PtNDArray) lossArray.onesLike(), false, false);
+                    value = lossArray.stopGradient();
+                } finally {
+                    GradMode.inference();
+                }
                 value.attach(step);
                 loss = loss == null ? value : loss.add(value);
             }
