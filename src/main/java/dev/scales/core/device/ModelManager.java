@@ -27,8 +27,9 @@ import java.util.function.Function;
  * jobs queue by priority — interactive requests first, evaluations next, training last — with
  * grad mode set on its thread. A training job yields between optimizer steps
  * ({@link JobContext#yieldToUrgent()}), so a prompt typed during training answers within one step
- * and sees the weights of whole steps only. Only one job trains at a time in the whole process (DJL
- * allows one gradient collector): a second waits, whatever its device, with the reason shown.
+ * and sees the weights of whole steps only. Only one job trains at a time in the whole process (a
+ * run's memory estimate counts on no other run taking memory meanwhile): a second waits, whatever
+ * its device, with the reason shown.
  * Loading and unloading queue behind training on their device: a model is never swapped under a
  * run. Every job ends done, cancelled or failed, and its caller observes that through the job's future.
  *

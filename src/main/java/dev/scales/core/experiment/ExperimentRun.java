@@ -142,13 +142,13 @@ public final class ExperimentRun {
                     new Tally(progress, e.seeds() * (1 + e.labelled().size())), progress);
             Measured grid = new Measured();
             check(cancelled);
-            firstSeed(s, grid, progress);
+            firstSeed(s, grid);
             Curves labelled;
             try (SideBySide cells = SideBySide.open(base, workers, e.seeds() - 1 + e.seeds() * e.labelled().size())) {
                 progress.message((e.seeds() > 1 ? "the other seeds and accuracy" : "accuracy")
                         + " against labelled examples" + (cells.workers() > 1 ? ", " + cells.workers()
                         + " cells side by side" : ""));
-                labelled = otherCells(s, grid, cells, progress, cancelled);
+                labelled = otherCells(s, grid, cells, cancelled);
             }
             return results(s, grid, labelled, start);
         }
@@ -213,8 +213,9 @@ public final class ExperimentRun {
      * The four methods on the first seed's draw, timed, with the device to itself: also the cost,
      * forgetting and each test example's outputs.
      */
-    private static void firstSeed(Setup s, Measured g, Progress progress) {
+    private static void firstSeed(Setup s, Measured g) {
         Experiment e = s.e();
+        Progress progress = s.progress();
         LoadedModel base = s.base();
         progress.message("seed 1/" + e.seeds() + ": base model");
         List<Example> demos = Lab.examples(Lab.draw(s.pool(), s.shots(), 0));
@@ -254,12 +255,8 @@ public final class ExperimentRun {
         for (int m = 0; m < 4; m++) {
             g.accuracy.get(m).add(r[m].metrics().accuracy());
             g.macroF1.get(m).add(r[m].metrics().macroF1());
-            progress(s, m, g);
+            s.progress().cell(m, new Point(m % 2 == 1 ? s.shots() : 0, List.copyOf(g.accuracy.get(m))));
         }
-    }
-
-    private static void progress(Setup s, int m, Measured g) {
-        s.progress().cell(m, new Point(m % 2 == 1 ? s.shots() : 0, List.copyOf(g.accuracy.get(m))));
     }
 
     /** What a cell after the first seed measured: a seed of the grid, or a point of the labelled-examples curve. */
@@ -274,9 +271,9 @@ public final class ExperimentRun {
      * with N shots (as many as fit) and fine-tuned on N. Each is a cell of its own, run on the model
      * {@code cells} gives it; results are taken in order.
      */
-    private static Curves otherCells(Setup s, Measured g, SideBySide cells, Progress progress,
-                                     BooleanSupplier cancelled) {
+    private static Curves otherCells(Setup s, Measured g, SideBySide cells, BooleanSupplier cancelled) {
         Experiment e = s.e();
+        Progress progress = s.progress();
         List<java.util.function.Function<LoadedModel, Measurement>> todo = new ArrayList<>();
         for (int seed = 1; seed < e.seeds(); seed++) {
             int k = seed;
