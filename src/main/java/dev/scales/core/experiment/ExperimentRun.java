@@ -141,7 +141,7 @@ public final class ExperimentRun {
             Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()),
                     new Tally(progress, e.seeds() * (1 + e.labelled().size())), progress);
             Measured grid = new Measured();
-            check(cancelled);
+            SideBySide.check(cancelled);
             firstSeed(s, grid);
             Curves labelled;
             try (SideBySide cells = SideBySide.open(base, workers, e.seeds() - 1 + e.seeds() * e.labelled().size())) {
@@ -237,15 +237,15 @@ public final class ExperimentRun {
                     double perplexity = s.general() != null ? Lab.perplexity(model, s.general()) : Double.NaN;
                     return new Tuned(trainSeconds, perplexity);
                 });
-        g.promptTokens[0] = promptTokens(base, s.set(), List.of(), s.test());
-        g.promptTokens[1] = promptTokens(base, s.set(), demos, s.test());
+        g.promptTokens[0] = FirstSeedCost.promptTokens(base, s.set(), List.of(), s.test());
+        g.promptTokens[1] = FirstSeedCost.promptTokens(base, s.set(), demos, s.test());
         g.promptTokens[2] = g.promptTokens[0];
         g.promptTokens[3] = g.promptTokens[1];
-        g.cost = cost(base, s.set(), s.pool(), e, tuned.trainSeconds(), g.promptTokens, g.seconds, s.test().size());
+        g.cost = FirstSeedCost.cost(base, s.set(), s.pool(), e, tuned.trainSeconds(), g.promptTokens, g.seconds, s.test().size());
         if (s.general() != null) {
             g.forgetting = new Forgetting(basePerplexity, tuned.perplexity());
         }
-        g.outputs = outputs(s.test(), r);
+        g.outputs = FirstSeedCost.outputs(s.test(), r);
         record(s, g, r);
     }
 
@@ -361,43 +361,6 @@ public final class ExperimentRun {
                 e.fineTune().batch(), e.fineTune().rank(), seed);
     }
 
-    private static Cost cost(LoadedModel base, PromptSet set, List<SampleTasks.Item> pool, Experiment e,
-                             double trainSeconds, double[] promptTokens, double[] seconds, int testSize) {
-        // Tokens a training step reads: batch × the mean length of a training example (prompt and answer).
-        double perExample = pool.stream().limit(64).mapToInt(i -> base.tokenizer().encode(
-                set.prompt(List.of(), i.input()).render() + set.prompt(List.of(), i.input()).answer(i.label()), true)
-                .length)
-                .average().orElse(0);
-        long trainingTokens = Math.round(perExample * e.fineTune().batch() * e.fineTune().steps());
-        double extraTokens = promptTokens[1] - promptTokens[0];
-        double extraSeconds = (seconds[1] - seconds[0]) / testSize; // the first seed's, run alone
-        return new Cost(trainingTokens, trainSeconds, promptTokens[1], promptTokens[0],
-                extraTokens > 0 ? 3.0 * trainingTokens / extraTokens : Double.POSITIVE_INFINITY,
-                extraSeconds > 0 ? trainSeconds / extraSeconds : Double.POSITIVE_INFINITY);
-    }
-
-    /** Mean prompt length in tokens (demonstrations and query) of a prediction. */
-    private static double promptTokens(LoadedModel m, PromptSet set, List<Example> demos,
-                                       List<FewShotEvaluator.TestExample> test) {
-        return test.stream().mapToInt(t -> m.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length)
-                .average().orElse(0);
-    }
-
-    private static List<Output> outputs(List<FewShotEvaluator.TestExample> test, FewShotEvaluator.Result[] r) {
-        List<Output> out = new ArrayList<>();
-        for (int i = 0; i < test.size(); i++) {
-            List<String> predicted = new ArrayList<>();
-            List<Double> confidence = new ArrayList<>();
-            for (FewShotEvaluator.Result result : r) {
-                FewShotEvaluator.Prediction p = result.predictions().get(i);
-                predicted.add(p.predicted());
-                confidence.add(java.util.Arrays.stream(p.probabilities()).max().orElse(Double.NaN));
-            }
-            out.add(new Output(i, test.get(i).input(), test.get(i).label(), predicted, confidence));
-        }
-        return out;
-    }
-
     private static FewShotEvaluator.Result timed(double[] seconds, int method,
                                                  java.util.function.Supplier<FewShotEvaluator.Result> run) {
         long t0 = System.nanoTime();
@@ -427,17 +390,7 @@ public final class ExperimentRun {
     }
 
     private static List<List<Double>> lists(int n) {
-        List<List<Double>> l = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            l.add(new ArrayList<>());
-        }
-        return l;
-    }
-
-    private static void check(BooleanSupplier cancelled) {
-        if (cancelled.getAsBoolean()) {
-            throw new java.util.concurrent.CancellationException("the experiment was cancelled");
-        }
+        return java.util.stream.Stream.<List<Double>>generate(ArrayList::new).limit(n).toList();
     }
 
     private static String fmt(double v) {

@@ -174,7 +174,8 @@ final class SideBySide implements AutoCloseable {
         return new ScalesException("an experiment cell failed: " + cause, cause);
     }
 
-    private static void check(java.util.function.BooleanSupplier cancelled) {
+    /** Throws the experiment's cancellation when {@code cancelled} says so. */
+    static void check(java.util.function.BooleanSupplier cancelled) {
         if (cancelled.getAsBoolean()) {
             throw new CancellationException("the experiment was cancelled");
         }
