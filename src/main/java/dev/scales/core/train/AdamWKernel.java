@@ -23,6 +23,10 @@ final class AdamWKernel {
      * lists are the parameters with weight decay and their state, the {@code plain_} ones those
      * without: passed in as separate lists, because {@code _foreach_*_} on a list built inside the
      * script did not reach the callers' tensors (decision 0012).
+     * {@code _fused_adamw_} writes the parameters without counting the write in libtorch's
+     * version counter (which every other in-place operation moves); an in-place add on an empty
+     * view of each parameter counts it, for what follows the weights by that count
+     * ({@code TransposedCopies}).
      */
     static final String SOURCE = """
             class AdamWStep(Module):
@@ -66,6 +70,8 @@ final class AdamWKernel {
                       annotate(List[Tensor], []), plain_steps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=0.,
                       eps=eps, amsgrad=False, maximize=False, grad_scale=grad_scale, found_inf=found_inf)
                   torch._foreach_zero_(plain_grads)
+                for p in params + plain_params:
+                  p[:0].add_(0.)
                 return norm
             """;
 

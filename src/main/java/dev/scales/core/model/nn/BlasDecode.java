@@ -96,6 +96,7 @@ public final class BlasDecode {
         if (weights == null) {
             return null;
         }
+        weights.copies.refresh(weights.arrays, cache);
         int token = Math.toIntExact(ids.toLongArray()[0]);
         int position = Math.toIntExact(positions.toLongArray()[0]);
         cache.reserve(1, kvHeads, headDim, 1);
@@ -122,9 +123,10 @@ public final class BlasDecode {
      * The arrays' addresses and shapes, or null when one is not a contiguous F32 CPU tensor. An
      * absent bias or adapter (an empty tensor) has a null buffer.
      */
-    static Bound bind(List<NDArray> arrays) {
+    static Bound bind(List<NDArray> arrays, TransposedCopies copies) {
         int n = arrays.size();
-        Bound b = new Bound(arrays.toArray(NDArray[]::new), new FloatBuffer[n], new int[n], new int[n], new float[n]);
+        Bound b = new Bound(arrays.toArray(NDArray[]::new), new FloatBuffer[n], new int[n], new int[n], new float[n],
+                copies);
         for (int i = 0; i < n; i++) {
             NDArray a = b.arrays[i];
             Shape s = a.getShape();
@@ -161,13 +163,16 @@ public final class BlasDecode {
         final int[] rows;
         final int[] cols;
         final float[] scalars;
+        final TransposedCopies copies;
 
-        Bound(NDArray[] arrays, FloatBuffer[] buffers, int[] rows, int[] cols, float[] scalars) {
+        Bound(NDArray[] arrays, FloatBuffer[] buffers, int[] rows, int[] cols, float[] scalars,
+              TransposedCopies copies) {
             this.arrays = arrays;
             this.buffers = buffers;
             this.rows = rows;
             this.cols = cols;
             this.scalars = scalars;
+            this.copies = copies;
         }
 
         /** True while {@code now} are the very arrays bound, none of them closed. */
@@ -229,9 +234,7 @@ public final class BlasDecode {
          * same when {@code accumulate}. x holds W's columns, y its rows.
          */
         public void project(int slot, FloatBuffer x, FloatBuffer y, boolean accumulate) {
-            int out = w.rows[slot];
-            int in = w.cols[slot];
-            DecodeKernels.gemv(w.buffers[slot], out, in, 1f, x, accumulate ? 1f : 0f, y);
+            product(slot, x, accumulate ? 1f : 0f, y);
             addBiasAndAdapter(slot, x, y);
         }
 
@@ -263,7 +266,7 @@ public final class BlasDecode {
         public void project(int joined, int slot, int count, FloatBuffer x, FloatBuffer y) {
             FloatBuffer all = w.buffers[joined];
             if (all != null) {
-                DecodeKernels.gemv(all, w.rows[joined], w.cols[joined], 1f, x, 0f, y);
+                product(joined, x, 0f, y);
             }
             int at = 0;
             for (int p = 0; p < count; p++) {
@@ -275,6 +278,18 @@ public final class BlasDecode {
                     addBiasAndAdapter(s, x, part);
                 }
                 at += w.rows[s];
+            }
+        }
+
+        /** y = W x + beta·y for the matrix W at {@code slot}, from its transposed copy where it has one. */
+        private void product(int slot, FloatBuffer x, float beta, FloatBuffer y) {
+            int rows = w.rows[slot];
+            int cols = w.cols[slot];
+            FloatBuffer transposed = w.copies.of(w.arrays[slot], rows, cols);
+            if (transposed != null) {
+                DecodeKernels.gemvTransposed(transposed, cols, rows, x, beta, y);
+            } else {
+                DecodeKernels.gemv(w.buffers[slot], rows, cols, 1f, x, beta, y);
             }
         }
 
@@ -309,7 +324,7 @@ public final class BlasDecode {
                 FloatBuffer vg = valueCache.slice(g * capacity * hd, n * hd);
                 DecodeKernels.gemv(kg, n, hd, scale, q.slice(h * hd, hd), 0f, scores);
                 DecodeKernels.softmax(scores, n);
-                DecodeKernels.gemvTransposed(vg, n, hd, scores, out.slice(h * hd, hd));
+                DecodeKernels.gemvTransposed(vg, n, hd, scores, 0f, out.slice(h * hd, hd));
             }
         }
     }

@@ -128,6 +128,7 @@ public final class CompiledInference {
         private final Map<String, HfBlock> blocks;
         private final List<Object> slots = new ArrayList<>();
         private volatile BlasDecode.Bound bound;
+        private final TransposedCopies copies = new TransposedCopies();
 
         public Slots(HfBlock model) {
             parameters = model.namedParameters();
@@ -186,7 +187,7 @@ public final class CompiledInference {
         BlasDecode.Bound bound(List<NDArray> arrays) {
             BlasDecode.Bound b = bound;
             if (b == null || !b.holds(arrays)) {
-                b = BlasDecode.bind(arrays);
+                b = BlasDecode.bind(arrays, copies);
                 bound = b;
             }
             return b;

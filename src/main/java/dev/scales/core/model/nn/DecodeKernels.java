@@ -13,10 +13,10 @@ public final class DecodeKernels {
                 alpha, a, cols, x, 1, beta, y, 1);
     }
 
-    /** y = Aᵀ x for a row-major A of {@code rows} × {@code cols} (x has rows values, y cols). */
-    static void gemvTransposed(FloatBuffer a, int rows, int cols, FloatBuffer x, FloatBuffer y) {
+    /** y = Aᵀ x + beta·y for a row-major A of {@code rows} × {@code cols} (x has rows values, y cols). */
+    static void gemvTransposed(FloatBuffer a, int rows, int cols, FloatBuffer x, float beta, FloatBuffer y) {
         openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, rows, cols,
-                1f, a, cols, x, 1, 0f, y, 1);
+                1f, a, cols, x, 1, beta, y, 1);
     }
 
     /** The first n values turned into their softmax, in place (max subtracted, exponentials in double). */

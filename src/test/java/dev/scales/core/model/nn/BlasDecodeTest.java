@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.scales.core.generate.Inputs;
 import dev.scales.core.generate.Sampler;
@@ -13,6 +14,10 @@ import dev.scales.core.model.KvCache;
 import dev.scales.core.model.LoadedModel;
 import dev.scales.core.model.LoraAdapters;
 import dev.scales.core.model.ModelLoader;
+import dev.scales.core.model.Trainables;
+import dev.scales.core.train.AdamW;
+import dev.scales.core.train.TrainStep;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,9 +27,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A token decoded by OpenBLAS is the token the compiled forward decodes: the same logits at every
  * step of a cache that grows, with and without trained adapters, for both families (GQA, tied
- * heads, RoPE scaling, biases). Prompts, batches and training stay with the compiled forward; a
- * detached adapter is noticed; nothing is left on the model's manager; two models decoding at
- * once on two threads get exactly what each gets alone.
+ * heads, RoPE scaling, biases), with the tall matrices' transposed copies following every write
+ * into the weights. Prompts, batches and training stay with the compiled forward; a detached
+ * adapter is noticed; nothing but the copies is left on the model's manager; two models decoding
+ * at once on two threads get exactly what each gets alone.
  */
 class BlasDecodeTest {
     private static final double TOLERANCE = 1e-4; // summation order only, on logits up to ~11, over 70 cached steps
@@ -46,15 +52,55 @@ class BlasDecodeTest {
     @ValueSource(strings = {"gpt2-tiny", "llama-tiny-gqa", "llama-tiny-tied-rope3", "qwen2-tiny"})
     void decodesEveryTokenAsTheCompiledForward(String name) {
         try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
-            int before = model.manager().getManagedArrays().size();
+            List<NDArray> before = model.manager().getManagedArrays();
             assertSameSteps(model);
             try (LoraAdapters adapters = TrainedAdapters.attach(model)) {
                 assertSameSteps(model);
             }
             assertSameSteps(model); // adapters detached: the base weights again
-            assertThat(model.manager().getManagedArrays()).as("arrays left on the model's manager").hasSize(before);
+            assertThat(added(model, before)).as("arrays left on the model's manager: the tall matrices' transposed copies")
+                    .isNotEmpty().allSatisfy(copy -> assertThat(copy.getShape().get(1)).isGreaterThanOrEqualTo(
+                            2 * copy.getShape().get(0)));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-tiny", "qwen2-tiny"})
+    void followsAnOptimizerStepThatWritesTheWeightsInPlaceAndDecodesAsWithoutCopies(String name) {
+        try (LoadedModel model = ModelLoader.load(Golden.folder(name), Device.cpu())) {
+            List<NDArray> before = model.manager().getManagedArrays();
+            float[] trained = steps(model, true);
+            List<NDArray> copies = added(model, before);
+            Trainables.setTrainable(model.lm(), n -> true);
+            try (AdamW optimizer = new AdamW(model.manager(), model.lm().namedParameters().values().stream()
+                    .map(HfBlock.Weight::array).toList(), i -> true, 0.9f, 0.999f, 1e-8f, 0f)) {
+                TrainStep.run(model, new long[][] {{5, 9, 2, 7, 11, 3, 8}}, null, optimizer, 1e-2f, 0f, false);
+            } finally {
+                Trainables.freezeAll(model.lm());
+                GradMode.inference();
+            }
+            assertThat(largestDifference(steps(model, true), trained)).as("the trained weights are read").isGreaterThan(1e-3);
+            assertSameSteps(model);
+            float[] withCopies = steps(model, true);
+            TransposedCopies.setEnabled(false);
+            try {
+                assertThat(largestDifference(steps(model, true), withCopies)).as("without the copies")
+                        .isLessThan(TOLERANCE);
+            } finally {
+                TransposedCopies.setEnabled(true);
+            }
+            assertThat(added(model, before)).as("the copies, refreshed in place").isNotEmpty()
+                    .containsExactlyInAnyOrderElementsOf(copies);
+        }
+    }
+
+    /** Arrays on the model's manager now that were not in {@code before}. */
+    private static List<NDArray> added(LoadedModel model, List<NDArray> before) {
+        java.util.Set<NDArray> old = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        old.addAll(before);
+        return model.manager().getManagedArrays().stream().filter(a -> !old.contains(a)).toList();
+    }
+
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny-gqa", "qwen2-tiny"})
