@@ -29,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * <p>A copy is made on the first product that needs it and follows its source: libtorch counts
  * every write into a tensor or a view of it (the optimizer's step, an adapter merged, a checkpoint
  * restored), and {@link #refresh} copies again any source whose count moved. A copy whose source
- * is no longer bound is freed; all are freed with the model.
+ * is no longer bound is freed; all are freed with the model (their manager is closed with the
+ * model's).
  */
 final class TransposedCopies {
     private static final Logger LOG = LoggerFactory.getLogger(TransposedCopies.class);
     /** The most memory the copies of one model take; matrices past it are multiplied as stored. */
     static final long MAX_BYTES = 1L << 30;
     private static volatile boolean enabled = !"false".equals(System.getProperty("scales.decode-transposed"));
+    private static final java.util.concurrent.atomic.LongAdder MADE = new java.util.concurrent.atomic.LongAdder();
 
     private static final String VERSIONS = """
             class TransposedCopiesVersions(Module):
@@ -101,11 +103,15 @@ final class TransposedCopies {
         }
         try {
             if (manager == null) {
-                manager = source.getManager().newSubManager();
+                // A manager of their own, closed with the model's (a plain closer: the model's
+                // arrays stay the model's, and the copies are counted apart, see made()).
+                manager = NDManager.newBaseManager(source.getDevice());
+                source.getManager().attachInternal(NDManager.nextUid(), (AutoCloseable) manager::close);
             }
             NDArray copy = manager.create(new Shape(cols, rows), DataType.FLOAT32);
             long[] version = {transposeInto(copy, source)};
             bytes += size;
+            MADE.increment();
             return new Copy(source, copy, BlasDecode.floats(copy), version);
         } catch (ScalesException | ai.djl.engine.EngineException e) {
             LOG.warn("decoding without transposed copies ({})", e.getMessage());
@@ -157,6 +163,11 @@ final class TransposedCopies {
             bytes -= c.copy.size() * Float.BYTES;
             c.copy.close();
         }
+    }
+
+    /** Copies made since the process started (a copy refreshed in place is not made again). */
+    static long made() {
+        return MADE.sum();
     }
 
     /** Copies held now and not freed (for tests). */
