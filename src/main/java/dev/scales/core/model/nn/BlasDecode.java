@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The weights' addresses are taken once and kept while the slots hold the same live arrays;
  * a weight replaced or closed (adapters detached, a model freed) is noticed on the next call.
+ * Tall matrices are multiplied from their transposed copies ({@link TransposedCopies}).
  */
 public final class BlasDecode {
     private static final Logger LOG = LoggerFactory.getLogger(BlasDecode.class);

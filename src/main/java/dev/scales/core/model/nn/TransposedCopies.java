@@ -149,12 +149,19 @@ final class TransposedCopies {
         if (held.isEmpty()) {
             return;
         }
-        long[] now = versions(held);
-        for (int i = 0; i < held.size(); i++) {
-            Copy c = held.get(i);
-            if (now[i] != c.version[0]) {
-                c.version[0] = transposeInto(c.copy, c.source);
+        try {
+            long[] now = versions(held);
+            for (int i = 0; i < held.size(); i++) {
+                Copy c = held.get(i);
+                if (now[i] != c.version[0]) {
+                    c.version[0] = transposeInto(c.copy, c.source);
+                }
             }
+        } catch (ScalesException | ai.djl.engine.EngineException e) { // never decode from a copy not known to be current
+            LOG.warn("decoding without transposed copies ({})", e.getMessage());
+            enabled = false;
+            copies.values().forEach(this::free);
+            copies.clear();
         }
     }
 
