@@ -47,18 +47,11 @@ final class TransposedCopies {
               def forward(self: __torch__.TransposedCopiesVersions, sources: List[Tensor]) -> Tensor:
                 return torch.tensor([s._version() for s in sources], dtype=4)
             """;
-    private static final String TRANSPOSE = """
-            class TransposedCopiesInto(Module):
-              __parameters__ = []
-              __buffers__ = []
-              training : bool
-              def forward(self: __torch__.TransposedCopiesInto, copy: Tensor, source: Tensor) -> Tensor:
-                copy.copy_(source.t())
-                return torch.empty([0])
-            """;
+    /** Rows and columns of the tiles the transposition walks (two 16 KiB tiles stay in L1). */
+    private static final int TILE = 64;
 
     /** One source's copy; {@code buffer} null when the source is not copied (not tall, or past the budget). */
-    private record Copy(NDArray source, NDArray copy, FloatBuffer buffer, long[] version) {}
+    private record Copy(NDArray source, int rows, int cols, NDArray copy, FloatBuffer buffer, long[] version) {}
 
     private final Map<NDArray, Copy> copies = new IdentityHashMap<>();
     private final long maxBytes;
@@ -99,7 +92,7 @@ final class TransposedCopies {
     private Copy make(NDArray source, int rows, int cols) {
         long size = (long) rows * cols * Float.BYTES;
         if (rows < 2L * cols || bytes + size > maxBytes) {
-            return new Copy(source, null, null, null);
+            return new Copy(source, rows, cols, null, null, null);
         }
         try {
             if (manager == null) {
@@ -108,15 +101,17 @@ final class TransposedCopies {
                 manager = NDManager.newBaseManager(source.getDevice());
                 source.getManager().attachInternal(NDManager.nextUid(), (AutoCloseable) manager::close);
             }
-            NDArray copy = manager.create(new Shape(cols, rows), DataType.FLOAT32);
-            long[] version = {transposeInto(copy, source)};
+            NDArray copy = manager.create(new Shape(cols, rows), DataType.FLOAT32); // every value is written
+            Copy c = new Copy(source, rows, cols, copy, BlasDecode.floats(copy), new long[1]);
+            SmallPages.ask(c.buffer, size);
+            c.version[0] = transposeInto(c);
             bytes += size;
             MADE.increment();
-            return new Copy(source, copy, BlasDecode.floats(copy), version);
+            return c;
         } catch (ScalesException | ai.djl.engine.EngineException e) {
             LOG.warn("decoding without transposed copies ({})", e.getMessage());
             enabled = false;
-            return new Copy(source, null, null, null);
+            return new Copy(source, rows, cols, null, null, null);
         }
     }
 
@@ -154,7 +149,7 @@ final class TransposedCopies {
             for (int i = 0; i < held.size(); i++) {
                 Copy c = held.get(i);
                 if (now[i] != c.version[0]) {
-                    c.version[0] = transposeInto(c.copy, c.source);
+                    c.version[0] = transposeInto(c);
                 }
             }
         } catch (ScalesException | ai.djl.engine.EngineException e) { // never decode from a copy not known to be current
@@ -182,15 +177,33 @@ final class TransposedCopies {
         return (int) copies.values().stream().filter(c -> c.copy != null && !c.copy.isReleased()).count();
     }
 
-    /** copy ← sourceᵀ; returns the source's write count after it. */
-    private static long transposeInto(NDArray copy, NDArray source) {
-        PtSymbolBlock module = TorchScript.shared("TransposedCopiesInto", () -> TRANSPOSE);
-        try (IValue c = IValue.from((PtNDArray) copy);
-             IValue s = IValue.from((PtNDArray) source);
-             IValue out = module.forward(new IValue[] {c, s})) {
-            out.toTensor((PtNDManager) copy.getManager()).close();
+    /**
+     * copy ← sourceᵀ, tile by tile, row bands side by side on the common pool (libtorch's
+     * {@code copy_} of a transposed view took 650–950 ms for GPT-2's head, this ~85); returns the
+     * source's write count.
+     */
+    private static long transposeInto(Copy c) {
+        FloatBuffer from = BlasDecode.floats(c.source);
+        if (from == null) {
+            throw new ScalesException("a decode weight is no longer a contiguous F32 CPU tensor");
         }
-        return versions(List.of(new Copy(source, copy, null, null)))[0];
+        int rows = c.rows;
+        int cols = c.cols;
+        FloatBuffer to = c.buffer;
+        java.util.stream.IntStream.range(0, (rows + TILE - 1) / TILE).parallel().forEach(band -> {
+            int r0 = band * TILE;
+            int r1 = Math.min(rows, r0 + TILE);
+            for (int c0 = 0; c0 < cols; c0 += TILE) {
+                int c1 = Math.min(cols, c0 + TILE);
+                for (int r = r0; r < r1; r++) {
+                    int at = r * cols;
+                    for (int k = c0; k < c1; k++) {
+                        to.put(k * rows + r, from.get(at + k));
+                    }
+                }
+            }
+        });
+        return versions(List.of(c))[0];
     }
 
     private static long[] versions(List<Copy> held) {
@@ -200,6 +213,41 @@ final class TransposedCopies {
              IValue out = module.forward(new IValue[] {list});
              NDArray counts = out.toTensor((PtNDManager) sources[0].getManager())) {
             return counts.toLongArray();
+        }
+    }
+
+    /**
+     * Asks Linux to back a copy with ordinary pages: libtorch asks for huge pages for large
+     * tensors (decision 0015), whose first touch here compacts memory — GPT-2's copies took
+     * 0.8–1.3 s more on the first decoded token instead of ~0.5 — and decoding from them was
+     * no faster (alternate runs, 40.2–45.5 against 43.1–47.1 tokens/s).
+     */
+    private static final class SmallPages {
+        private static final int MADV_NOHUGEPAGE = 15;
+        private static final LibC LIBC = load();
+
+        interface LibC extends com.sun.jna.Library {
+            int madvise(com.sun.jna.Pointer address, long length, int advice);
+        }
+
+        private static LibC load() {
+            try {
+                return com.sun.jna.Platform.isLinux() ? com.sun.jna.Native.load("c", LibC.class) : null;
+            } catch (LinkageError e) { // NOPMD: the copy keeps the pages libtorch asked for
+                return null;
+            }
+        }
+
+        static void ask(FloatBuffer memory, long bytes) {
+            if (LIBC == null) {
+                return;
+            }
+            long at = new org.bytedeco.javacpp.Pointer(memory).address();
+            long start = (at + 4095) & ~4095L; // whole pages inside the copy
+            long end = (at + bytes) & ~4095L;
+            if (end > start) {
+                LIBC.madvise(new com.sun.jna.Pointer(start), end - start, MADV_NOHUGEPAGE);
+            }
         }
     }
 }
