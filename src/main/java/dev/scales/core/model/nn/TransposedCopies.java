@@ -19,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model's tall decode matrices (more than twice as many rows as columns: GPT-2's q|k|v and first
+ * A model's tall decode matrices (at least twice as many rows as columns: GPT-2's q|k|v and first
  * MLP product, a Llama layer's gate|up, the output head) stored a second time, transposed, for
  * {@link BlasDecode} (decision 0031). Multiplying a vector by a matrix of [out, in] stored as
- * [in, out] runs OpenBLAS's column kernel, which streams these shapes ~25–55% faster on the
+ * [in, out] runs OpenBLAS's column kernel, which streams these shapes ~20–60% faster on the
  * machines measured than the row kernel that the matrix as stored takes; a decoded token is
- * 8–20% faster for as much memory again as the copied matrices (at most {@link #MAX_BYTES}).
+ * 12–22% faster (GPT-2, SmolLM2) for as much memory again as the copied matrices (at most
+ * {@link #MAX_BYTES} a model).
  *
  * <p>A copy is made on the first product that needs it and follows its source: libtorch counts
  * every write into a tensor or a view of it (the optimizer's step, an adapter merged, a checkpoint
