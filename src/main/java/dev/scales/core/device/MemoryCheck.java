@@ -5,10 +5,8 @@ import ai.djl.util.cuda.CudaUtils;
 import dev.scales.core.ScalesException;
 import dev.scales.core.model.ModelSummary;
 import dev.scales.core.util.Bytes;
-import java.io.IOException;
+import dev.scales.core.util.SystemMemory;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -30,7 +28,7 @@ public final class MemoryCheck {
 
     /** The machine's own numbers: MemAvailable (or the JVM's view of free memory) and the direct-buffer limit. */
     public static MemoryCheck system() {
-        return new MemoryCheck(MemoryCheck::availableMemory, MemoryCheck::directHeadroom);
+        return new MemoryCheck(SystemMemory::available, MemoryCheck::directHeadroom);
     }
 
     /** Bytes needed to load and run {@code model}. */
@@ -92,25 +90,6 @@ public final class MemoryCheck {
         return m.name() + " needs about " + Bytes.format(need) + " (" + Bytes.count(m.parameterCount())
                 + " parameters in F32, plus room to run) but " + where + " has " + Bytes.format(free)
                 + " free; " + tryInstead;
-    }
-
-    static long availableMemory() {
-        Path meminfo = Path.of("/proc/meminfo");
-        try {
-            if (Files.isReadable(meminfo)) {
-                for (String line : Files.readAllLines(meminfo)) {
-                    if (line.startsWith("MemAvailable:")) {
-                        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through to the JVM's view
-        }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getFreeMemorySize();
-        }
-        return -1;
     }
 
     /** The direct-buffer limit (-XX:MaxDirectMemorySize, by default the heap limit) minus what is in use. */

@@ -37,6 +37,8 @@ final class TransposedCopies {
     private static final Logger LOG = LoggerFactory.getLogger(TransposedCopies.class);
     /** The most memory the copies of one model take; matrices past it are multiplied as stored. */
     static final long MAX_BYTES = 1L << 30;
+    /** Memory a copy must leave available on the machine, or it is not made (a copy is a speed-up, never a reason to swap). */
+    static final long RESERVE = 1L << 30;
     private static volatile boolean enabled = !"false".equals(System.getProperty("scales.decode-transposed"));
     private static final java.util.concurrent.atomic.LongAdder MADE = new java.util.concurrent.atomic.LongAdder();
 
@@ -56,17 +58,22 @@ final class TransposedCopies {
 
     private final Map<NDArray, Copy> copies = new IdentityHashMap<>();
     private final long maxBytes;
+    private final java.util.function.LongSupplier available;
     private NDManager manager;
     private long bytes;
     private java.lang.ref.WeakReference<KvCache> lastCache = new java.lang.ref.WeakReference<>(null);
 
     TransposedCopies() {
-        this(MAX_BYTES);
+        this(MAX_BYTES, dev.scales.core.util.SystemMemory::available);
     }
 
-    /** Copies taking at most {@code maxBytes} in all. */
-    TransposedCopies(long maxBytes) {
+    /**
+     * Copies taking at most {@code maxBytes} in all, each made only while {@code available}
+     * (bytes, or -1 when unknown) stays at least {@link #RESERVE} after it.
+     */
+    TransposedCopies(long maxBytes, java.util.function.LongSupplier available) {
         this.maxBytes = maxBytes;
+        this.available = available;
     }
 
     /** Turns the copies on or off for decodes from now on (benchmarks and tests compare the two). */
@@ -92,8 +99,13 @@ final class TransposedCopies {
 
     private Copy make(NDArray source, int rows, int cols) {
         long size = (long) rows * cols * Float.BYTES;
+        Copy none = new Copy(source, rows, cols, null, null, null);
         if (rows < 2L * cols || bytes + size > maxBytes) {
-            return new Copy(source, rows, cols, null, null, null);
+            return none;
+        }
+        long free = available.getAsLong();
+        if (free >= 0 && free - size < RESERVE) {
+            return none;
         }
         try {
             if (manager == null) {
@@ -112,7 +124,7 @@ final class TransposedCopies {
         } catch (ScalesException | ai.djl.engine.EngineException e) {
             LOG.warn("decoding without transposed copies ({})", e.getMessage());
             enabled = false;
-            return new Copy(source, rows, cols, null, null, null);
+            return none;
         }
     }
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A tall matrix's transposed copy holds its transpose, follows writes into it at the next
- * sequence, is freed when the matrix is no longer bound or the model's manager closes, and all
- * the copies stay within their budget.
+ * sequence, is freed when the matrix is no longer bound or the model's manager closes; the copies
+ * stay within their budget and leave the machine its reserve of memory.
  */
 class TransposedCopiesTest {
     @Test
@@ -69,7 +69,7 @@ class TransposedCopiesTest {
     void copiesStayWithinTheirBudget() {
         try (NDManager model = NDManager.newBaseManager();
              KvCache cache = new KvCache(model, 1)) {
-            TransposedCopies copies = new TransposedCopies(30 * Float.BYTES);
+            TransposedCopies copies = new TransposedCopies(30 * Float.BYTES, () -> -1);
             NDArray a = matrix(model, 8, 2, 7); // 16 floats
             NDArray b = matrix(model, 10, 2, 8); // 20: past the budget with a's
             NDArray c = matrix(model, 6, 2, 9); // 12: fits beside a
@@ -79,6 +79,17 @@ class TransposedCopiesTest {
             copies.refresh(new NDArray[] {}, cache); // both freed
             NDArray d = matrix(model, 12, 2, 10);
             assertThat(copies.of(d, 12, 2)).as("room again").isNotNull();
+        }
+    }
+
+    @Test
+    void noCopyIsMadeThatWouldLeaveTheMachineLessThanItsReserve() {
+        try (NDManager model = NDManager.newBaseManager()) {
+            long[] available = {TransposedCopies.RESERVE + 20 * Float.BYTES};
+            TransposedCopies copies = new TransposedCopies(TransposedCopies.MAX_BYTES, () -> available[0]);
+            assertThat(copies.of(matrix(model, 8, 2, 11), 8, 2)).as("16 floats: the reserve stays").isNotNull();
+            available[0] -= 16 * Float.BYTES;
+            assertThat(copies.of(matrix(model, 6, 2, 12), 6, 2)).as("12 floats of 4 left above the reserve").isNull();
         }
     }
 
