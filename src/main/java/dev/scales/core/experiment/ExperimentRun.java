@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.scales.core.ScalesException;
 import dev.scales.core.corpus.SampleTasks;
-import dev.scales.core.data.LabelledData;
 import dev.scales.core.device.Devices;
 import dev.scales.core.device.EnvironmentInfo;
 import dev.scales.core.eval.FewShotEvaluator;
@@ -15,8 +14,6 @@ import dev.scales.core.model.ModelLoader;
 import dev.scales.core.prompt.Example;
 import dev.scales.core.prompt.PromptSet;
 import dev.scales.core.train.FineTuneRun;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,13 +126,13 @@ public final class ExperimentRun {
                               BooleanSupplier cancelled) {
         long start = System.nanoTime();
         PromptSet read = PromptSet.read(e.promptSet());
-        List<SampleTasks.Item> pool = items(e.train(), e.fields());
-        List<FewShotEvaluator.TestExample> test = Lab.tests(items(e.test(), e.fields()));
+        List<SampleTasks.Item> pool = Lab.items(e.train(), e.fields());
+        List<FewShotEvaluator.TestExample> test = Lab.tests(Lab.items(e.test(), e.fields()));
         if (pool.size() < e.trainingSize()) {
             throw new ScalesException(e.train() + ": " + pool.size() + " labelled examples, but the experiment trains on "
                     + e.trainingSize());
         }
-        String general = e.generalText() == null ? null : read(e.generalText());
+        String general = e.generalText() == null ? null : Lab.text(e.generalText());
         try (LoadedModel base = ModelLoader.load(e.model(), device)) {
             PromptSet set = promptSet(base, e, variant, read);
             Setup s = new Setup(e, base, set, pool, test, general, shotsThatFit(base, set, pool, test, e.shots()),
@@ -367,26 +364,6 @@ public final class ExperimentRun {
         FewShotEvaluator.Result r = run.get();
         seconds[method] += (System.nanoTime() - t0) / 1e9;
         return r;
-    }
-
-    static List<SampleTasks.Item> items(java.nio.file.Path file) {
-        return items(file, LabelledData.Fields.DEFAULT);
-    }
-
-    static List<SampleTasks.Item> items(java.nio.file.Path file, LabelledData.Fields fields) {
-        LabelledData.Result r = LabelledData.read(file, fields);
-        if (!r.problems().isEmpty()) {
-            throw new ScalesException(r.problems().size() + " malformed row(s); first: " + r.problems().get(0));
-        }
-        return r.rows().stream().map(row -> new SampleTasks.Item(row.input(), row.label())).toList();
-    }
-
-    private static String read(java.nio.file.Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException ex) {
-            throw new ScalesException(file + ": cannot read (" + ex.getMessage() + ")", ex);
-        }
     }
 
     private static List<List<Double>> lists(int n) {

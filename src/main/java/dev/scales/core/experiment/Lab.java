@@ -1,6 +1,8 @@
 package dev.scales.core.experiment;
 
+import dev.scales.core.ScalesException;
 import dev.scales.core.corpus.SampleTasks;
+import dev.scales.core.data.LabelledData;
 import dev.scales.core.eval.FewShotEvaluator;
 import dev.scales.core.generate.Scorer;
 import dev.scales.core.model.LoadedModel;
@@ -22,6 +24,28 @@ import java.util.Random;
  */
 public final class Lab {
     private Lab() {}
+
+    /** The labelled rows of {@code file} as items; malformed rows refuse the whole file, the first one named. */
+    static List<SampleTasks.Item> items(java.nio.file.Path file) {
+        return items(file, LabelledData.Fields.DEFAULT);
+    }
+
+    static List<SampleTasks.Item> items(java.nio.file.Path file, LabelledData.Fields fields) {
+        LabelledData.Result r = LabelledData.read(file, fields);
+        if (!r.problems().isEmpty()) {
+            throw new ScalesException(r.problems().size() + " malformed row(s); first: " + r.problems().get(0));
+        }
+        return r.rows().stream().map(row -> new SampleTasks.Item(row.input(), row.label())).toList();
+    }
+
+    /** The text of {@code file}. */
+    static String text(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException ex) {
+            throw new ScalesException(file + ": cannot read (" + ex.getMessage() + ")", ex);
+        }
+    }
 
     public static List<FewShotEvaluator.TestExample> tests(List<SampleTasks.Item> items) {
         return items.stream().map(i -> new FewShotEvaluator.TestExample(i.input(), i.label())).toList();

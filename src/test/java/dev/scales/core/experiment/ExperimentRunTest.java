@@ -93,7 +93,7 @@ class ExperimentRunTest {
         Path adapter = dir.resolve("adapter");
         try (var model = dev.scales.core.model.ModelLoader.load(experiment.model(), ai.djl.Device.cpu())) {
             var set = dev.scales.core.prompt.PromptSet.read(experiment.promptSet());
-            var items = ExperimentRun.items(experiment.train()).subList(0, 16);
+            var items = Lab.items(experiment.train()).subList(0, 16);
             try (var adapters = dev.scales.core.experiment.Lab.fineTune(model, set, items,
                     dev.scales.core.experiment.Lab.settings(model, true, 1e-2f, 5, 4, 4, 0)).adapters()) {
                 adapters.save(adapter, model);

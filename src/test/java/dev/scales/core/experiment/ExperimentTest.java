@@ -55,7 +55,7 @@ class ExperimentTest {
             Path copy = dir.resolve("copy.json");
             e.write(copy);
             assertThat(Experiment.read(copy)).isEqualTo(e);
-            assertThat(ExperimentRun.items(dir.resolve("train.csv"), e.fields()))
+            assertThat(Lab.items(dir.resolve("train.csv"), e.fields()))
                     .extracting(dev.scales.core.corpus.SampleTasks.Item::label).containsExactly("positive", "negative");
         } finally {
             Files.deleteIfExists(file);
@@ -78,7 +78,7 @@ class ExperimentTest {
             e.write(copy);
             assertThat(Files.readString(copy)).contains("\"premise\",");
             assertThat(Experiment.read(copy)).isEqualTo(e);
-            assertThat(ExperimentRun.items(dir.resolve("train.jsonl"), e.fields()))
+            assertThat(Lab.items(dir.resolve("train.jsonl"), e.fields()))
                     .extracting(dev.scales.core.corpus.SampleTasks.Item::input)
                     .containsExactly("premise: It rains.\nhypothesis: It is dry.");
             assertThat(error(json.replace("[\"premise\", \"hypothesis\"]", "[\"premise\", 3]")))

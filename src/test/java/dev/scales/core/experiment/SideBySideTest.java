@@ -84,7 +84,7 @@ class SideBySideTest {
     @Test
     void fineTunesSideBySideGiveWhatEachGivesAlone() {
         PromptSet set = PromptSet.read(Path.of("sample-data/sentiment/prompt-set.json"));
-        List<SampleTasks.Item> items = ExperimentRun.items(Path.of("sample-data/sentiment/train.jsonl")).subList(0, 16);
+        List<SampleTasks.Item> items = Lab.items(Path.of("sample-data/sentiment/train.jsonl")).subList(0, 16);
         Function<LoadedModel, List<Float>> run = model -> {
             List<Float> steps = new ArrayList<>();
             FineTuneRun.Outcome o = Lab.fineTune(model, set, items, Lab.settings(model, true, 1e-2f, 6, 4, 4, 3),
