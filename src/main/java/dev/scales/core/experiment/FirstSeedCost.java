@@ -18,7 +18,7 @@ final class FirstSeedCost {
     private FirstSeedCost() {}
 
     static Cost cost(LoadedModel base, PromptSet set, List<SampleTasks.Item> pool, Experiment e,
-                             double trainSeconds, double[] promptTokens, double[] seconds, int testSize) {
+                     double trainSeconds, double[] promptTokens, double[] seconds, int testSize) {
         // Tokens a training step reads: batch × the mean length of a training example (prompt and answer).
         double perExample = pool.stream().limit(64).mapToInt(i -> base.tokenizer().encode(
                 set.prompt(List.of(), i.input()).render() + set.prompt(List.of(), i.input()).answer(i.label()), true)
@@ -34,7 +34,7 @@ final class FirstSeedCost {
 
     /** Mean prompt length in tokens (demonstrations and query) of a prediction. */
     static double promptTokens(LoadedModel m, PromptSet set, List<Example> demos,
-                                       List<FewShotEvaluator.TestExample> test) {
+                               List<FewShotEvaluator.TestExample> test) {
         return test.stream().mapToInt(t -> m.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length)
                 .average().orElse(0);
     }

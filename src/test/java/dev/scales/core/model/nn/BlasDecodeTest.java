@@ -90,7 +90,6 @@ class BlasDecodeTest {
         }
     }
 
-
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny-gqa", "qwen2-tiny"})
     void aLayersQkvAndGateUpLieOneAfterAnotherAndFollowWeightsChangedInPlaceOrGivenNewMemory(String name) {
