@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * every write into a tensor or a view of it (the optimizer's step, an adapter merged, a checkpoint
  * restored), and {@link #refresh} copies again any source whose count moved. A copy whose source
  * is no longer bound is freed; all are freed with the model (their manager is closed with the
- * model's).
+ * model's), and when the machine runs short of memory ({@link #RESERVE}).
  */
 final class TransposedCopies {
     private static final Logger LOG = LoggerFactory.getLogger(TransposedCopies.class);
@@ -133,13 +133,26 @@ final class TransposedCopies {
      * again every source written since it was copied, and frees the copies of sources that are not
      * among {@code bound} (replaced or closed). Weights do not change within a sequence (a model
      * trains or decodes, one at a time), and a check at every token would cost more than a
-     * library call: libtorch's threads wake for it and take the cores from OpenBLAS's.
+     * library call: libtorch's threads wake for it and take the cores from OpenBLAS's. When the
+     * machine has come to have less than {@link #RESERVE} available (another model, a training
+     * run, another program), every copy is freed: they are a cache, and the products they serve
+     * run from the stored layout, slower; they are made again once there is room.
      */
     synchronized void refresh(NDArray[] bound, KvCache cache) {
         if (copies.isEmpty() || lastCache.get() == cache) {
             return;
         }
         lastCache = new java.lang.ref.WeakReference<>(cache);
+        long free = available.getAsLong();
+        if (free >= 0 && free < RESERVE) {
+            if (bytes > 0) {
+                LOG.info("freeing {} MB of transposed decode copies: {} MB of memory available", bytes >> 20,
+                        free >> 20);
+            }
+            copies.values().forEach(this::free);
+            copies.clear();
+            return;
+        }
         Map<NDArray, Boolean> live = new IdentityHashMap<>();
         for (NDArray a : bound) {
             live.put(a, Boolean.TRUE);
@@ -152,6 +165,8 @@ final class TransposedCopies {
                 free(c);
             } else if (c.copy != null) {
                 held.add(c);
+            } else {
+                it.remove(); // weighed again at its next product: there may be room now
             }
         }
         if (held.isEmpty()) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A tall matrix's transposed copy holds its transpose, follows writes into it at the next
  * sequence, is freed when the matrix is no longer bound or the model's manager closes; the copies
- * stay within their budget and leave the machine its reserve of memory.
+ * stay within their budget, leave the machine its reserve of memory, and give it back when the
+ * machine runs short.
  */
 class TransposedCopiesTest {
     @Test
@@ -90,6 +91,31 @@ class TransposedCopiesTest {
             assertThat(copies.of(matrix(model, 8, 2, 11), 8, 2)).as("16 floats: the reserve stays").isNotNull();
             available[0] -= 16 * Float.BYTES;
             assertThat(copies.of(matrix(model, 6, 2, 12), 6, 2)).as("12 floats of 4 left above the reserve").isNull();
+        }
+    }
+
+    @Test
+    void copiesAreFreedAtTheNextSequenceWhenTheMachineRunsShortAndMadeAgainWhenItHasRoom() {
+        try (NDManager model = NDManager.newBaseManager();
+             KvCache first = new KvCache(model, 1);
+             KvCache second = new KvCache(model, 1);
+             KvCache third = new KvCache(model, 1)) {
+            long[] available = {TransposedCopies.RESERVE + (1 << 20)};
+            TransposedCopies copies = new TransposedCopies(TransposedCopies.MAX_BYTES, () -> available[0]);
+            NDArray tall = matrix(model, 8, 2, 13);
+            NDArray[] bound = {tall};
+            assertThat(copies.of(tall, 8, 2)).isNotNull();
+            copies.refresh(bound, first);
+            assertThat(copies.count()).isEqualTo(1);
+
+            available[0] = TransposedCopies.RESERVE - 1; // another model loaded, say
+            copies.refresh(bound, second);
+            assertThat(copies.count()).as("freed for the machine").isZero();
+            assertThat(copies.of(tall, 8, 2)).as("multiplied as stored while memory is short").isNull();
+
+            available[0] = TransposedCopies.RESERVE + (1 << 20);
+            copies.refresh(bound, third);
+            assertThat(values(copies.of(tall, 8, 2), 16)).as("room again").containsExactly(transposed(tall));
         }
     }
 
