@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * every write into a tensor or a view of it (the optimizer's step, an adapter merged, a checkpoint
  * restored), and {@link #refresh} copies again any source whose count moved. A copy whose source
  * is no longer bound is freed; all are freed with the model (their manager is closed with the
- * model's), and when the machine runs short of memory ({@link #RESERVE}).
+ * model's), and when the machine runs short of memory ({@link #RELEASE}).
  */
 final class TransposedCopies {
     private static final Logger LOG = LoggerFactory.getLogger(TransposedCopies.class);
@@ -39,6 +39,11 @@ final class TransposedCopies {
     static final long MAX_BYTES = 1L << 30;
     /** Memory a copy must leave available on the machine, or it is not made (a copy is a speed-up, never a reason to swap). */
     static final long RESERVE = 1L << 30;
+    /**
+     * Memory available below which the copies are freed: half the reserve, so that copies made
+     * again after a release (each leaving the reserve) are not freed at the next sequence.
+     */
+    static final long RELEASE = RESERVE / 2;
     private static volatile boolean enabled = !"false".equals(System.getProperty("scales.decode-transposed"));
     private static final java.util.concurrent.atomic.LongAdder MADE = new java.util.concurrent.atomic.LongAdder();
 
@@ -134,7 +139,7 @@ final class TransposedCopies {
      * among {@code bound} (replaced or closed). Weights do not change within a sequence (a model
      * trains or decodes, one at a time), and a check at every token would cost more than a
      * library call: libtorch's threads wake for it and take the cores from OpenBLAS's. When the
-     * machine has come to have less than {@link #RESERVE} available (another model, a training
+     * machine has come to have less than {@link #RELEASE} available (another model, a training
      * run, another program), every copy is freed: they are a cache, and the products they serve
      * run from the stored layout, slower; they are made again once there is room.
      */
@@ -144,7 +149,7 @@ final class TransposedCopies {
         }
         lastCache = new java.lang.ref.WeakReference<>(cache);
         long free = available.getAsLong();
-        if (free >= 0 && free < RESERVE) {
+        if (free >= 0 && free < RELEASE) {
             if (bytes > 0) {
                 LOG.info("freeing {} MB of transposed decode copies: {} MB of memory available", bytes >> 20,
                         free >> 20);

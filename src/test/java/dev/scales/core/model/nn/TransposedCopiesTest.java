@@ -99,7 +99,8 @@ class TransposedCopiesTest {
         try (NDManager model = NDManager.newBaseManager();
              KvCache first = new KvCache(model, 1);
              KvCache second = new KvCache(model, 1);
-             KvCache third = new KvCache(model, 1)) {
+             KvCache third = new KvCache(model, 1);
+             KvCache fourth = new KvCache(model, 1)) {
             long[] available = {TransposedCopies.RESERVE + (1 << 20)};
             TransposedCopies copies = new TransposedCopies(TransposedCopies.MAX_BYTES, () -> available[0]);
             NDArray tall = matrix(model, 8, 2, 13);
@@ -108,13 +109,17 @@ class TransposedCopiesTest {
             copies.refresh(bound, first);
             assertThat(copies.count()).isEqualTo(1);
 
-            available[0] = TransposedCopies.RESERVE - 1; // another model loaded, say
+            available[0] = TransposedCopies.RESERVE - 1; // under the reserve, over the release line
             copies.refresh(bound, second);
+            assertThat(copies.count()).as("kept: no copy and free again at every sequence").isEqualTo(1);
+
+            available[0] = TransposedCopies.RELEASE - 1; // another model loaded, say
+            copies.refresh(bound, third);
             assertThat(copies.count()).as("freed for the machine").isZero();
             assertThat(copies.of(tall, 8, 2)).as("multiplied as stored while memory is short").isNull();
 
             available[0] = TransposedCopies.RESERVE + (1 << 20);
-            copies.refresh(bound, third);
+            copies.refresh(bound, fourth);
             assertThat(values(copies.of(tall, 8, 2), 16)).as("room again").containsExactly(transposed(tall));
         }
     }
