@@ -116,6 +116,26 @@ public final class FewShotEvaluator {
         }
     }
 
+    /**
+     * Whether every query of {@code test} fits the model's context after {@code prompt}'s instruction
+     * and demonstrations, with room for the longest answer: the checks {@link #evaluate} makes, the
+     * prefix and each query tokenized apart as it tokenizes them, without evaluating.
+     */
+    public static boolean fits(LoadedModel model, FewShotPrompt prompt, LabelSet labels, List<TestExample> test) {
+        int prefix = model.tokenizer().encode(prompt.renderPrefix(), true).length;
+        int answer = longest(model, asAnswers(prompt, labels));
+        if (prefix + answer >= model.contextLength()) {
+            return false;
+        }
+        for (TestExample t : test) {
+            if (prefix + model.tokenizer().encode(prompt.renderQuery(t.input()), false).length + answer
+                    > model.contextLength()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The query's tokens, after checking that prefix, query and the longest label fit the context. */
     private static long[] queryIds(LoadedModel model, long[] prefixIds, String query, int longestVerbalizer, int index) {
         long[] queryIds = model.tokenizer().encode(query, false);

@@ -328,10 +328,7 @@ public final class ExperimentRun {
     /** Accuracy with {@code n} labelled examples drawn with {@code seed}: as shots (as many as fit), and fine-tuned on. */
     private static Labelled labelledCell(Setup s, LoadedModel model, int n, int seed) {
         List<SampleTasks.Item> items = Lab.draw(s.pool(), n, seed);
-        List<Example> demos = Lab.examples(items);
-        while (!demos.isEmpty() && !Lab.fits(model, s.set(), demos, s.test())) {
-            demos = demos.subList(0, demos.size() - 1);
-        }
+        List<Example> demos = Lab.fitting(model, s.set(), Lab.examples(items), s.test());
         double inContext = Lab.accuracy(model, s.set(), demos, s.test(), false);
         double fineTuned = Lab.fineTunedAccuracy(model, s.set(), items, settings(model, s.e(), seed), s.test());
         return new Labelled(n, inContext, fineTuned);

@@ -90,11 +90,30 @@ public final class Lab {
     /** Whether every test query fits the model's context after {@code demos} (with room for the answer). */
     public static boolean fits(LoadedModel model, PromptSet set, List<Example> demos,
                                List<FewShotEvaluator.TestExample> test) {
-        FewShotPrompt prompt = set.prompt(demos, "");
-        int answer = set.labels().verbalizers().values().stream()
-                .mapToInt(v -> model.tokenizer().encode(prompt.answer(v), false).length).max().orElse(1);
-        return test.stream().allMatch(t -> model.tokenizer().encode(set.prompt(demos, t.input()).render(), true).length
-                + answer <= model.contextLength());
+        return FewShotEvaluator.fits(model, set.prompt(demos, ""), set.labels(), test);
+    }
+
+    /**
+     * The most of {@code demos}, from the first, after which every test query fits the model's
+     * context; empty when not even the query alone fits. A prompt only grows with its
+     * demonstrations, so the count is found by halving (a few prompts tokenized, not one a count).
+     */
+    public static List<Example> fitting(LoadedModel model, PromptSet set, List<Example> demos,
+                                        List<FewShotEvaluator.TestExample> test) {
+        if (fits(model, set, demos, test)) {
+            return demos;
+        }
+        int fit = 0; // the most known to fit, or none
+        int over = demos.size(); // the fewest known not to
+        while (over - fit > 1) {
+            int mid = (fit + over) >>> 1;
+            if (fits(model, set, demos.subList(0, mid), test)) {
+                fit = mid;
+            } else {
+                over = mid;
+            }
+        }
+        return demos.subList(0, fit);
     }
 
     /**
