@@ -109,7 +109,6 @@ class SoakTest {
 
     /** The bytes glibc's malloc has handed out and not had back, in every arena ({@code mallinfo2}). */
     private static final class NativeHeap {
-
         /** {@code struct mallinfo2}: ten size_t counters. */
         @Structure.FieldOrder({"arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
                 "fordblks", "keepcost"})
